@@ -1,0 +1,132 @@
+import {Command, Flags} from '@oclif/core'
+import {createExec} from './clients/exec.js'
+import type {Ctx} from './ctx.js'
+import {CliError, EXIT, isCliError} from './lib/errors.js'
+import {createIo, type Io} from './ui/output.js'
+import {createPrompter} from './ui/prompts.js'
+import {createSpinner, type Spinner} from './ui/spinner.js'
+
+const TEST_CTX = Symbol.for('kfp.testCtx')
+
+/** Tests install a partial Ctx here; BaseCommand merges it over the real one. */
+export function setTestContext(ctx: Partial<Ctx> | undefined): void {
+  ;(globalThis as Record<symbol, unknown>)[TEST_CTX] = ctx
+}
+
+function testContext(): Partial<Ctx> | undefined {
+  return (globalThis as Record<symbol, unknown>)[TEST_CTX] as Partial<Ctx> | undefined
+}
+
+export type JsonEnvelope<T> = {status: number; result: T; warnings: string[]}
+
+/**
+ * The base of every kfp command: --json envelope, --no-input, ctx creation (clients are lazy),
+ * Ctrl-C as an AbortSignal, and CliError rendering with hints.
+ */
+export abstract class BaseCommand extends Command {
+  static enableJsonFlag = true
+
+  static baseFlags = {
+    'no-input': Flags.boolean({
+      description: 'Never prompt; fail with the flag to pass instead.',
+      env: 'KFP_NO_INPUT',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  protected ctx!: Ctx
+  protected io!: Io
+  protected warnings: string[] = []
+  private abort = new AbortController()
+  private onSignal?: () => void
+
+  async init(): Promise<void> {
+    await super.init()
+    this.io = createIo(process.env)
+    const json = this.jsonEnabled()
+    const noInput = this.argv.includes('--no-input') || Boolean(process.env.KFP_NO_INPUT)
+    const canPrompt = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !json && !noInput
+    this.onSignal = () => this.abort.abort(new CliError('INTERRUPTED', 'Interrupted.', {exit: EXIT.INTERRUPTED}))
+    process.once('SIGINT', this.onSignal)
+    process.once('SIGTERM', this.onSignal)
+    const real: Ctx = {
+      cwd: process.cwd(),
+      env: process.env,
+      exec: createExec(process.env),
+      prompter: createPrompter(canPrompt),
+      now: () => new Date(),
+      signal: this.abort.signal,
+      clients: {},
+    }
+    const t = testContext()
+    this.ctx = t ? {...real, ...t, signal: t.signal ?? this.abort.signal, clients: {...real.clients, ...t.clients}} : real
+  }
+
+  /** True when progress may animate: stderr is a terminal, not CI, not --json. */
+  protected get interactiveProgress(): boolean {
+    return this.io.stderrIsTTY && !process.env.CI && !this.jsonEnabled()
+  }
+
+  /** A spinner on stderr (plain lines when not interactive; silent under --json). */
+  protected async spinner(): Promise<Spinner> {
+    if (this.jsonEnabled()) return createSpinner(false, () => {})
+    return createSpinner(this.interactiveProgress, (t) => this.io.err(t))
+  }
+
+  /** Progress or info for humans on stderr; silent under --json. */
+  protected info(text: string): void {
+    if (!this.jsonEnabled()) this.io.err(text)
+  }
+
+  /** A warning on stderr, also collected into the --json envelope. */
+  public warn(input: string | Error): string | Error {
+    const text = typeof input === 'string' ? input : input.message
+    this.warnings.push(text)
+    if (!this.jsonEnabled()) this.io.err(`Warning: ${text}`)
+    return input
+  }
+
+  /** A result line on stdout (suppressed under --json, where the returned value is printed instead). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) this.io.out(text)
+  }
+
+  protected toSuccessJson(result: unknown): JsonEnvelope<unknown> {
+    return {status: 0, result, warnings: this.warnings}
+  }
+
+  protected toErrorJson(err: unknown): unknown {
+    const e = err as CliError
+    const status = isCliError(e) ? e.exitCode : (err as {oclif?: {exit?: number}})?.oclif?.exit ?? EXIT.BUG
+    const error: Record<string, unknown> = {
+      code: isCliError(e) ? e.kfpCode : (e as {code?: string})?.code ?? 'ERROR',
+      message: e?.message ?? String(err),
+      hints: isCliError(e) ? e.hints : [],
+    }
+    if (isCliError(e) && e.data) error.data = e.data
+    return {status, error, warnings: this.warnings}
+  }
+
+  protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    const oclifInfo = (err as {oclif?: unknown}).oclif
+    if (!isCliError(err) && !oclifInfo) {
+      // An error nobody translated: show it plainly, keep the stack for DEBUG.
+      if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)
+      const wrapped = new CliError('USAGE', err.message || String(err), {
+        exit: EXIT.BUG,
+        hints: ['This looks like a bug in kfp. Run again with DEBUG=1 for details and report it.'],
+        cause: err,
+      })
+      return super.catch(wrapped)
+    }
+    return super.catch(err)
+  }
+
+  protected async finally(err: Error | undefined): Promise<unknown> {
+    if (this.onSignal) {
+      process.removeListener('SIGINT', this.onSignal)
+      process.removeListener('SIGTERM', this.onSignal)
+    }
+    return super.finally(err)
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * TypeScript shapes of the KFP v2 pipeline IR (PipelineSpec, schemaVersion 2.1.0), the subset kfp writes and reads.
+ * Field names are the proto3 JSON (camelCase) names of ../shared/kfp-reference/proto/pipeline_spec.proto.
+ */
+import type {JsonValue} from '../project/types.js'
+
+export type IrParameterType =
+  | 'NUMBER_DOUBLE'
+  | 'NUMBER_INTEGER'
+  | 'STRING'
+  | 'BOOLEAN'
+  | 'LIST'
+  | 'STRUCT'
+  | 'TASK_FINAL_STATUS'
+  | 'TASK_CONFIG'
+
+export interface IrParameterSpec {
+  parameterType: IrParameterType
+  defaultValue?: JsonValue
+  isOptional?: boolean
+  description?: string
+}
+
+export interface IrArtifactSpec {
+  artifactType: {schemaTitle?: string; schemaVersion?: string; instanceSchema?: string}
+  isArtifactList?: boolean
+  isOptional?: boolean
+  description?: string
+}
+
+export interface IrInputsSpec {
+  parameters?: Record<string, IrParameterSpec>
+  artifacts?: Record<string, IrArtifactSpec>
+}
+
+export interface IrTaskInputParameter {
+  componentInputParameter?: string
+  taskOutputParameter?: {producerTask: string; outputParameterKey: string}
+  runtimeValue?: {constant: JsonValue}
+  taskFinalStatus?: {producerTask: string}
+  parameterExpressionSelector?: string
+}
+
+export interface IrTaskInputArtifact {
+  componentInputArtifact?: string
+  taskOutputArtifact?: {producerTask: string; outputArtifactKey: string}
+}
+
+export interface IrTask {
+  taskInfo: {name: string}
+  componentRef: {name: string}
+  dependentTasks?: string[]
+  inputs?: {parameters?: Record<string, IrTaskInputParameter>; artifacts?: Record<string, IrTaskInputArtifact>}
+  cachingOptions?: {enableCache?: boolean; cacheKey?: string}
+  retryPolicy?: {maxRetryCount?: number; backoffDuration?: string; backoffFactor?: number; backoffMaxDuration?: string}
+  triggerPolicy?: {condition?: string; strategy?: string}
+  parameterIterator?: unknown
+  artifactIterator?: unknown
+  iteratorPolicy?: unknown
+}
+
+export interface IrDag {
+  tasks: Record<string, IrTask>
+  outputs?: {
+    parameters?: Record<string, {valueFromParameter?: {producerSubtask: string; outputParameterKey: string}}>
+    artifacts?: Record<string, unknown>
+  }
+}
+
+export interface IrComponentSpec {
+  executorLabel?: string
+  dag?: IrDag
+  inputDefinitions?: IrInputsSpec
+  outputDefinitions?: IrInputsSpec
+}
+
+export interface IrResourceSpec {
+  cpuLimit?: number
+  cpuRequest?: number
+  memoryLimit?: number
+  memoryRequest?: number
+  resourceCpuLimit?: string
+  resourceCpuRequest?: string
+  resourceMemoryLimit?: string
+  resourceMemoryRequest?: string
+  accelerator?: {type?: string; count?: string; resourceType?: string; resourceCount?: string}
+}
+
+export interface IrContainerSpec {
+  image: string
+  command?: string[]
+  args?: string[]
+  env?: Array<{name: string; value: string}>
+  resources?: IrResourceSpec
+}
+
+export interface IrExecutor {
+  container?: IrContainerSpec
+  importer?: unknown
+  resolver?: unknown
+}
+
+export interface PipelineSpec {
+  pipelineInfo: {name: string; displayName?: string; description?: string}
+  deploymentSpec: {executors: Record<string, IrExecutor>}
+  components: Record<string, IrComponentSpec>
+  root: IrComponentSpec
+  schemaVersion: string
+  sdkVersion: string
+  defaultPipelineRoot?: string
+}

@@ -1,0 +1,136 @@
+/**
+ * The project model: what `kfp.yaml` plus `components/<name>/component.yaml` mean, after parsing and validation.
+ * Produced by core/project/load (pure: takes file texts, returns a Project or located errors);
+ * consumed by the compiler (core/compile), `kfp steps`, the local engine's start-step planning, build, upload.
+ */
+
+/** Parameter types; the IR's parameterType is derived from these. */
+export type ParamType = 'string' | 'integer' | 'float' | 'boolean' | 'list' | 'struct'
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | {[k: string]: JsonValue}
+
+/** A place in a source file, 1-based line and column. */
+export interface SourcePos {
+  file: string
+  line: number
+  col: number
+}
+
+export interface PipelineParam {
+  name: string
+  type: ParamType
+  default?: JsonValue
+  description?: string
+  pos?: SourcePos
+}
+
+/** What a step input (or component input) is bound to. */
+export type Binding =
+  | {kind: 'literal'; value: JsonValue}
+  | {kind: 'param'; param: string}
+  | {kind: 'output'; step: string; output: string}
+  /** A string with references inside, e.g. "gs://${{ params.bucket }}/data". */
+  | {kind: 'template'; parts: Array<{text: string} | {param: string} | {step: string; output: string}>}
+
+export interface Resources {
+  cpuRequest?: string
+  cpuLimit?: string
+  memoryRequest?: string
+  memoryLimit?: string
+  accelerator?: {type: string; count: number}
+}
+
+export interface Step {
+  /** 1-based position in `steps:`; what --start-step N means. */
+  number: number
+  /** Unique, a valid Kubernetes/KFP name (lowercase, digits, '-'). */
+  name: string
+  /** Component name (folder under components/). */
+  component: string
+  inputs: Record<string, Binding>
+  resources?: Resources
+  /** Caching for this step (default true). */
+  cache: boolean
+  /** Retry count (0 = none). */
+  retries: number
+  env: Record<string, string>
+  /** Extra ordering on top of data dependencies. */
+  after: string[]
+  /** Tutorial-style outputs: output name → fixed path in the container the program writes to. Merged with the component's. */
+  fileOutputs: Record<string, string>
+  pos?: SourcePos
+}
+
+export type ComponentArg =
+  | string
+  | {inputValue: string}
+  | {inputPath: string}
+  | {outputPath: string}
+  | {concat: ComponentArg[]}
+  | {if: {cond: {isPresent: string}; then?: ComponentArg[]; else?: ComponentArg[]}}
+
+export interface ComponentIO {
+  name: string
+  /** v1 type name as written (String, Integer, Float, Boolean, JsonArray, JsonObject, or an artifact type); undefined = untyped. */
+  type?: string
+  /** Derived: parameter (typed as a scalar/list/struct) or artifact (untyped or other types). */
+  kind: 'parameter' | 'artifact'
+  paramType?: ParamType
+  default?: JsonValue
+  optional?: boolean
+  description?: string
+}
+
+/** A component: components/<name>/component.yaml in KFP's v1 component format, plus its folder. */
+export interface Component {
+  name: string
+  /** Folder relative to the project root, e.g. components/preprocess. */
+  dir: string
+  description?: string
+  inputs: ComponentIO[]
+  outputs: ComponentIO[]
+  image: string
+  command: ComponentArg[]
+  args: ComponentArg[]
+  env: Record<string, string>
+  /** Tutorial-style fixed-path outputs declared in the component (`fileOutputs:` at top level or under implementation.container). */
+  fileOutputs: Record<string, string>
+  /** Whether a Dockerfile exists in the folder (kfp build can build it). */
+  hasDockerfile: boolean
+}
+
+export interface TargetConfig {
+  name: string
+  type: 'local' | 'kfp'
+  /** Everything else of the target, kept open for later features. */
+  [k: string]: unknown
+}
+
+export interface Project {
+  /** Absolute folder holding kfp.yaml. */
+  root: string
+  /** kfp.yaml path (absolute). */
+  file: string
+  name: string
+  description?: string
+  /** Image registry prefix, e.g. gcr.io/my-project or localhost:5000. */
+  registry?: string
+  /** GCP settings used by init/cluster commands. */
+  gcp?: {project?: string; region?: string; zone?: string; bucket?: string}
+  /** Pipeline root for artifacts (gs://… on a cluster). */
+  pipelineRoot?: string
+  params: PipelineParam[]
+  steps: Step[]
+  components: Record<string, Component>
+  targets: Record<string, TargetConfig>
+  defaultTarget: string
+}
+
+/** One located problem found while loading or validating a project. */
+export interface ProjectIssue {
+  file: string
+  line: number
+  col: number
+  message: string
+  hint?: string
+}

@@ -1,0 +1,38 @@
+/**
+ * Every environment variable kfp reads, in one place. Flags declare `env:` with these names.
+ */
+export const ENV = {
+  /** Disable every prompt (same as --no-input). */
+  NO_INPUT: 'KFP_NO_INPUT',
+  /** Path to the project file when not ./kfp.yaml. */
+  PROJECT: 'KFP_PROJECT',
+  /** Default target name (local or a KFP server). */
+  TARGET: 'KFP_TARGET',
+  /** KFP server endpoint, overriding the target's. */
+  ENDPOINT: 'KFP_ENDPOINT',
+  /** Bearer token for the KFP server. */
+  TOKEN: 'KFP_TOKEN',
+  /** Namespace for multi-user Kubeflow. */
+  NAMESPACE: 'KFP_NAMESPACE',
+  /** Local runner: docker, process or auto. */
+  RUNNER: 'KFP_RUNNER',
+  /** Registry credentials for CI (kfp build --push). */
+  REGISTRY_USERNAME: 'KFP_REGISTRY_USERNAME',
+  REGISTRY_PASSWORD: 'KFP_REGISTRY_PASSWORD',
+  /** Docker daemon address (standard). */
+  DOCKER_HOST: 'DOCKER_HOST',
+  /** Docker client config dir (standard). */
+  DOCKER_CONFIG: 'DOCKER_CONFIG',
+  /** GCS emulator / endpoint override (standard for @google-cloud/storage). */
+  STORAGE_EMULATOR_HOST: 'STORAGE_EMULATOR_HOST',
+  /** Per-user config dir override (default: $XDG_CONFIG_HOME/kfp). */
+  CONFIG_DIR: 'KFP_CONFIG_DIR',
+  /** Print debug information and stack traces. */
+  DEBUG: 'DEBUG',
+  /** Standard: set in CI, turns spinners and prompts off. */
+  CI: 'CI',
+  /** Output JSON from every command (oclif built-in). */
+  CONTENT_TYPE: 'KFP_CONTENT_TYPE',
+} as const
+
+export type Env = Record<string, string | undefined>

@@ -1,0 +1,107 @@
+import {Errors} from '@oclif/core'
+
+/**
+ * Exit codes of every kfp command. Printed in `kfp --help` and the README.
+ * 0 ok · 1 unexpected (a bug) · 2 usage · 3 config/validation · 4 auth · 5 external tool or step failed ·
+ * 6 remote server/network · 7 run did not succeed · 130 interrupted.
+ */
+export const EXIT = {
+  OK: 0,
+  BUG: 1,
+  USAGE: 2,
+  CONFIG: 3,
+  AUTH: 4,
+  EXTERNAL: 5,
+  REMOTE: 6,
+  RUN_FAILED: 7,
+  INTERRUPTED: 130,
+} as const
+
+/** The catalog of error codes. Add new codes here, never ad hoc strings. */
+export type ErrorCode =
+  | 'USAGE'
+  | 'MISSING_INPUT'
+  | 'PROJECT_NOT_FOUND'
+  | 'PROJECT_INVALID'
+  | 'YAML_SYNTAX'
+  | 'FILE_EXISTS'
+  | 'FILE_NOT_FOUND'
+  | 'TEMPLATE_NOT_FOUND'
+  | 'COMPONENT_INVALID'
+  | 'COMPILE_FAILED'
+  | 'IR_INVALID'
+  | 'IR_UNSUPPORTED'
+  | 'PARAM_INVALID'
+  | 'RUN_NOT_FOUND'
+  | 'STEP_NOT_FOUND'
+  | 'OUTPUTS_MISSING'
+  | 'RUN_FAILED'
+  | 'RUN_CANCELLED'
+  | 'INTERRUPTED'
+  | 'DOCKER_UNAVAILABLE'
+  | 'DOCKER_BUILD_FAILED'
+  | 'DOCKERFILE_NOT_FOUND'
+  | 'REGISTRY_AUTH'
+  | 'REGISTRY_DENIED'
+  | 'REGISTRY_UNREACHABLE'
+  | 'IMAGE_PULL_FAILED'
+  | 'EXTERNAL_COMMAND_FAILED'
+  | 'TOOL_NOT_FOUND'
+  | 'TARGET_NOT_FOUND'
+  | 'TARGET_INVALID'
+  | 'SERVER_AUTH'
+  | 'SERVER_NOT_JSON'
+  | 'SERVER_NOT_FOUND'
+  | 'SERVER_UNSUPPORTED'
+  | 'SERVER_ERROR'
+  | 'SERVER_TIMEOUT'
+  | 'SERVER_UNREACHABLE'
+  | 'GCS_FORBIDDEN'
+  | 'GCS_NOT_FOUND'
+  | 'KUBE_ERROR'
+  | 'CLUSTER_ERROR'
+  | 'DEPLOY_TIMEOUT'
+  | 'PORT_IN_USE'
+  | 'CHECK_FAILED'
+
+export interface CliErrorOptions {
+  exit?: number
+  hints?: string[]
+  ref?: string
+  cause?: unknown
+  /** Extra structured data for --json error output (never secrets). */
+  data?: Record<string, unknown>
+}
+
+/**
+ * The one error class of kfp: a code from the catalog, a plain message, an exit code and hints on how to fix it.
+ * oclif prints the message and the hints ("Try this:"); BaseCommand renders it in the --json envelope.
+ */
+export class CliError extends Errors.CLIError {
+  readonly exitCode: number
+  readonly kfpCode: ErrorCode
+  readonly hints: string[]
+  readonly data?: Record<string, unknown>
+
+  constructor(code: ErrorCode, message: string, opts: CliErrorOptions = {}) {
+    const exit = opts.exit ?? EXIT.CONFIG
+    super(message, {exit, code, suggestions: opts.hints, ref: opts.ref})
+    this.exitCode = exit
+    this.kfpCode = code
+    this.hints = opts.hints ?? []
+    this.data = opts.data
+    if (opts.cause !== undefined) this.cause = opts.cause
+  }
+}
+
+/** An invariant was violated: a bug in kfp, not a user mistake. */
+export class BugError extends CliError {
+  constructor(message: string, cause?: unknown) {
+    super('USAGE', message, {exit: EXIT.BUG, cause, hints: ['This is a bug in kfp; please report it with the command you ran.']})
+  }
+}
+
+/** True when the value is a CliError (also across module copies). */
+export function isCliError(error: unknown): error is CliError {
+  return error instanceof CliError || (typeof error === 'object' && error !== null && 'kfpCode' in error && 'exitCode' in error)
+}

@@ -1,0 +1,29 @@
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {runCli} from '../helpers/cli.js'
+
+const cli = suite('kfp binary')
+
+cli('--version prints the version and exits 0', async () => {
+  // When
+  const r = await runCli(['--version'])
+  // Then
+  assert.is(r.code, 0)
+  assert.match(r.stdout, /kfp-cli\/\d+\.\d+\.\d+/)
+})
+
+cli('version --json prints the success envelope', async () => {
+  const r = await runCli(['version', '--json'])
+  assert.is(r.code, 0)
+  assert.is(r.json.status, 0)
+  assert.type(r.json.result.version, 'string')
+  assert.equal(r.json.warnings, [])
+})
+
+cli('an unknown command exits non-zero with a hint', async () => {
+  const r = await runCli(['no-such-command'])
+  assert.is.not(r.code, 0)
+  assert.match(r.stderr, /not found/i)
+})
+
+cli.run()

@@ -1,0 +1,52 @@
+import {spawn} from 'node:child_process'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const binPath = path.join(repoRoot, 'bin', 'run.js')
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  /** stdout parsed as JSON when possible. */
+  json?: any
+}
+
+/**
+ * Runs the built CLI (bin/run.js, dist/) as a user would, in `cwd`, without a TTY.
+ * `env` is merged over a clean environment (PATH, HOME); CI is unset unless given.
+ */
+export function runCli(
+  args: string[],
+  opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; onSpawn?: (pid: number) => void} = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {}
+    for (const [k, v] of Object.entries({
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NO_COLOR: '1',
+      NODE_ENV: undefined,
+      ...opts.env,
+    })) if (v !== undefined) env[k] = v
+    const child = spawn(process.execPath, [binPath, ...args], {cwd: opts.cwd ?? repoRoot, env, stdio: ['pipe', 'pipe', 'pipe']})
+    if (opts.onSpawn && child.pid) opts.onSpawn(child.pid)
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    if (opts.input !== undefined) child.stdin.end(opts.input)
+    else child.stdin.end()
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      let json
+      try {
+        json = JSON.parse(stdout)
+      } catch {}
+      resolve({code, stdout, stderr, json})
+    })
+  })
+}
