@@ -8,7 +8,8 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = path.dirname(fileURLToPath(import.meta.url))
-const filters = process.argv.slice(2)
+const typecheck = process.argv.includes('--typecheck')
+const filters = process.argv.slice(2).filter((a) => a !== '--typecheck')
 const jobs = Number(process.env.TEST_JOBS || 2)
 
 function walk(dir) {
@@ -44,6 +45,26 @@ function runFile(file) {
       resolve({file, code, out})
     })
   })
+}
+
+// `tsc --noEmit` counts as one test: uvu passes on type errors, so the type check must be able to fail the run.
+if (typecheck) {
+  const tsc = path.join(path.dirname(root), 'node_modules', 'typescript', 'bin', 'tsc')
+  const r = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [tsc, '--noEmit', '-p', path.join(path.dirname(root), 'tsconfig.json')], {stdio: ['ignore', 'pipe', 'pipe']})
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (out += d))
+    child.on('close', (code) => resolve({code, out}))
+  })
+  if (r.code === 0) {
+    passed += 1
+    process.stdout.write('✔ tsc --noEmit\n')
+  } else {
+    failed += 1
+    broken.push('tsc --noEmit')
+    process.stdout.write(`\n✖ tsc --noEmit\n${r.out}\n`)
+  }
 }
 
 const queue = [...files]
