@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
-
-await execute({dir: import.meta.url})
+// dist/main.js is the bundled entry (see scripts/bundle.mjs): oclif and the shared code load as one chunk.
+const {main} = await import('../dist/main.js')
+await main(import.meta.url)

@@ -1,11 +1,21 @@
+import {existsSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {Env} from './env.js'
 
-/** The package root (where package.json, templates/ and schema/ live), from dist/lib or src/lib. */
+/**
+ * The package root (where package.json, templates/ and schema/ live): the nearest folder above this module
+ * that has templates/ and package.json (works from src/lib, dist/lib and a bundled dist/chunk).
+ */
 export function packageRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'templates'))) return dir
+    const up = path.dirname(dir)
+    if (up === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+    dir = up
+  }
 }
 
 /** Folder of the shipped templates. */
