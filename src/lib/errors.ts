@@ -63,6 +63,10 @@ export type ErrorCode =
   | 'DEPLOY_TIMEOUT'
   | 'PORT_IN_USE'
   | 'CHECK_FAILED'
+  | 'GCLOUD_AUTH'
+  | 'CLOUD_QUOTA'
+  | 'CLOUD_PERMISSION'
+  | 'CLUSTER_NOT_FOUND'
 
 export interface CliErrorOptions {
   exit?: number
