@@ -56,7 +56,10 @@ export interface Step {
   env: Record<string, string>
   /** Extra ordering on top of data dependencies. */
   after: string[]
-  /** Tutorial-style outputs: output name → fixed path in the container the program writes to. Merged with the component's. */
+  /**
+   * Tutorial-style outputs: output name → fixed path in the container the program writes to.
+   * Already merged: the component's `fileOutputs` plus the step's own (the step's win).
+   */
   fileOutputs: Record<string, string>
   pos?: SourcePos
 }
@@ -81,9 +84,15 @@ export interface ComponentIO {
   description?: string
 }
 
-/** A component: components/<name>/component.yaml in KFP's v1 component format, plus its folder. */
+/**
+ * A component: components/<name>/component.yaml in KFP's v1 component format, plus its folder.
+ * `outputs` also lists the names of the component's `fileOutputs` (as String parameters when not declared).
+ */
 export interface Component {
+  /** The folder name under components/ (what steps refer to). */
   name: string
+  /** The `name:` written in component.yaml (free text in the v1 format), when present. */
+  displayName?: string
   /** Folder relative to the project root, e.g. components/preprocess. */
   dir: string
   description?: string
@@ -128,9 +137,12 @@ export interface Project {
 
 /** One located problem found while loading or validating a project. */
 export interface ProjectIssue {
+  /** The file as given to the parser (the service passes absolute paths and shows them relative to the cwd). */
   file: string
   line: number
   col: number
   message: string
   hint?: string
+  /** Machine-readable kind, e.g. YAML_SYNTAX, SCHEMA, UNKNOWN_KEY, UNKNOWN_STEP, CYCLE, TYPE_MISMATCH. */
+  code?: string
 }

@@ -1,0 +1,187 @@
+/**
+ * JSON Schemas of `kfp.yaml` and of `components/<name>/component.yaml`.
+ * These objects are the source of truth; `schema/kfp.schema.json` and `schema/component.schema.json` (shipped in the
+ * package, for editors) are written from them by `UPDATE_SCHEMAS=1 node --import tsx test/core/project/schema.test.ts`,
+ * and that test fails when they differ. The schemas check shape and types; rules that need the whole project (references,
+ * cycles, names, quantities, types of bindings) are checked in code with better messages (see validate.ts).
+ */
+
+const stringOrNumber = {type: ['string', 'number']}
+
+const quantities = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cpu: {...stringOrNumber, description: "CPU: a number of cores (1, 0.5) or millicores ('500m')."},
+    memory: {...stringOrNumber, description: 'Memory with a unit: 512M, 2G, 2Gi.'},
+  },
+}
+
+/** JSON Schema (draft-07) of kfp.yaml. */
+export const kfpProjectSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://github.com/kfp-cli/kfp/schema/kfp.schema.json',
+  title: 'kfp.yaml',
+  description:
+    'A Kubeflow Pipelines pipeline in one file. Steps are numbered by their position (1-based, used by --start-step); ' +
+    'they run in the order their data dependencies and `after` impose, so a step may use the output of a later-listed ' +
+    'step as long as there is no cycle.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'steps'],
+  properties: {
+    name: {type: 'string', description: "Pipeline name: lowercase letters, digits and '-', at most 63 characters."},
+    description: {type: 'string'},
+    registry: {type: 'string', description: 'Image registry prefix, e.g. gcr.io/my-project or localhost:5000.'},
+    gcp: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        project: {type: 'string'},
+        region: {type: 'string'},
+        zone: {type: 'string'},
+        bucket: {type: 'string'},
+      },
+    },
+    pipelineRoot: {type: 'string', description: 'Where artifacts go, e.g. gs://my-bucket/pipeline-root.'},
+    params: {
+      type: ['object', 'null'],
+      description: 'Pipeline parameters. Short form `startYear: 2000` infers the type from the value.',
+      additionalProperties: {$ref: '#/definitions/param'},
+    },
+    steps: {
+      type: ['array', 'null'],
+      items: {$ref: '#/definitions/step'},
+    },
+    targets: {
+      type: ['object', 'null'],
+      description: 'Where runs go. `local` (the embedded engine) always exists.',
+      additionalProperties: {$ref: '#/definitions/target'},
+    },
+    defaultTarget: {type: 'string', description: 'Target used when --target is not given (default: local).'},
+  },
+  definitions: {
+    paramType: {enum: ['string', 'integer', 'float', 'boolean', 'list', 'struct']},
+    param: {
+      description:
+        'Long form {type, default, description} (an object with any of these keys), or a default value whose type is inferred.',
+      if: {
+        type: 'object',
+        anyOf: [{required: ['type']}, {required: ['default']}, {required: ['description']}],
+      },
+      then: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          type: {$ref: '#/definitions/paramType'},
+          default: {},
+          description: {type: 'string'},
+        },
+      },
+    },
+    step: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: {type: 'string', description: "Step name: lowercase letters, digits and '-', unique."},
+        component: {type: 'string', description: 'Folder under components/ (default: the step name).'},
+        description: {type: 'string'},
+        inputs: {
+          type: ['object', 'null'],
+          description:
+            'Component input → a literal, ${{ params.NAME }}, ${{ steps.STEP.outputs.OUTPUT }}, or text mixing them.',
+        },
+        resources: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...quantities.properties,
+            limits: quantities,
+            accelerator: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['type'],
+              properties: {type: {type: 'string'}, count: {type: 'integer', minimum: 1}},
+            },
+          },
+        },
+        cache: {type: 'boolean', description: 'Reuse cached results (default true).'},
+        retries: {type: 'integer', minimum: 0, description: 'Retry count (default 0).'},
+        env: {type: ['object', 'null'], additionalProperties: {type: ['string', 'number', 'boolean']}},
+        after: {
+          type: ['array', 'string'],
+          items: {type: 'string'},
+          description: 'Steps that must finish first, on top of data dependencies.',
+        },
+        fileOutputs: {
+          type: ['object', 'null'],
+          additionalProperties: {type: 'string'},
+          description: 'Tutorial-style outputs: output name → fixed file path the program writes the value to.',
+        },
+      },
+    },
+    target: {
+      type: 'object',
+      required: ['type'],
+      properties: {type: {enum: ['local', 'kfp']}},
+    },
+  },
+} as const
+
+const placeholder = {
+  description: 'A string, or a placeholder: {inputValue}, {inputPath}, {outputPath}, {concat}, {if}.',
+  type: ['string', 'number', 'boolean', 'object'],
+}
+
+const io = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: {type: 'string'},
+    type: {},
+    description: {type: 'string'},
+    default: {},
+    optional: {type: 'boolean'},
+    annotations: {type: 'object'},
+  },
+}
+
+/** JSON Schema (draft-07) of a component.yaml: KFP's v1 component format, container implementation, plus `fileOutputs`. */
+export const componentSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://github.com/kfp-cli/kfp/schema/component.schema.json',
+  title: 'component.yaml',
+  description: "A KFP v1 component (loadable by the Python SDK) with kfp's `fileOutputs` extension.",
+  type: 'object',
+  additionalProperties: false,
+  required: ['implementation'],
+  properties: {
+    name: {type: 'string'},
+    description: {type: 'string'},
+    metadata: {type: 'object'},
+    inputs: {type: ['array', 'null'], items: io},
+    outputs: {type: ['array', 'null'], items: io},
+    fileOutputs: {type: ['object', 'null'], additionalProperties: {type: 'string'}},
+    implementation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['container'],
+      properties: {
+        container: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['image'],
+          properties: {
+            image: {type: 'string'},
+            command: {type: ['array', 'null'], items: placeholder},
+            args: {type: ['array', 'null'], items: placeholder},
+            env: {type: ['object', 'null'], additionalProperties: {type: ['string', 'number', 'boolean']}},
+            fileOutputs: {type: ['object', 'null'], additionalProperties: {type: 'string'}},
+          },
+        },
+      },
+    },
+  },
+} as const

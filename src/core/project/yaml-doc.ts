@@ -1,0 +1,83 @@
+import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node} from 'yaml'
+import type {ProjectIssue} from './types.js'
+
+/** A path into a parsed YAML value: map keys and sequence indexes. */
+export type YamlPath = ReadonlyArray<string | number>
+
+/** A parsed YAML file with what is needed to point at places in it. */
+export interface YamlFile {
+  file: string
+  doc: Document.Parsed
+  lines: LineCounter
+  /** The plain JS value (undefined for an empty file). */
+  data: unknown
+}
+
+/**
+ * Parses YAML text. Returns the file (when there is no syntax error) or the syntax errors as located issues.
+ * Duplicate keys are syntax errors.
+ */
+export function parseYamlFile(file: string, text: string): {yaml?: YamlFile; issues: ProjectIssue[]} {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e): ProjectIssue => {
+      const pos = lines.linePos(e.pos[0])
+      const lineText = text.split(/\r?\n/)[pos.line - 1] ?? ''
+      const issue: ProjectIssue = {file, line: pos.line, col: pos.col, message: yamlMessage(e.message), code: 'YAML_SYNTAX'}
+      if (/\$\{\{/.test(lineText) && /[{[]/.test(lineText.replace(/\$\{\{[^}]*\}\}/g, ''))) {
+        issue.hint = 'Quote values that contain ${{ … }} inside { } or [ ], e.g. {bucket: "${{ params.bucket }}"}'
+      } else if (e.code === 'DUPLICATE_KEY') {
+        issue.hint = 'Each key may appear only once in a mapping; remove or rename one of them.'
+      } else if (e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR' || e.code === 'BLOCK_AS_IMPLICIT_KEY') {
+        issue.hint = 'Check the indentation and the ":" after each key.'
+      }
+      return issue
+    })
+    return {issues}
+  }
+  return {yaml: {file, doc, lines, data: doc.toJS({maxAliasCount: 1000})}, issues: []}
+}
+
+function yamlMessage(message: string): string {
+  // The yaml library appends " at line L, column C" and a code frame; the position is reported separately.
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+  return `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}`
+}
+
+/**
+ * The 1-based line and column of the node at `path`: of its key when `at` is 'key' (for unknown or misnamed keys),
+ * else of its value. When the path does not exist, the position of its deepest existing ancestor.
+ */
+export function positionOf(y: YamlFile, path: YamlPath, at: 'key' | 'value' = 'value'): {line: number; col: number} {
+  let node: unknown = y.doc.contents
+  let pos = node && (node as Node).range ? (node as Node).range![0] : 0
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]
+    const last = i === path.length - 1
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg))
+      if (!pair) break
+      const keyNode = pair.key as Node | null
+      const valueNode = pair.value as Node | null
+      if (last && at === 'key' && keyNode?.range) {
+        pos = keyNode.range[0]
+        break
+      }
+      if (valueNode?.range) pos = valueNode.range[0]
+      else if (keyNode?.range) pos = keyNode.range[0]
+      node = valueNode
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined
+      if (!item?.range) break
+      pos = item.range[0]
+      node = item
+    } else break
+  }
+  return y.lines.linePos(pos)
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value)
+  return undefined
+}
