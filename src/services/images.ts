@@ -1,15 +1,40 @@
+import path from 'node:path'
 import type {Ctx} from '../ctx.js'
+import {contentTag} from '../core/build/hash.js'
+import {imageRepository} from '../core/build/naming.js'
 import type {Project} from '../core/project/types.js'
+import {scanContext} from './build/context.js'
+import {readBuilds} from './build/records.js'
 
 /**
- * The image reference each component runs with, keyed by component name.
- * Placeholder until `kfp build` records exist: `<registry>/<pipeline>-<component>:latest` when the project has a
- * registry and the component a Dockerfile, else the component's own `image`.
+ * The image reference each component runs with, keyed by component name:
+ * - `repo@sha256:…` when the last `kfp build --push` of the component matches its current sources (a run uses exactly
+ *   what was built);
+ * - `repo:<content tag>` when the last (unpushed) `kfp build` matches the current sources (local runs);
+ * - `<registry>/<pipeline>-<component>:<content hash>` (the tag `kfp build` would give it) when the project has a
+ *   registry and the component a Dockerfile;
+ * - else the component's own `image`.
  */
 export async function resolveImages(project: Project, _ctx: Pick<Ctx, 'env'>): Promise<Record<string, string>> {
+  const builds = await readBuilds(project.root)
   const out: Record<string, string> = {}
-  for (const c of Object.values(project.components)) {
-    out[c.name] = project.registry && c.hasDockerfile ? `${project.registry}/${project.name}-${c.name}:latest` : c.image
-  }
+  await Promise.all(
+    Object.values(project.components).map(async (c) => {
+      const record = builds.components[c.name]
+      if (!c.hasDockerfile || (!project.registry && !record)) {
+        out[c.name] = c.image
+        return
+      }
+      const context = await scanContext(path.resolve(project.root, c.dir))
+      const repository = imageRepository(project.registry, project.name, c.name)
+      if (record && record.repository === repository && record.contextHash === context.hash) {
+        out[c.name] = record.digest ? `${repository}@${record.digest}` : `${repository}:${record.tag}`
+      } else if (project.registry) {
+        out[c.name] = `${repository}:${contentTag(context.hash)}`
+      } else {
+        out[c.name] = c.image
+      }
+    }),
+  )
   return out
 }

@@ -1,0 +1,53 @@
+import {readFile, mkdir} from 'node:fs/promises'
+import path from 'node:path'
+import {stateDir} from '../../lib/paths.js'
+
+/** What `kfp build` remembers about the last build of a component (in `.kfp/builds.json`). */
+export interface BuildRecord {
+  component: string
+  /** Repository without tag, e.g. localhost:5000/babyweight-preprocess. */
+  repository: string
+  /** The content tag (hash of context, Dockerfile and build options). */
+  tag: string
+  /** Every tag given to the image (content tag first). */
+  tags: string[]
+  /** Hash of the context files and Dockerfile path alone; `kfp compile` compares it with the sources. */
+  contextHash: string
+  /** Local image id (sha256:…), when built or present on this machine. */
+  imageId?: string
+  builtAt: string
+  /** Manifest digest in the registry (sha256:…) once pushed or found there. */
+  digest?: string
+  pushedAt?: string
+}
+
+/** The `.kfp/builds.json` file. */
+export interface BuildsFile {
+  version: 1
+  components: Record<string, BuildRecord>
+}
+
+/** Path of the build records of a project. */
+export function buildsFilePath(projectRoot: string): string {
+  return path.join(stateDir(projectRoot), 'builds.json')
+}
+
+/** Reads the build records; a missing or unreadable file counts as "nothing built yet" (it is only a cache of facts). */
+export async function readBuilds(projectRoot: string): Promise<BuildsFile> {
+  try {
+    const data = JSON.parse(await readFile(buildsFilePath(projectRoot), 'utf8')) as BuildsFile
+    if (data && data.version === 1 && data.components && typeof data.components === 'object') return data
+  } catch {
+    // fall through
+  }
+  return {version: 1, components: {}}
+}
+
+/** Writes the build records atomically (temp file + rename), so a crash never leaves half a file. */
+export async function writeBuilds(projectRoot: string, data: BuildsFile): Promise<void> {
+  const file = buildsFilePath(projectRoot)
+  await mkdir(path.dirname(file), {recursive: true})
+  const {default: writeFileAtomic} = await import('write-file-atomic')
+  const sorted: BuildsFile = {version: 1, components: Object.fromEntries(Object.keys(data.components).sort().map((k) => [k, data.components[k]]))}
+  await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`)
+}
