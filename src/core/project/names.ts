@@ -53,7 +53,7 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
   let bestDist = Number.POSITIVE_INFINITY
   for (const c of candidates) {
     if (c === input) continue
-    const d = norm(c) === norm(input) ? 0 : distance(input.toLowerCase(), c.toLowerCase())
+    const d = norm(c) === norm(input) ? 0 : isTransposition(input.toLowerCase(), c.toLowerCase()) ? 1 : distance(input.toLowerCase(), c.toLowerCase())
     if (d < bestDist) {
       best = c
       bestDist = d
@@ -62,6 +62,14 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
   if (best === undefined) return undefined
   const limit = Math.max(1, Math.floor(input.length / 3))
   return bestDist <= limit ? best : undefined
+}
+
+/** Whether b is a with two adjacent letters swapped ('stpes' → 'steps'): one typo, though two edits. */
+function isTransposition(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  const diff: number[] = []
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff.push(i)
+  return diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]]
 }
 
 /** " — did you mean 'x'?" or "" (for appending to a message). */

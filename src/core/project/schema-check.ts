@@ -1,5 +1,5 @@
 import AjvModule, {type ErrorObject, type ValidateFunction} from 'ajv'
-import {didYouMeanSuffix} from './names.js'
+import {didYouMean, didYouMeanSuffix} from './names.js'
 import {componentSchema, kfpProjectSchema} from './schema.js'
 import type {ProjectIssue} from './types.js'
 import {positionOf, type YamlFile, type YamlPath} from './yaml-doc.js'
@@ -28,7 +28,7 @@ function validator(which: Which): ValidateFunction {
 export function checkSchema(y: YamlFile, which: Which): ProjectIssue[] {
   const validate = validator(which)
   if (validate(y.data)) return []
-  const errors = relevantErrors(validate.errors ?? [])
+  const errors = withoutMisspelledRequired(relevantErrors(validate.errors ?? []))
   const issues: ProjectIssue[] = []
   const seen = new Set<string>()
   for (const e of errors) {
@@ -39,6 +39,23 @@ export function checkSchema(y: YamlFile, which: Which): ProjectIssue[] {
     issues.push(issue)
   }
   return issues
+}
+
+/**
+ * Drops "missing required key 'steps'" when the same mapping has an unknown key that is a misspelling of it
+ * ('stpes'): the did-you-mean of the unknown key says it all.
+ */
+function withoutMisspelledRequired(errors: ErrorObject[]): ErrorObject[] {
+  return errors.filter((e) => {
+    if (e.keyword !== 'required') return true
+    const missing = String((e.params as {missingProperty: string}).missingProperty)
+    return !errors.some(
+      (x) =>
+        x.keyword === 'additionalProperties' &&
+        x.instancePath === e.instancePath &&
+        didYouMean(String((x.params as {additionalProperty: string}).additionalProperty), [missing]) === missing,
+    )
+  })
 }
 
 /** Drops the summary errors of if/anyOf/oneOf when a more specific error explains the same place. */
