@@ -14,6 +14,10 @@ export const ENV = {
   TOKEN: 'KFP_TOKEN',
   /** Namespace for multi-user Kubeflow. */
   NAMESPACE: 'KFP_NAMESPACE',
+  /** Timeout of each KFP server request in ms (default 30000). */
+  HTTP_TIMEOUT_MS: 'KFP_HTTP_TIMEOUT_MS',
+  /** Standard kubeconfig path(s) for pod logs on a cluster. */
+  KUBECONFIG: 'KUBECONFIG',
   /** Local runner: docker, process or auto. */
   RUNNER: 'KFP_RUNNER',
   /** Registry credentials for CI (kfp build --push). */

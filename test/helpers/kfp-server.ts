@@ -416,7 +416,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
 
 const nsMatch = (x: Json, ns: string | undefined) => !ns || (x.namespace ?? '') === ns
 const err = (status: number, code: number, message: string): [number, Json] => [status, {code, message, details: []}]
-function clean<T extends Json>(o: T): T {
+function clean(o: Json): Json {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k]
   return o
 }

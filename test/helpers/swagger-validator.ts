@@ -9,7 +9,8 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import AjvModule from 'ajv'
 
-const Ajv = (AjvModule as unknown as {default: typeof AjvModule}).default ?? AjvModule
+// ajv is CommonJS; under Node16 ESM its class is the default export's `default`.
+const Ajv = ((AjvModule as unknown as {default?: typeof AjvModule}).default ?? AjvModule) as unknown as typeof AjvModule.default
 
 type Json = any
 
@@ -137,8 +138,9 @@ export class SwaggerValidator {
     const key = JSON.stringify(schema)
     let fn = this.cache.get(key)
     if (!fn) {
-      fn = this.ajv.compile(swaggerToJsonSchema(schema))
-      this.cache.set(key, fn)
+      const compiled = this.ajv.compile(swaggerToJsonSchema(schema)) as (v: unknown) => boolean
+      this.cache.set(key, compiled)
+      fn = compiled
     }
     if (fn(value)) return []
     return ((fn as unknown as {errors?: Array<{instancePath: string; message?: string; params?: unknown}>}).errors ?? []).map(

@@ -1,0 +1,79 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import type {Ctx} from '../../ctx.js'
+import {createKfpApi, type KfpApi, type KfpHealth} from '../../clients/kfp-api.js'
+import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {resolveCredentials, resolveTarget, type ResolvedKfpTarget} from '../target/resolve.js'
+
+/** A live connection to a KFP server: the client, the target it came from, and what the server said about itself. */
+export interface RemoteSession {
+  api: KfpApi
+  target: ResolvedKfpTarget
+  health: KfpHealth
+  /** Server version (tag), when it says. */
+  serverVersion?: string
+  namespace?: string
+}
+
+export interface ConnectOptions {
+  /** --target NAME */
+  target?: string
+  /** Progress: retries and the health check. */
+  onEvent?: (e: {type: 'retry'; attempt: number; reason: string; delayMs: number} | {type: 'connected'; endpoint: string; version?: string}) => void
+}
+
+/** Resolves a kfp target (throws when the chosen target is local) and connects to it. */
+export async function connectRemote(o: ConnectOptions, ctx: Ctx): Promise<RemoteSession> {
+  const target = await resolveTarget({target: o.target}, ctx)
+  if (target.type !== 'kfp') {
+    throw new CliError('TARGET_INVALID', `This command needs a KFP server target, but the current target is '${target.name}' (local).`, {
+      exit: EXIT.CONFIG,
+      hints: ['Pass --target NAME (see kfp target list), set KFP_ENDPOINT, or add one: kfp target add prod --endpoint https://HOST/pipeline'],
+    })
+  }
+  return connectTarget(target, o, ctx)
+}
+
+/**
+ * First contact with a server: builds the client with credentials and TLS settings, then checks
+ * `/apis/v2beta1/healthz`. A server that only has v1beta1 (KFP 1.x) is reported as unsupported.
+ */
+export async function connectTarget(target: ResolvedKfpTarget, o: ConnectOptions, ctx: Ctx): Promise<RemoteSession> {
+  const creds = await resolveCredentials(target, ctx)
+  let ca: Buffer | undefined
+  if (target.config.tls?.caFile) {
+    const p = path.resolve(target.baseDir, target.config.tls.caFile)
+    try {
+      ca = await readFile(p)
+    } catch {
+      throw new CliError('FILE_NOT_FOUND', `Cannot read the CA file ${p} of target '${target.name}'.`, {exit: EXIT.CONFIG})
+    }
+  }
+  const timeoutMs = Number(ctx.env.KFP_HTTP_TIMEOUT_MS) || undefined
+  const factory = ctx.clients.kfpApi ?? createKfpApi
+  const api = factory({
+    endpoint: target.config.endpoint,
+    headers: async () => creds.headers,
+    authSource: creds.source,
+    targetName: target.name,
+    ca,
+    insecure: target.config.tls?.insecure,
+    timeoutMs,
+    onRetry: (i) => o.onEvent?.({type: 'retry', ...i}),
+  })
+  let health: KfpHealth
+  try {
+    health = await api.healthz()
+  } catch (error) {
+    if (isCliError(error) && error.kfpCode === 'SERVER_NOT_FOUND' && (await api.hasV1Api())) {
+      throw new CliError('SERVER_UNSUPPORTED', `The server at ${api.endpoint} is Kubeflow Pipelines 1.x (only the v1beta1 API answers). kfp needs KFP 2.x (the v2beta1 API).`, {
+        exit: EXIT.REMOTE,
+        hints: ['Upgrade the KFP installation to 2.x (kfp deploy installs 2.x), or use the KFP 1.8 Python SDK for this server.'],
+      })
+    }
+    throw error
+  }
+  const serverVersion = health.tag_name ?? health.apiServerTagName
+  o.onEvent?.({type: 'connected', endpoint: api.endpoint, version: serverVersion})
+  return {api, target, health, serverVersion, namespace: target.config.namespace}
+}
