@@ -63,6 +63,7 @@ export type ErrorCode =
   | 'DEPLOY_TIMEOUT'
   | 'PORT_IN_USE'
   | 'CHECK_FAILED'
+  | 'NAME_INVALID'
   | 'GCLOUD_AUTH'
   | 'CLOUD_QUOTA'
   | 'CLOUD_PERMISSION'
