@@ -1,5 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
+import YAML from 'yaml'
 import type {Ctx} from '../../ctx.js'
 
 /** The GCP settings of the project in the working directory (`gcp:` and `registry:` of kfp.yaml), when there is one. */
@@ -25,8 +26,7 @@ export async function readProjectGcp(ctx: Pick<Ctx, 'cwd' | 'env'>): Promise<Pro
     return {}
   }
   try {
-    const {parse} = await import('yaml')
-    const doc = parse(text) as any
+    const doc = YAML.parse(text) as any
     const gcp = doc && typeof doc.gcp === 'object' && doc.gcp ? doc.gcp : {}
     const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined)
     return {

@@ -56,7 +56,8 @@ export async function runPlan(steps: PlanStep[], ctx: Ctx, onEvent?: (e: PlanEve
     if (step.stdinFrom) {
       const first = await runCmd(step.stdinFrom, values, ctx, undefined, onEvent)
       if (first.exitCode !== 0) throw failure(step.stdinFrom, values, first)
-      input = first.stdout
+      // exec strips the final newline; a pipe would have passed it on.
+      input = first.stdout && !first.stdout.endsWith('\n') ? `${first.stdout}\n` : first.stdout
     }
     const r = await runCmd(step.cmd, values, ctx, input, onEvent)
     if (r.exitCode !== 0) throw failure(step.cmd, values, r)
