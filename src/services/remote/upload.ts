@@ -1,0 +1,153 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import type {Ctx} from '../../ctx.js'
+import {listAll, type KfpPipelineVersion} from '../../clients/kfp-api.js'
+import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {defaultVersionName, parseCompiledPipeline, pipelineHash, serverSpecHash, type CompiledPipeline} from '../../core/remote/spec.js'
+import {connectRemote, type ConnectOptions, type RemoteSession} from './connect.js'
+
+/** A compiled pipeline ready to send: the parsed documents, the exact text to upload, and where it came from. */
+export interface PipelineSource extends CompiledPipeline {
+  text: string
+  /** The file it was read from, or the project file it was compiled from. */
+  origin: string
+  /** Folder used for the git commit in version names. */
+  dir: string
+  /** Step name → task key, when compiled from a project. */
+  taskOfStep?: Record<string, string>
+}
+
+export interface LoadPipelineOptions {
+  cwd: string
+  /** A compiled file (ours or the Python SDK's). Without it the project is compiled. */
+  file?: string
+  /** --project */
+  project?: string
+}
+
+/**
+ * Reads a compiled file, or compiles the project in memory with the compiler service (src/services/compile.ts).
+ */
+export async function loadPipelineSource(o: LoadPipelineOptions, ctx: Ctx): Promise<PipelineSource> {
+  if (o.file) {
+    const file = path.resolve(o.cwd, o.file)
+    if (/\.(tar\.gz|tgz|zip)$/i.test(file)) {
+      throw new CliError('IR_UNSUPPORTED', `${o.file}: archives are not uploaded by kfp; give the compiled YAML file.`, {exit: EXIT.USAGE})
+    }
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch {
+      throw new CliError('FILE_NOT_FOUND', `No such file: ${o.file}.`, {exit: EXIT.USAGE})
+    }
+    return {...parseCompiledPipeline(text, o.file), text, origin: file, dir: path.dirname(file)}
+  }
+  // Imported by name at run time: the compiler service is another feature's module.
+  const compileModule = '../compile.js'
+  const mod = (await import(compileModule)) as {
+    compileProject: (o: {cwd: string; project?: string; write: false}, ctx: Ctx) => Promise<{spec: CompiledPipeline['spec']; yaml?: string; project: {root: string; file: string}; taskOfStep?: Record<string, string>}>
+  }
+  const {renderPipelineYaml} = (await import('../../core/compile/index.js')) as unknown as {renderPipelineYaml: (spec: unknown) => string}
+  const r = await mod.compileProject({cwd: o.cwd, project: o.project, write: false}, ctx)
+  const text = r.yaml ?? renderPipelineYaml(r.spec)
+  return {...parseCompiledPipeline(text, r.project.file), text, origin: r.project.file, dir: r.project.root, taskOfStep: r.taskOfStep}
+}
+
+export type UploadEvent =
+  | {type: 'retry'; attempt: number; reason: string; delayMs: number}
+  | {type: 'connected'; endpoint: string; version?: string}
+  | {type: 'uploading'; pipeline: string; version: string}
+
+export interface UploadOptions extends LoadPipelineOptions {
+  target?: string
+  /** --name: pipeline name (default: pipelineInfo.name). */
+  name?: string
+  /** --version: version name (default: content hash + git commit). */
+  version?: string
+  description?: string
+  onEvent?: (e: UploadEvent) => void
+}
+
+export interface UploadResult {
+  pipelineId: string
+  pipelineName: string
+  versionId: string
+  versionName: string
+  /** What changed on the server: a new pipeline (with its first version), a new version, or nothing. */
+  created: 'pipeline' | 'version' | 'none'
+  /** sha256 of the pipeline content. */
+  specHash: string
+  endpoint: string
+  target: string
+  url: string
+}
+
+async function gitInfo(dir: string, ctx: Ctx): Promise<{commit: string; dirty: boolean} | undefined> {
+  try {
+    const head = await ctx.exec.run('git', ['rev-parse', '--short', 'HEAD'], {cwd: dir})
+    if (head.exitCode !== 0 || !head.stdout.trim()) return undefined
+    const status = await ctx.exec.run('git', ['status', '--porcelain', '--', '.'], {cwd: dir})
+    return {commit: head.stdout.trim(), dirty: status.exitCode === 0 && status.stdout.trim() !== ''}
+  } catch (error) {
+    if (isCliError(error) && error.kfpCode === 'TOOL_NOT_FOUND') return undefined
+    throw error
+  }
+}
+
+/**
+ * Makes sure the server has this pipeline content: finds the pipeline by name (creating it when missing) and its
+ * versions; a version whose content hash matches is reused (no new version); otherwise uploads a new version with
+ * a `.yaml` filename (the server picks the parser from the filename).
+ */
+export async function ensureUploaded(
+  s: RemoteSession,
+  src: PipelineSource,
+  o: {name?: string; version?: string; description?: string; onEvent?: (e: UploadEvent) => void},
+  ctx: Ctx,
+): Promise<UploadResult> {
+  const name = o.name ?? src.spec.pipelineInfo.name
+  const hash = pipelineHash(src.spec, src.platformSpec)
+  const ns = s.namespace
+  const base = {endpoint: s.api.endpoint, target: s.target.name, specHash: hash, pipelineName: name}
+  const pipelineUrl = (pid: string, vid: string) => `${s.api.endpoint}/#/pipelines/details/${pid}/version/${vid}`
+  let pipeline = await s.api.findPipelineByName(name, ns)
+  let created: UploadResult['created'] = 'version'
+  if (!pipeline) {
+    // A metadata-only create followed by upload_version, so the first version gets our version name too.
+    try {
+      pipeline = await s.api.createPipeline({name, display_name: name, description: o.description ?? (src.spec.pipelineInfo as {description?: string}).description, namespace: ns})
+    } catch (error) {
+      // Someone created it in the meantime: use theirs.
+      if (isCliError(error) && error.data?.status === 409) pipeline = await s.api.findPipelineByName(name, ns)
+      else throw error
+    }
+    created = 'pipeline'
+  }
+  const pid = pipeline!.pipeline_id!
+  const versions: KfpPipelineVersion[] = created === 'pipeline' ? [] : await listAll((t) => s.api.listPipelineVersions(pid, {pageToken: t, pageSize: 100}))
+  for (const v of versions) {
+    let h = serverSpecHash(v.pipeline_spec)
+    if (!h && v.pipeline_version_id) h = serverSpecHash((await s.api.getPipelineVersion(pid, v.pipeline_version_id)).pipeline_spec)
+    if (h === hash) {
+      return {...base, pipelineId: pid, versionId: v.pipeline_version_id!, versionName: v.name ?? v.display_name ?? '', created: 'none', url: pipelineUrl(pid, v.pipeline_version_id!)}
+    }
+  }
+  const versionName = o.version ?? defaultVersionName(hash, await gitInfo(src.dir, ctx))
+  if (versions.some((v) => v.name === versionName)) {
+    throw new CliError('USAGE', `Pipeline ${name} already has a version named ${versionName} with different content.`, {
+      exit: EXIT.USAGE,
+      hints: ['Pass another --version, or leave it out to name the version after the content hash.'],
+    })
+  }
+  o.onEvent?.({type: 'uploading', pipeline: name, version: versionName})
+  const filename = `${name}.yaml`
+  const v = await s.api.uploadPipelineVersion({content: src.text, filename}, {pipelineid: pid, name: versionName, display_name: versionName, description: o.description})
+  return {...base, pipelineId: pid, versionId: v.pipeline_version_id!, versionName, created, url: pipelineUrl(pid, v.pipeline_version_id!)}
+}
+
+/** `kfp upload`: compile (or read FILE), connect, and create the pipeline or a version unless the content is already there. */
+export async function uploadPipeline(o: UploadOptions, ctx: Ctx): Promise<UploadResult> {
+  const src = await loadPipelineSource(o, ctx)
+  const session = await connectRemote({target: o.target, onEvent: o.onEvent as ConnectOptions['onEvent']}, ctx)
+  return ensureUploaded(session, src, o, ctx)
+}
