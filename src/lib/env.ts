@@ -31,6 +31,8 @@ export const ENV = {
   STORAGE_EMULATOR_HOST: 'STORAGE_EMULATOR_HOST',
   /** Per-user config dir override (default: $XDG_CONFIG_HOME/kfp). */
   CONFIG_DIR: 'KFP_CONFIG_DIR',
+  /** Output file of `kfp compile` (same as -o). */
+  COMPILE_OUTPUT: 'KFP_COMPILE_OUTPUT',
   /** Print debug information and stack traces. */
   DEBUG: 'DEBUG',
   /** Standard: set in CI, turns spinners and prompts off. */

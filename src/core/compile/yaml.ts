@@ -96,7 +96,9 @@ export function pythonRepr(value: JsonValue): string {
     return `${quote}${out}${quote}`
   }
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`
+  // Keys sorted, so the header does not depend on the order a struct default was written in.
   return `{${Object.entries(value)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
     .join(', ')}}`
 }
