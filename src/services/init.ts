@@ -225,7 +225,9 @@ async function resolveAnswers(opts: InitOptions, dir: string, ctx: Pick<Ctx, 'pr
     const v = await p.input({message, flag: FLAG_OF[key], default: def, validate: (x) => (optional && x === '') || checks[key](x)})
     return v === '' ? undefined : validated(key, v)
   }
-  const region = (await pick('region', opts.region, 'us-central1', 'Region'))!
+  // A zone given without a region names its region (europe-west4-b → europe-west4).
+  const regionDefault = opts.zone && ZONE.test(opts.zone) ? opts.zone.replace(/-[a-z]$/, '') : 'us-central1'
+  const region = (await pick('region', opts.region, regionDefault, 'Region'))!
   const zone = (await pick('zone', opts.zone, `${region}-a`, 'Zone'))!
   const registry = (await pick('registry', opts.registry, gcpProject ? `gcr.io/${gcpProject}` : 'localhost:5000', 'Image registry'))!
   const bucket = await pick('bucket', opts.bucket, gcpProject ? `${gcpProject}-kfp` : '', 'Cloud Storage bucket (empty: none)', true)
