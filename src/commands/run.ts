@@ -1,0 +1,149 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../base-command.js'
+import {projectFlag} from '../flags.js'
+import {CliError, EXIT} from '../lib/errors.js'
+import {runPipeline, type RunEvent, type RunResult} from '../services/run/index.js'
+import {formatDuration, renderTable} from '../ui/table.js'
+import {stepRows} from './runs/get.js'
+
+export default class Run extends BaseCommand {
+  static summary = 'Run the pipeline (on this machine by default) and wait for it to finish.'
+
+  static description = `Compiles the project and runs the resulting KFP v2 pipeline on the target: \`local\` (the default) runs every step on this machine, in Docker when a daemon answers, else as local processes. \`--local FILE\` runs a compiled pipeline file (from \`kfp compile\` or the KFP SDK) made of container components.
+
+Each step's log lines are streamed to stderr as they are written, prefixed with the step name (--no-watch to turn this off). Runs are recorded under .kfp/runs/ (see \`kfp runs list\`, \`kfp runs get\`, \`kfp logs\`). A step whose image, command, arguments and inputs match an earlier successful step is not run again: its outputs are reused (status cached), unless --no-cache or the step disables caching.
+
+--start-step N|NAME runs from that step on and reuses the outputs of the steps before it from --from-run (default: the latest run of this pipeline that has them), overridden with --set-output STEP.OUTPUT=VALUE. The start step itself always runs.
+
+Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parameters, missing outputs for --start-step · 3 project or pipeline problems, unsupported pipeline features · 5 Docker or a tool is missing · 7 the run failed · 130 interrupted (Ctrl-C) or cancelled.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --param startYear=2001 --name retrain',
+    '<%= config.bin %> <%= command.id %> --start-step 4 --param startYear=2001',
+    '<%= config.bin %> <%= command.id %> --start-step traintuned --set-output hypertrain.jobname=job-42',
+    '<%= config.bin %> <%= command.id %> --local pipeline.yaml --runner docker --json',
+    '<%= config.bin %> <%= command.id %> --detach',
+  ]
+
+  static flags = {
+    param: Flags.string({summary: 'A pipeline parameter, NAME=VALUE; parsed by the parameter type. Repeatable.', multiple: true, helpValue: 'NAME=VALUE'}),
+    'params-file': Flags.string({summary: 'YAML or JSON file of parameter values (--param wins).', helpValue: 'FILE'}),
+    name: Flags.string({summary: 'Run name (default: <pipeline>-<date>-<time>).'}),
+    experiment: Flags.string({summary: 'Experiment to file the run under.', default: 'Default', env: 'KFP_EXPERIMENT'}),
+    watch: Flags.boolean({summary: "Stream every step's log lines to stderr as they are written.", default: true, allowNo: true}),
+    detach: Flags.boolean({summary: 'Start the run in the background, print its id and return.', exclusive: ['json']}),
+    runner: Flags.string({
+      summary: 'How local steps run: docker, process (on the host) or auto (docker when a daemon answers).',
+      options: ['auto', 'docker', 'process'],
+      default: 'auto',
+      env: 'KFP_RUNNER',
+    }),
+    parallelism: Flags.integer({summary: 'At most this many steps at once (default: the number of CPUs).', min: 1}),
+    'no-cache': Flags.boolean({summary: 'Run every step, even when an earlier identical step could be reused.'}),
+    'fail-fast': Flags.boolean({summary: 'Stop the other running steps as soon as one fails.'}),
+    target: Flags.string({summary: 'Where to run: local, or a configured KFP target.', env: 'KFP_TARGET'}),
+    local: Flags.string({summary: 'Run this compiled pipeline file (YAML/JSON IR) on this machine instead of the project.', helpValue: 'FILE', exclusive: ['project']}),
+    project: projectFlag,
+    'start-step': Flags.string({summary: 'Run from this step (number or name) on; reuse the outputs of the steps before it.', helpValue: 'N|NAME'}),
+    'from-run': Flags.string({summary: 'With --start-step: the run whose outputs to reuse (id, name or latest).', helpValue: 'RUN'}),
+    'set-output': Flags.string({summary: 'With --start-step: supply one output of a skipped step. Repeatable.', multiple: true, helpValue: 'STEP.OUTPUT=VALUE'}),
+    'run-id': Flags.string({hidden: true, summary: 'Internal: the id of a detached run.'}),
+  }
+
+  async run(): Promise<RunResult> {
+    const {flags} = await this.parse(Run)
+    const started = new Map<string, number>()
+    const watch = flags.watch && !flags.detach
+    const onEvent = (e: RunEvent) => {
+      switch (e.type) {
+        case 'warning':
+          this.warn(e.message)
+          break
+        case 'run-start':
+          this.info(`Run ${e.name} (${e.runId}): ${e.tasks} step${e.tasks === 1 ? '' : 's'} on the ${e.runner} runner.`)
+          break
+        case 'image':
+          if (e.status === 'pulling') this.info(`Pulling image ${e.image}…`)
+          else if (e.status === 'pulled') this.info(`Pulled ${e.image}.`)
+          break
+        case 'task-start':
+          started.set(e.task, Date.now())
+          this.info(`▶ ${e.number}. ${e.task} started`)
+          break
+        case 'task-retry':
+          this.info(`↻ ${e.number}. ${e.task}: retry ${e.attempt - 1}`)
+          break
+        case 'task-end': {
+          const t0 = started.get(e.task)
+          const d = t0 ? ` (${formatDuration(Date.now() - t0)})` : ''
+          const mark = e.status === 'succeeded' ? '✔' : e.status === 'cached' ? '↺' : e.status === 'failed' ? '✖' : '–'
+          this.info(`${mark} ${e.number}. ${e.task} ${e.status}${d}${e.message ? `: ${e.message}` : ''}`)
+          break
+        }
+        case 'log':
+          if (watch) this.info(`[${e.task}] ${e.line}`)
+          break
+      }
+    }
+    const result = await runPipeline(
+      {
+        cwd: this.ctx.cwd,
+        project: flags.project,
+        localFile: flags.local,
+        target: flags.target,
+        params: flags.param ?? [],
+        paramsFile: flags['params-file'],
+        name: flags.name,
+        experiment: flags.experiment,
+        runner: flags.runner as 'auto' | 'docker' | 'process',
+        parallelism: flags.parallelism,
+        noCache: flags['no-cache'],
+        failFast: flags['fail-fast'],
+        startStep: flags['start-step'],
+        fromRun: flags['from-run'],
+        setOutputs: flags['set-output'] ?? [],
+        runId: flags['run-id'],
+        detach: flags.detach ? {entry: process.argv[1], argv: this.argv} : undefined,
+      },
+      this.ctx,
+      onEvent,
+    )
+    const run = result.run
+    if (result.detached) {
+      this.info(`Started run ${run.name} in the background. Follow it with: kfp logs ${run.id} -f`)
+      this.out(run.id)
+      return result
+    }
+    const took = run.startedAt && run.finishedAt ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : ''
+    if (run.status === 'succeeded') {
+      this.out(renderTable(['#', 'step', 'status', 'duration', 'outputs'], stepRows(run), {tty: this.io.stdoutIsTTY}))
+      this.out(`Run ${run.name} (${run.id}) succeeded${took ? ` in ${took}` : ''}.`)
+      return result
+    }
+    if (run.status === 'cancelled') {
+      throw new CliError('INTERRUPTED', `Run ${run.name} (${run.id}) was cancelled; its steps were stopped and removed.`, {
+        exit: EXIT.INTERRUPTED,
+        data: {run},
+      })
+    }
+    for (const f of result.failedLogs ?? []) {
+      if (f.lines.length === 0) continue
+      this.info(`Last lines of step ${f.number}. ${f.task}:`)
+      for (const l of f.lines) this.info(`  ${l}`)
+    }
+    const hints = []
+    if (result.resumeCommand) hints.push(`Resume from the failed step: ${result.resumeCommand}`)
+    const firstFailed = run.tasks.filter((t) => t.status === 'failed').sort((a, b) => a.number - b.number)[0]
+    if (firstFailed) hints.push(`Full log: kfp logs ${run.id} ${firstFailed.name}`)
+    const details = run.tasks
+      .filter((t) => t.status === 'failed')
+      .map((t) => `step ${t.number} (${t.name}) ${t.message ?? 'failed'}`)
+      .join('; ')
+    throw new CliError('RUN_FAILED', `Run ${run.name} (${run.id}) ${run.status}: ${details || run.message || ''}`.trim(), {
+      exit: EXIT.RUN_FAILED,
+      hints,
+      data: {run, resumeCommand: result.resumeCommand},
+    })
+  }
+}

@@ -1,0 +1,22 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import {projectFlag} from '../../flags.js'
+import {cancelRun, type CancelRunResult} from '../../services/runs/index.js'
+
+export default class RunsCancel extends BaseCommand {
+  static summary = 'Cancel a running run.'
+  static description =
+    'Signals the kfp process that runs it; that process stops and removes the step containers or processes and records the run and its unfinished steps as cancelled. Cancelling a run that already finished changes nothing.'
+  static examples = ['<%= config.bin %> <%= command.id %> latest']
+  static args = {run: Args.string({required: true, description: 'Run id, name or latest.'})}
+  static flags = {project: projectFlag}
+
+  async run(): Promise<CancelRunResult> {
+    const {args, flags} = await this.parse(RunsCancel)
+    const result = await cancelRun({cwd: this.ctx.cwd, project: flags.project, run: args.run}, this.ctx)
+    const r = result.run
+    if (result.cancelled) this.out(`Cancelled run ${r.name} (${r.id}).`)
+    else this.out(`Run ${r.name} (${r.id}) had already finished (${r.status}); nothing to cancel.`)
+    return result
+  }
+}

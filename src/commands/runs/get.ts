@@ -1,0 +1,48 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import type {RunRecord} from '../../core/engine/record.js'
+import {projectFlag} from '../../flags.js'
+import {formatParamValue} from '../../core/engine/params.js'
+import {getRun, type GetRunResult} from '../../services/runs/index.js'
+import {formatDuration, renderTable} from '../../ui/table.js'
+
+/** Rows of the per-step table: #, step, status, duration, outputs (reused ones say where from). */
+export function stepRows(run: RunRecord): string[][] {
+  return [...run.tasks]
+    .sort((a, b) => a.number - b.number)
+    .map((t) => {
+      const d = t.startedAt && t.finishedAt ? formatDuration(Date.parse(t.finishedAt) - Date.parse(t.startedAt)) : ''
+      const outs = [
+        ...Object.entries(t.outputs.parameters).map(([k, v]) => `${k}=${formatParamValue(v)}`),
+        ...Object.entries(t.outputs.artifacts).map(([k, v]) => `${k}=${v.uri}`),
+      ].join(', ')
+      const from = t.reusedFrom
+        ? ` (from ${[t.reusedFrom.runId ? `run ${t.reusedFrom.runId}` : '', t.reusedFrom.setOutputs ? `--set-output ${t.reusedFrom.setOutputs.join(',')}` : ''].filter(Boolean).join(' + ')})`
+        : ''
+      return [String(t.number), t.name, t.status, d, outs + from]
+    })
+}
+
+export default class RunsGet extends BaseCommand {
+  static summary = 'Show one run: its status, parameters and a table of its steps.'
+  static description = 'RUN is a run id (or a unique prefix of one), a run name, or `latest`.'
+  static examples = ['<%= config.bin %> <%= command.id %> latest', '<%= config.bin %> <%= command.id %> 20250101-120000-a1b2c3 --json']
+  static args = {run: Args.string({required: true, description: 'Run id, name or latest.'})}
+  static flags = {project: projectFlag}
+
+  async run(): Promise<GetRunResult> {
+    const {args, flags} = await this.parse(RunsGet)
+    const result = await getRun({cwd: this.ctx.cwd, project: flags.project, run: args.run}, this.ctx)
+    const r = result.run
+    const took = r.startedAt && r.finishedAt ? ` in ${formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt))}` : ''
+    this.out(`Run ${r.name} (${r.id}): ${r.status}${took}`)
+    this.out(`Pipeline ${r.pipelineName} · experiment ${r.experiment} · ${r.runner} runner · created ${r.createdAt}`)
+    const params = Object.entries(r.parameters).map(([k, v]) => `${k}=${formatParamValue(v)}`)
+    if (params.length) this.out(`Parameters: ${params.join(', ')}`)
+    if (r.startStep) this.out(`Started at step ${r.startStep.number} (${r.startStep.task})${r.startStep.fromRun ? `, reusing outputs of run ${r.startStep.fromRun}` : ''}`)
+    if (r.message && r.status !== 'succeeded') this.out(r.message)
+    this.out('')
+    this.out(renderTable(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r), {tty: this.io.stdoutIsTTY}))
+    return result
+  }
+}

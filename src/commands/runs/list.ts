@@ -1,0 +1,45 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import {projectFlag} from '../../flags.js'
+import {listRuns, type ListRunsResult} from '../../services/runs/index.js'
+import {formatDuration, renderTable} from '../../ui/table.js'
+
+export default class RunsList extends BaseCommand {
+  static summary = 'List the runs of this project, newest first.'
+  static description = 'Local runs live in .kfp/runs/ of the project (or of the current folder for `kfp run --local FILE`). A run whose kfp process was killed shows as interrupted.'
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --status failed --limit 5',
+    '<%= config.bin %> <%= command.id %> --experiment retrain --json',
+  ]
+  static flags = {
+    project: projectFlag,
+    status: Flags.string({
+      summary: 'Only runs with this status. Repeatable.',
+      options: ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'],
+      multiple: true,
+    }),
+    experiment: Flags.string({summary: 'Only runs of this experiment.'}),
+    limit: Flags.integer({summary: 'At most this many runs.', min: 1}),
+  }
+
+  async run(): Promise<ListRunsResult> {
+    const {flags} = await this.parse(RunsList)
+    const result = await listRuns({cwd: this.ctx.cwd, project: flags.project, status: flags.status, experiment: flags.experiment, limit: flags.limit}, this.ctx)
+    if (result.runs.length === 0) {
+      this.info('No runs yet. Start one with `kfp run`.')
+      return result
+    }
+    const rows = result.runs.map((r) => [
+      r.id,
+      r.name,
+      r.status,
+      r.experiment,
+      r.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      formatDuration(r.durationMs),
+      Object.entries(r.steps).map(([s, n]) => `${n} ${s}`).join(', '),
+    ])
+    this.out(renderTable(['id', 'name', 'status', 'experiment', 'created', 'duration', 'steps'], rows, {tty: this.io.stdoutIsTTY}))
+    return result
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * DAG planning for the local engine: which tasks exist, what each runs, the order they may run in, and which
+ * IR features the engine cannot execute (reported before anything starts).
+ */
+import {CliError, EXIT} from '../../lib/errors.js'
+import type {IrComponentSpec, IrContainerSpec, IrTask, PipelineSpec} from '../ir/types.js'
+import {findPlaceholders, SUPPORTED_PLACEHOLDER} from './placeholders.js'
+
+/** A task ready to be scheduled: its container, its upstream tasks and its step number. */
+export interface PlannedTask {
+  /** Key in root.dag.tasks. */
+  name: string
+  /** taskInfo.name. */
+  displayName: string
+  /** 1-based step number (project step number, or position in a topological order for bare IR). */
+  number: number
+  componentName: string
+  component: IrComponentSpec
+  executorLabel: string
+  container: IrContainerSpec
+  task: IrTask
+  /** Upstream tasks (data dependencies and dependentTasks), sorted. */
+  upstream: string[]
+}
+
+/** One thing in an IR the local engine cannot run. */
+export interface UnsupportedFeature {
+  /** Task key, or '' for pipeline-level features. */
+  task: string
+  feature: string
+}
+
+const PIP_INSTALL = /\bpip\d?(\.\d+)?\s+install\b|-m\s+pip\s+install\b/
+
+/**
+ * Lists the features of `spec` the local engine does not support: conditions, loops, exit handlers, importers,
+ * nested DAG components, Python-function components (`{{$}}` executor input, pip install at run time),
+ * pipeline-level input artifacts and unknown placeholders.
+ */
+export function findUnsupportedFeatures(spec: PipelineSpec): UnsupportedFeature[] {
+  const out: UnsupportedFeature[] = []
+  const tasks = spec.root?.dag?.tasks ?? {}
+  if (!spec.root?.dag) out.push({task: '', feature: 'a pipeline without a root DAG (a single component)'})
+  if (spec.root?.inputDefinitions?.artifacts && Object.keys(spec.root.inputDefinitions.artifacts).length > 0)
+    out.push({task: '', feature: 'pipeline input artifacts'})
+  for (const [name, t] of Object.entries(tasks)) {
+    if (t.triggerPolicy?.condition) out.push({task: name, feature: `a condition (dsl.If/Condition: ${t.triggerPolicy.condition})`})
+    else if (t.triggerPolicy?.strategy && t.triggerPolicy.strategy !== 'ALL_UPSTREAM_TASKS_SUCCEEDED')
+      out.push({task: name, feature: `trigger strategy ${t.triggerPolicy.strategy} (exit handlers)`})
+    if (t.parameterIterator || t.artifactIterator) out.push({task: name, feature: 'a loop (dsl.ParallelFor)'})
+    for (const [pn, p] of Object.entries(t.inputs?.parameters ?? {})) {
+      if (p.taskFinalStatus) out.push({task: name, feature: `task final status input '${pn}' (exit handlers)`})
+      if (p.parameterExpressionSelector) out.push({task: name, feature: `a parameter expression selector on input '${pn}'`})
+    }
+    for (const [an, a] of Object.entries(t.inputs?.artifacts ?? {})) {
+      if (a.componentInputArtifact) out.push({task: name, feature: `pipeline input artifact '${an}'`})
+    }
+    const comp = spec.components?.[t.componentRef?.name]
+    if (!comp) continue
+    if (comp.dag) {
+      out.push({task: name, feature: 'a nested pipeline (DAG component)'})
+      continue
+    }
+    const exec = comp.executorLabel ? spec.deploymentSpec?.executors?.[comp.executorLabel] : undefined
+    if (!exec) continue
+    if (exec.importer) {
+      out.push({task: name, feature: 'an importer (dsl.importer)'})
+      continue
+    }
+    if (exec.resolver) {
+      out.push({task: name, feature: 'a resolver'})
+      continue
+    }
+    const c = exec.container
+    if (!c) continue
+    const strings = [...(c.command ?? []), ...(c.args ?? [])]
+    const placeholders = strings.flatMap((s) => findPlaceholders(s))
+    if (placeholders.includes('{{$}}') || strings.some((s) => PIP_INSTALL.test(s) && s.includes('kfp')))
+      out.push({
+        task: name,
+        feature: 'a Python-function component (executor input {{$}} and pip install at run time); use a container component',
+      })
+    else {
+      const unknown = [...new Set(placeholders.filter((p) => !SUPPORTED_PLACEHOLDER.test(p)))]
+      for (const p of unknown) out.push({task: name, feature: `the placeholder ${p}`})
+    }
+  }
+  return out
+}
+
+/** Throws IR_UNSUPPORTED naming each task and feature when the spec cannot run locally. */
+export function assertSupported(spec: PipelineSpec): void {
+  const issues = findUnsupportedFeatures(spec)
+  if (issues.length === 0) return
+  const lines = issues.map((i) => (i.task ? `task '${i.task}': ${i.feature}` : i.feature))
+  throw new CliError('IR_UNSUPPORTED', `The local engine cannot run this pipeline:\n${lines.map((l) => `  - ${l}`).join('\n')}`, {
+    exit: EXIT.CONFIG,
+    hints: ['Run it on a KFP server target, or change these tasks into container components without those features.'],
+    data: {unsupported: issues},
+  })
+}
+
+function irInvalid(message: string): CliError {
+  return new CliError('IR_INVALID', message, {exit: EXIT.CONFIG})
+}
+
+/** The upstream tasks of `t`: its dependentTasks plus the producers of its task-output inputs. */
+export function upstreamOf(t: IrTask): string[] {
+  const up = new Set<string>(t.dependentTasks ?? [])
+  for (const p of Object.values(t.inputs?.parameters ?? {})) if (p.taskOutputParameter) up.add(p.taskOutputParameter.producerTask)
+  for (const a of Object.values(t.inputs?.artifacts ?? {})) if (a.taskOutputArtifact) up.add(a.taskOutputArtifact.producerTask)
+  return [...up].sort()
+}
+
+/**
+ * Plans the tasks of the root DAG in a topological order. Step numbers come from `stepNumbers` (task → number,
+ * e.g. the project's step order) when given, else from that order (ties keep the order of the file).
+ * Throws IR_INVALID on references to unknown tasks, components or executors, and on cycles.
+ */
+export function planTasks(spec: PipelineSpec, stepNumbers?: Record<string, number>): PlannedTask[] {
+  const tasks = spec.root?.dag?.tasks ?? {}
+  const names = Object.keys(tasks)
+  const planned = new Map<string, Omit<PlannedTask, 'number'>>()
+  for (const name of names) {
+    const t = tasks[name]
+    const componentName = t.componentRef?.name
+    const component = spec.components?.[componentName]
+    if (!component) throw irInvalid(`Task '${name}' refers to component '${componentName}', which is not in the spec's components.`)
+    const executorLabel = component.executorLabel ?? ''
+    const container = spec.deploymentSpec?.executors?.[executorLabel]?.container
+    if (!container) throw irInvalid(`Component '${componentName}' (task '${name}') has no container executor '${executorLabel}'.`)
+    const upstream = upstreamOf(t)
+    for (const u of upstream) if (!tasks[u]) throw irInvalid(`Task '${name}' depends on '${u}', which is not a task of the pipeline.`)
+    planned.set(name, {name, displayName: t.taskInfo?.name ?? name, componentName, component, executorLabel, container, task: t, upstream})
+  }
+  // Kahn's algorithm; ready tasks in file order (or step-number order when given) so numbering is stable.
+  const rank = (n: string) => stepNumbers?.[n] ?? names.indexOf(n) + 1_000_000
+  const indeg = new Map(names.map((n) => [n, planned.get(n)!.upstream.length]))
+  const order: string[] = []
+  let ready = names.filter((n) => indeg.get(n) === 0)
+  while (ready.length) {
+    ready.sort((a, b) => rank(a) - rank(b))
+    const n = ready.shift()!
+    order.push(n)
+    for (const m of names) {
+      if (planned.get(m)!.upstream.includes(n)) {
+        indeg.set(m, indeg.get(m)! - 1)
+        if (indeg.get(m) === 0) ready.push(m)
+      }
+    }
+  }
+  if (order.length !== names.length) {
+    const stuck = names.filter((n) => !order.includes(n))
+    throw irInvalid(`The pipeline's tasks form a cycle: ${stuck.join(', ')}.`)
+  }
+  return order.map((n, i) => ({...planned.get(n)!, number: stepNumbers?.[n] ?? i + 1}))
+}
+
+/** All tasks downstream of `name` (transitively). */
+export function downstreamOf(tasks: PlannedTask[], name: string): string[] {
+  const out = new Set<string>()
+  const visit = (n: string) => {
+    for (const t of tasks) if (t.upstream.includes(n) && !out.has(t.name)) {
+      out.add(t.name)
+      visit(t.name)
+    }
+  }
+  visit(name)
+  return [...out]
+}
+
+/**
+ * Finds a task by step number (`3`), task key, display name or step name (`stepNames`: task → step name).
+ * Returns undefined when nothing matches.
+ */
+export function findTask(tasks: PlannedTask[], ref: string, stepNames?: Record<string, string>): PlannedTask | undefined {
+  if (/^\d+$/.test(ref)) return tasks.find((t) => t.number === Number(ref))
+  return (
+    tasks.find((t) => t.name === ref) ??
+    tasks.find((t) => stepNames?.[t.name] === ref) ??
+    tasks.find((t) => t.displayName === ref)
+  )
+}

@@ -1,0 +1,185 @@
+/**
+ * Pipeline parameter values for local runs: parsing `--param key=value` text by the IR parameter type,
+ * checking values from a params file, applying defaults, and formatting values for placeholders.
+ */
+import {CliError, EXIT} from '../../lib/errors.js'
+import type {IrParameterSpec, IrParameterType} from '../ir/types.js'
+import type {JsonValue} from '../project/types.js'
+
+/** A friendly name for an IR parameter type (shown in errors and listings). */
+export function typeLabel(t: IrParameterType | undefined): string {
+  switch (t) {
+    case 'NUMBER_INTEGER':
+      return 'integer'
+    case 'NUMBER_DOUBLE':
+      return 'float'
+    case 'BOOLEAN':
+      return 'boolean'
+    case 'LIST':
+      return 'list (JSON array)'
+    case 'STRUCT':
+      return 'struct (JSON object)'
+    default:
+      return 'string'
+  }
+}
+
+export type ParseResult = {ok: true; value: JsonValue} | {ok: false; error: string}
+
+/** Parses command-line text as a value of type `t`. */
+export function parseParamText(text: string, t: IrParameterType | undefined): ParseResult {
+  switch (t) {
+    case 'NUMBER_INTEGER': {
+      const s = text.trim()
+      if (!/^[+-]?\d+$/.test(s)) return {ok: false, error: `'${text}' is not an integer`}
+      const n = Number(s)
+      if (!Number.isSafeInteger(n)) return {ok: false, error: `'${text}' is too large for an integer`}
+      return {ok: true, value: n}
+    }
+    case 'NUMBER_DOUBLE': {
+      const s = text.trim()
+      const n = Number(s)
+      if (s === '' || !Number.isFinite(n)) return {ok: false, error: `'${text}' is not a number`}
+      return {ok: true, value: n}
+    }
+    case 'BOOLEAN': {
+      const s = text.trim().toLowerCase()
+      if (s === 'true') return {ok: true, value: true}
+      if (s === 'false') return {ok: true, value: false}
+      return {ok: false, error: `'${text}' is not a boolean (use true or false)`}
+    }
+    case 'LIST':
+    case 'STRUCT': {
+      let v: unknown
+      try {
+        v = JSON.parse(text)
+      } catch {
+        return {ok: false, error: `'${text}' is not valid JSON`}
+      }
+      if (t === 'LIST' && !Array.isArray(v)) return {ok: false, error: `'${text}' is not a JSON array`}
+      if (t === 'STRUCT' && (typeof v !== 'object' || v === null || Array.isArray(v)))
+        return {ok: false, error: `'${text}' is not a JSON object`}
+      return {ok: true, value: v as JsonValue}
+    }
+    default:
+      return {ok: true, value: text}
+  }
+}
+
+/** Checks a value already typed (from a YAML/JSON params file); text is parsed as on the command line. */
+export function coerceParamValue(value: JsonValue, t: IrParameterType | undefined): ParseResult {
+  if (typeof value === 'string') return parseParamText(value, t)
+  switch (t) {
+    case 'NUMBER_INTEGER':
+      return typeof value === 'number' && Number.isSafeInteger(value) ? {ok: true, value} : {ok: false, error: `${JSON.stringify(value)} is not an integer`}
+    case 'NUMBER_DOUBLE':
+      return typeof value === 'number' ? {ok: true, value} : {ok: false, error: `${JSON.stringify(value)} is not a number`}
+    case 'BOOLEAN':
+      return typeof value === 'boolean' ? {ok: true, value} : {ok: false, error: `${JSON.stringify(value)} is not a boolean`}
+    case 'LIST':
+      return Array.isArray(value) ? {ok: true, value} : {ok: false, error: `${JSON.stringify(value)} is not a list`}
+    case 'STRUCT':
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? {ok: true, value}
+        : {ok: false, error: `${JSON.stringify(value)} is not an object`}
+    default:
+      return typeof value === 'number' || typeof value === 'boolean' ? {ok: true, value: String(value)} : {ok: false, error: `${JSON.stringify(value)} is not a string`}
+  }
+}
+
+/**
+ * Formats a value the way the KFP launcher puts it on a command line: strings as is, integers without a
+ * fraction (`200`, even when the IR default is written `200.0`), booleans `true`/`false`, lists and structs as JSON.
+ */
+export function formatParamValue(value: JsonValue, t?: IrParameterType): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return t === 'NUMBER_INTEGER' ? String(Math.trunc(value)) : String(value)
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  return JSON.stringify(value)
+}
+
+/** Parses an output parameter file's text by the output's type. Strings lose one trailing newline (`echo` writes one). */
+export function parseOutputText(text: string, t: IrParameterType | undefined): ParseResult {
+  const s = text.endsWith('\n') ? text.slice(0, -1).replace(/\r$/, '') : text
+  if (t === undefined || t === 'STRING') return {ok: true, value: s}
+  return parseParamText(s.trim(), t)
+}
+
+/** Splits `key=value` (value may contain '='). */
+export function splitAssignment(text: string): {key: string; value: string} | undefined {
+  const i = text.indexOf('=')
+  if (i <= 0) return undefined
+  return {key: text.slice(0, i).trim(), value: text.slice(i + 1)}
+}
+
+/** The valid parameters and their types, one per line, for error messages. */
+export function describeParams(defs: Record<string, IrParameterSpec>): string {
+  const names = Object.keys(defs).sort()
+  if (names.length === 0) return 'This pipeline takes no parameters.'
+  return (
+    'Valid parameters:\n' +
+    names
+      .map((n) => {
+        const d = defs[n]
+        const def = d.defaultValue !== undefined ? ` (default: ${formatParamValue(d.defaultValue, d.parameterType)})` : d.isOptional ? '' : ' (required)'
+        return `  ${n}: ${typeLabel(d.parameterType)}${def}`
+      })
+      .join('\n')
+  )
+}
+
+export interface ResolvedParams {
+  /** Every parameter with a value (given or default), typed. */
+  values: Record<string, JsonValue>
+  /** What the user gave (text), for the resume command. */
+  explicit: Record<string, string>
+}
+
+/**
+ * Resolves the run's parameter values: `--params-file` values, then `--param` flags over them, then defaults.
+ * Throws PARAM_INVALID (exit 2, a usage error) for unknown names, bad values and missing required parameters,
+ * listing the valid parameters and their types.
+ */
+export function resolveRunParams(
+  defs: Record<string, IrParameterSpec>,
+  flags: string[],
+  fileValues: Record<string, JsonValue> = {},
+): ResolvedParams {
+  const errors: string[] = []
+  const values: Record<string, JsonValue> = {}
+  const explicit: Record<string, string> = {}
+  const check = (name: string, r: ParseResult, text: string) => {
+    if (!defs[name]) errors.push(`Unknown parameter '${name}'.`)
+    else if (!r.ok) errors.push(`Parameter '${name}' (${typeLabel(defs[name].parameterType)}): ${r.error}.`)
+    else {
+      values[name] = r.value
+      explicit[name] = text
+    }
+  }
+  for (const [name, v] of Object.entries(fileValues)) {
+    check(name, defs[name] ? coerceParamValue(v, defs[name].parameterType) : {ok: true, value: v}, typeof v === 'string' ? v : JSON.stringify(v))
+  }
+  for (const f of flags) {
+    const kv = splitAssignment(f)
+    if (!kv) {
+      errors.push(`--param ${f}: expected key=value.`)
+      continue
+    }
+    check(kv.key, defs[kv.key] ? parseParamText(kv.value, defs[kv.key].parameterType) : {ok: true, value: kv.value}, kv.value)
+  }
+  for (const [name, d] of Object.entries(defs)) {
+    if (values[name] !== undefined) continue
+    if (d.defaultValue !== undefined) {
+      const r = coerceParamValue(d.defaultValue, d.parameterType)
+      values[name] = r.ok ? r.value : d.defaultValue
+    } else if (!d.isOptional) errors.push(`Parameter '${name}' (${typeLabel(d.parameterType)}) is required.`)
+  }
+  if (errors.length) {
+    throw new CliError('PARAM_INVALID', `${errors.join('\n')}\n${describeParams(defs)}`, {
+      exit: EXIT.USAGE,
+      hints: ['Pass parameters as --param name=value (repeatable) or in --params-file FILE (YAML or JSON).'],
+      data: {errors, parameters: Object.fromEntries(Object.entries(defs).map(([n, d]) => [n, typeLabel(d.parameterType)]))},
+    })
+  }
+  return {values, explicit}
+}

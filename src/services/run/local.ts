@@ -1,0 +1,325 @@
+// `kfp run` on the local target: load the pipeline (compile the project, or read an IR file), check what the engine
+// supports, resolve parameters and --start-step, pick the runner, then execute and record the run.
+import {existsSync} from 'node:fs'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {parseAllDocuments, parseDocument} from 'yaml'
+import type {Ctx} from '../../ctx.js'
+import {createDockerClient, type DockerClient} from '../../clients/docker.js'
+import {processAlive, spawnDetached} from '../../clients/process.js'
+import {assertSupported, planTasks, type PlannedTask} from '../../core/engine/dag.js'
+import {resolveRunParams} from '../../core/engine/params.js'
+import type {RunRecord, RunSource, TaskRecord} from '../../core/engine/record.js'
+import {missingOutputsError, planStartStep, userStepName, type StartStepPlan} from '../../core/engine/start-step.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
+import type {JsonValue} from '../../core/project/types.js'
+import {CliError, EXIT} from '../../lib/errors.js'
+import {executeRun} from './execute.js'
+import {createDockerRunner, createProcessRunner, type TaskRunner} from './runners.js'
+import {listRunRecords, newRunId, readRunRaw, resolveRun, runDir, writeRun} from './store.js'
+import type {RunEvent, RunOptions, RunResult} from './types.js'
+
+/** A pipeline ready to run locally, from a project or an IR file. */
+export interface LoadedPipeline {
+  spec: PipelineSpec
+  source: RunSource
+  /** The `.kfp` folder the run history lives in. */
+  stateDir: string
+  /** Absolute pipeline root for the project (IR runs put it under the run folder). */
+  pipelineRoot?: string
+  /** Task → project step number and step name. */
+  stepNumbers?: Record<string, number>
+  stepNames?: Record<string, string>
+  /** Task → component folder (process runner cwd). */
+  taskDirs?: Record<string, string>
+}
+
+function yamlError(file: string, err: unknown): CliError {
+  const e = err as {linePos?: Array<{line: number; col: number}>; message?: string}
+  const pos = e.linePos?.[0]
+  return new CliError('YAML_SYNTAX', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${(e.message ?? String(err)).split('\n')[0]}`, {exit: EXIT.CONFIG})
+}
+
+/** Reads a compiled pipeline (YAML or JSON; the first YAML document is the PipelineSpec). */
+export async function readIrFile(file: string, cwd: string): Promise<PipelineSpec> {
+  const abs = path.resolve(cwd, file)
+  let text: string
+  try {
+    text = await readFile(abs, 'utf8')
+  } catch {
+    throw new CliError('FILE_NOT_FOUND', `No pipeline file at ${file}.`, {exit: EXIT.CONFIG, hints: ['Compile one with `kfp compile -o pipeline.yaml`.']})
+  }
+  let docs
+  try {
+    docs = parseAllDocuments(text)
+  } catch (err) {
+    throw yamlError(file, err)
+  }
+  const first = Array.isArray(docs) ? docs[0] : docs
+  if (!first) throw new CliError('IR_INVALID', `${file} is empty.`, {exit: EXIT.CONFIG})
+  if (first.errors.length) throw yamlError(file, first.errors[0])
+  const spec = first.toJS() as PipelineSpec
+  if (!spec || typeof spec !== 'object' || !spec.pipelineInfo || !spec.root || !spec.deploymentSpec) {
+    throw new CliError('IR_INVALID', `${file} is not a compiled KFP v2 pipeline (no pipelineInfo, root or deploymentSpec).`, {
+      exit: EXIT.CONFIG,
+      hints: ['Pass a file written by `kfp compile` or the KFP SDK (`kfp dsl compile`).'],
+    })
+  }
+  return spec
+}
+
+/** Loads the pipeline to run: `--local FILE`, or the project compiled in memory. */
+export async function loadPipeline(o: Pick<RunOptions, 'cwd' | 'project' | 'localFile'>, ctx: Ctx): Promise<LoadedPipeline> {
+  if (o.localFile) {
+    const spec = await readIrFile(o.localFile, o.cwd)
+    return {spec, source: {kind: 'ir', file: path.resolve(o.cwd, o.localFile)}, stateDir: path.join(o.cwd, '.kfp')}
+  }
+  const {loadProject} = await import('../project/load.js')
+  const {resolveImages} = await import('../images.js')
+  const {compilePipeline} = await import('../../core/compile/index.js')
+  const project = await loadProject({cwd: o.cwd, project: o.project}, ctx)
+  const images = await resolveImages(project, ctx)
+  const compiled = compilePipeline(project, {images})
+  const stepNumbers: Record<string, number> = {}
+  const stepNames: Record<string, string> = {}
+  const taskDirs: Record<string, string> = {}
+  for (const s of project.steps) {
+    const task = compiled.taskOfStep[s.name]
+    if (!task) continue
+    stepNumbers[task] = s.number
+    stepNames[task] = s.name
+    const comp = project.components[s.component]
+    if (comp) taskDirs[task] = path.resolve(project.root, comp.dir)
+  }
+  const stateDir = path.join(project.root, '.kfp')
+  return {
+    spec: compiled.spec,
+    source: {kind: 'project', projectDir: project.root, file: project.file},
+    stateDir,
+    pipelineRoot: path.join(stateDir, 'pipeline-root'),
+    stepNumbers,
+    stepNames,
+    taskDirs,
+  }
+}
+
+async function readParamsFile(file: string, cwd: string): Promise<Record<string, JsonValue>> {
+  let text: string
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8')
+  } catch {
+    throw new CliError('FILE_NOT_FOUND', `No params file at ${file}.`, {exit: EXIT.USAGE})
+  }
+  const doc = parseDocument(text)
+  if (doc.errors.length) throw yamlError(file, doc.errors[0])
+  const v = doc.toJS() as unknown
+  if (v === null || v === undefined) return {}
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new CliError('PARAM_INVALID', `${file} must hold a mapping of parameter names to values.`, {exit: EXIT.USAGE})
+  return v as Record<string, JsonValue>
+}
+
+/** Picks the runner: docker when the daemon answers (auto), else the process runner with a warning. */
+async function selectRunner(
+  mode: RunOptions['runner'],
+  ctx: Ctx,
+  onEvent: (e: RunEvent) => void,
+): Promise<{runner: TaskRunner; docker?: DockerClient}> {
+  const hostCpus = os.availableParallelism()
+  if (mode === 'process') return {runner: createProcessRunner(ctx.env)}
+  const docker = ctx.clients.docker ? await ctx.clients.docker() : createDockerClient(ctx.env)
+  try {
+    await docker.ping()
+  } catch (err) {
+    if (mode === 'docker') throw err
+    onEvent({
+      type: 'warning',
+      message: `Docker is not available (${(err as Error).message.split('\n')[0]}); running steps as local processes (--runner process).`,
+    })
+    return {runner: createProcessRunner(ctx.env)}
+  }
+  return {runner: createDockerRunner(docker, hostCpus), docker}
+}
+
+function assertProcessRunnable(tasks: PlannedTask[]): void {
+  const bad = tasks.filter((t) => !t.container.command || t.container.command.length === 0)
+  if (bad.length === 0) return
+  throw new CliError(
+    'IR_UNSUPPORTED',
+    `The process runner cannot run ${bad.map((t) => `task '${t.name}'`).join(', ')}: no command (the image's entrypoint runs), which only exists in its container.`,
+    {exit: EXIT.CONFIG, hints: ['Run with --runner docker, or give the component a command.']},
+  )
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+}
+
+/** The command that resumes a run from `task`. */
+export function resumeCommand(rec: RunRecord, task: TaskRecord, o: Pick<RunOptions, 'project' | 'localFile' | 'runner'>, stepRef: string): string {
+  const parts = ['kfp', 'run']
+  if (o.localFile) parts.push('--local', shellQuote(o.localFile))
+  if (o.project) parts.push('--project', shellQuote(o.project))
+  parts.push('--start-step', shellQuote(stepRef), '--from-run', rec.id)
+  for (const [k, v] of Object.entries(rec.explicitParameters)) parts.push('--param', shellQuote(`${k}=${v}`))
+  if (o.runner !== 'auto') parts.push('--runner', o.runner)
+  return parts.join(' ')
+}
+
+interface Prepared {
+  loaded: LoadedPipeline
+  tasks: PlannedTask[]
+  params: {values: Record<string, JsonValue>; explicit: Record<string, string>}
+  plan?: StartStepPlan
+}
+
+/** Everything that can fail before a run starts: load, support check, params, start-step. */
+async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void): Promise<Prepared> {
+  if (!o.startStep && (o.fromRun || o.setOutputs.length))
+    throw new CliError('USAGE', `${o.fromRun ? '--from-run' : '--set-output'} only makes sense with --start-step.`, {
+      exit: EXIT.USAGE,
+      hints: ['Add --start-step N to run from step N and reuse the outputs of the steps before it.'],
+    })
+  const loaded = await loadPipeline(o, ctx)
+  assertSupported(loaded.spec)
+  const tasks = planTasks(loaded.spec, loaded.stepNumbers)
+  const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
+  const params = resolveRunParams(loaded.spec.root.inputDefinitions?.parameters ?? {}, o.params, fileValues)
+  let plan: StartStepPlan | undefined
+  if (o.startStep) {
+    const pipelineName = loaded.spec.pipelineInfo.name
+    const samePipeline = (r: RunRecord) => r.pipelineName === pipelineName && r.id !== o.runId
+    const candidates = o.fromRun ? [await resolveRun(loaded.stateDir, o.fromRun, samePipeline)] : (await listRunRecords(loaded.stateDir)).filter(samePipeline)
+    plan = planStartStep({
+      tasks,
+      startStep: o.startStep,
+      params: params.values,
+      setOutputs: o.setOutputs,
+      candidates,
+      fromRunExplicit: Boolean(o.fromRun),
+      stepNames: loaded.stepNames,
+    })
+    if (plan.missing.length) throw missingOutputsError(plan.missing, plan.sourceRun)
+    for (const w of plan.warnings) onEvent({type: 'warning', message: w})
+  }
+  return {loaded, tasks, params, plan}
+}
+
+async function startDetached(o: RunOptions, ctx: Ctx, p: Prepared): Promise<RunResult> {
+  const id = newRunId(ctx.now())
+  const dir = runDir(p.loaded.stateDir, id)
+  await mkdir(dir, {recursive: true})
+  const argv = o.detach!.argv.filter((a) => a !== '--detach')
+  const pid = spawnDetached(process.execPath, [o.detach!.entry, ...argv, '--run-id', id, '--no-input'], {
+    cwd: o.cwd,
+    env: ctx.env,
+    logFile: path.join(dir, 'detached.log'),
+  })
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const rec = await readRunRaw(p.loaded.stateDir, id)
+    if (rec) return {run: rec, runDir: dir, detached: true}
+    if (!processAlive(pid) || Date.now() > deadline) {
+      const log = existsSync(path.join(dir, 'detached.log')) ? await readFile(path.join(dir, 'detached.log'), 'utf8') : ''
+      throw new CliError('RUN_FAILED', `The background run did not start.${log ? `\n${log.trim().split('\n').slice(-15).join('\n')}` : ''}`, {
+        exit: EXIT.RUN_FAILED,
+      })
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function lastLines(file: string, n: number): Promise<string[]> {
+  try {
+    const lines = (await readFile(file, 'utf8')).split('\n')
+    if (lines.at(-1) === '') lines.pop()
+    return lines.slice(-n)
+  } catch {
+    return []
+  }
+}
+
+/** Runs the pipeline on this machine. Returns the final record; a failed run is a result, not an exception. */
+export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void = () => {}): Promise<RunResult> {
+  const p = await prepareRun(o, ctx, onEvent)
+  const {loaded, tasks, params, plan} = p
+  const {runner} = await selectRunner(o.runner, ctx, onEvent)
+  if (runner.kind === 'process') assertProcessRunnable(tasks.filter((t) => !plan?.skipped[t.name]))
+  if (o.detach) return startDetached(o, ctx, p)
+
+  const toRun = tasks.filter((t) => !plan?.skipped[t.name])
+  await runner.prepare(
+    toRun.map((t) => t.container.image),
+    (image, ev) => onEvent({type: 'image', image, status: ev.status ?? '', id: 'id' in ev ? ev.id : undefined, progress: 'progress' in ev ? ev.progress : undefined}),
+  )
+
+  const now = ctx.now()
+  const id = o.runId ?? newRunId(now)
+  const dir = runDir(loaded.stateDir, id)
+  const pipelineRoot = loaded.pipelineRoot ?? path.join(dir, 'pipeline-root')
+  await mkdir(dir, {recursive: true})
+  await mkdir(pipelineRoot, {recursive: true})
+  await writeFile(path.join(dir, 'pipeline.json'), JSON.stringify(loaded.spec, null, 2) + '\n')
+  const pipelineName = loaded.spec.pipelineInfo.name
+  const rec: RunRecord = {
+    version: 1,
+    id,
+    name: o.name ?? `${pipelineName}-${id.slice(0, 15)}`,
+    experiment: o.experiment ?? 'Default',
+    pipelineName,
+    status: 'pending',
+    createdAt: now.toISOString(),
+    pid: process.pid,
+    runner: runner.kind,
+    source: loaded.source,
+    parameters: params.values,
+    explicitParameters: params.explicit,
+    spec: 'pipeline.json',
+    pipelineRoot,
+    ...(plan ? {startStep: {number: plan.startNumber, task: plan.startTask, ...(plan.sourceRun ? {fromRun: plan.sourceRun.id} : {})}} : {}),
+    ...(o.noCache ? {noCache: true} : {}),
+    tasks: tasks.map((t) => {
+      const skipped = plan?.skipped[t.name]
+      return {
+        name: t.name,
+        displayName: t.displayName,
+        number: t.number,
+        status: skipped ? 'skipped' : 'pending',
+        outputs: skipped ? skipped.outputs : {parameters: {}, artifacts: {}},
+        ...(skipped?.reusedFrom ? {reusedFrom: skipped.reusedFrom} : {}),
+        image: t.container.image,
+      }
+    }),
+  }
+  await writeRun(loaded.stateDir, rec)
+  onEvent({type: 'run-start', runId: id, name: rec.name, runDir: dir, runner: runner.kind, tasks: toRun.length})
+
+  const final = await executeRun({
+    stateDir: loaded.stateDir,
+    record: rec,
+    tasks,
+    runner,
+    parallelism: Math.max(1, o.parallelism ?? os.availableParallelism()),
+    noCache: o.noCache,
+    failFast: o.failFast,
+    forceRun: new Set(plan ? [plan.startTask] : []),
+    cwdOf: (t) => loaded.taskDirs?.[t.name],
+    env: {KFP_PIPELINE_ROOT: pipelineRoot},
+    signal: ctx.signal,
+    onEvent,
+    now: ctx.now,
+  })
+
+  const result: RunResult = {run: final, runDir: dir}
+  const failedTasks = final.tasks.filter((t) => t.status === 'failed')
+  if (failedTasks.length) {
+    result.failedLogs = await Promise.all(
+      failedTasks.map(async (t) => ({task: t.name, number: t.number, lines: t.log ? await lastLines(path.join(dir, t.log), 10) : []})),
+    )
+    const first = failedTasks.reduce((a, b) => (b.number < a.number ? b : a))
+    const planned = tasks.find((t) => t.name === first.name)!
+    result.resumeCommand = resumeCommand(final, first, o, o.localFile ? userStepName(planned, loaded.stepNames) : String(first.number))
+  }
+  return result
+}

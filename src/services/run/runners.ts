@@ -1,0 +1,125 @@
+// The two ways a task runs locally: in a Docker container (step containers are always removed) or as a host
+// process (own process group, killed as a whole on cancel).
+import {mkdtemp, rm} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type {DockerClient, DockerProgress} from '../../clients/docker.js'
+import {spawnStep} from '../../clients/process.js'
+import type {IrResourceSpec} from '../../core/ir/types.js'
+import {dockerResources} from '../../core/engine/resources.js'
+import type {Env} from '../../lib/env.js'
+
+/** One attempt of a task, fully resolved. */
+export interface TaskJob {
+  runId: string
+  task: string
+  image: string
+  /** Resolved KFP command (may be empty: the image's entrypoint runs). */
+  command: string[]
+  args: string[]
+  env: Record<string, string>
+  resources?: IrResourceSpec
+  /** Process runner: working folder (the component folder), or undefined for a fresh temp folder. */
+  cwd?: string
+  /** Host folders the task reads/writes; Docker mounts them at the same path. */
+  mounts: string[]
+}
+
+export interface JobHooks {
+  onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void
+  signal: AbortSignal
+  onWarning?: (message: string) => void
+}
+
+export interface JobResult {
+  exitCode: number
+  /** Stopped because the signal aborted. */
+  aborted: boolean
+}
+
+/** A runner executes task jobs. */
+export interface TaskRunner {
+  kind: 'docker' | 'process'
+  /** Gets ready to run these images (pull missing ones). */
+  prepare(images: string[], onPull: (image: string, p: DockerProgress | {status: 'present' | 'pulling' | 'pulled'}) => void): Promise<void>
+  run(job: TaskJob, hooks: JobHooks): Promise<JobResult>
+}
+
+/** Runs the container's command and args on the host. */
+export function createProcessRunner(baseEnv: Env): TaskRunner {
+  return {
+    kind: 'process',
+    async prepare() {},
+    async run(job, hooks) {
+      const [file, ...rest] = job.command
+      const tmp = job.cwd ? undefined : await mkdtemp(path.join(os.tmpdir(), 'kfp-step-'))
+      try {
+        const r = await spawnStep(file, [...rest, ...job.args], {
+          cwd: job.cwd ?? tmp!,
+          env: {...baseEnv, ...job.env},
+          onData: hooks.onData,
+          signal: hooks.signal,
+        })
+        return {exitCode: r.exitCode, aborted: r.aborted}
+      } finally {
+        if (tmp) await rm(tmp, {recursive: true, force: true})
+      }
+    },
+  }
+}
+
+/** Label put on every step container, to find leftovers. */
+export const CONTAINER_LABEL = 'io.kfp-cli.run'
+
+/** Runs each task in a container; the container is removed afterwards whatever happens. */
+export function createDockerRunner(docker: DockerClient, hostCpus: number): TaskRunner {
+  return {
+    kind: 'docker',
+    async prepare(images, onPull) {
+      for (const image of [...new Set(images)]) {
+        if (await docker.imageExists(image)) {
+          onPull(image, {status: 'present'})
+          continue
+        }
+        onPull(image, {status: 'pulling'})
+        await docker.pull(image, (p) => onPull(image, p))
+        onPull(image, {status: 'pulled'})
+      }
+    },
+    async run(job, hooks) {
+      const res = dockerResources(job.resources, hostCpus)
+      for (const w of res.warnings) hooks.onWarning?.(`${job.task}: ${w}`)
+      let id: string | undefined
+      let aborted = false
+      const onAbort = () => {
+        aborted = true
+        if (id) void docker.stopContainer(id, 2).catch(() => {})
+      }
+      try {
+        if (hooks.signal.aborted) return {exitCode: 130, aborted: true}
+        id = await docker.createContainer({
+          image: job.image,
+          entrypoint: job.command.length ? job.command : undefined,
+          cmd: job.command.length || job.args.length ? job.args : undefined,
+          env: job.env,
+          binds: [...new Set(job.mounts)].map((m) => ({host: m, container: m})),
+          memoryBytes: res.memoryBytes,
+          memoryReservationBytes: res.memoryReservationBytes,
+          nanoCpus: res.nanoCpus,
+          cpuShares: res.cpuShares,
+          labels: {[CONTAINER_LABEL]: job.runId, 'io.kfp-cli.task': job.task},
+        })
+        hooks.signal.addEventListener('abort', onAbort, {once: true})
+        if (hooks.signal.aborted) return {exitCode: 130, aborted: true}
+        await docker.startContainer(id)
+        const logs = docker.followLogs(id, hooks.onData)
+        const exitCode = await docker.waitContainer(id)
+        await logs
+        return {exitCode, aborted}
+      } finally {
+        hooks.signal.removeEventListener('abort', onAbort)
+        if (id) await docker.removeContainer(id)
+      }
+    },
+  }
+}

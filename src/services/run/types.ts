@@ -1,0 +1,50 @@
+import type {RunRecord, TaskStatus} from '../../core/engine/record.js'
+
+/** Progress of a local run, for the command to render (services never print). */
+export type RunEvent =
+  | {type: 'run-start'; runId: string; name: string; runDir: string; runner: 'docker' | 'process'; tasks: number}
+  | {type: 'warning'; message: string}
+  | {type: 'image'; image: string; status: string; id?: string; progress?: string}
+  | {type: 'task-start'; task: string; number: number}
+  | {type: 'task-retry'; task: string; number: number; attempt: number}
+  | {type: 'task-end'; task: string; number: number; status: TaskStatus; message?: string; exitCode?: number}
+  | {type: 'log'; task: string; number: number; line: string; stream: 'stdout' | 'stderr'}
+
+/** Options of `kfp run` (all targets). */
+export interface RunOptions {
+  cwd: string
+  /** --project: kfp.yaml or its folder. */
+  project?: string
+  /** --local FILE: run a compiled IR file instead of the project. */
+  localFile?: string
+  /** --target NAME. */
+  target?: string
+  params: string[]
+  paramsFile?: string
+  name?: string
+  experiment?: string
+  runner: 'docker' | 'process' | 'auto'
+  parallelism?: number
+  noCache: boolean
+  failFast: boolean
+  startStep?: string
+  fromRun?: string
+  setOutputs: string[]
+  /** Preassigned run id (the detached child gets the id its parent printed). */
+  runId?: string
+  /** --detach: start in the background. `argv` is this command's argv; `entry` the CLI script. */
+  detach?: {entry: string; argv: string[]}
+}
+
+/** What `kfp run` returns (also its --json result). */
+export interface RunResult {
+  run: RunRecord
+  /** The run's folder. */
+  runDir: string
+  /** The command that resumes from the first failed step (failed runs). */
+  resumeCommand?: string
+  /** The last log lines of each failed step. */
+  failedLogs?: Array<{task: string; number: number; lines: string[]}>
+  /** True when started with --detach (the run goes on in the background). */
+  detached?: boolean
+}

@@ -1,0 +1,282 @@
+// Inspecting local runs: list, get, cancel, delete, and logs (with follow). Remote targets add their branch in the
+// commands' services later; these read `.kfp/runs/`.
+import {existsSync} from 'node:fs'
+import {open} from 'node:fs/promises'
+import path from 'node:path'
+import type {Ctx} from '../../ctx.js'
+import {processAlive, signalProcess} from '../../clients/process.js'
+import {isRunFinal, isTaskFinal, type RunRecord, type RunStatus, type TaskRecord} from '../../core/engine/record.js'
+import {CliError, EXIT} from '../../lib/errors.js'
+import {deleteRunDir, listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
+
+/** Where to look for runs. */
+export interface RunsScope {
+  cwd: string
+  /** --project: kfp.yaml or its folder. */
+  project?: string
+}
+
+/**
+ * The `.kfp` folder of the scope: the project's (--project, $KFP_PROJECT, or the nearest kfp.yaml upwards),
+ * else `.kfp` in the current folder (where `kfp run --local FILE` records runs).
+ */
+export async function runsStateDir(scope: RunsScope, ctx: Pick<Ctx, 'env'>): Promise<string> {
+  const {findProjectFile} = await import('../project/load.js')
+  try {
+    return path.join(path.dirname(findProjectFile({cwd: scope.cwd, project: scope.project}, ctx)), '.kfp')
+  } catch (err) {
+    if (scope.project) throw err
+    return path.join(scope.cwd, '.kfp')
+  }
+}
+
+/** One line of `kfp runs list`. */
+export interface RunSummary {
+  id: string
+  name: string
+  experiment: string
+  pipelineName: string
+  status: RunStatus
+  createdAt: string
+  startedAt?: string
+  finishedAt?: string
+  durationMs?: number
+  runner: 'docker' | 'process'
+  /** Counts of task statuses. */
+  steps: Partial<Record<TaskRecord['status'], number>>
+}
+
+export interface ListRunsResult {
+  stateDir: string
+  runs: RunSummary[]
+}
+
+function durationOf(a?: string, b?: string): number | undefined {
+  if (!a || !b) return undefined
+  return Date.parse(b) - Date.parse(a)
+}
+
+/** Summarises a record for listings. */
+export function summarizeRun(r: RunRecord): RunSummary {
+  const steps: RunSummary['steps'] = {}
+  for (const t of r.tasks) steps[t.status] = (steps[t.status] ?? 0) + 1
+  return {
+    id: r.id,
+    name: r.name,
+    experiment: r.experiment,
+    pipelineName: r.pipelineName,
+    status: r.status,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    durationMs: durationOf(r.startedAt, r.finishedAt),
+    runner: r.runner,
+    steps,
+  }
+}
+
+/** Runs, newest first, filtered by status and experiment, at most `limit`. */
+export async function listRuns(
+  o: RunsScope & {status?: string[]; experiment?: string; limit?: number},
+  ctx: Pick<Ctx, 'env'>,
+): Promise<ListRunsResult> {
+  const stateDir = await runsStateDir(o, ctx)
+  let runs = await listRunRecords(stateDir)
+  if (o.status?.length) runs = runs.filter((r) => o.status!.includes(r.status))
+  if (o.experiment) runs = runs.filter((r) => r.experiment === o.experiment)
+  if (o.limit !== undefined) runs = runs.slice(0, o.limit)
+  return {stateDir, runs: runs.map(summarizeRun)}
+}
+
+export interface GetRunResult {
+  run: RunRecord
+  runDir: string
+}
+
+/** One run by id, id prefix, name or `latest`. */
+export async function getRun(o: RunsScope & {run: string}, ctx: Pick<Ctx, 'env'>): Promise<GetRunResult> {
+  const stateDir = await runsStateDir(o, ctx)
+  const run = await resolveRun(stateDir, o.run)
+  return {run, runDir: runDir(stateDir, run.id)}
+}
+
+export interface CancelRunResult {
+  run: RunRecord
+  /** False when the run had already finished. */
+  cancelled: boolean
+}
+
+/**
+ * Cancels a running run: signals its kfp process (SIGTERM), which stops and removes the step containers or
+ * processes and records the run as cancelled; waits up to `waitMs` for that record. A run whose process is
+ * gone is recorded as cancelled here.
+ */
+export async function cancelRun(o: RunsScope & {run: string; waitMs?: number}, ctx: Pick<Ctx, 'env'>): Promise<CancelRunResult> {
+  const stateDir = await runsStateDir(o, ctx)
+  const found = await resolveRun(stateDir, o.run)
+  if (isRunFinal(found.status) && found.status !== 'interrupted') return {run: found, cancelled: false}
+  const raw = (await readRunRaw(stateDir, found.id))!
+  const markCancelled = async () => {
+    const rec = withLiveness(raw, () => false)
+    rec.status = 'cancelled'
+    rec.finishedAt = rec.finishedAt ?? new Date().toISOString()
+    rec.message = 'Cancelled (its kfp process was no longer running).'
+    await writeRun(stateDir, rec)
+    return rec
+  }
+  if (found.status === 'interrupted' || !processAlive(raw.pid)) return {run: await markCancelled(), cancelled: true}
+  signalProcess(raw.pid, 'SIGTERM')
+  const deadline = Date.now() + (o.waitMs ?? 30_000)
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 150))
+    const now = await readRunRaw(stateDir, found.id)
+    if (now && isRunFinal(now.status)) return {run: now, cancelled: now.status === 'cancelled'}
+    if (!processAlive(raw.pid)) break
+  }
+  const now = await readRunRaw(stateDir, found.id)
+  if (now && isRunFinal(now.status)) return {run: now, cancelled: now.status === 'cancelled'}
+  if (!processAlive(raw.pid)) return {run: await markCancelled(), cancelled: true}
+  throw new CliError('RUN_CANCELLED', `Run ${found.name} (${found.id}) did not stop within ${Math.round((o.waitMs ?? 30_000) / 1000)}s (pid ${raw.pid}).`, {
+    exit: EXIT.EXTERNAL,
+    hints: [`Check the process with \`ps -p ${raw.pid}\`; \`kill -9 ${raw.pid}\` stops it for good (its run then shows as interrupted).`],
+  })
+}
+
+export interface DeleteRunResult {
+  id: string
+  name: string
+  deleted: boolean
+}
+
+/** Deletes a finished run's folder (asks first unless `yes`; a running run must be cancelled first). */
+export async function deleteRun(o: RunsScope & {run: string; yes: boolean}, ctx: Pick<Ctx, 'env' | 'prompter'>): Promise<DeleteRunResult> {
+  const stateDir = await runsStateDir(o, ctx)
+  const run = await resolveRun(stateDir, o.run)
+  if (!isRunFinal(run.status)) {
+    throw new CliError('USAGE', `Run ${run.name} (${run.id}) is still running.`, {
+      exit: EXIT.USAGE,
+      hints: [`Cancel it first: kfp runs cancel ${run.id}`],
+    })
+  }
+  if (!o.yes) {
+    const ok = await ctx.prompter.confirm({message: `Delete run ${run.name} (${run.id}) and its logs and outputs?`, flag: '--yes', default: false})
+    if (!ok) return {id: run.id, name: run.name, deleted: false}
+  }
+  await deleteRunDir(stateDir, run.id)
+  return {id: run.id, name: run.name, deleted: true}
+}
+
+/** One step's log, as found. */
+export interface StepLog {
+  task: string
+  number: number
+  status: TaskRecord['status']
+  /** Absolute log path (may not exist yet). */
+  file?: string
+  /** For steps skipped under --start-step or cached: the run the log comes from. */
+  fromRun?: string
+}
+
+export interface LogsResult {
+  run: RunRecord
+  steps: StepLog[]
+}
+
+function findStep(run: RunRecord, ref: string): TaskRecord | undefined {
+  if (/^\d+$/.test(ref)) return run.tasks.find((t) => t.number === Number(ref))
+  return run.tasks.find((t) => t.name === ref) ?? run.tasks.find((t) => t.displayName === ref)
+}
+
+/**
+ * Prints (via `onLine`) the log of one step or of all steps of a run. Skipped and cached steps show the log of the
+ * run their outputs came from. With `follow`, keeps reading while the step (or run) is running, and ends when it ends.
+ */
+export async function readLogs(
+  o: RunsScope & {run: string; step?: string; follow: boolean; pollMs?: number},
+  ctx: Pick<Ctx, 'env' | 'signal'>,
+  onLine: (step: StepLog, line: string) => void,
+): Promise<LogsResult> {
+  const stateDir = await runsStateDir(o, ctx)
+  let run = await resolveRun(stateDir, o.run)
+  let tasks = [...run.tasks].sort((a, b) => a.number - b.number)
+  if (o.step) {
+    const t = findStep(run, o.step)
+    if (!t) {
+      throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${tasks.map((x) => `${x.number}. ${x.name}`).join(', ')}`, {
+        exit: EXIT.USAGE,
+      })
+    }
+    tasks = [t]
+  }
+  const logFor = async (t: TaskRecord): Promise<StepLog> => {
+    const base = {task: t.name, number: t.number, status: t.status}
+    if ((t.status === 'skipped' || t.status === 'cached') && t.reusedFrom?.runId && t.reusedFrom.task) {
+      // Follow the chain to the run that actually ran the step.
+      let srcId = t.reusedFrom.runId
+      let srcTask = t.reusedFrom.task
+      for (let i = 0; i < 20; i++) {
+        const src = await readRunRaw(stateDir, srcId)
+        const st = src?.tasks.find((x) => x.name === srcTask)
+        if (!src || !st) break
+        if ((st.status === 'skipped' || st.status === 'cached') && st.reusedFrom?.runId && st.reusedFrom.task) {
+          srcId = st.reusedFrom.runId
+          srcTask = st.reusedFrom.task
+          continue
+        }
+        return {...base, file: st.log ? path.join(runDir(stateDir, src.id), st.log) : undefined, fromRun: src.id}
+      }
+    }
+    return {...base, file: t.log ? path.join(runDir(stateDir, run.id), t.log) : path.join(runDir(stateDir, run.id), 'tasks', t.name, 'log.txt')}
+  }
+  const steps: StepLog[] = []
+  const offsets = new Map<string, {pos: number; rest: string}>()
+  const drain = async (s: StepLog, final: boolean) => {
+    if (!s.file || !existsSync(s.file)) return
+    const st = offsets.get(s.task) ?? {pos: 0, rest: ''}
+    const fh = await open(s.file, 'r')
+    try {
+      const {size} = await fh.stat()
+      if (size > st.pos) {
+        const buf = Buffer.alloc(size - st.pos)
+        await fh.read(buf, 0, buf.length, st.pos)
+        st.pos = size
+        st.rest += buf.toString('utf8')
+      }
+    } finally {
+      await fh.close()
+    }
+    const lines = st.rest.split('\n')
+    st.rest = lines.pop() ?? ''
+    for (const l of lines) onLine(s, l)
+    if (final && st.rest) {
+      onLine(s, st.rest)
+      st.rest = ''
+    }
+    offsets.set(s.task, st)
+  }
+  for (const t of tasks) steps.push(await logFor(t))
+  if (!o.follow) {
+    for (const s of steps) await drain(s, true)
+    return {run, steps}
+  }
+  // Follow: poll the files and the record until the followed steps (or the run) are final.
+  for (;;) {
+    for (const s of steps) await drain(s, false)
+    if (ctx.signal.aborted) break
+    const fresh = await readRunRaw(stateDir, run.id)
+    if (!fresh) break
+    run = withLiveness(fresh)
+    for (const s of steps) {
+      const t = run.tasks.find((x) => x.name === s.task)
+      if (t) {
+        s.status = t.status
+        if (!s.file && t.log) s.file = path.join(runDir(stateDir, run.id), t.log)
+      }
+    }
+    const done = o.step ? steps.every((s) => isTaskFinal(s.status)) : isRunFinal(run.status)
+    if (done) break
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 200))
+  }
+  for (const s of steps) await drain(s, true)
+  return {run, steps}
+}
