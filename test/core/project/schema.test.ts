@@ -27,6 +27,19 @@ for (const [name, schema] of Object.entries(files)) {
   })
 }
 
+s('the shipped kfp.schema.json, used on its own by ajv, accepts the fixture and rejects a misspelled key', async () => {
+  // Given: what an editor or another tool would do with the shipped file
+  const {default: AjvModule} = await import('ajv')
+  const Ajv = ((AjvModule as unknown as {default?: unknown}).default ?? AjvModule) as new (o: object) => {compile: (s: object) => ((d: unknown) => boolean) & {errors?: Array<{params: {additionalProperty?: string}}>}}
+  const {parse} = await import('yaml')
+  const validate = new Ajv({allErrors: true}).compile(JSON.parse(readFileSync(path.join(repoRoot, 'schema', 'kfp.schema.json'), 'utf8')))
+  const text = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'projects', 'babyweight', 'kfp.yaml'), 'utf8')
+  // When / Then
+  assert.ok(validate(parse(text)))
+  assert.not.ok(validate(parse(text.replace(/^steps:/m, 'stpes:'))))
+  assert.ok(validate.errors!.some((e) => e.params.additionalProperty === 'stpes'))
+})
+
 s('package.json ships the schema folder', () => {
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'))
   assert.ok(pkg.files.includes('schema'))
