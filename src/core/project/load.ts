@@ -345,8 +345,9 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     if (comp) {
       const unbound = comp.inputs.filter((x) => !x.optional && x.default === undefined && !(x.name in step.inputs))
       for (const u of unbound) {
-        const where: YamlPath = isObj((rawSteps[i] as Obj).inputs) ? ['steps', i, 'inputs'] : ['steps', i, 'name']
-        add(where, `${who}: required input '${u.name}' of component '${comp.name}' is not bound`, 'UNBOUND_INPUT', `Add it under inputs:, e.g. ${/^[\w-]+$/.test(u.name) ? u.name : JSON.stringify(u.name)}: \${{ params.NAME }}, or give it a default in ${comp.dir}/component.yaml.`, where.length === 3 ? 'key' : 'value')
+        const hasInputs = isObj((rawSteps[i] as Obj).inputs)
+        const where: YamlPath = hasInputs ? ['steps', i, 'inputs'] : ['steps', i, 'name']
+        add(where, `${who}: required input '${u.name}' of component '${comp.name}' is not bound`, 'UNBOUND_INPUT', `Add it under inputs:, e.g. ${/^[\w-]+$/.test(u.name) ? u.name : JSON.stringify(u.name)}: \${{ params.NAME }}, or give it a default in ${comp.dir}/component.yaml.`, hasInputs ? 'key' : 'value')
       }
     }
     step.after.forEach((a, j) => {
