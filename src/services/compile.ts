@@ -83,12 +83,13 @@ export function kfpSdkVersion(): string {
  * atomically as YAML, JSON, or a .tar.gz/.zip package holding `pipeline.yaml`. The same project gives the same bytes.
  */
 export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx, 'env'>): Promise<CompileProjectResult> {
+  // A bad -o extension is a usage error: report it before doing any work.
+  const format = pipelineFileFormat(opts.output ?? 'pipeline.yaml')
   const project = await loadProject({cwd: opts.cwd, project: opts.project}, ctx)
   const images = await resolveImages(project, ctx)
   const compiled = compilePipeline(project, {images, sdkVersion: kfpSdkVersion()})
   const yaml = renderPipelineYaml(compiled.spec)
   const file = path.resolve(opts.cwd, opts.output ?? path.join(project.root, 'pipeline.yaml'))
-  const format = pipelineFileFormat(file)
   const content = await pipelineFileContent(format, yaml, compiled.spec)
   const write = opts.write ?? true
   if (write) await writeOutput(file, content)
