@@ -277,3 +277,18 @@ async function gitShortCommit(root: string, ctx: Ctx): Promise<string> {
   const dirty = await ctx.exec.run('git', ['status', '--porcelain'], {cwd: root})
   return `git-${r.stdout.trim()}${dirty.exitCode === 0 && dirty.stdout.trim() ? '-dirty' : ''}`
 }
+
+/** Options of `kfp build` before the project is loaded. */
+export type BuildProjectOptions = Omit<BuildImagesOptions, 'project'> & {
+  /** Where the command runs. */
+  cwd: string
+  /** --project: kfp.yaml or its folder. */
+  project?: string
+}
+
+/** Loads the project (kfp.yaml) and builds its images: the service behind `kfp build`. */
+export async function buildProject(opts: BuildProjectOptions, ctx: Ctx): Promise<BuildImagesResult> {
+  const {loadProject} = await import('../project/load.js')
+  const project = await loadProject({cwd: opts.cwd, project: opts.project}, ctx)
+  return buildImages({...opts, project}, ctx)
+}
