@@ -34,6 +34,8 @@ await build({
   external: [
     'dockerode', 'ssh2', 'cpu-features', '@google-cloud/storage', '@kubernetes/client-node', 'protobufjs',
     'typescript', 'ts-node', 'tsx', 'esbuild', 'oclif',
+    // write-file-atomic reads CommonJS __filename, which an ESM bundle does not define.
+    'write-file-atomic',
   ],
 })
 rmSync(dist, {recursive: true, force: true})

@@ -47,8 +47,10 @@ export abstract class BaseCommand extends Command {
     const noInput = this.argv.includes('--no-input') || Boolean(process.env.KFP_NO_INPUT)
     const canPrompt = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !json && !noInput
     this.onSignal = () => this.abort.abort(new CliError('INTERRUPTED', 'Interrupted.', {exit: EXIT.INTERRUPTED}))
-    process.once('SIGINT', this.onSignal)
-    process.once('SIGTERM', this.onSignal)
+    // `on`, not `once`: execa's signal-exit re-raises a signal when only its own listener is left, which would kill
+    // kfp before the abort is handled (finally() removes these listeners).
+    process.on('SIGINT', this.onSignal)
+    process.on('SIGTERM', this.onSignal)
     const real: Ctx = {
       cwd: process.cwd(),
       env: process.env,

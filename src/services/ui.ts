@@ -89,6 +89,7 @@ export async function openUi(o: UiOptions, ctx: Ctx): Promise<UiResult> {
   let ready = false
   let restore: (() => Promise<void>) | undefined
   let sideEffects: Promise<void> = Promise.resolve()
+  let sideFailure: unknown
   const onReady = async () => {
     o.onEvent?.({type: 'ready', url})
     if (o.registerTarget) {
@@ -111,11 +112,16 @@ export async function openUi(o: UiOptions, ctx: Ctx): Promise<UiResult> {
         o.onEvent?.({type: 'output', line, stream})
         if (!ready && /Forwarding from/.test(line)) {
           ready = true
-          sideEffects = onReady()
+          sideEffects = onReady().catch((error: unknown) => {
+            // Registering the target failed: stop the forward and report why.
+            sideFailure = error
+            stop.abort()
+          })
         }
       },
     })
     await sideEffects
+    if (sideFailure) throw sideFailure
     if (ctx.signal.aborted) return {url, port, namespace, stopped: 'interrupted', registeredTarget: o.registerTarget}
     if (r.exitCode !== 0 || !ready) {
       const e = translateKubectlFailure(args, r)
