@@ -1,0 +1,94 @@
+/**
+ * Narrow Kubernetes client for run logs: list pods by label and stream a container's log. Uses
+ * @kubernetes/client-node (imported lazily) with the user's kubeconfig ($KUBECONFIG or ~/.kube/config).
+ */
+import {Writable} from 'node:stream'
+import {CliError, EXIT} from '../lib/errors.js'
+import type {Env} from '../lib/env.js'
+
+export interface KubePod {
+  name: string
+  namespace: string
+  phase?: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  containers: string[]
+  createdAt?: string
+}
+
+export interface KubeClient {
+  /** Pods matching a label selector, e.g. `pipeline/runid=<id>`. */
+  listPods(namespace: string, labelSelector: string): Promise<KubePod[]>
+  /** Streams a container's log, calling onChunk with text; with follow, resolves when the container ends or signal aborts. */
+  streamLog(namespace: string, pod: string, container: string, o: {follow: boolean; signal: AbortSignal; onChunk: (text: string) => void}): Promise<void>
+}
+
+function kubeError(error: unknown, what: string): CliError {
+  const e = error as {code?: number; statusCode?: number; message?: string; body?: unknown}
+  const status = e.code ?? e.statusCode
+  if (status === 401 || status === 403) {
+    return new CliError('KUBE_ERROR', `Kubernetes refused ${what} (${status}).`, {exit: EXIT.AUTH, hints: ['Check your kubeconfig context: kubectl config current-context', 'gcloud container clusters get-credentials CLUSTER']})
+  }
+  return new CliError('KUBE_ERROR', `Kubernetes: ${what} failed: ${e.message ?? String(error)}`, {exit: EXIT.REMOTE, hints: ['Is kubectl pointed at the cluster running KFP? kubectl get pods -n kubeflow']})
+}
+
+/** Creates the real client from the kubeconfig in `env` (KUBECONFIG) or the default location. */
+export async function createKubeClient(env: Env): Promise<KubeClient> {
+  const k8s = await import('@kubernetes/client-node')
+  const kc = new k8s.KubeConfig()
+  try {
+    if (env.KUBECONFIG) kc.loadFromFile(env.KUBECONFIG.split(':')[0])
+    else kc.loadFromDefault()
+  } catch (error) {
+    throw new CliError('KUBE_ERROR', `Cannot load the kubeconfig: ${(error as Error).message}`, {exit: EXIT.CONFIG})
+  }
+  if (!kc.getCurrentCluster()) throw new CliError('KUBE_ERROR', 'No Kubernetes cluster in the kubeconfig.', {exit: EXIT.CONFIG, hints: ['gcloud container clusters get-credentials CLUSTER']})
+  const core = kc.makeApiClient(k8s.CoreV1Api)
+  const log = new k8s.Log(kc)
+  return {
+    async listPods(namespace, labelSelector) {
+      try {
+        const list = await core.listNamespacedPod({namespace, labelSelector})
+        return list.items.map((p) => ({
+          name: p.metadata?.name ?? '',
+          namespace,
+          phase: p.status?.phase,
+          labels: p.metadata?.labels ?? {},
+          annotations: p.metadata?.annotations ?? {},
+          containers: (p.spec?.containers ?? []).map((c) => c.name),
+          createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).toISOString() : undefined,
+        }))
+      } catch (error) {
+        throw kubeError(error, `listing pods (${labelSelector}) in ${namespace}`)
+      }
+    },
+    async streamLog(namespace, pod, container, o) {
+      await new Promise<void>((resolve, reject) => {
+        const sink = new Writable({
+          write(chunk, _enc, cb) {
+            o.onChunk(chunk.toString('utf8'))
+            cb()
+          },
+        })
+        sink.on('finish', () => resolve())
+        log
+          .log(namespace, pod, container, sink, {follow: o.follow})
+          .then((ctl) => {
+            if (o.signal.aborted) ctl.abort()
+            o.signal.addEventListener('abort', () => {
+              ctl.abort()
+              resolve()
+            }, {once: true})
+          })
+          .catch((error) => reject(kubeError(error, `reading the log of ${pod}`)))
+      })
+    },
+  }
+}
+
+declare module '../ctx.js' {
+  interface ClientFactories {
+    /** The Kubernetes client for run logs (tests point it at a fake API server). */
+    kube: () => Promise<KubeClient>
+  }
+}

@@ -1,0 +1,152 @@
+import type {Ctx} from '../../ctx.js'
+import {createKubeClient, type KubeClient, type KubePod} from '../../clients/kube.js'
+import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {connectRemote, type RemoteSession} from './connect.js'
+
+/** The step (task) a KFP pod runs, from Argo's node-name annotation (`<wf>.root.<task>.executor`) or the pod name. */
+export function stepOfPod(p: KubePod): string | undefined {
+  const node = p.annotations['workflows.argoproj.io/node-name'] ?? ''
+  const m = /\.root\.([^.]+)(?:\.executor)?$/.exec(node) ?? /\.([^.]+)$/.exec(node)
+  if (m) return m[1].replace(/\(\d+\)$/, '')
+  return p.labels['pipelines.kubeflow.org/task_name'] ?? undefined
+}
+
+/** True for the pods that run user code (v2 launcher pods with a `main` container), not drivers. */
+export function isUserPod(p: KubePod): boolean {
+  const role = p.annotations['pipelines.kubeflow.org/runtime-role']
+  if (role) return role === 'launcher'
+  const node = p.annotations['workflows.argoproj.io/node-name'] ?? ''
+  return p.containers.includes('main') && !node.endsWith('-driver')
+}
+
+async function kubeOf(ctx: Ctx): Promise<KubeClient> {
+  return ctx.clients.kube ? ctx.clients.kube() : createKubeClient(ctx.env)
+}
+
+/** The namespace a run's pods live in: the target's namespace (multi-user profile) or `kubeflow`. */
+const podNamespace = (s: RemoteSession) => s.namespace ?? 'kubeflow'
+
+/**
+ * Follows the logs of every user pod of a run (`pipeline/runid=<id>`), starting each step's `main` container as it
+ * appears, until the signal aborts. Lines are reported with their step name.
+ */
+export async function followRunLogs(
+  s: RemoteSession,
+  runId: string,
+  o: {signal: AbortSignal; onLine: (step: string, line: string) => void; step?: string; pollMs?: number},
+  ctx: Ctx,
+): Promise<void> {
+  const kube = await kubeOf(ctx)
+  const ns = podNamespace(s)
+  const started = new Set<string>()
+  const streams: Promise<void>[] = []
+  while (!o.signal.aborted) {
+    const pods = (await kube.listPods(ns, `pipeline/runid=${runId}`)).filter(isUserPod)
+    for (const p of pods) {
+      const step = stepOfPod(p) ?? p.name
+      if (started.has(p.name) || p.phase === 'Pending' || (o.step && step !== o.step)) continue
+      started.add(p.name)
+      let buf = ''
+      streams.push(
+        kube
+          .streamLog(ns, p.name, 'main', {
+            follow: true,
+            signal: o.signal,
+            onChunk: (text) => {
+              buf += text
+              let i
+              while ((i = buf.indexOf('\n')) >= 0) {
+                o.onLine(step, buf.slice(0, i))
+                buf = buf.slice(i + 1)
+              }
+            },
+          })
+          .then(() => {
+            if (buf) o.onLine(step, buf)
+          }),
+      )
+    }
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 1000))
+  }
+  await Promise.allSettled(streams)
+}
+
+export interface RemoteLogsOptions {
+  target?: string
+  runId: string
+  step?: string
+  follow?: boolean
+  onLine: (step: string, line: string) => void
+  onEvent?: (e: {type: 'fallback'; reason: string}) => void
+}
+
+export interface RemoteLogsResult {
+  runId: string
+  steps: string[]
+  source: 'kubernetes' | 'ui'
+}
+
+/**
+ * `kfp logs RUN [STEP] [-f]` on a server: reads each step's `main` container from the Kubernetes API; when the
+ * cluster is not reachable with the kubeconfig, falls back to the KFP UI's pod-log endpoint (whole logs, no follow).
+ */
+export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<RemoteLogsResult> {
+  const s = await connectRemote({target: o.target}, ctx)
+  const ns = podNamespace(s)
+  let kube: KubeClient | undefined
+  let pods: KubePod[] | undefined
+  try {
+    kube = await kubeOf(ctx)
+    pods = (await kube.listPods(ns, `pipeline/runid=${o.runId}`)).filter(isUserPod)
+  } catch (error) {
+    if (!isCliError(error)) throw error
+    o.onEvent?.({type: 'fallback', reason: error.message})
+  }
+  if (kube && pods) {
+    const steps = [...new Set(pods.map((p) => stepOfPod(p) ?? p.name))]
+    if (o.step && !steps.includes(o.step) && !o.follow) {
+      throw new CliError('STEP_NOT_FOUND', `Run ${o.runId} has no pod for step '${o.step}'${steps.length ? ` (steps with pods: ${steps.join(', ')})` : ''}.`, {exit: EXIT.USAGE})
+    }
+    if (o.follow) {
+      const run = await s.api.getRun(o.runId)
+      const stop = new AbortController()
+      const onAbort = () => stop.abort()
+      ctx.signal.addEventListener('abort', onAbort, {once: true})
+      const following = followRunLogs(s, o.runId, {signal: stop.signal, onLine: o.onLine, step: o.step, pollMs: 500}, ctx)
+      // Follow until the run is over (or Ctrl-C).
+      let state = run.state
+      while (!stop.signal.aborted && !['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(state ?? '')) {
+        await new Promise((r) => setTimeout(r, 1000))
+        state = (await s.api.getRun(o.runId)).state
+      }
+      await new Promise((r) => setTimeout(r, 500))
+      stop.abort()
+      await following
+      ctx.signal.removeEventListener('abort', onAbort)
+      return {runId: o.runId, steps, source: 'kubernetes'}
+    }
+    for (const p of pods.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))) {
+      const step = stepOfPod(p) ?? p.name
+      if (o.step && step !== o.step) continue
+      let text = ''
+      await kube.streamLog(ns, p.name, 'main', {follow: false, signal: ctx.signal, onChunk: (t) => (text += t)})
+      for (const line of text.replace(/\n$/, '').split('\n')) if (text) o.onLine(step, line)
+    }
+    return {runId: o.runId, steps, source: 'kubernetes'}
+  }
+  // Fallback: the UI server's pod log endpoint, with pod names from the run's task details.
+  const run = await s.api.getRun(o.runId)
+  const tasks = (run.run_details?.task_details ?? []).filter((t) => (t.pod_name || t.child_tasks?.some((c) => c.pod_name)) && (!o.step || t.display_name === o.step))
+  if (tasks.length === 0) {
+    throw new CliError('KUBE_ERROR', `Cannot find the pods of run ${o.runId}: Kubernetes is not reachable and the server did not name them.`, {
+      exit: EXIT.REMOTE,
+      hints: ['Point kubectl at the cluster (KUBECONFIG) so kfp can read the pods, or open the run in the KFP UI.'],
+    })
+  }
+  for (const t of tasks) {
+    const pod = t.pod_name || t.child_tasks!.find((c) => c.pod_name)!.pod_name!
+    const text = await s.api.uiPodLogs({podname: pod, podnamespace: ns, runid: o.runId})
+    for (const line of text.replace(/\n$/, '').split('\n')) o.onLine(t.display_name ?? pod, line)
+  }
+  return {runId: o.runId, steps: tasks.map((t) => t.display_name ?? ''), source: 'ui'}
+}

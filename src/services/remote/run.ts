@@ -1,0 +1,186 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import YAML from 'yaml'
+import type {Ctx} from '../../ctx.js'
+import type {CreateRunBody} from '../../clients/kfp-api.js'
+import type {IrParameterSpec} from '../../core/ir/types.js'
+import type {JsonValue} from '../../core/project/types.js'
+import {resolveRunParams} from '../../core/engine/params.js'
+import {CliError, EXIT} from '../../lib/errors.js'
+import {connectRemote} from './connect.js'
+import {ensureExperiment} from './resources.js'
+import {remoteRunInfo, runDidNotSucceed, watchRemoteRun, type RemoteRunInfo, type WatchEvent} from './runs.js'
+import {ensureUploaded, loadPipelineSource, type PipelineSource, type UploadEvent, type UploadResult} from './upload.js'
+import {planRemoteStartStep, type RemoteStartStepSummary} from './start-step.js'
+
+export type RemoteRunEvent =
+  | UploadEvent
+  | WatchEvent
+  | {type: 'experiment'; name: string; id: string; created: boolean}
+  | {type: 'run-created'; runId: string; name: string; url: string}
+  | {type: 'log'; task: string; line: string}
+  | {type: 'warning'; message: string}
+  | {type: 'interrupted'; runId: string; cancelled: boolean}
+
+/** Options of `kfp run` on a kfp target (same flags as a local run where they mean the same). */
+export interface RemoteRunOptions {
+  cwd: string
+  project?: string
+  /** A compiled file to run instead of the project (--local FILE / a file argument). */
+  file?: string
+  target?: string
+  params: string[]
+  paramsFile?: string
+  name?: string
+  description?: string
+  experiment?: string
+  /** Disable caching for every task (run-level override, applied to the spec like the SDK does). */
+  noCache?: boolean
+  startStep?: string
+  setOutputs?: string[]
+  fromRun?: string
+  watch?: boolean
+  cancelOnInterrupt?: boolean
+  /** Stream step logs while watching (default true when watching). */
+  logs?: boolean
+  pollMs?: number
+  onEvent?: (e: RemoteRunEvent) => void
+}
+
+export interface RemoteRunResult {
+  run: RemoteRunInfo
+  /** How the pipeline was sent: an uploaded version (reused or new) or an inline spec. */
+  pipeline: {mode: 'version'; upload: UploadResult} | {mode: 'inline'; reason: string}
+  experiment: {id: string; name: string}
+  watched: boolean
+  startStep?: RemoteStartStepSummary
+}
+
+async function readParamsFile(cwd: string, file: string): Promise<Record<string, JsonValue>> {
+  let text: string
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8')
+  } catch {
+    throw new CliError('FILE_NOT_FOUND', `--params-file ${file}: no such file.`, {exit: EXIT.USAGE})
+  }
+  let data: unknown
+  try {
+    data = YAML.parse(text)
+  } catch (error) {
+    throw new CliError('YAML_SYNTAX', `${file}: ${(error as Error).message.split('\n')[0]}`, {exit: EXIT.USAGE})
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new CliError('PARAM_INVALID', `${file}: expected a mapping of parameter names to values.`, {exit: EXIT.USAGE})
+  return data as Record<string, JsonValue>
+}
+
+/** Applies the run-level caching override to `root.dag.tasks` (as the Python SDK does client-side). */
+export function disableCaching<T extends {root: {dag?: {tasks?: Record<string, {cachingOptions?: unknown}>}}}>(spec: T): T {
+  const copy = structuredClone(spec)
+  for (const t of Object.values(copy.root.dag?.tasks ?? {})) t.cachingOptions = {}
+  return copy
+}
+
+/**
+ * `kfp run` on a KFP server: compiles (or reads) the pipeline, uploads it when the server does not have this content
+ * yet (or sends an inline spec for --no-cache and --start-step), gets/creates the experiment, creates the run,
+ * and with `watch` follows it to the end. A run that does not succeed throws RUN_FAILED/RUN_CANCELLED (exit 7);
+ * Ctrl-C while watching stops watching (and cancels the run with `cancelOnInterrupt`) and throws INTERRUPTED.
+ */
+export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRunResult> {
+  const src: PipelineSource = await loadPipelineSource({cwd: o.cwd, file: o.file, project: o.project}, ctx)
+  const defs = ((src.spec.root as {inputDefinitions?: {parameters?: Record<string, IrParameterSpec>}}).inputDefinitions?.parameters ?? {}) as Record<string, IrParameterSpec>
+  const fileValues = o.paramsFile ? await readParamsFile(o.cwd, o.paramsFile) : {}
+  const params = resolveRunParams(defs, o.params, fileValues)
+  // Only what the user gave: the server applies the spec's defaults itself.
+  const parameters = Object.fromEntries(Object.keys(params.explicit).map((k) => [k, params.values[k]]))
+
+  const session = await connectRemote({target: o.target, onEvent: o.onEvent as never}, ctx)
+  const target = session.target.config
+
+  let spec = src.spec as Record<string, unknown>
+  let inlineReason: string | undefined
+  let startStep: RemoteStartStepSummary | undefined
+  if (o.startStep) {
+    const planned = await planRemoteStartStep(
+      {spec: src.spec as never, taskOfStep: src.taskOfStep, startStep: o.startStep, setOutputs: o.setOutputs ?? [], fromRun: o.fromRun, params: params.values, projectDir: src.dir, session},
+      ctx,
+    )
+    spec = planned.spec as unknown as Record<string, unknown>
+    startStep = planned.summary
+    for (const w of planned.summary.warnings) o.onEvent?.({type: 'warning', message: w})
+    inlineReason = `--start-step ${o.startStep}`
+  }
+  if (o.noCache) {
+    spec = disableCaching(spec as never)
+    inlineReason = inlineReason ? `${inlineReason}, --no-cache` : '--no-cache'
+  }
+
+  const experimentName = o.experiment ?? target.experiment ?? src.spec.pipelineInfo.name
+  const exp = await ensureExperiment(session, experimentName)
+  o.onEvent?.({type: 'experiment', name: experimentName, id: exp.experiment.experiment_id!, created: exp.created})
+
+  let upload: UploadResult | undefined
+  const body: CreateRunBody = {
+    display_name: o.name ?? `${src.spec.pipelineInfo.name} ${ctx.now().toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    description: o.description,
+    experiment_id: exp.experiment.experiment_id,
+    runtime_config: {parameters, ...(target.pipelineRoot ? {pipeline_root: target.pipelineRoot} : {})},
+  }
+  if (inlineReason) {
+    body.pipeline_spec = src.platformSpec ? {pipeline_spec: spec, platform_spec: src.platformSpec} : spec
+  } else {
+    upload = await ensureUploaded(session, src, {onEvent: o.onEvent}, ctx)
+    body.pipeline_version_reference = {pipeline_id: upload.pipelineId, pipeline_version_id: upload.versionId}
+  }
+  // Never retried: a run must not start twice.
+  const created = await session.api.createRun(body)
+  const info = remoteRunInfo(created, session.api.endpoint, session.target.name)
+  o.onEvent?.({type: 'run-created', runId: info.id, name: info.name, url: info.url})
+  const result = (run: RemoteRunInfo, watched: boolean): RemoteRunResult => ({
+    run,
+    pipeline: upload ? {mode: 'version', upload} : {mode: 'inline', reason: inlineReason!},
+    experiment: {id: exp.experiment.experiment_id!, name: experimentName},
+    watched,
+    startStep,
+  })
+  if (!o.watch) return result(info, false)
+
+  const logAbort = new AbortController()
+  const stopLogs = () => logAbort.abort()
+  ctx.signal.addEventListener('abort', stopLogs, {once: true})
+  let logsDone: Promise<void> | undefined
+  if (o.logs !== false) {
+    const {followRunLogs} = await import('./logs.js')
+    logsDone = followRunLogs(session, info.id, {signal: logAbort.signal, onLine: (task, line) => o.onEvent?.({type: 'log', task, line})}, ctx).catch((error) => {
+      o.onEvent?.({type: 'warning', message: `Cannot stream logs: ${(error as Error).message}`})
+    })
+  }
+  try {
+    const watched = await watchRemoteRun(session, info.id, {pollMs: o.pollMs, signal: ctx.signal, onEvent: o.onEvent})
+    if (watched.interrupted) {
+      let cancelled = false
+      if (o.cancelOnInterrupt) {
+        await session.api.terminateRun(info.id)
+        cancelled = true
+      }
+      o.onEvent?.({type: 'interrupted', runId: info.id, cancelled})
+      throw new CliError(
+        'INTERRUPTED',
+        cancelled ? `Stopped watching and cancelled run ${info.id}.` : `Stopped watching. Run ${info.id} goes on on the server.`,
+        {
+          exit: EXIT.INTERRUPTED,
+          data: {runId: info.id, cancelled},
+          hints: cancelled ? [info.url] : [`Cancel it: kfp runs cancel ${info.id} --target ${session.target.name}`, `Watch again: kfp runs get ${info.id} --target ${session.target.name}`],
+        },
+      )
+    }
+    const final = remoteRunInfo(watched.run, session.api.endpoint, session.target.name)
+    if (final.status !== 'succeeded') throw runDidNotSucceed(final)
+    return result(final, true)
+  } finally {
+    // Give the log streams a moment to flush the last lines, then stop them.
+    if (logsDone) await Promise.race([logsDone, new Promise((r) => setTimeout(r, 1500))])
+    stopLogs()
+    ctx.signal.removeEventListener('abort', stopLogs)
+  }
+}

@@ -1,0 +1,217 @@
+import type {Ctx} from '../../ctx.js'
+import {listAll, type KfpRun, type KfpTaskDetail} from '../../clients/kfp-api.js'
+import type {RunStatus, TaskStatus} from '../../core/engine/record.js'
+import {isTerminalState, runStatusOf, runUrl, taskStatusOf} from '../../core/remote/spec.js'
+import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {connectRemote, type RemoteSession} from './connect.js'
+import {findExperimentByName} from './resources.js'
+
+/** One task of a server run, in the local engine's vocabulary (`status`) plus the server's (`state`). */
+export interface RemoteTaskInfo {
+  name: string
+  displayName: string
+  status: TaskStatus
+  state?: string
+  startedAt?: string
+  finishedAt?: string
+  podName?: string
+  message?: string
+}
+
+/** A server run, shaped like a local run record where the fields mean the same. */
+export interface RemoteRunInfo {
+  id: string
+  name: string
+  /** Experiment id. */
+  experiment?: string
+  status: RunStatus
+  /** The server's state (SUCCEEDED, FAILED, CANCELED, ...). */
+  state?: string
+  createdAt?: string
+  finishedAt?: string
+  parameters: Record<string, unknown>
+  pipelineRoot?: string
+  tasks: RemoteTaskInfo[]
+  message?: string
+  target: string
+  url: string
+  archived: boolean
+}
+
+/** True for task details that are KFP's plumbing (drivers, the root DAG), not user steps. */
+function isSystemTask(t: KfpTaskDetail): boolean {
+  const n = t.display_name ?? ''
+  return n === '' || n === 'root' || n === 'root-driver' || n.endsWith('-driver') || n === 'executor'
+}
+
+/** Converts a server run into kfp's shape. */
+export function remoteRunInfo(r: KfpRun, endpoint: string, target: string): RemoteRunInfo {
+  const tasks = (r.run_details?.task_details ?? []).filter((t) => !isSystemTask(t))
+  return {
+    id: r.run_id ?? '',
+    name: r.display_name ?? '',
+    experiment: r.experiment_id,
+    status: runStatusOf(r.state),
+    state: r.state,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at && !r.finished_at.startsWith('1970') ? r.finished_at : undefined,
+    parameters: r.runtime_config?.parameters ?? {},
+    pipelineRoot: r.runtime_config?.pipeline_root,
+    tasks: tasks.map((t) => ({
+      name: t.display_name ?? t.task_id ?? '',
+      displayName: t.display_name ?? '',
+      status: taskStatusOf(t.state),
+      state: t.state,
+      startedAt: t.start_time,
+      finishedAt: t.end_time,
+      podName: t.pod_name || t.child_tasks?.find((c) => c.pod_name)?.pod_name,
+      message: t.error?.message,
+    })),
+    message: r.error?.message,
+    target,
+    url: runUrl(endpoint, r.run_id ?? ''),
+    archived: r.storage_state === 'ARCHIVED',
+  }
+}
+
+export interface RemoteRunsCommon {
+  target?: string
+}
+
+export interface ListRemoteRunsResult {
+  runs: RemoteRunInfo[]
+  target: string
+}
+
+/** `kfp runs list` on a server: newest first, all pages up to `limit`, optionally in one experiment (name or id). */
+export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string; limit?: number; archived?: boolean}, ctx: Ctx): Promise<ListRemoteRunsResult> {
+  const s = await connectRemote({target: o.target}, ctx)
+  let experimentId: string | undefined
+  if (o.experiment) {
+    experimentId = (await findExperimentByName(s, o.experiment))?.experiment_id ?? o.experiment
+  }
+  const limit = o.limit ?? 50
+  const runs = await listAll(
+    (t) => s.api.listRuns({namespace: experimentId ? undefined : s.namespace, experimentId, pageToken: t, pageSize: Math.min(100, limit), sortBy: 'created_at desc'}),
+    limit,
+  )
+  const shown = runs.map((r) => remoteRunInfo(r, s.api.endpoint, s.target.name)).filter((r) => o.archived || !r.archived)
+  return {runs: shown, target: s.target.name}
+}
+
+async function getRunOrExplain(s: RemoteSession, runId: string): Promise<KfpRun> {
+  try {
+    return await s.api.getRun(runId)
+  } catch (error) {
+    if (isCliError(error) && error.kfpCode === 'SERVER_NOT_FOUND') {
+      throw new CliError('RUN_NOT_FOUND', `No run ${runId} on target ${s.target.name}.`, {exit: EXIT.CONFIG, hints: [`kfp runs list --target ${s.target.name}`]})
+    }
+    throw error
+  }
+}
+
+/** `kfp runs get RUN` on a server. */
+export async function getRemoteRun(o: RemoteRunsCommon & {runId: string}, ctx: Ctx): Promise<RemoteRunInfo> {
+  const s = await connectRemote({target: o.target}, ctx)
+  return remoteRunInfo(await getRunOrExplain(s, o.runId), s.api.endpoint, s.target.name)
+}
+
+export interface RemoteRunActionResult {
+  run: RemoteRunInfo
+  action: 'cancel' | 'retry' | 'archive'
+  /** False when nothing was done (e.g. cancelling a finished run). */
+  changed: boolean
+}
+
+/** `kfp runs cancel|retry|archive RUN` on a server. Cancelling a finished run is a no-op that says so. */
+export async function actOnRemoteRun(o: RemoteRunsCommon & {runId: string; action: 'cancel' | 'retry' | 'archive'}, ctx: Ctx): Promise<RemoteRunActionResult> {
+  const s = await connectRemote({target: o.target}, ctx)
+  const before = await getRunOrExplain(s, o.runId)
+  let changed = true
+  if (o.action === 'cancel') {
+    if (isTerminalState(before.state) || before.state === 'CANCELING') changed = false
+    else await s.api.terminateRun(o.runId)
+  } else if (o.action === 'retry') {
+    if (before.state !== 'FAILED' && before.state !== 'CANCELED') {
+      throw new CliError('USAGE', `Run ${o.runId} is ${before.state}; only failed or cancelled runs can be retried.`, {exit: EXIT.USAGE})
+    }
+    await s.api.retryRun(o.runId)
+  } else {
+    await s.api.archiveRun(o.runId)
+  }
+  const after = await s.api.getRun(o.runId)
+  return {run: remoteRunInfo(after, s.api.endpoint, s.target.name), action: o.action, changed}
+}
+
+export type WatchEvent =
+  | {type: 'run-state'; runId: string; state: string; status: RunStatus}
+  | {type: 'task'; runId: string; task: string; state: string; status: TaskStatus; podName?: string; message?: string}
+
+export interface WatchOptions {
+  pollMs?: number
+  signal: AbortSignal
+  onEvent?: (e: WatchEvent) => void
+}
+
+/**
+ * Polls a run until it reaches a final state (or the signal aborts), reporting run and per-task state changes.
+ * Returns the last run seen and whether watching was interrupted.
+ */
+export async function watchRemoteRun(s: RemoteSession, runId: string, o: WatchOptions): Promise<{run: KfpRun; interrupted: boolean}> {
+  const pollMs = o.pollMs ?? 2000
+  let lastState: string | undefined
+  const taskStates = new Map<string, string>()
+  let run: KfpRun = {run_id: runId}
+  for (;;) {
+    if (o.signal.aborted) return {run, interrupted: true}
+    run = await s.api.getRun(runId)
+    for (const t of (run.run_details?.task_details ?? []).filter((x) => !isSystemTask(x))) {
+      const name = t.display_name ?? t.task_id ?? ''
+      const st = t.state ?? 'PENDING'
+      if (taskStates.get(name) !== st) {
+        taskStates.set(name, st)
+        o.onEvent?.({type: 'task', runId, task: name, state: st, status: taskStatusOf(st), podName: t.pod_name || t.child_tasks?.find((c) => c.pod_name)?.pod_name, message: t.error?.message})
+      }
+    }
+    if (run.state !== lastState) {
+      lastState = run.state
+      o.onEvent?.({type: 'run-state', runId, state: run.state ?? 'PENDING', status: runStatusOf(run.state)})
+    }
+    if (isTerminalState(run.state)) return {run, interrupted: false}
+    const aborted = await sleep(pollMs, o.signal)
+    if (aborted) return {run, interrupted: true}
+  }
+}
+
+/** Sleeps; resolves true early when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(true)
+    const onAbort = () => {
+      clearTimeout(t)
+      resolve(true)
+    }
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve(false)
+    }, ms)
+    signal.addEventListener('abort', onAbort, {once: true})
+  })
+}
+
+/** The error for a run that ended without succeeding (exit 7), carrying the run for --json. */
+export function runDidNotSucceed(info: RemoteRunInfo): CliError {
+  const failed = info.tasks.filter((t) => t.status === 'failed').map((t) => t.name)
+  if (info.status === 'cancelled') {
+    return new CliError('RUN_CANCELLED', `Run ${info.name} (${info.id}) was cancelled.`, {exit: EXIT.RUN_FAILED, data: {run: info}, hints: [info.url]})
+  }
+  return new CliError(
+    'RUN_FAILED',
+    `Run ${info.name} (${info.id}) ended ${info.state ?? 'without a final state'}${failed.length ? `: step ${failed.join(', ')} failed` : ''}${info.message ? ` (${info.message})` : ''}.`,
+    {
+      exit: EXIT.RUN_FAILED,
+      data: {run: info},
+      hints: [...(failed.length ? [`Logs: kfp logs ${info.id} ${failed[0]} --target ${info.target}`] : []), `Retry: kfp runs retry ${info.id} --target ${info.target}`, info.url],
+    },
+  )
+}
