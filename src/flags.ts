@@ -6,7 +6,6 @@ import {Flags} from '@oclif/core'
 
 /** --project PATH: the kfp.yaml file or its folder (default: the nearest kfp.yaml in the current folder or a parent). */
 export const projectFlag = Flags.string({
-  char: 'p',
   summary: 'Path to kfp.yaml or the folder that holds it.',
   description: 'Default: the nearest kfp.yaml in the current folder or one of its parents.',
   env: 'KFP_PROJECT',
