@@ -116,4 +116,60 @@ v('no project: PROJECT_NOT_FOUND, exit 3, hint to run kfp init', async () => {
   assert.match(r.stderr, 'kfp init')
 })
 
+// Each kind of bad input, end to end: exit 3, the error code, and the located message.
+const kinds = suite('kfp validate: each kind of bad input')
+let kdir = ''
+let kcleanup = async () => {}
+kinds.before.each(async () => {
+  const tmp = await tmpdir('kfp-validate-')
+  kdir = path.join(tmp.dir, 'bw')
+  kcleanup = tmp.cleanup
+  await cp(fixture, kdir, {recursive: true})
+})
+kinds.after.each(() => kcleanup())
+
+/** 1-based line:col of `needle` (searched from `after`). */
+function posOf(text: string, needle: string, after = ''): string {
+  const i = text.indexOf(needle, Math.max(0, text.indexOf(after)))
+  const before = text.slice(0, i).split('\n')
+  return `${before.length}:${before.at(-1)!.length + 1}`
+}
+
+const cases: Array<{name: string; file?: string; from: string | RegExp; to: string; at: string; after?: string; message: string; code?: string}> = [
+  {name: 'duplicate step names', from: '  - name: deploy', to: '  - name: hypertrain', at: 'hypertrain', after: 'name: hypertrain\n    inputs:\n      modeldir', message: "duplicate step name 'hypertrain': step 2 (line 18) has it too"},
+  {name: 'unknown param', from: '${{ params.bucket }}', to: '${{ params.bukcet }}', at: '${{ params.bukcet', message: "step 'preprocess': input 'bucket': unknown param 'bukcet' — did you mean 'bucket'?"},
+  {name: 'an output the component does not declare', from: 'traintuned.outputs.train', to: 'traintuned.outputs.model', at: '${{ steps.traintuned', message: "step 'deploy': input 'modeldir': step 'traintuned' has no output 'model'"},
+  {name: 'an input the component does not declare', from: '      version: mlp', to: '      versoin: mlp', at: 'versoin', message: "step 'deploy': component 'deploy' has no input 'versoin' — did you mean 'version'?"},
+  {name: 'a required input left unbound', from: '      modeldir: ${{ steps.traintuned.outputs.train }}\n', to: '', at: 'inputs', after: '- name: deploy', message: "step 'deploy': required input 'modeldir' of component 'deploy' is not bound"},
+  {name: 'a dependency cycle', from: 'bucket: ${{ steps.preprocess.outputs.bucket }}\n  - name: traintuned', to: 'bucket: ${{ steps.traintuned.outputs.train }}\n  - name: traintuned', at: 'hypertrain', after: '- name: hypertrain', message: 'dependency cycle: hypertrain → traintuned → hypertrain'},
+  {name: 'a param default of the wrong type', from: 'default: 2000', to: 'default: soon', at: 'soon', message: "param 'startYear': default 'soon' (a string) is not an integer"},
+  {name: 'an invalid pipeline name', from: 'name: babyweight', to: 'name: BabyWeight', at: 'BabyWeight', message: "pipeline name 'BabyWeight' is not a valid Kubernetes name: use lowercase letters, digits and '-', starting and ending with a letter or digit"},
+  {name: 'an invalid step name', from: /preprocess/g, to: 'pre_process', at: 'pre_process', after: '- name: pre_process', message: "step name 'pre_process' is not a valid Kubernetes name", code: 'PROJECT_INVALID'},
+  {name: 'an invalid cpu', from: 'cpu: 1', to: 'cpu: lots', at: 'lots', message: "step 'traintuned': cpu 'lots' is not a CPU quantity"},
+  {name: 'a missing component folder', from: '  - name: deploy', to: '  - name: deploy\n    component: serve', at: 'serve', message: "step 'deploy': component 'serve' not found: components/serve/component.yaml does not exist"},
+  {name: 'a placeholder naming an undeclared input', file: 'components/hypertrain/component.yaml', from: '{inputValue: bucket}', to: '{inputValue: bukket}', at: 'bukket', message: "{inputValue: bukket} names an input that is not declared — did you mean 'bucket'?"},
+]
+
+for (const c of cases) {
+  kinds(c.name, async () => {
+    // Given
+    const file = c.file ?? 'kfp.yaml'
+    const p = path.join(kdir, file)
+    const text = (await readFile(p, 'utf8')).replace(c.from, c.to)
+    await writeFile(p, text)
+    // When
+    const r = await runCli(['validate', '--json'], {cwd: kdir})
+    // Then
+    assert.is(r.code, 3, r.stderr)
+    assert.is(r.json.status, 3)
+    assert.is(r.json.error.code, c.code ?? 'PROJECT_INVALID')
+    const expected = `${file}:${posOf(text, c.at, c.after)}: ${c.message}`
+    assert.ok(
+      r.json.error.message.split('\n').some((l: string) => l.startsWith(expected)),
+      `expected a line starting with\n${expected}\ngot\n${r.json.error.message}`,
+    )
+  })
+}
+
 v.run()
+kinds.run()
