@@ -5,6 +5,8 @@ import {CliError, EXIT} from '../lib/errors.js'
 import {runPipeline, type RunEvent, type RunResult} from '../services/run/index.js'
 import {formatDuration, renderTable} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
+import {resolveTarget} from '../services/target/resolve.js'
+import {remoteRun, type RemoteRunResult} from '../services/remote/run.js'
 
 export default class Run extends BaseCommand {
   static summary = 'Run the pipeline (on this machine by default) and wait for it to finish.'
@@ -48,11 +50,15 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     'start-step': Flags.string({summary: 'Run from this step (number or name) on; reuse the outputs of the steps before it.', helpValue: 'N|NAME'}),
     'from-run': Flags.string({summary: 'With --start-step: the run whose outputs to reuse (id, name or latest).', helpValue: 'RUN'}),
     'set-output': Flags.string({summary: 'With --start-step: supply one output of a skipped step. Repeatable.', multiple: true, helpValue: 'STEP.OUTPUT=VALUE'}),
+    'cancel-on-interrupt': Flags.boolean({summary: 'On a KFP server: Ctrl-C while watching also cancels the run (default: only stop watching).'}),
     'run-id': Flags.string({hidden: true, summary: 'Internal: the id of a detached run.'}),
   }
 
   async run(): Promise<RunResult> {
     const {flags} = await this.parse(Run)
+    // KFP server targets: the remote engine (src/services/remote/run.ts) with the same flags.
+    const target = flags.local ? undefined : await resolveTarget({target: flags.target}, this.ctx)
+    if (target?.type === 'kfp') return this.runRemote(flags) as never
     const started = new Map<string, number>()
     const watch = flags.watch && !flags.detach
     const onEvent = (e: RunEvent) => {
@@ -145,5 +151,38 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       hints,
       data: {run, resumeCommand: result.resumeCommand},
     })
+  }
+
+  /** `kfp run` on a KFP server target. */
+  private async runRemote(flags: Record<string, any>): Promise<RemoteRunResult> {
+    const r = await remoteRun(
+      {
+        cwd: this.ctx.cwd,
+        project: flags.project,
+        target: flags.target,
+        params: flags.param ?? [],
+        paramsFile: flags['params-file'],
+        name: flags.name,
+        // The local default experiment name means "not given": the target's experiment or the pipeline name is used.
+        experiment: this.argv.some((a) => a.startsWith('--experiment')) || process.env.KFP_EXPERIMENT ? flags.experiment : undefined,
+        noCache: flags['no-cache'],
+        startStep: flags['start-step'],
+        fromRun: flags['from-run'],
+        setOutputs: flags['set-output'] ?? [],
+        watch: flags.watch && !flags.detach,
+        cancelOnInterrupt: flags['cancel-on-interrupt'],
+        onEvent: (e) => {
+          if (e.type === 'warning') this.warn(e.message)
+          else if (e.type === 'connected') this.info(`Connected to ${e.endpoint}${e.version ? ` (KFP ${e.version})` : ''}`)
+          else if (e.type === 'uploading') this.info(`Uploading ${e.pipeline} version ${e.version}`)
+          else if (e.type === 'run-created') this.info(`Run ${e.name} (${e.runId}) created: ${e.url}`)
+          else if (e.type === 'task') this.info(`${e.status === 'succeeded' ? '✔' : e.status === 'failed' ? '✖' : e.status === 'running' ? '▶' : '–'} ${e.task} ${e.status}`)
+          else if (e.type === 'log') this.info(`[${e.task}] ${e.line}`)
+        },
+      },
+      this.ctx,
+    )
+    this.out(r.watched ? `Run ${r.run.name} (${r.run.id}) succeeded.` : r.run.id)
+    return r
   }
 }
