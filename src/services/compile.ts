@@ -125,7 +125,9 @@ export async function pipelineFileContent(format: PipelineFileFormat, yaml: stri
 }
 
 async function tarOf(name: string, data: Buffer): Promise<Buffer> {
-  const {pack} = await import('tar-stream')
+  // CommonJS module: its functions are on `default` once bundled as ESM.
+  const tarStream = await import('tar-stream')
+  const pack = tarStream.pack ?? (tarStream as unknown as {default: typeof tarStream}).default.pack
   const p = pack()
   const chunks: Buffer[] = []
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -162,7 +164,8 @@ async function zipOf(name: string, data: Buffer): Promise<Buffer> {
 async function writeOutput(file: string, content: Buffer): Promise<void> {
   try {
     await mkdir(path.dirname(file), {recursive: true})
-    const {default: writeFileAtomic} = await import('write-file-atomic')
+    const mod = await import('write-file-atomic')
+    const writeFileAtomic = (mod.default ?? mod) as typeof mod.default
     await writeFileAtomic(file, content)
   } catch (error) {
     const e = error as NodeJS.ErrnoException

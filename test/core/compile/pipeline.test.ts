@@ -17,7 +17,7 @@ function compileErr(p: Project): {code: string; message: string; hints: string[]
     assert.ok(isCliError(error), `expected a CliError, got ${error}`)
     return {code: error.kfpCode, message: error.message, hints: error.hints, exit: error.exitCode}
   }
-  throw new assert.Assertion({message: 'expected compilePipeline to throw'})
+  throw new Error('expected compilePipeline to throw')
 }
 
 const basics = suite('compilePipeline: components, executors, tasks')
