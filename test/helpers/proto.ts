@@ -94,10 +94,10 @@ class Walker {
     const check = (v: unknown, vp: string) => (override ? this.message(v, this.root.lookupType(override), vp) : this.singular(v, field, vp))
     if (field.map) {
       if (typeOfValue(value) !== 'object') {
-        this.problem(p, `expected an object (map<${(field as protobuf.MapField).keyType}, ${field.type}>), got ${typeOfValue(value)}`)
+        this.problem(p, `expected an object (map<${(field as unknown as protobuf.MapField).keyType}, ${field.type}>), got ${typeOfValue(value)}`)
         return
       }
-      const keyType = (field as protobuf.MapField).keyType
+      const keyType = (field as unknown as protobuf.MapField).keyType
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if ((INT32.has(keyType) || INT64.has(keyType)) && !/^-?\d+$/.test(k)) this.problem(join(p, k), `map key '${k}' is not an integer`)
         if (keyType === 'bool' && k !== 'true' && k !== 'false') this.problem(join(p, k), `map key '${k}' is not a boolean`)
