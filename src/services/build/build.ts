@@ -138,6 +138,8 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
   const records: BuildsFile = await readBuilds(project.root)
   let writing: Promise<void> = Promise.resolve()
   const save = (rec: BuildRecord) => {
+    // An up-to-date component leaves the file untouched (no write at all on a no-change build).
+    if (JSON.stringify(records.components[rec.component]) === JSON.stringify(rec)) return writing
     records.components[rec.component] = rec
     writing = writing.then(() => writeBuilds(project.root, records))
     return writing

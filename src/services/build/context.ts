@@ -97,8 +97,9 @@ export function parseDockerignore(text: string): string[] {
  * a file that changed size since the scan fails the stream rather than sending a context that differs from its hash.
  */
 export async function packContext(ctx: BuildContext): Promise<Readable> {
-  const {pack: createPack} = await import('tar-stream')
-  const pack = createPack()
+  // Named export under Node, but only `default` when bundled (CJS interop): accept both.
+  const mod = (await import('tar-stream')) as typeof import('tar-stream') & {default?: typeof import('tar-stream')}
+  const pack = (mod.pack ?? mod.default!.pack)()
   const write = async () => {
     for (const e of ctx.entries) {
       const abs = path.join(ctx.dir, ...e.path.split('/'))

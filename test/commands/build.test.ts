@@ -1,0 +1,113 @@
+import {mkdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {writeBusyboxProjectFiles} from '../helpers/build-fixtures.js'
+import {runCli} from '../helpers/cli.js'
+import {skipWithoutDocker} from '../helpers/docker.js'
+import {tmpdir} from '../helpers/tmp.js'
+
+// CLI-level behaviour of `kfp build` (spawns the built CLI; run `npm run build` first).
+const cmd = suite('kfp build (command)')
+let dir = ''
+let cleanup = async () => {}
+const pipeline = `kc${Date.now().toString(36)}`
+
+cmd.before(async () => {
+  ;({dir, cleanup} = await tmpdir('kfp-build-cmd-'))
+  await writeBusyboxProjectFiles(dir, pipeline, ['prep', 'train'], '127.0.0.1:5999')
+  // A third step whose component has no Dockerfile (a stock image).
+  await mkdir(path.join(dir, 'components', 'stock'), {recursive: true})
+  await writeFile(path.join(dir, 'components', 'stock', 'component.yaml'), 'name: stock\nimplementation:\n  container:\n    image: busybox:stock\n    command: [echo, hi]\n')
+  await writeFile(path.join(dir, 'kfp.yaml'), `name: ${pipeline}\nregistry: 127.0.0.1:5999\nsteps:\n  - name: prep\n  - name: train\n  - name: stock\n`)
+})
+cmd.after(() => cleanup())
+
+cmd('--help documents the flags', async () => {
+  const r = await runCli(['build', '--help'])
+  assert.is(r.code, 0)
+  for (const f of ['--all', '--push', '--tag', '--build-arg', '--platform', '--target', '--no-cache', '--parallel', '--verbose', '--json', '--registry-username', '--password-stdin', '--git-tag', '--latest']) {
+    assert.match(r.stdout, f)
+  }
+})
+
+cmd('step names and --all together: usage error, exit 2', async () => {
+  const r = await runCli(['build', 'prep', '--all'], {cwd: dir})
+  assert.is(r.code, 2)
+  assert.match(r.stderr, 'Pass step names or --all, not both.')
+})
+
+cmd('an unknown step: exit 2 with a suggestion', async () => {
+  const r = await runCli(['build', 'trian', '--json'], {cwd: dir})
+  assert.is(r.code, 2)
+  assert.is(r.json.error.code, 'STEP_NOT_FOUND')
+  assert.match(r.json.error.hints.join(' '), 'Did you mean "train"?')
+})
+
+cmd('--registry-username without --password-stdin: exit 2; passwords are never flags', async () => {
+  const r = await runCli(['build', '--push', '--registry-username', 'u'], {cwd: dir})
+  assert.is(r.code, 2)
+  assert.match(r.stderr, '--password-stdin')
+})
+
+cmd('a malformed --build-arg: exit 2 naming the value', async () => {
+  const r = await runCli(['build', 'prep', '--build-arg', 'NOEQUALS'], {cwd: dir})
+  assert.is(r.code, 2)
+  assert.match(r.stderr, 'Invalid --build-arg "NOEQUALS"')
+})
+
+cmd('a named step without Dockerfile: DOCKERFILE_NOT_FOUND, exit 3', async () => {
+  const r = await runCli(['build', 'stock', '--json'], {cwd: dir})
+  assert.is(r.code, 3)
+  assert.is(r.json.error.code, 'DOCKERFILE_NOT_FOUND')
+  assert.match(r.json.error.message, 'components/stock')
+})
+
+cmd('Docker daemon not running: exit 5, hint on starting it and DOCKER_HOST', async () => {
+  const r = await runCli(['build', 'prep'], {cwd: dir, env: {DOCKER_HOST: `unix://${path.join(dir, 'nothing.sock')}`}})
+  assert.is(r.code, 5)
+  assert.match(r.stderr, /Cannot reach the Docker daemon/)
+  assert.match(r.stderr, /DOCKER_HOST is set to unix:\/\//)
+  assert.match(r.stderr, /systemctl start docker|dockerd/)
+})
+
+cmd('builds, then reports up to date; --json per image; plain progress lines when not a terminal', async () => {
+  if (skipWithoutDocker('kfp build command against a real daemon')) return
+  // When built twice
+  const first = await runCli(['build'], {cwd: dir})
+  const second = await runCli(['build', '--all', '--json'], {cwd: dir})
+  // Then the first builds both and leaves the stock step out, the second skips both
+  assert.is(first.code, 0, first.stderr)
+  assert.match(first.stderr, `prep: building 127.0.0.1:5999/${pipeline}-prep:`)
+  assert.match(first.stderr, 'stock: no Dockerfile')
+  assert.ok(first.stdout.startsWith('step\timage\tdigest\tstatus\n'), first.stdout)
+  assert.match(first.stdout, /prep\t127\.0\.0\.1:5999\/\S+-prep:[0-9a-f]{16}\t\tbuilt/)
+  assert.is(second.code, 0)
+  assert.equal(
+    second.json.result.images.map((i: Record<string, unknown>) => [i.step, i.component, i.skipped, i.pushed, typeof i.tag, i.image === `${i.name}:${i.tag}`]),
+    [
+      ['prep', 'prep', true, false, 'string', true],
+      ['train', 'train', true, false, 'string', true],
+    ],
+  )
+  assert.is(second.stdout.trim().startsWith('{'), true)
+  assert.not.match(second.stderr, 'building')
+})
+
+cmd('a failing build: exit 5, the failing instruction, and the full log on stderr', async () => {
+  if (skipWithoutDocker('kfp build failing instruction')) return
+  // Given a Dockerfile with a failing RUN
+  await writeFile(path.join(dir, 'components', 'train', 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "echo line-before-failure; exit 7"]\n')
+  // When
+  const r = await runCli(['build', 'train'], {cwd: dir})
+  // Then
+  assert.is(r.code, 5)
+  // oclif wraps error text at the terminal width: unwrap before matching.
+  const flat = r.stderr.replace(/\s*\n ›\s*/g, ' ').replace(/ +/g, ' ')
+  assert.match(flat, /failed at step 3\/\d+: RUN \["\/bin\/busybox"/)
+  assert.match(flat, 'returned a non-zero code: 7')
+  assert.match(r.stderr, '--- build log of train ---')
+  assert.match(r.stderr, 'line-before-failure')
+})
+
+cmd.run()
