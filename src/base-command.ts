@@ -111,6 +111,8 @@ export abstract class BaseCommand extends Command {
 
   protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const oclifInfo = (err as {oclif?: unknown}).oclif
+    // oclif parse errors that have no exit-code key of their own (e.g. --template=java not among `options`) are usage errors.
+    if (!isCliError(err) && 'parse' in err && err.oclif && (err.oclif.exit === undefined || err.oclif.exit === EXIT.BUG)) err.oclif.exit = EXIT.USAGE
     if (!isCliError(err) && !oclifInfo) {
       // An error nobody translated: show it plainly, keep the stack for DEBUG.
       if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)

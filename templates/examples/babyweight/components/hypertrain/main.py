@@ -18,7 +18,8 @@ import sys
 import tempfile
 import time
 
-from trainer import model as m
+sys.dont_write_bytecode = True  # keep the component folder (the image's build context) free of __pycache__
+from trainer import model as m  # noqa: E402
 
 GRID = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0]
 HERE = os.path.dirname(os.path.abspath(__file__))
