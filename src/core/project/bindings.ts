@@ -96,7 +96,7 @@ export function describeBinding(b: Binding): string {
     case 'output':
       return `${b.step}.${b.output}`
     case 'literal':
-      return typeof b.value === 'string' ? JSON.stringify(b.value) : JSON.stringify(b.value)
+      return JSON.stringify(b.value)
     case 'template':
       return JSON.stringify(
         b.parts.map((p) => ('text' in p ? p.text : 'param' in p ? `{params.${p.param}}` : `{${p.step}.${p.output}}`)).join(''),
