@@ -121,7 +121,23 @@ export abstract class BaseCommand extends Command {
         hints: ['This looks like a bug in kfp. Run again with DEBUG=1 for details and report it.'],
         cause: err,
       })
-      return super.catch(wrapped)
+      return this.catchCliError(wrapped)
+    }
+    if (isCliError(err)) return this.catchCliError(err)
+    return super.catch(err)
+  }
+
+  /**
+   * Prints a CliError ourselves (oclif's pretty-printer wraps at 80 columns with ` ›` prefixes, which splits
+   * `file:line:col: message` lines), then lets oclif exit with the error's code without printing again.
+   */
+  private async catchCliError(err: CliError): Promise<unknown> {
+    if (!this.jsonEnabled()) {
+      const lines = [`Error: ${err.message}`]
+      if (err.hints.length) lines.push('Try this:', ...err.hints.map((h) => `  • ${h}`))
+      if (this.io) this.io.err(lines.join('\n'))
+      else process.stderr.write(lines.join('\n') + '\n')
+      ;(err as CliError & {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
     }
     return super.catch(err)
   }
