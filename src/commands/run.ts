@@ -110,7 +110,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         fromRun: flags['from-run'],
         setOutputs: flags['set-output'] ?? [],
         runId: flags['run-id'],
-        detach: flags.detach ? {entry: process.argv[1], argv: this.argv} : undefined,
+        detach: flags.detach ? {entry: process.argv[1], argv: ['run', ...this.argv]} : undefined,
       },
       this.ctx,
       onEvent,
@@ -139,7 +139,11 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       for (const l of f.lines) this.info(`  ${l}`)
     }
     const hints = []
-    if (result.resumeCommand) hints.push(`Resume from the failed step: ${result.resumeCommand}`)
+    if (result.resumeCommand) {
+      // On a line of its own for humans (hints get wrapped, and this command is meant to be copied); a hint in --json.
+      if (this.jsonEnabled()) hints.push(`Resume from the failed step: ${result.resumeCommand}`)
+      else this.info(`Resume from the failed step with:\n  ${result.resumeCommand}`)
+    }
     const firstFailed = run.tasks.filter((t) => t.status === 'failed').sort((a, b) => a.number - b.number)[0]
     if (firstFailed) hints.push(`Full log: kfp logs ${run.id} ${firstFailed.name}`)
     const details = run.tasks
