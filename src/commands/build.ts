@@ -24,7 +24,8 @@ export default class Build extends BaseCommand {
   ]
 
   static strict = false
-  static args = {step: Args.string({description: 'Step names to build (default: every step).', required: false})}
+  // ignoreStdin: oclif would otherwise read a missing argument from stdin, swallowing --password-stdin.
+  static args = {step: Args.string({description: 'Step names to build (default: every step).', required: false, ignoreStdin: true})}
 
   static flags = {
     project: projectFlag,
