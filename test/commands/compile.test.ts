@@ -91,4 +91,19 @@ c('no project: exit 3 with the hint to run kfp init', async () => {
   assert.match(r.stderr, 'kfp init')
 })
 
+for (const initArgs of [['demo', '--yes'], ['bw2', '--example', 'babyweight', '--yes']]) {
+  c(`a project made by \`kfp init ${initArgs.join(' ')}\` compiles to strictly valid IR`, async () => {
+    // Given
+    const parent = path.dirname(dir)
+    const init = await runCli(['init', ...initArgs], {cwd: parent})
+    assert.is(init.code, 0, init.stderr)
+    // When
+    const r = await runCli(['compile'], {cwd: path.join(parent, initArgs[0])})
+    // Then
+    assert.is(r.code, 0, r.stderr)
+    const problems = checkPipelineYaml(await readFile(path.join(parent, initArgs[0], 'pipeline.yaml'), 'utf8'))
+    assert.is(problems.length, 0, formatProblems(problems))
+  })
+}
+
 c.run()
