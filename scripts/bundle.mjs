@@ -3,12 +3,16 @@
 // Entry points: dist/main.js and every command under dist/commands (oclif loads them by path from the manifest).
 // Heavy or native dependencies stay external and are imported lazily by the code that needs them.
 import {build} from 'esbuild'
-import {readdirSync, renameSync, rmSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
+// tsc writes to .build/tsc; the bundle is built next to it and swapped in for dist/ in one rename, so a
+// concurrent `kfp` (or test) never finds dist/ missing or half written.
+const tscOut = process.argv[2] ?? path.join(root, '.build', 'tsc')
 const dist = path.join(root, 'dist')
-const out = path.join(root, 'dist-bundle')
+const out = path.join(root, '.build', `bundle-${process.pid}`)
+const old = path.join(root, '.build', `old-${process.pid}`)
 
 function walk(dir) {
   return readdirSync(dir).flatMap((n) => {
@@ -17,12 +21,12 @@ function walk(dir) {
   })
 }
 
-const entryPoints = [path.join(dist, 'main.js'), ...walk(path.join(dist, 'commands'))]
+const entryPoints = [path.join(tscOut, 'main.js'), ...walk(path.join(tscOut, 'commands'))]
 rmSync(out, {recursive: true, force: true})
 await build({
   entryPoints,
   outdir: out,
-  outbase: dist,
+  outbase: tscOut,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -38,5 +42,6 @@ await build({
     'write-file-atomic',
   ],
 })
-rmSync(dist, {recursive: true, force: true})
+if (existsSync(dist)) renameSync(dist, old)
 renameSync(out, dist)
+rmSync(old, {recursive: true, force: true})

@@ -135,6 +135,7 @@ export abstract class BaseCommand extends Command {
     if (!this.jsonEnabled()) {
       const lines = [`Error: ${err.message}`]
       if (err.hints.length) lines.push('Try this:', ...err.hints.map((h) => `  • ${h}`))
+      lines.push(`Code: ${err.kfpCode}`)
       if (this.io) this.io.err(lines.join('\n'))
       else process.stderr.write(lines.join('\n') + '\n')
       ;(err as CliError & {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
