@@ -39,6 +39,14 @@ export const ENV = {
   CI: 'CI',
   /** Output JSON from every command (oclif built-in). */
   CONTENT_TYPE: 'KFP_CONTENT_TYPE',
+  /** Google Cloud project id (kfp init --gcp-project, cluster commands). */
+  GCP_PROJECT: 'KFP_GCP_PROJECT',
+  /** Google Cloud region (kfp init --region, cluster commands). */
+  GCP_REGION: 'KFP_GCP_REGION',
+  /** Google Cloud zone (kfp init --zone, cluster commands). */
+  GCP_ZONE: 'KFP_GCP_ZONE',
+  /** Pipeline root the local engine gives each step (set for the step programs, read by the babyweight example). */
+  PIPELINE_ROOT: 'KFP_PIPELINE_ROOT',
 } as const
 
 export type Env = Record<string, string | undefined>
