@@ -33,6 +33,8 @@ export interface LoadedPipeline {
   stepNames?: Record<string, string>
   /** Task → component folder (process runner cwd). */
   taskDirs?: Record<string, string>
+  /** Images `kfp build` makes from the project's Dockerfiles (not pulled by `--runner auto` when missing). */
+  buildableImages?: string[]
 }
 
 function yamlError(file: string, err: unknown): CliError {
@@ -75,12 +77,9 @@ export async function loadPipeline(o: Pick<RunOptions, 'cwd' | 'project' | 'loca
     const spec = await readIrFile(o.localFile, o.cwd)
     return {spec, source: {kind: 'ir', file: path.resolve(o.cwd, o.localFile)}, stateDir: path.join(o.cwd, '.kfp')}
   }
-  const {loadProject} = await import('../project/load.js')
-  const {resolveImages} = await import('../images.js')
-  const {compilePipeline} = await import('../../core/compile/index.js')
-  const project = await loadProject({cwd: o.cwd, project: o.project}, ctx)
-  const images = await resolveImages(project, ctx)
-  const compiled = compilePipeline(project, {images})
+  const {compileProject} = await import('../compile.js')
+  const compiled = await compileProject({cwd: o.cwd, project: o.project, write: false}, ctx)
+  const project = compiled.project
   const stepNumbers: Record<string, number> = {}
   const stepNames: Record<string, string> = {}
   const taskDirs: Record<string, string> = {}
@@ -92,6 +91,9 @@ export async function loadPipeline(o: Pick<RunOptions, 'cwd' | 'project' | 'loca
     const comp = project.components[s.component]
     if (comp) taskDirs[task] = path.resolve(project.root, comp.dir)
   }
+  const buildableImages = Object.values(project.components)
+    .filter((c) => c.hasDockerfile && compiled.images[c.name])
+    .map((c) => compiled.images[c.name])
   const stateDir = path.join(project.root, '.kfp')
   return {
     spec: compiled.spec,
@@ -101,6 +103,7 @@ export async function loadPipeline(o: Pick<RunOptions, 'cwd' | 'project' | 'loca
     stepNumbers,
     stepNames,
     taskDirs,
+    buildableImages,
   }
 }
 
@@ -125,6 +128,7 @@ async function selectRunner(
   mode: RunOptions['runner'],
   ctx: Ctx,
   onEvent: (e: RunEvent) => void,
+  buildable: string[] = [],
 ): Promise<{runner: TaskRunner; docker?: DockerClient}> {
   const hostCpus = os.availableParallelism()
   if (mode === 'process') return {runner: createProcessRunner(ctx.env)}
@@ -138,6 +142,18 @@ async function selectRunner(
       message: `Docker is not available (${(err as Error).message.split('\n')[0]}); running steps as local processes (--runner process).`,
     })
     return {runner: createProcessRunner(ctx.env)}
+  }
+  if (mode === 'auto' && buildable.length) {
+    // The project's own images come from `kfp build`; pulling them from the registry would be wrong (stale) or fail.
+    const missing = []
+    for (const image of new Set(buildable)) if (!(await docker.imageExists(image))) missing.push(image)
+    if (missing.length) {
+      onEvent({
+        type: 'warning',
+        message: `The project's images are not built yet (${missing.join(', ')}); running steps as local processes. Run \`kfp build\` to run them in Docker, or pass --runner process to skip this check.`,
+      })
+      return {runner: createProcessRunner(ctx.env)}
+    }
   }
   return {runner: createDockerRunner(docker, hostCpus), docker}
 }
@@ -244,7 +260,8 @@ async function lastLines(file: string, n: number): Promise<string[]> {
 export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void = () => {}): Promise<RunResult> {
   const p = await prepareRun(o, ctx, onEvent)
   const {loaded, tasks, params, plan} = p
-  const {runner} = await selectRunner(o.runner, ctx, onEvent)
+  const toRunImages = tasks.filter((t) => !plan?.skipped[t.name]).map((t) => t.container.image)
+  const {runner} = await selectRunner(o.runner, ctx, onEvent, (loaded.buildableImages ?? []).filter((i) => toRunImages.includes(i)))
   if (runner.kind === 'process') assertProcessRunnable(tasks.filter((t) => !plan?.skipped[t.name]))
   if (o.detach) return startDetached(o, ctx, p)
 
