@@ -48,11 +48,15 @@ export default class Compile extends BaseCommand {
     stdout: Flags.boolean({
       summary: 'Print the pipeline YAML to stdout instead of writing a file (--output is ignored).',
     }),
+    'record-outputs': Flags.boolean({
+      summary: 'Make each step also save its output parameters as a kfp_outputs artifact (what kfp upload does).',
+      description: 'Lets `kfp run --start-step N --from-run RUN` on a KFP server reuse that run\'s outputs. See docs/remote.md.',
+    }),
   }
 
   async run(): Promise<CompileCommandResult> {
     const {flags} = await this.parse(Compile)
-    const r = await compileProject({cwd: this.ctx.cwd, project: flags.project, output: flags.stdout ? undefined : flags.output, write: !flags.stdout}, this.ctx)
+    const r = await compileProject({cwd: this.ctx.cwd, project: flags.project, output: flags.stdout ? undefined : flags.output, write: !flags.stdout, recordOutputs: flags['record-outputs']}, this.ctx)
     const result: CompileCommandResult = {
       file: r.file ?? null,
       format: r.format,

@@ -24,6 +24,8 @@ export interface CompileProjectOptions {
   output?: string
   /** Write the file (default true). `false` only compiles, for callers that need the spec (local engine, upload). */
   write?: boolean
+  /** For a KFP server: steps also record their output parameters as the `kfp_outputs` artifact (compilePipeline's recordOutputs). */
+  recordOutputs?: boolean
 }
 
 export interface CompileProjectResult {
@@ -87,7 +89,7 @@ export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx,
   const format = pipelineFileFormat(opts.output ?? 'pipeline.yaml')
   const project = await loadProject({cwd: opts.cwd, project: opts.project}, ctx)
   const images = await resolveImages(project, ctx)
-  const compiled = compilePipeline(project, {images, sdkVersion: kfpSdkVersion()})
+  const compiled = compilePipeline(project, {images, sdkVersion: kfpSdkVersion(), ...(opts.recordOutputs ? {recordOutputs: true} : {})})
   const yaml = renderPipelineYaml(compiled.spec)
   const file = path.resolve(opts.cwd, opts.output ?? path.join(project.root, 'pipeline.yaml'))
   const content = await pipelineFileContent(format, yaml, compiled.spec)

@@ -19,6 +19,7 @@ import type {
 } from '../ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {wrapCommandForFileOutputs} from './file-outputs.js'
+import {addOutputRecords} from './record-outputs.js'
 import {componentKey, executorLabel, irInputName, k8sName, pipelineChannelName, uniqueName} from './names.js'
 import {inputParameterPlaceholder, outputParameterFilePlaceholder, resolveComponentArg, type PlaceholderIo} from './placeholders.js'
 import {cpuToFloat, isCpuQuantity, isMemoryQuantity, memoryToGB} from './resources.js'
@@ -34,6 +35,11 @@ export interface CompilePipelineOptions {
   images: Record<string, string>
   /** Written to `sdkVersion`, e.g. `kfp-cli-0.1.0`. */
   sdkVersion?: string
+  /**
+   * For a KFP server: every step with output parameters also writes them as the `kfp_outputs` artifact, so
+   * `--start-step` can reuse a server run's outputs (see record-outputs.ts). Default false.
+   */
+  recordOutputs?: boolean
 }
 
 export interface CompiledPipeline {
@@ -164,6 +170,7 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
     sdkVersion: opts.sdkVersion ?? DEFAULT_SDK_VERSION,
   }
   if (project.pipelineRoot) spec.defaultPipelineRoot = project.pipelineRoot
+  if (opts.recordOutputs) return {spec: addOutputRecords(spec).spec, taskOfStep, executorOfComponent, componentOfStep}
   return {spec, taskOfStep, executorOfComponent, componentOfStep}
 }
 

@@ -1,6 +1,8 @@
 import type {Ctx} from '../../ctx.js'
 import {createObjectStore, type ObjectStore} from '../../clients/gcs.js'
-import type {PipelineSpec} from '../../core/ir/types.js'
+import type {IrParameterType, PipelineSpec} from '../../core/ir/types.js'
+import {OUTPUTS_RECORD_ARTIFACT} from '../../core/compile/record-outputs.js'
+import {parseOutputText} from '../../core/engine/params.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {planTasks} from '../../core/engine/dag.js'
 import type {RunRecord} from '../../core/engine/record.js'
@@ -22,25 +24,74 @@ export interface RemoteStartStepSummary {
 }
 
 /**
- * Writer contract (see docs/remote.md): for each step, the compiled pipeline also writes its output parameters as
- * JSON `{"outputs": {"<name>": <value>, ...}}` to `<pipelineRoot>/kfp-outputs/<run id>/<task key>.json`.
+ * True when `objectPath` (below the pipeline root) is the `kfp_outputs` record of `task` in run `runId`. KFP 2.x
+ * writes output artifacts to `<pipeline root>/<pipeline name>/<run id>/<task name>/<artifact name>`; the match only
+ * asks for the run id, then the task name, then the artifact name as the last segment (or the folder holding the
+ * file), so other layouts (an execution id after the task name, a different prefix) are found too.
  */
-export function outputsRecordUri(pipelineRoot: string, runId: string, task: string): string {
-  return `${pipelineRoot.replace(/\/+$/, '')}/kfp-outputs/${runId}/${task}.json`
+export function isOutputsRecordPath(objectPath: string, runId: string, task: string): boolean {
+  const parts = objectPath.split('/').filter(Boolean)
+  const r = parts.indexOf(runId)
+  if (r < 0) return false
+  const t = parts.indexOf(task, r + 1)
+  if (t < 0) return false
+  const last = parts.length - 1
+  return last > t && (parts[last] === OUTPUTS_RECORD_ARTIFACT || (last - 1 > t && parts[last - 1] === OUTPUTS_RECORD_ARTIFACT))
 }
 
-/** Reads the output records of a server run from the pipeline root (GCS); tasks without a record are left out. */
-export async function readServerRunOutputs(store: ObjectStore, pipelineRoot: string, runId: string, tasks: string[]): Promise<Record<string, Record<string, JsonValue>>> {
+/** A skipped task's name and the IR types of its output parameters (to convert the recorded text). */
+export interface RecordedTask {
+  name: string
+  types?: Record<string, IrParameterType | undefined>
+}
+
+/** The IR types of each task's output parameters, from the spec. */
+export function outputTypesOfTasks(spec: PipelineSpec): Record<string, Record<string, IrParameterType | undefined>> {
+  const out: Record<string, Record<string, IrParameterType | undefined>> = {}
+  for (const [task, t] of Object.entries(spec.root.dag?.tasks ?? {})) {
+    const params = spec.components[t.componentRef.name]?.outputDefinitions?.parameters ?? {}
+    out[task] = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.parameterType]))
+  }
+  return out
+}
+
+/**
+ * Reads the output records (`kfp_outputs` artifacts, see src/core/compile/record-outputs.ts) of a server run from its
+ * pipeline root: lists `<root>/<pipeline name>/<run id>/` (and, when that finds nothing, the whole root) and picks
+ * each task's record. Recorded text is converted with the output's parameter type, as the local engine reads output
+ * files. Tasks without a record are left out.
+ */
+export async function readServerRunOutputs(
+  store: ObjectStore,
+  i: {pipelineRoot: string; runId: string; pipelineName: string; tasks: RecordedTask[]},
+): Promise<Record<string, Record<string, JsonValue>>> {
+  const root = i.pipelineRoot.replace(/\/+$/, '')
+  let uris = await store.list(`${root}/${i.pipelineName}/${i.runId}/`)
+  if (uris.length === 0) uris = await store.list(`${root}/`)
   const out: Record<string, Record<string, JsonValue>> = {}
-  for (const t of tasks) {
-    const text = await store.readText(outputsRecordUri(pipelineRoot, runId, t))
+  for (const t of i.tasks) {
+    const matches = uris.filter((u) => u.startsWith(`${root}/`) && isOutputsRecordPath(u.slice(root.length + 1), i.runId, t.name)).sort()
+    const uri = matches.at(-1)
+    if (!uri) continue
+    const text = await store.readText(uri)
     if (text === undefined) continue
+    let rec: {outputs?: Record<string, JsonValue>}
     try {
-      const rec = JSON.parse(text) as {outputs?: Record<string, JsonValue>}
-      if (rec.outputs && typeof rec.outputs === 'object') out[t] = rec.outputs
+      rec = JSON.parse(text) as typeof rec
     } catch {
-      throw new CliError('OUTPUTS_MISSING', `The output record ${outputsRecordUri(pipelineRoot, runId, t)} is not JSON.`, {exit: EXIT.REMOTE})
+      throw new CliError('OUTPUTS_MISSING', `The output record ${uri} is not JSON.`, {exit: EXIT.REMOTE, hints: ['Pass the values with --set-output STEP.OUTPUT=VALUE instead.']})
     }
+    if (!rec.outputs || typeof rec.outputs !== 'object') continue
+    const values: Record<string, JsonValue> = {}
+    for (const [name, v] of Object.entries(rec.outputs)) {
+      if (typeof v !== 'string') {
+        values[name] = v
+        continue
+      }
+      const parsed = parseOutputText(v, t.types?.[name])
+      values[name] = parsed.ok ? parsed.value : v
+    }
+    out[t.name] = values
   }
   return out
 }
@@ -88,7 +139,8 @@ export async function planRemoteStartStep(
         })
       }
       const store = ctx.clients.objectStore ? await ctx.clients.objectStore() : await createObjectStore(ctx.env)
-      const outs = await readServerRunOutputs(store, root, i.fromRun, tasks.map((t) => t.name))
+      const types = outputTypesOfTasks(i.spec)
+      const outs = await readServerRunOutputs(store, {pipelineRoot: root, runId: i.fromRun, pipelineName: i.spec.pipelineInfo.name, tasks: tasks.map((t) => ({name: t.name, types: types[t.name]}))})
       candidates = [serverRunAsRecord(i.fromRun, run.display_name ?? i.fromRun, i.spec.pipelineInfo.name, run.runtime_config?.parameters ?? {}, tasks.map((t) => ({name: t.name, displayName: t.displayName, number: t.number})), outs)]
     }
   }

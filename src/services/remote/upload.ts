@@ -3,6 +3,7 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {listAll, type KfpPipelineVersion} from '../../clients/kfp-api.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {compileProject} from '../compile.js'
 import {defaultVersionName, parseCompiledPipeline, pipelineHash, serverSpecHash, type CompiledPipeline} from '../../core/remote/spec.js'
 import {connectRemote, type ConnectOptions, type RemoteSession} from './connect.js'
 
@@ -26,7 +27,8 @@ export interface LoadPipelineOptions {
 }
 
 /**
- * Reads a compiled file, or compiles the project in memory with the compiler service (src/services/compile.ts).
+ * Reads a compiled file (uploaded as it is), or compiles the project in memory with the compiler service
+ * (src/services/compile.ts) with `recordOutputs`, so each step saves its output parameters for `--start-step`.
  */
 export async function loadPipelineSource(o: LoadPipelineOptions, ctx: Ctx): Promise<PipelineSource> {
   if (o.file) {
@@ -42,14 +44,10 @@ export async function loadPipelineSource(o: LoadPipelineOptions, ctx: Ctx): Prom
     }
     return {...parseCompiledPipeline(text, o.file), text, origin: file, dir: path.dirname(file)}
   }
-  // Imported by name at run time: the compiler service is another feature's module.
-  const compileModule = '../compile.js'
-  const mod = (await import(compileModule)) as {
-    compileProject: (o: {cwd: string; project?: string; write: false}, ctx: Ctx) => Promise<{spec: CompiledPipeline['spec']; yaml?: string; project: {root: string; file: string}; taskOfStep?: Record<string, string>}>
-  }
-  const {renderPipelineYaml} = (await import('../../core/compile/index.js')) as unknown as {renderPipelineYaml: (spec: unknown) => string}
-  const r = await mod.compileProject({cwd: o.cwd, project: o.project, write: false}, ctx)
-  const text = r.yaml ?? renderPipelineYaml(r.spec)
+  // Compiled for a server: steps also record their output parameters (the kfp_outputs artifact), which
+  // `kfp run --start-step --from-run <server run>` reads back.
+  const r = await compileProject({cwd: o.cwd, project: o.project, write: false, recordOutputs: true}, ctx)
+  const text = r.yaml
   return {...parseCompiledPipeline(text, r.project.file), text, origin: r.project.file, dir: r.project.root, taskOfStep: r.taskOfStep}
 }
 
