@@ -169,6 +169,20 @@ Run('unsupported IR features fail before starting, naming the task and the featu
   assert.equal(records(tmp.dir), [])
 })
 
+Run('--runner auto falls back to processes with a warning when no Docker daemon answers; --runner docker fails with a hint', async () => {
+  const env = {DOCKER_HOST: 'unix:///nonexistent/kfp-test-docker.sock'}
+  // When
+  const auto = await runCli(['run', '--local', diamond, '--json'], {cwd: tmp.dir, env})
+  // Then
+  assert.is(auto.code, 0, auto.stderr)
+  assert.is(auto.json.result.run.runner, 'process')
+  assert.ok(auto.json.warnings.some((w: string) => w.startsWith('Docker is not available') && w.includes('running steps as local processes')), JSON.stringify(auto.json.warnings))
+  const forced = await runCli(['run', '--local', diamond, '--runner', 'docker'], {cwd: tmp.dir, env})
+  assert.is(forced.code, 5)
+  assert.match(forced.stderr, 'DOCKER_UNAVAILABLE')
+  assert.match(forced.stderr, 'DOCKER_HOST is set to unix:///nonexistent/kfp-test-docker.sock')
+})
+
 const Start = suite('kfp run --start-step')
 Start.before.each(async () => {
   tmp = await tmpdir('kfp-engine-')
