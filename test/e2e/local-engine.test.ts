@@ -183,6 +183,18 @@ Run('--runner auto falls back to processes with a warning when no Docker daemon 
   assert.match(forced.stderr, 'DOCKER_HOST is set to unix:///nonexistent/kfp-test-docker.sock')
 })
 
+Run('two runs at once in one folder do not corrupt each other', async () => {
+  const [a, b] = await Promise.all([
+    runCli(['run', '--local', diamond, '--runner', 'process', '--no-cache', '--name', 'one', '--json'], {cwd: tmp.dir}),
+    runCli(['run', '--local', diamond, '--runner', 'process', '--no-cache', '--name', 'two', '--json'], {cwd: tmp.dir}),
+  ])
+  assert.is(a.code, 0, a.stderr)
+  assert.is(b.code, 0, b.stderr)
+  const recs = records(tmp.dir)
+  assert.equal(recs.map((r) => `${r.name}:${r.status}`).sort(), ['one:succeeded', 'two:succeeded'])
+  for (const r of recs) assert.equal(r.tasks.map((t: any) => t.status), ['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+})
+
 const Start = suite('kfp run --start-step')
 Start.before.each(async () => {
   tmp = await tmpdir('kfp-engine-')
