@@ -2,6 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {projectFlag} from '../flags.js'
 import {readLogs, type LogsResult, type StepLog} from '../services/runs/index.js'
+import {resolveTarget} from '../services/target/resolve.js'
+import {remoteLogs, type RemoteLogsResult} from '../services/remote/logs.js'
 
 interface LogsCommandResult extends LogsResult {
   lines: Array<{step: string; line: string}>
@@ -23,12 +25,28 @@ export default class Logs extends BaseCommand {
   static flags = {
     project: projectFlag,
     follow: Flags.boolean({char: 'f', summary: 'Keep printing new lines until the step (or run) ends.'}),
+    target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
   }
 
-  async run(): Promise<LogsCommandResult> {
+  async run(): Promise<LogsCommandResult | (RemoteLogsResult & {lines: LogsCommandResult['lines']})> {
     const {args, flags} = await this.parse(Logs)
     const lines: LogsCommandResult['lines'] = []
     const prefix = !args.step
+    const t = await resolveTarget({target: flags.target}, this.ctx)
+    if (t.type === 'kfp') {
+      const remote = await remoteLogs(
+        {
+          target: flags.target,
+          runId: args.run,
+          step: args.step,
+          follow: flags.follow,
+          onLine: (step, line) => (this.jsonEnabled() ? lines.push({step, line}) : this.io.out(prefix ? `[${step}] ${line}` : line)),
+          onEvent: (e) => this.info(`Kubernetes is not reachable (${e.reason}); reading whole logs through the KFP UI instead.`),
+        },
+        this.ctx,
+      )
+      return {...remote, lines}
+    }
     const onLine = (s: StepLog, line: string) => {
       if (this.jsonEnabled()) lines.push({step: s.task, line})
       else this.io.out(prefix ? `[${s.task}] ${line}` : line)

@@ -1,7 +1,9 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {projectFlag} from '../../flags.js'
 import {cancelRun, type CancelRunResult} from '../../services/runs/index.js'
+import {resolveTarget} from '../../services/target/resolve.js'
+import {actOnRemoteRun, type RemoteRunActionResult} from '../../services/remote/runs.js'
 
 export default class RunsCancel extends BaseCommand {
   static summary = 'Cancel a running run.'
@@ -9,10 +11,20 @@ export default class RunsCancel extends BaseCommand {
     'Signals the kfp process that runs it; that process stops and removes the step containers or processes and records the run and its unfinished steps as cancelled. Cancelling a run that already finished changes nothing.'
   static examples = ['<%= config.bin %> <%= command.id %> latest']
   static args = {run: Args.string({required: true, description: 'Run id, name or latest.'})}
-  static flags = {project: projectFlag}
+  static flags = {
+    project: projectFlag,
+    target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
+  }
 
-  async run(): Promise<CancelRunResult> {
+  async run(): Promise<CancelRunResult | (RemoteRunActionResult & {cancelled: boolean})> {
     const {args, flags} = await this.parse(RunsCancel)
+    const t = await resolveTarget({target: flags.target}, this.ctx)
+    if (t.type === 'kfp') {
+      const r = await actOnRemoteRun({target: flags.target, runId: args.run, action: 'cancel'}, this.ctx)
+      if (r.changed) this.out(`Cancelled run ${r.run.name} (${r.run.id}).`)
+      else this.out(`Run ${r.run.name} (${r.run.id}) had already finished (${r.run.status}); nothing to cancel.`)
+      return {...r, cancelled: r.changed}
+    }
     const result = await cancelRun({cwd: this.ctx.cwd, project: flags.project, run: args.run}, this.ctx)
     const r = result.run
     if (result.cancelled) this.out(`Cancelled run ${r.name} (${r.id}).`)

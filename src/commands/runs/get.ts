@@ -1,10 +1,12 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import type {RunRecord} from '../../core/engine/record.js'
 import {projectFlag} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
 import {getRun, type GetRunResult} from '../../services/runs/index.js'
 import {formatDuration, renderTable} from '../../ui/table.js'
+import {resolveTarget} from '../../services/target/resolve.js'
+import {getRemoteRun, remoteStepRows, type RemoteRunInfo} from '../../services/remote/runs.js'
 
 /** Rows of the per-step table: #, step, status, duration, outputs (reused ones say where from). */
 export function stepRows(run: RunRecord): string[][] {
@@ -28,10 +30,25 @@ export default class RunsGet extends BaseCommand {
   static description = 'RUN is a run id (or a unique prefix of one), a run name, or `latest`.'
   static examples = ['<%= config.bin %> <%= command.id %> latest', '<%= config.bin %> <%= command.id %> 20250101-120000-a1b2c3 --json']
   static args = {run: Args.string({required: true, description: 'Run id, name or latest.'})}
-  static flags = {project: projectFlag}
+  static flags = {
+    project: projectFlag,
+    target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
+  }
 
-  async run(): Promise<GetRunResult> {
+  async run(): Promise<GetRunResult | {run: RemoteRunInfo}> {
     const {args, flags} = await this.parse(RunsGet)
+    const t = await resolveTarget({target: flags.target}, this.ctx)
+    if (t.type === 'kfp') {
+      const run = await getRemoteRun({target: flags.target, runId: args.run}, this.ctx)
+      this.out(`Run ${run.name} (${run.id}): ${run.status}${run.state ? ` [${run.state}]` : ''}${run.durationMs === undefined ? '' : ` in ${formatDuration(run.durationMs)}`}`)
+      this.out(`Target ${run.target} · experiment ${run.experiment ?? ''} · created ${run.createdAt ?? ''} · ${run.url}`)
+      const params = Object.entries(run.parameters).map(([k, v]) => `${k}=${formatParamValue(v as never)}`)
+      if (params.length) this.out(`Parameters: ${params.join(', ')}`)
+      if (run.message && run.status !== 'succeeded') this.out(run.message)
+      this.out('')
+      this.out(renderTable(['#', 'step', 'status', 'duration', 'outputs'], remoteStepRows(run), {tty: this.io.stdoutIsTTY}))
+      return {run}
+    }
     const result = await getRun({cwd: this.ctx.cwd, project: flags.project, run: args.run}, this.ctx)
     const r = result.run
     const took = r.startedAt && r.finishedAt ? ` in ${formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt))}` : ''

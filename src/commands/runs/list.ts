@@ -3,6 +3,8 @@ import {BaseCommand} from '../../base-command.js'
 import {projectFlag} from '../../flags.js'
 import {listRuns, type ListRunsResult} from '../../services/runs/index.js'
 import {formatDuration, renderTable} from '../../ui/table.js'
+import {resolveTarget} from '../../services/target/resolve.js'
+import {listRemoteRuns, remoteRunRows, type ListRemoteRunsResult} from '../../services/remote/runs.js'
 
 export default class RunsList extends BaseCommand {
   static summary = 'List the runs of this project, newest first.'
@@ -21,10 +23,18 @@ export default class RunsList extends BaseCommand {
     }),
     experiment: Flags.string({summary: 'Only runs of this experiment.'}),
     limit: Flags.integer({summary: 'At most this many runs.', min: 1}),
+    target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
   }
 
-  async run(): Promise<ListRunsResult> {
+  async run(): Promise<ListRunsResult | ListRemoteRunsResult> {
     const {flags} = await this.parse(RunsList)
+    const t = await resolveTarget({target: flags.target}, this.ctx)
+    if (t.type === 'kfp') {
+      const remote = await listRemoteRuns({target: flags.target, status: flags.status, experiment: flags.experiment, limit: flags.limit}, this.ctx)
+      if (remote.runs.length === 0) this.info(`No runs on target ${remote.target} yet. Start one with \`kfp run --target ${remote.target}\`.`)
+      else this.out(renderTable(['id', 'name', 'status', 'experiment', 'created', 'duration', 'steps'], remoteRunRows(remote.runs), {tty: this.io.stdoutIsTTY}))
+      return remote
+    }
     const result = await listRuns({cwd: this.ctx.cwd, project: flags.project, status: flags.status, experiment: flags.experiment, limit: flags.limit}, this.ctx)
     if (result.runs.length === 0) {
       this.info('No runs yet. Start one with `kfp run`.')

@@ -92,12 +92,14 @@ export interface RemoteLogsResult {
  */
 export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<RemoteLogsResult> {
   const s = await connectRemote({target: o.target}, ctx)
+  const {resolveRemoteRunId} = await import('./runs.js')
+  const runId = await resolveRemoteRunId(s, o.runId)
   const ns = podNamespace(s)
   let kube: KubeClient | undefined
   let pods: KubePod[] | undefined
   try {
     kube = await kubeOf(ctx)
-    pods = (await kube.listPods(ns, `pipeline/runid=${o.runId}`)).filter(isUserPod)
+    pods = (await kube.listPods(ns, `pipeline/runid=${runId}`)).filter(isUserPod)
   } catch (error) {
     if (!isCliError(error)) throw error
     o.onEvent?.({type: 'fallback', reason: error.message})
@@ -105,25 +107,25 @@ export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<Remote
   if (kube && pods) {
     const steps = [...new Set(pods.map((p) => stepOfPod(p) ?? p.name))]
     if (o.step && !steps.includes(o.step) && !o.follow) {
-      throw new CliError('STEP_NOT_FOUND', `Run ${o.runId} has no pod for step '${o.step}'${steps.length ? ` (steps with pods: ${steps.join(', ')})` : ''}.`, {exit: EXIT.USAGE})
+      throw new CliError('STEP_NOT_FOUND', `Run ${runId} has no pod for step '${o.step}'${steps.length ? ` (steps with pods: ${steps.join(', ')})` : ''}.`, {exit: EXIT.USAGE})
     }
     if (o.follow) {
-      const run = await s.api.getRun(o.runId)
+      const run = await s.api.getRun(runId)
       const stop = new AbortController()
       const onAbort = () => stop.abort()
       ctx.signal.addEventListener('abort', onAbort, {once: true})
-      const following = followRunLogs(s, o.runId, {signal: stop.signal, onLine: o.onLine, step: o.step, pollMs: 500}, ctx)
+      const following = followRunLogs(s, runId, {signal: stop.signal, onLine: o.onLine, step: o.step, pollMs: 500}, ctx)
       // Follow until the run is over (or Ctrl-C).
       let state = run.state
       while (!stop.signal.aborted && !['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(state ?? '')) {
         await new Promise((r) => setTimeout(r, 1000))
-        state = (await s.api.getRun(o.runId)).state
+        state = (await s.api.getRun(runId)).state
       }
       await new Promise((r) => setTimeout(r, 500))
       stop.abort()
       await following
       ctx.signal.removeEventListener('abort', onAbort)
-      return {runId: o.runId, steps, source: 'kubernetes'}
+      return {runId: runId, steps, source: 'kubernetes'}
     }
     for (const p of pods.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))) {
       const step = stepOfPod(p) ?? p.name
@@ -132,21 +134,21 @@ export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<Remote
       await kube.streamLog(ns, p.name, 'main', {follow: false, signal: ctx.signal, onChunk: (t) => (text += t)})
       for (const line of text.replace(/\n$/, '').split('\n')) if (text) o.onLine(step, line)
     }
-    return {runId: o.runId, steps, source: 'kubernetes'}
+    return {runId: runId, steps, source: 'kubernetes'}
   }
   // Fallback: the UI server's pod log endpoint, with pod names from the run's task details.
-  const run = await s.api.getRun(o.runId)
+  const run = await s.api.getRun(runId)
   const tasks = (run.run_details?.task_details ?? []).filter((t) => (t.pod_name || t.child_tasks?.some((c) => c.pod_name)) && (!o.step || t.display_name === o.step))
   if (tasks.length === 0) {
-    throw new CliError('KUBE_ERROR', `Cannot find the pods of run ${o.runId}: Kubernetes is not reachable and the server did not name them.`, {
+    throw new CliError('KUBE_ERROR', `Cannot find the pods of run ${runId}: Kubernetes is not reachable and the server did not name them.`, {
       exit: EXIT.REMOTE,
       hints: ['Point kubectl at the cluster (KUBECONFIG) so kfp can read the pods, or open the run in the KFP UI.'],
     })
   }
   for (const t of tasks) {
     const pod = t.pod_name || t.child_tasks!.find((c) => c.pod_name)!.pod_name!
-    const text = await s.api.uiPodLogs({podname: pod, podnamespace: ns, runid: o.runId})
+    const text = await s.api.uiPodLogs({podname: pod, podnamespace: ns, runid: runId})
     for (const line of text.replace(/\n$/, '').split('\n')) o.onLine(t.display_name ?? pod, line)
   }
-  return {runId: o.runId, steps: tasks.map((t) => t.display_name ?? ''), source: 'ui'}
+  return {runId: runId, steps: tasks.map((t) => t.display_name ?? ''), source: 'ui'}
 }

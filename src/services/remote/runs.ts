@@ -36,6 +36,12 @@ export interface RemoteRunInfo {
   target: string
   url: string
   archived: boolean
+  /** Experiment name, when the command looked it up (runs list). */
+  experimentName?: string
+  /** From creation to the end, when the run has ended. */
+  durationMs?: number
+  /** Counts of task statuses (as in the local `kfp runs list`). */
+  steps: Partial<Record<TaskStatus, number>>
 }
 
 /** True for task details that are KFP's plumbing (drivers, the root DAG), not user steps. */
@@ -47,6 +53,12 @@ function isSystemTask(t: KfpTaskDetail): boolean {
 /** Converts a server run into kfp's shape. */
 export function remoteRunInfo(r: KfpRun, endpoint: string, target: string): RemoteRunInfo {
   const tasks = (r.run_details?.task_details ?? []).filter((t) => !isSystemTask(t))
+  const finishedAt = r.finished_at && !r.finished_at.startsWith('1970') ? r.finished_at : undefined
+  const steps: RemoteRunInfo['steps'] = {}
+  for (const t of tasks) {
+    const st = taskStatusOf(t.state)
+    steps[st] = (steps[st] ?? 0) + 1
+  }
   return {
     id: r.run_id ?? '',
     name: r.display_name ?? '',
@@ -54,7 +66,9 @@ export function remoteRunInfo(r: KfpRun, endpoint: string, target: string): Remo
     status: runStatusOf(r.state),
     state: r.state,
     createdAt: r.created_at,
-    finishedAt: r.finished_at && !r.finished_at.startsWith('1970') ? r.finished_at : undefined,
+    finishedAt,
+    durationMs: r.created_at && finishedAt ? Math.max(0, Date.parse(finishedAt) - Date.parse(r.created_at)) : undefined,
+    steps,
     parameters: r.runtime_config?.parameters ?? {},
     pipelineRoot: r.runtime_config?.pipeline_root,
     tasks: tasks.map((t) => ({
@@ -84,7 +98,7 @@ export interface ListRemoteRunsResult {
 }
 
 /** `kfp runs list` on a server: newest first, all pages up to `limit`, optionally in one experiment (name or id). */
-export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string; limit?: number; archived?: boolean}, ctx: Ctx): Promise<ListRemoteRunsResult> {
+export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string; limit?: number; archived?: boolean; status?: string[]}, ctx: Ctx): Promise<ListRemoteRunsResult> {
   const s = await connectRemote({target: o.target}, ctx)
   let experimentId: string | undefined
   if (o.experiment) {
@@ -95,11 +109,29 @@ export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string;
     (t) => s.api.listRuns({namespace: experimentId ? undefined : s.namespace, experimentId, pageToken: t, pageSize: Math.min(100, limit), sortBy: 'created_at desc'}),
     limit,
   )
-  const shown = runs.map((r) => remoteRunInfo(r, s.api.endpoint, s.target.name)).filter((r) => o.archived || !r.archived)
+  const shown = runs
+    .map((r) => remoteRunInfo(r, s.api.endpoint, s.target.name))
+    .filter((r) => (o.archived || !r.archived) && (!o.status?.length || o.status.includes(r.status)))
+  if (shown.length > 0) {
+    // Experiment names for the table (one listing; ids stay when the server does not say).
+    const exps = await listAll((t) => s.api.listExperiments({namespace: s.namespace, pageToken: t, pageSize: 100}), 500)
+    const names = new Map(exps.map((e) => [e.experiment_id, e.display_name]))
+    for (const r of shown) r.experimentName = (r.experiment && names.get(r.experiment)) || undefined
+  }
   return {runs: shown, target: s.target.name}
 }
 
-async function getRunOrExplain(s: RemoteSession, runId: string): Promise<KfpRun> {
+/** `latest` → the id of the newest run on the server (in the target's namespace); anything else is a run id. */
+export async function resolveRemoteRunId(s: RemoteSession, run: string): Promise<string> {
+  if (run !== 'latest') return run
+  const page = await s.api.listRuns({namespace: s.namespace, pageSize: 1, sortBy: 'created_at desc'})
+  const id = page.items[0]?.run_id
+  if (!id) throw new CliError('RUN_NOT_FOUND', `No runs on target ${s.target.name} yet.`, {exit: EXIT.CONFIG, hints: [`kfp run --target ${s.target.name}`]})
+  return id
+}
+
+async function getRunOrExplain(s: RemoteSession, run: string): Promise<KfpRun> {
+  const runId = await resolveRemoteRunId(s, run)
   try {
     return await s.api.getRun(runId)
   } catch (error) {
@@ -127,19 +159,22 @@ export interface RemoteRunActionResult {
 export async function actOnRemoteRun(o: RemoteRunsCommon & {runId: string; action: 'cancel' | 'retry' | 'archive'}, ctx: Ctx): Promise<RemoteRunActionResult> {
   const s = await connectRemote({target: o.target}, ctx)
   const before = await getRunOrExplain(s, o.runId)
+  const runId = before.run_id ?? o.runId
   let changed = true
   if (o.action === 'cancel') {
     if (isTerminalState(before.state) || before.state === 'CANCELING') changed = false
-    else await s.api.terminateRun(o.runId)
+    else await s.api.terminateRun(runId)
   } else if (o.action === 'retry') {
     if (before.state !== 'FAILED' && before.state !== 'CANCELED') {
-      throw new CliError('USAGE', `Run ${o.runId} is ${before.state}; only failed or cancelled runs can be retried.`, {exit: EXIT.USAGE})
+      throw new CliError('USAGE', `Run ${runId} is ${before.state}; only failed or cancelled runs can be retried.`, {exit: EXIT.USAGE})
     }
-    await s.api.retryRun(o.runId)
+    await s.api.retryRun(runId)
+  } else if (before.storage_state === 'ARCHIVED') {
+    changed = false
   } else {
-    await s.api.archiveRun(o.runId)
+    await s.api.archiveRun(runId)
   }
-  const after = await s.api.getRun(o.runId)
+  const after = await s.api.getRun(runId)
   return {run: remoteRunInfo(after, s.api.endpoint, s.target.name), action: o.action, changed}
 }
 
@@ -197,6 +232,35 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     }, ms)
     signal.addEventListener('abort', onAbort, {once: true})
   })
+}
+
+/** Rows of the per-step table of `kfp runs get` on a server: #, step, status, duration, outputs (not in the run API). */
+export function remoteStepRows(info: RemoteRunInfo): string[][] {
+  return info.tasks.map((t, i) => {
+    const d = t.startedAt && t.finishedAt && !t.finishedAt.startsWith('1970') ? Date.parse(t.finishedAt) - Date.parse(t.startedAt) : undefined
+    return [String(i + 1), t.name, t.status, d === undefined || !Number.isFinite(d) ? '' : formatMs(d), t.message ?? '']
+  })
+}
+
+/** Rows of `kfp runs list` on a server, in the local table's columns: id, name, status, experiment, created, duration, steps. */
+export function remoteRunRows(runs: RemoteRunInfo[]): string[][] {
+  return runs.map((r) => [
+    r.id,
+    r.name,
+    r.status,
+    r.experimentName ?? r.experiment ?? '',
+    (r.createdAt ?? '').replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    r.durationMs === undefined ? '' : formatMs(r.durationMs),
+    Object.entries(r.steps).map(([st, n]) => `${n} ${st}`).join(', '),
+  ])
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`
+  const sec = ms / 1000
+  if (sec < 60) return `${sec.toFixed(1)}s`
+  const m = Math.floor(sec / 60)
+  return m < 60 ? `${m}m${String(Math.floor(sec % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
 }
 
 /** The error for a run that ended without succeeding (exit 7), carrying the run for --json. */

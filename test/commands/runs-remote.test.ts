@@ -1,0 +1,156 @@
+import {writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {createKfpApi, type KfpApi} from '../../src/clients/kfp-api.js'
+import {parseCompiledPipeline} from '../../src/core/remote/spec.js'
+import {runCli} from '../helpers/cli.js'
+import {startFakeKfp, type FakeKfpServer} from '../helpers/kfp-server.js'
+import {helloSpec} from '../helpers/remote-ctx.js'
+import {tmpdir} from '../helpers/tmp.js'
+
+const runs = suite('kfp runs list|get|cancel|retry|archive on a KFP server (CLI)')
+let server: FakeKfpServer
+let api: KfpApi
+let dir: string
+let cleanup: () => Promise<void>
+runs.before.each(async () => {
+  server = await startFakeKfp()
+  api = createKfpApi({endpoint: server.url})
+  ;({dir, cleanup} = await tmpdir())
+  await writeFile(path.join(dir, 'kfp.yaml'), 'name: hello\nsteps: []\n')
+})
+runs.after.each(async () => {
+  assert.equal(server.violations, [])
+  await server.close()
+  await cleanup()
+})
+
+const env = () => ({KFP_CONFIG_DIR: path.join(dir, '.cfg'), KFP_ENDPOINT: server.url})
+
+async function createRun(name: string, state: string, tasks: Array<{display_name: string; state: string}> = []): Promise<string> {
+  const {spec} = parseCompiledPipeline(helloSpec(), 'pipeline.yaml')
+  const exp = [...server.experiments.values()].find((e) => e.display_name === 'blog') ?? (await api.createExperiment({display_name: 'blog'}))
+  const run = await api.createRun({display_name: name, experiment_id: exp.experiment_id, pipeline_spec: spec, runtime_config: {parameters: {who: 'you'}}})
+  server.setRunState(run.run_id!, state, tasks)
+  return run.run_id!
+}
+
+runs('list: the local table columns, tab-separated without a TTY; --json has the runs; experiment by name', async () => {
+  // Given
+  const failed = await createRun('try1', 'FAILED', [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'FAILED'}])
+  // When
+  const table = await runCli(['runs', 'list'], {cwd: dir, env: env()})
+  const json = await runCli(['runs', 'list', '--json', '--status', 'failed'], {cwd: dir, env: env()})
+  // Then
+  assert.is(table.code, 0, table.stderr)
+  const [head, row] = table.stdout.trim().split('\n')
+  assert.is(head, 'id\tname\tstatus\texperiment\tcreated\tduration\tsteps')
+  const cells = row.split('\t')
+  assert.equal(cells.slice(0, 4), [failed, 'try1', 'failed', 'blog'])
+  assert.match(cells[6], /1 succeeded, 1 failed|1 failed, 1 succeeded/)
+  assert.is(json.code, 0, json.stderr)
+  assert.is(json.json.result.runs.length, 1)
+  assert.is(json.json.result.runs[0].id, failed)
+  assert.is(json.json.result.runs[0].state, 'FAILED')
+})
+
+runs('list on an empty server says so on stderr and prints nothing on stdout', async () => {
+  const r = await runCli(['runs', 'list'], {cwd: dir, env: env()})
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, '')
+  assert.match(r.stderr, /No runs on target env yet/)
+})
+
+runs('get: status line, parameters and the step table; `latest` is the newest run; unknown run exits 3', async () => {
+  // Given
+  await createRun('old', 'SUCCEEDED')
+  await new Promise((r) => setTimeout(r, 1100))
+  const id = await createRun('try2', 'RUNNING', [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'RUNNING'}])
+  // When
+  const byId = await runCli(['runs', 'get', id], {cwd: dir, env: env()})
+  const latest = await runCli(['runs', 'get', 'latest', '--json'], {cwd: dir, env: env()})
+  const missing = await runCli(['runs', 'get', 'run-nope', '--json'], {cwd: dir, env: env()})
+  // Then
+  assert.is(byId.code, 0, byId.stderr)
+  assert.match(byId.stdout, `Run try2 (${id}): running [RUNNING]`)
+  assert.match(byId.stdout, 'Parameters: who=you')
+  assert.match(byId.stdout, /#\tstep\tstatus\tduration\toutputs\n1\thello\tsucceeded\t.*\n2\tshout\trunning/)
+  assert.is(latest.json.result.run.id, id)
+  assert.is(missing.code, 3)
+  assert.is(missing.json.error.code, 'RUN_NOT_FOUND')
+})
+
+runs('cancel: a running run is terminated; a finished one is left alone and says so', async () => {
+  // Given
+  const running = await createRun('long', 'RUNNING')
+  const done = await createRun('done', 'SUCCEEDED')
+  // When
+  const c1 = await runCli(['runs', 'cancel', running, '--json'], {cwd: dir, env: env()})
+  const c2 = await runCli(['runs', 'cancel', done], {cwd: dir, env: env()})
+  // Then
+  assert.is(c1.code, 0, c1.stderr)
+  assert.is(c1.json.result.cancelled, true)
+  assert.ok(server.requests.some((q) => q.method === 'POST' && q.path === `/apis/v2beta1/runs/${running}:terminate`))
+  assert.is(c2.code, 0, c2.stderr)
+  assert.match(c2.stdout, /had already finished \(succeeded\); nothing to cancel/)
+  assert.not.ok(server.requests.some((q) => q.path === `/apis/v2beta1/runs/${done}:terminate`))
+})
+
+runs('retry: a failed run goes back to running; a succeeded one is a usage error (exit 2)', async () => {
+  // Given
+  const failed = await createRun('f', 'FAILED')
+  const ok = await createRun('ok', 'SUCCEEDED')
+  // When
+  const r1 = await runCli(['runs', 'retry', failed], {cwd: dir, env: env()})
+  const r2 = await runCli(['runs', 'retry', ok, '--json'], {cwd: dir, env: env()})
+  // Then
+  assert.is(r1.code, 0, r1.stderr)
+  assert.match(r1.stdout, `Retrying run f (${failed}): running.`)
+  assert.is(server.runs.get(failed).state, 'RUNNING')
+  assert.is(r2.code, 2)
+  assert.match(r2.json.error.message, /only failed or cancelled runs can be retried/)
+})
+
+runs('archive: the run is archived and disappears from runs list; twice changes nothing', async () => {
+  // Given
+  const id = await createRun('a', 'SUCCEEDED')
+  // When
+  const a1 = await runCli(['runs', 'archive', id, '--json'], {cwd: dir, env: env()})
+  const a2 = await runCli(['runs', 'archive', id], {cwd: dir, env: env()})
+  const list = await runCli(['runs', 'list', '--json'], {cwd: dir, env: env()})
+  // Then
+  assert.is(a1.code, 0, a1.stderr)
+  assert.is(a1.json.result.changed, true)
+  assert.is(server.runs.get(id).storage_state, 'ARCHIVED')
+  assert.match(a2.stdout, 'was already archived')
+  assert.equal(list.json.result.runs, [])
+})
+
+runs('retry and archive on the local target are usage errors that say what to do instead', async () => {
+  // When
+  const r = await runCli(['runs', 'retry', 'latest', '--json'], {cwd: dir, env: {KFP_CONFIG_DIR: path.join(dir, '.cfg')}})
+  const a = await runCli(['runs', 'archive', 'latest'], {cwd: dir, env: {KFP_CONFIG_DIR: path.join(dir, '.cfg')}})
+  // Then
+  assert.is(r.code, 2)
+  assert.match(r.json.error.message, /works on runs on a KFP server; the target is 'local'/)
+  assert.ok(r.json.error.hints.some((h: string) => h.includes('kfp run --start-step')))
+  assert.is(a.code, 2)
+  assert.match(a.stderr, /kfp runs delete/)
+})
+
+runs('--target NAME from kfp.yaml reaches the server, and KFP_TARGET does the same', async () => {
+  // Given
+  await writeFile(path.join(dir, 'kfp.yaml'), `name: hello\nsteps: []\ntargets:\n  dev: {type: kfp, endpoint: '${server.url}'}\n`)
+  const id = await createRun('t', 'SUCCEEDED')
+  const cfg = {KFP_CONFIG_DIR: path.join(dir, '.cfg')}
+  // When
+  const flag = await runCli(['runs', 'get', id, '--target', 'dev', '--json'], {cwd: dir, env: cfg})
+  const byEnv = await runCli(['runs', 'list', '--json'], {cwd: dir, env: {...cfg, KFP_TARGET: 'dev'}})
+  // Then
+  assert.is(flag.code, 0, flag.stderr)
+  assert.is(flag.json.result.run.target, 'dev')
+  assert.is(byEnv.json.result.runs[0].id, id)
+})
+
+runs.run()
