@@ -305,3 +305,8 @@ export async function pushImage(env: Env, docker: import('dockerode'), opts: Doc
   return {digest}
 }
 
+
+/** Starts loading dockerode in the background when a build is certain, so the import overlaps with hashing the context. */
+export function prefetchDockerode(): void {
+  void import('dockerode').catch(() => {})
+}

@@ -4,7 +4,7 @@ import {contentTag} from '../core/build/hash.js'
 import {imageRepository} from '../core/build/naming.js'
 import type {Project} from '../core/project/types.js'
 import {scanContext} from './build/context.js'
-import {readBuilds} from './build/records.js'
+import {readBuilds, readHashCache} from './build/records.js'
 
 /**
  * The image reference each component runs with, keyed by component name:
@@ -16,7 +16,7 @@ import {readBuilds} from './build/records.js'
  * - else the component's own `image`.
  */
 export async function resolveImages(project: Project, _ctx: Pick<Ctx, 'env'>): Promise<Record<string, string>> {
-  const builds = await readBuilds(project.root)
+  const [builds, hashCache] = await Promise.all([readBuilds(project.root), readHashCache(project.root)])
   const out: Record<string, string> = {}
   await Promise.all(
     Object.values(project.components).map(async (c) => {
@@ -25,7 +25,7 @@ export async function resolveImages(project: Project, _ctx: Pick<Ctx, 'env'>): P
         out[c.name] = c.image
         return
       }
-      const context = await scanContext(path.resolve(project.root, c.dir))
+      const context = await scanContext(path.resolve(project.root, c.dir), 'Dockerfile', hashCache)
       const repository = imageRepository(project.registry, project.name, c.name)
       if (record && record.repository === repository && record.contextHash === context.hash) {
         out[c.name] = record.digest ? `${repository}@${record.digest}` : `${repository}:${record.tag}`

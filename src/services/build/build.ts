@@ -9,7 +9,7 @@ import {selectComponents} from '../../core/build/select.js'
 import type {Project} from '../../core/project/types.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {packContext, scanContext} from './context.js'
-import {readBuilds, writeBuilds, type BuildRecord, type BuildsFile} from './records.js'
+import {readBuilds, readHashCache, writeBuilds, writeHashCache, type BuildRecord, type BuildsFile} from './records.js'
 
 /** Options of `kfp build`, independent of flags. */
 export interface BuildImagesOptions {
@@ -134,8 +134,9 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
     return false
   })
 
+  if (opts.noCache && work.length) (await import('../../clients/docker-build.js')).prefetchDockerode()
   const docker = await dockerOf(ctx)
-  const records: BuildsFile = await readBuilds(project.root)
+  const [records, hashCache]: [BuildsFile, Awaited<ReturnType<typeof readHashCache>>] = await Promise.all([readBuilds(project.root), readHashCache(project.root)])
   let writing: Promise<void> = Promise.resolve()
   const save = (rec: BuildRecord) => {
     // An up-to-date component leaves the file untouched (no write at all on a no-change build).
@@ -148,11 +149,30 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
   let credentials: Promise<RegistryCredentials | undefined> | undefined
   const creds = (registry: string) => (credentials ??= resolveRegistryCredentials(registry, {env: ctx.env, exec: ctx.exec, explicit: opts.credentials}))
 
+  // Checking (hashing, inspecting, asking the registry) runs for every component at once; only builds and pushes
+  // take one of `parallel` slots, so an up-to-date pipeline costs one round trip, not one per slot.
+  const parallel = Math.max(1, Math.floor(opts.parallel ?? 2))
+  const STOPPED = Symbol('stopped')
+  let stopped = false
+  let active = 0
+  const waiters: Array<() => void> = []
+  const slot = async <T>(fn: () => Promise<T>): Promise<T> => {
+    while (active >= parallel) await new Promise<void>((r) => waiters.push(r))
+    if (stopped || ctx.signal.aborted) throw STOPPED
+    active++
+    try {
+      return await fn()
+    } finally {
+      active--
+      waiters.shift()?.()
+    }
+  }
+
   const buildOne = async (sel: (typeof work)[number]): Promise<BuildImageResult> => {
     const t0 = Date.now()
     const component = project.components[sel.component]
     emit({type: 'checking', component: sel.component})
-    const context = await scanContext(path.resolve(project.root, component.dir))
+    const context = await scanContext(path.resolve(project.root, component.dir), 'Dockerfile', hashCache)
     if (!context.hasDockerfile) {
       throw new CliError('DOCKERFILE_NOT_FOUND', `Component ${sel.component} has no Dockerfile in ${component.dir} (or .dockerignore hides it).`, {
         exit: EXIT.CONFIG,
@@ -178,48 +198,51 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
     const satisfiedByRegistry = !local && !opts.noCache && opts.push && tags.length === 1 && (await checkRemote()) !== undefined
     let built = false
     let imageId = local?.id
-    if (!local && !satisfiedByRegistry) {
-      emit({type: 'building', component: sel.component, image})
-      const r = await docker.buildImage({
-        context: await packContext(context),
-        dockerfile: context.dockerfile,
-        tag: image,
-        buildArgs,
-        platform: opts.platform,
-        target: opts.target,
-        noCache: opts.noCache,
-        labels: {'dev.kfp.pipeline': project.name, 'dev.kfp.component': sel.component, 'dev.kfp.content-hash': tag},
-        signal: ctx.signal,
-        onLog: (line) => emit({type: 'log', component: sel.component, line}),
-      })
-      built = true
-      imageId = r.imageId || imageId
-      local = {id: imageId ?? '', repoDigests: [], repoTags: [image]}
-    }
-    for (const extra of tags.slice(1)) await docker.tagImage(image, repository, extra)
-
     let pushed = false
     let digest = previous && previous.repository === repository && previous.tag === tag ? previous.digest : undefined
-    if (opts.push) {
-      const c = await creds(ref.registry)
-      const auth = c ? dockerAuthConfig(c) : undefined
-      const have = await checkRemote()
-      const toPush = have ? tags.slice(1) : tags
-      if (have) digest = have
-      for (const t of toPush) {
-        emit({type: 'pushing', component: sel.component, image: `${repository}:${t}`, current: 0, total: 0})
-        const r = await docker.pushImage({
-          repository,
-          tag: t,
-          auth,
-          authSource: c?.source,
+    await slot(async () => {
+      if (!local && !satisfiedByRegistry) {
+        emit({type: 'building', component: sel.component, image})
+        const r = await docker.buildImage({
+          context: await packContext(context),
+          dockerfile: context.dockerfile,
+          tag: image,
+          buildArgs,
+          platform: opts.platform,
+          target: opts.target,
+          noCache: opts.noCache,
+          // One label only: the classic builder adds one LABEL step (a layer commit) per label.
+          labels: {'dev.kfp.pipeline': project.name},
           signal: ctx.signal,
-          onProgress: (p) => emit({type: 'pushing', component: sel.component, image: `${repository}:${t}`, current: p.current, total: p.total}),
+          onLog: (line) => emit({type: 'log', component: sel.component, line}),
         })
-        pushed = true
-        if (t === tag) digest = r.digest ?? (await manifestDigest(ref.registry, ref.repository, tag, {credentials: c, signal: ctx.signal}))
+        built = true
+        imageId = r.imageId || imageId
+        local = {id: imageId ?? '', repoDigests: [], repoTags: [image]}
       }
-    }
+      for (const extra of tags.slice(1)) await docker.tagImage(image, repository, extra)
+
+      if (opts.push) {
+        const c = await creds(ref.registry)
+        const auth = c ? dockerAuthConfig(c) : undefined
+        const have = await checkRemote()
+        const toPush = have ? tags.slice(1) : tags
+        if (have) digest = have
+        for (const t of toPush) {
+          emit({type: 'pushing', component: sel.component, image: `${repository}:${t}`, current: 0, total: 0})
+          const r = await docker.pushImage({
+            repository,
+            tag: t,
+            auth,
+            authSource: c?.source,
+            signal: ctx.signal,
+            onProgress: (p) => emit({type: 'pushing', component: sel.component, image: `${repository}:${t}`, current: p.current, total: p.total}),
+          })
+          pushed = true
+          if (t === tag) digest = r.digest ?? (await manifestDigest(ref.registry, ref.repository, tag, {credentials: c, signal: ctx.signal}))
+        }
+      }
+    })
     const now = ctx.now().toISOString()
     await save({
       component: sel.component,
@@ -238,27 +261,24 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
 
   const results: Array<BuildImageResult | undefined> = new Array(work.length)
   const errors: CliError[] = []
-  let next = 0
-  const parallel = Math.max(1, Math.floor(opts.parallel ?? 2))
-  const worker = async () => {
-    while (next < work.length && !ctx.signal.aborted) {
-      const i = next++
-      const sel = work[i]
+  await Promise.all(
+    work.map(async (sel, i) => {
       try {
         const r = await buildOne(sel)
         results[i] = r
         emit({type: 'done', component: sel.component, result: r})
       } catch (err) {
+        if (err === STOPPED) return
         const e = isCliError(err) ? err : new CliError('EXTERNAL_COMMAND_FAILED', `Building ${sel.component} failed: ${(err as Error).message}`, {exit: EXIT.EXTERNAL, cause: err})
         errors.push(e)
         emit({type: 'failed', component: sel.component, error: e})
-        // Daemon and credential problems would fail every image the same way: stop starting new ones.
-        if (['DOCKER_UNAVAILABLE', 'REGISTRY_AUTH', 'REGISTRY_UNREACHABLE', 'INTERRUPTED'].includes(e.kfpCode)) next = work.length
+        // Daemon and credential problems would fail every image the same way: start no further builds or pushes.
+        if (['DOCKER_UNAVAILABLE', 'REGISTRY_AUTH', 'REGISTRY_UNREACHABLE', 'INTERRUPTED'].includes(e.kfpCode)) stopped = true
       }
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(parallel, work.length)}, worker))
+    }),
+  )
   await writing
+  await writeHashCache(project.root, hashCache).catch(() => {})
   if (ctx.signal.aborted && !errors.length) throw new CliError('INTERRUPTED', 'Interrupted.', {exit: EXIT.INTERRUPTED})
   if (errors.length) {
     const first = errors[0]

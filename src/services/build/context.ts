@@ -20,6 +20,30 @@ export interface BuildContext {
 
 const HASH_IN_MEMORY_LIMIT = 8 * 1024 * 1024
 
+/**
+ * Remembers file hashes by (size, mtime, ctime, inode) so an unchanged context is not read again. Files modified in
+ * the last seconds are never trusted from the cache (a write in the same clock tick as the hash would go unseen).
+ */
+export interface HashCache {
+  entries: Record<string, [size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string]>
+  /** Set when entries changed and the cache should be saved. */
+  dirty: boolean
+}
+
+const RACY_MS = 3000
+
+function cached(cache: HashCache | undefined, abs: string, st: import('node:fs').Stats): string | undefined {
+  const e = cache?.entries[abs]
+  if (!e || e[0] !== st.size || e[1] !== st.mtimeMs || e[2] !== st.ctimeMs || e[3] !== st.ino) return undefined
+  return e[4]
+}
+
+function remember(cache: HashCache | undefined, abs: string, st: import('node:fs').Stats, sha: string): void {
+  if (!cache || Date.now() - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) return
+  cache.entries[abs] = [st.size, st.mtimeMs, st.ctimeMs, st.ino, sha]
+  cache.dirty = true
+}
+
 async function sha256File(file: string, size: number): Promise<string> {
   if (size <= HASH_IN_MEMORY_LIMIT) return createHash('sha256').update(await readFile(file)).digest('hex')
   const h = createHash('sha256')
@@ -33,7 +57,7 @@ async function sha256File(file: string, size: number): Promise<string> {
  * is read), sockets and devices skipped. Ignored folders are not descended unless an exception (`!pattern`) may
  * re-include something below them.
  */
-export async function scanContext(dir: string, dockerfile = 'Dockerfile'): Promise<BuildContext> {
+export async function scanContext(dir: string, dockerfile = 'Dockerfile', cache?: HashCache): Promise<BuildContext> {
   const root = path.resolve(dir)
   const dockerfileRel = dockerfile.split(path.sep).join('/')
   let patterns: string[] = []
@@ -67,7 +91,12 @@ export async function scanContext(dir: string, dockerfile = 'Dockerfile'): Promi
           entries.push({path: childRel, type: 'symlink', mode: st.mode & 0o7777, size: 0, linkname: await readlink(childAbs)})
         } else if (st.isFile()) {
           if (childRel === dockerfileRel) hasDockerfile = true
-          entries.push({path: childRel, type: 'file', mode: st.mode & 0o7777, size: st.size, sha256: await sha256File(childAbs, st.size)})
+          let sha = cached(cache, childAbs, st)
+          if (!sha) {
+            sha = await sha256File(childAbs, st.size)
+            remember(cache, childAbs, st, sha)
+          }
+          entries.push({path: childRel, type: 'file', mode: st.mode & 0o7777, size: st.size, sha256: sha})
         }
       }),
     )

@@ -1,6 +1,7 @@
 import {readFile, mkdir} from 'node:fs/promises'
 import path from 'node:path'
 import {stateDir} from '../../lib/paths.js'
+import type {HashCache} from './context.js'
 
 /** What `kfp build` remembers about the last build of a component (in `.kfp/builds.json`). */
 export interface BuildRecord {
@@ -50,4 +51,30 @@ export async function writeBuilds(projectRoot: string, data: BuildsFile): Promis
   const {default: writeFileAtomic} = await import('write-file-atomic')
   const sorted: BuildsFile = {version: 1, components: Object.fromEntries(Object.keys(data.components).sort().map((k) => [k, data.components[k]]))}
   await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`)
+}
+
+/** Path of the file-hash cache (`.kfp/hash-cache.json`), which spares re-reading unchanged build contexts. */
+export function hashCachePath(projectRoot: string): string {
+  return path.join(stateDir(projectRoot), 'hash-cache.json')
+}
+
+/** Reads the file-hash cache; anything unreadable counts as empty. */
+export async function readHashCache(projectRoot: string): Promise<HashCache> {
+  try {
+    const data = JSON.parse(await readFile(hashCachePath(projectRoot), 'utf8')) as {version?: number; entries?: HashCache['entries']}
+    if (data.version === 1 && data.entries && typeof data.entries === 'object') return {entries: data.entries, dirty: false}
+  } catch {
+    // fall through
+  }
+  return {entries: {}, dirty: false}
+}
+
+/** Saves the file-hash cache atomically when it changed. */
+export async function writeHashCache(projectRoot: string, cache: HashCache): Promise<void> {
+  if (!cache.dirty) return
+  const file = hashCachePath(projectRoot)
+  await mkdir(path.dirname(file), {recursive: true})
+  const {default: writeFileAtomic} = await import('write-file-atomic')
+  await writeFileAtomic(file, JSON.stringify({version: 1, entries: cache.entries}))
+  cache.dirty = false
 }

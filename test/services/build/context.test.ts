@@ -18,14 +18,16 @@ async function untar(stream: NodeJS.ReadableStream): Promise<TarEntry[]> {
   const out: TarEntry[] = []
   ex.on('entry', (h, s, next) => {
     const chunks: Buffer[] = []
-    s.on('data', (c: Buffer) => chunks.push(c))
+    s.on('data', (c: unknown) => {
+      chunks.push(c as Buffer)
+    })
     s.on('end', () => {
       out.push({name: h.name, type: h.type ?? 'file', linkname: h.linkname ?? undefined, content: Buffer.concat(chunks).toString()})
       next()
     })
   })
-  await new Promise((res, rej) => {
-    ex.on('finish', res)
+  await new Promise<void>((res, rej) => {
+    ex.on('finish', () => res())
     ex.on('error', rej)
     stream.pipe(ex)
   })
