@@ -76,12 +76,14 @@ async function buildContext(img: BusyboxImage): Promise<Readable> {
   // Consume while writing: tar-stream applies backpressure, so awaiting entries without a reader would hang.
   const chunks: Buffer[] = []
   const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: Buffer) => chunks.push(c))
+    pack.on('data', (c: unknown) => {
+      chunks.push(c as Buffer)
+    })
     pack.on('end', resolve)
     pack.on('error', reject)
   })
   const entry = (h: Parameters<typeof pack.entry>[0], body?: string | Buffer) =>
-    new Promise<void>((resolve, reject) => pack.entry(h, body, (err) => (err ? reject(err) : resolve())))
+    new Promise<void>((resolve, reject) => pack.entry(h, body ?? '', (err) => (err ? reject(err) : resolve())))
   await entry({name: 'rootfs/bin/busybox', mode: 0o755}, readFileSync(BUSYBOX))
   for (const a of applets()) await entry({name: `rootfs/bin/${a}`, type: 'symlink', linkname: 'busybox'})
   await entry({name: 'rootfs/tmp/.keep', mode: 0o644}, '')

@@ -4,6 +4,10 @@ import type {ContainerSpec, DockerClient} from '../../../src/clients/docker.js'
 import {createDockerRunner, createProcessRunner, type TaskJob} from '../../../src/services/run/runners.js'
 import {tmpdir} from '../../helpers/tmp.js'
 
+async function unexpected(): Promise<never> {
+  throw new Error('unexpected Docker call')
+}
+
 /** In-memory DockerClient recording calls; `exitCode`/`failStart`/`hang` shape the container's behaviour. */
 function fakeDocker(opts: {exitCode?: number; failStart?: boolean; hang?: boolean} = {}) {
   const calls: string[] = []
@@ -49,6 +53,11 @@ function fakeDocker(opts: {exitCode?: number; failStart?: boolean; hang?: boolea
     async listContainers() {
       return []
     },
+    // Build methods (kfp build) are not used by the runner.
+    inspectImage: unexpected,
+    buildImage: unexpected,
+    tagImage: unexpected,
+    pushImage: unexpected,
   }
   return {d, calls, created}
 }
