@@ -27,6 +27,8 @@ export const ENV = {
   DOCKER_HOST: 'DOCKER_HOST',
   /** Docker client config dir (standard). */
   DOCKER_CONFIG: 'DOCKER_CONFIG',
+  /** Docker daemon over TLS (standard; with a tcp:// DOCKER_HOST). */
+  DOCKER_TLS_VERIFY: 'DOCKER_TLS_VERIFY',
   /** GCS emulator / endpoint override (standard for @google-cloud/storage). */
   STORAGE_EMULATOR_HOST: 'STORAGE_EMULATOR_HOST',
   /** Per-user config dir override (default: $XDG_CONFIG_HOME/kfp). */
