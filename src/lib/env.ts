@@ -18,6 +18,8 @@ export const ENV = {
   HTTP_TIMEOUT_MS: 'KFP_HTTP_TIMEOUT_MS',
   /** Standard kubeconfig path(s) for pod logs on a cluster. */
   KUBECONFIG: 'KUBECONFIG',
+  /** Default experiment of `kfp run`. */
+  EXPERIMENT: 'KFP_EXPERIMENT',
   /** Local runner: docker, process or auto. */
   RUNNER: 'KFP_RUNNER',
   /** Registry credentials for CI (kfp build --push). */
