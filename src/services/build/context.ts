@@ -28,6 +28,8 @@ export interface HashCache {
   entries: Record<string, [size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string]>
   /** Set when entries changed and the cache should be saved. */
   dirty: boolean
+  /** Files changed less than this many ms ago are not cached (default 3000). */
+  racyMs?: number
 }
 
 const RACY_MS = 3000
@@ -39,7 +41,7 @@ function cached(cache: HashCache | undefined, abs: string, st: import('node:fs')
 }
 
 function remember(cache: HashCache | undefined, abs: string, st: import('node:fs').Stats, sha: string): void {
-  if (!cache || Date.now() - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) return
+  if (!cache || Date.now() - Math.max(st.mtimeMs, st.ctimeMs) < (cache.racyMs ?? RACY_MS)) return
   cache.entries[abs] = [st.size, st.mtimeMs, st.ctimeMs, st.ino, sha]
   cache.dirty = true
 }

@@ -1,8 +1,8 @@
-import {chmod, mkdir, symlink, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, symlink, utimes, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {packContext, scanContext} from '../../../src/services/build/context.js'
+import {packContext, scanContext, type HashCache} from '../../../src/services/build/context.js'
 import {tmpdir} from '../../helpers/tmp.js'
 
 interface TarEntry {
@@ -111,6 +111,31 @@ ctxSuite('reports a missing Dockerfile', async () => {
   await mkdir(comp)
   await writeFile(path.join(comp, 'main.py'), '')
   assert.is((await scanContext(comp)).hasDockerfile, false)
+})
+
+ctxSuite('the hash cache spares reading unchanged files, yet sees a same-size rewrite with the old mtime', async () => {
+  // Given an old file hashed once with a cache
+  const comp = path.join(dir, 'comp')
+  await mkdir(comp)
+  await writeFile(path.join(comp, 'Dockerfile'), 'FROM scratch\n')
+  await writeFile(path.join(comp, 'data.txt'), 'aaaa')
+  const old = new Date(Date.now() - 60_000)
+  for (const f of ['Dockerfile', 'data.txt']) await utimes(path.join(comp, f), old, old)
+  const racy: HashCache = {entries: {}, dirty: false}
+  await scanContext(comp, 'Dockerfile', racy)
+  assert.not.ok(racy.dirty, 'files changed in the last seconds are not cached')
+  const cache: HashCache = {entries: {}, dirty: false, racyMs: 0}
+  const h1 = (await scanContext(comp, 'Dockerfile', cache)).hash
+  // Then the hashes are remembered
+  assert.ok(cache.dirty)
+  assert.ok(cache.entries[path.join(comp, 'data.txt')])
+  assert.is((await scanContext(comp, 'Dockerfile', cache)).hash, h1)
+  // When the content changes but size and mtime are put back
+  await writeFile(path.join(comp, 'data.txt'), 'bbbb')
+  await utimes(path.join(comp, 'data.txt'), old, old)
+  // Then the change is still seen (ctime moved)
+  assert.is.not((await scanContext(comp, 'Dockerfile', cache)).hash, h1)
+  assert.is((await scanContext(comp, 'Dockerfile', cache)).hash, (await scanContext(comp)).hash)
 })
 
 ctxSuite.run()
