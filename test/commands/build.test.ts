@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
@@ -21,7 +22,15 @@ cmd.before(async () => {
   await writeFile(path.join(dir, 'components', 'stock', 'component.yaml'), 'name: stock\nimplementation:\n  container:\n    image: busybox:stock\n    command: [echo, hi]\n')
   await writeFile(path.join(dir, 'kfp.yaml'), `name: ${pipeline}\nregistry: 127.0.0.1:5999\nsteps:\n  - name: prep\n  - name: train\n  - name: stock\n`)
 })
-cmd.after(() => cleanup())
+cmd.after(async () => {
+  await cleanup()
+  try {
+    const ids = execFileSync('docker', ['image', 'ls', '-q', '--filter', `label=dev.kfp.pipeline=${pipeline}`], {encoding: 'utf8'}).split('\n').filter(Boolean)
+    if (ids.length) execFileSync('docker', ['rmi', '-f', ...new Set(ids)], {stdio: 'ignore'})
+  } catch {
+    // no docker: nothing to clean
+  }
+})
 
 cmd('--help documents the flags', async () => {
   const r = await runCli(['build', '--help'])
