@@ -55,11 +55,225 @@ function markDoubles(node: unknown, inDouble: boolean): void {
   }
 }
 
-/** YAML of any JSON-like value, sorted keys, SDK style (see the module comment). */
-export function renderSdkYaml(value: unknown): string {
+/**
+ * The reference writer: a yaml `Document` with the options above. Slow on big specs (node objects, then GC), so
+ * `renderSdkYaml` only uses it for values its fast path is not sure about, and for whole specs that share objects
+ * (the yaml library writes those as anchors and aliases).
+ */
+function renderWithDocument(value: unknown): string {
   const doc = new Document(value, {sortMapEntries: true, version: '1.1', customTags: [pythonFloatTag]})
   markDoubles(doc.contents, false)
   return doc.toString({lineWidth: 0, singleQuote: true, indentSeq: false})
+}
+
+// What the yaml library (stringify/stringifyString.js, plainString) checks before writing a string plain.
+const PLAIN_UNSAFE = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/
+// Control characters and lone surrogates: the library forces double quotes with escapes; left to it.
+const FORCE_DOUBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u
+
+interface ScalarTest {
+  default?: boolean | string
+  tag: string
+  test?: RegExp
+}
+
+let resolvingTags: ScalarTest[] | undefined
+
+/** Tags other than `str` that would read a plain string back as something else (YAML 1.1: bool, int, float, null, timestamp). */
+function ambiguousTags(): ScalarTest[] {
+  if (!resolvingTags) {
+    const schema = new Document(null, {version: '1.1', customTags: [pythonFloatTag]}).schema as unknown as {tags: ScalarTest[]; compat?: ScalarTest[] | null}
+    resolvingTags = [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test)
+  }
+  return resolvingTags
+}
+
+/**
+ * A single-line string as the yaml library writes it with `singleQuote: true`: plain when that reads back as the same
+ * string, else single-quoted (double-quoted, JSON escapes, when it holds `'` and no `"`). `undefined` for strings the
+ * fast path leaves to the library: line breaks, control characters, lone surrogates, a leading document marker, `<<`.
+ */
+function fastString(s: string): string | undefined {
+  // `<<` is the YAML 1.1 merge key, which the library writes plain through its merge tag.
+  if (s.includes('\n') || FORCE_DOUBLE.test(s) || s.startsWith('---') || s.startsWith('...') || s === '<<') return undefined
+  if (!PLAIN_UNSAFE.test(s) && !ambiguousTags().some((t) => t.test!.test(s))) return s
+  const hasDouble = s.includes('"')
+  if (s.includes("'") && !hasDouble) return JSON.stringify(s)
+  return `'${s.replaceAll("'", "''")}'`
+}
+
+class SharedObject extends Error {}
+
+const isPlainObject = (v: object): v is Record<string, unknown> => {
+  const proto = Object.getPrototypeOf(v)
+  return (proto === Object.prototype || proto === null) && typeof (v as {toJSON?: unknown}).toJSON !== 'function'
+}
+
+/**
+ * The fast writer: walks the value once and concatenates lines, byte for byte what `renderWithDocument` writes for
+ * maps, lists, numbers, booleans, null and single-line strings. Anything else (multi-line strings, odd keys, values
+ * that are not JSON) is rendered by the library alone, at the same column, and spliced in.
+ */
+class FastWriter {
+  out = ''
+  readonly seen = new Set<object>()
+  private readonly strings = new Map<string, string | undefined>()
+
+  private str(s: string): string | undefined {
+    let r = this.strings.get(s)
+    if (r === undefined && !this.strings.has(s)) {
+      r = fastString(s)
+      this.strings.set(s, r)
+    }
+    return r
+  }
+
+  private scalar(v: unknown, inDouble: boolean): string | undefined {
+    switch (typeof v) {
+      case 'string':
+        return this.str(v)
+      case 'number':
+        if (inDouble) return pythonFloat(v)
+        return Number.isFinite(v) && !Object.is(v, -0) ? String(v) : undefined
+      case 'boolean':
+        return v ? 'true' : 'false'
+      case 'object':
+        return v === null ? 'null' : undefined
+      default:
+        return undefined
+    }
+  }
+
+  /** Objects met twice become anchors and aliases in the library's output: leave the whole value to it. */
+  private track(v: unknown): void {
+    if (v === null || typeof v !== 'object') return
+    if (this.seen.has(v)) throw new SharedObject()
+    this.seen.add(v)
+    if (Array.isArray(v)) for (const item of v) this.track(item)
+    else for (const item of Object.values(v)) this.track(item)
+  }
+
+  /** The library's rendering of `value` nested in single-key maps so it starts at `indent`; the wrapper lines cut off. */
+  private rendered(value: unknown, depth: number, inDouble: boolean): string {
+    let wrapped = value
+    for (let i = depth - 1; i >= 0; i--) wrapped = {[i === 0 && inDouble ? 'constant' : 'a']: wrapped}
+    const text = renderWithDocument(wrapped)
+    let start = 0
+    for (let i = 0; i < depth; i++) start = text.indexOf('\n', start) + 1
+    return text.slice(start)
+  }
+
+  private fallbackPair(key: string, value: unknown, indent: string, prefix: string, inDouble: boolean): void {
+    this.track(value)
+    this.out += prefix + this.rendered({[key]: value}, indent.length / 2, inDouble).slice(indent.length)
+  }
+
+  private fallbackItem(item: unknown, indent: string, prefix: string, inDouble: boolean): void {
+    this.track(item)
+    this.out += prefix + this.rendered([item], indent.length / 2 + 1, inDouble).slice(indent.length)
+  }
+
+  /** Keys with a defined value, sorted as the library sorts them (string comparison). */
+  private static keys(obj: Record<string, unknown>): string[] {
+    const keys: string[] = []
+    for (const k of Object.keys(obj)) if (obj[k] !== undefined) keys.push(k)
+    return keys.sort()
+  }
+
+  /** A non-empty map whose entries start at `indent`; the first one on the current line when `inline` (after `- `). */
+  map(obj: Record<string, unknown>, keys: string[], indent: string, inline: boolean, inDouble: boolean): void {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]
+      const value = obj[key]
+      const prefix = i === 0 && inline ? '' : indent
+      const valueDouble = inDouble || DOUBLE_KEYS.has(key)
+      const keyText = this.str(key)
+      if (keyText === undefined || keyText.length > 1000) {
+        this.fallbackPair(key, value, indent, prefix, inDouble)
+        continue
+      }
+      if (value !== null && typeof value === 'object') {
+        if (this.seen.has(value)) throw new SharedObject()
+        if (Array.isArray(value)) {
+          this.seen.add(value)
+          if (value.length === 0) this.out += `${prefix}${keyText}: []\n`
+          else {
+            this.out += `${prefix}${keyText}:\n`
+            this.seq(value, indent, false, valueDouble)
+          }
+          continue
+        }
+        if (isPlainObject(value)) {
+          this.seen.add(value)
+          const childKeys = FastWriter.keys(value)
+          if (childKeys.length === 0) this.out += `${prefix}${keyText}: {}\n`
+          else {
+            this.out += `${prefix}${keyText}:\n`
+            this.map(value, childKeys, `${indent}  `, false, valueDouble)
+          }
+          continue
+        }
+      }
+      const text = this.scalar(value, valueDouble)
+      if (text === undefined) this.fallbackPair(key, value, indent, prefix, inDouble)
+      else this.out += `${prefix}${keyText}: ${text}\n`
+    }
+  }
+
+  /** A non-empty list whose `- ` items start at `indent` (lists are not indented under their key). */
+  seq(items: unknown[], indent: string, inline: boolean, inDouble: boolean): void {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]
+      const prefix = i === 0 && inline ? '' : indent
+      if (item !== null && typeof item === 'object') {
+        if (this.seen.has(item)) throw new SharedObject()
+        if (Array.isArray(item)) {
+          this.seen.add(item)
+          if (item.length === 0) this.out += `${prefix}- []\n`
+          else {
+            this.out += `${prefix}- `
+            this.seq(item, `${indent}  `, true, inDouble)
+          }
+          continue
+        }
+        if (isPlainObject(item)) {
+          this.seen.add(item)
+          const keys = FastWriter.keys(item)
+          if (keys.length === 0) this.out += `${prefix}- {}\n`
+          else {
+            this.out += `${prefix}- `
+            this.map(item, keys, `${indent}  `, true, inDouble)
+          }
+          continue
+        }
+      }
+      const text = this.scalar(item, inDouble)
+      if (text === undefined) this.fallbackItem(item, indent, prefix, inDouble)
+      else this.out += `${prefix}- ${text}\n`
+    }
+  }
+}
+
+/** YAML of any JSON-like value, sorted keys, SDK style (see the module comment). */
+export function renderSdkYaml(value: unknown): string {
+  if (value === null || typeof value !== 'object') return renderWithDocument(value)
+  const writer = new FastWriter()
+  writer.seen.add(value)
+  try {
+    if (Array.isArray(value)) {
+      if (value.length === 0) return renderWithDocument(value)
+      writer.seq(value, '', false, false)
+    } else {
+      if (!isPlainObject(value)) return renderWithDocument(value)
+      const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort()
+      if (keys.length === 0) return renderWithDocument(value)
+      writer.map(value, keys, '', false, false)
+    }
+  } catch (error) {
+    if (error instanceof SharedObject) return renderWithDocument(value)
+    throw error
+  }
+  return writer.out
 }
 
 const PYTHON_TYPE: Record<IrParameterType, string> = {
