@@ -73,8 +73,11 @@ cmd('a named step without Dockerfile: DOCKERFILE_NOT_FOUND, exit 3', async () =>
 })
 
 cmd('Docker daemon not running: exit 5, hint on starting it and DOCKER_HOST', async () => {
-  const r = await runCli(['build', 'prep'], {cwd: dir, env: {DOCKER_HOST: `unix://${path.join(dir, 'nothing.sock')}`}})
+  const r = await runCli(['build', '--all'], {cwd: dir, env: {DOCKER_HOST: `unix://${path.join(dir, 'nothing.sock')}`}})
   assert.is(r.code, 5)
+  // Said once, not once per image
+  assert.not.match(r.stderr, 'more image')
+  assert.is(r.stderr.match(/Cannot reach the Docker daemon/g)?.length, 1)
   assert.match(r.stderr, /Cannot reach the Docker daemon/)
   assert.match(r.stderr, /DOCKER_HOST is set to unix:\/\//)
   assert.match(r.stderr, /systemctl start docker|dockerd/)

@@ -76,6 +76,9 @@ export type BuildEvent =
   | {type: 'done'; component: string; result: BuildImageResult}
   | {type: 'failed'; component: string; error: CliError}
 
+/** Failures that are not about one image: the daemon, the registry, the credentials, Ctrl-C. */
+const GLOBAL_FAILURES: string[] = ['DOCKER_UNAVAILABLE', 'REGISTRY_AUTH', 'REGISTRY_UNREACHABLE', 'INTERRUPTED']
+
 type BuildDocker = Pick<DockerClient, 'inspectImage' | 'buildImage' | 'tagImage' | 'pushImage'>
 
 async function dockerOf(ctx: Ctx): Promise<BuildDocker> {
@@ -273,7 +276,7 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
         errors.push(e)
         emit({type: 'failed', component: sel.component, error: e})
         // Daemon and credential problems would fail every image the same way: start no further builds or pushes.
-        if (['DOCKER_UNAVAILABLE', 'REGISTRY_AUTH', 'REGISTRY_UNREACHABLE', 'INTERRUPTED'].includes(e.kfpCode)) stopped = true
+        if (GLOBAL_FAILURES.includes(e.kfpCode)) stopped = true
       }
     }),
   )
@@ -282,7 +285,9 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
   if (ctx.signal.aborted && !errors.length) throw new CliError('INTERRUPTED', 'Interrupted.', {exit: EXIT.INTERRUPTED})
   if (errors.length) {
     const first = errors[0]
-    if (errors.length > 1) first.message += `\n(${errors.length - 1} more image${errors.length > 2 ? 's' : ''} failed too.)`
+    // The same daemon or registry problem hits every image: say it once.
+    const others = errors.filter((e) => e.kfpCode !== first.kfpCode || !GLOBAL_FAILURES.includes(first.kfpCode)).length - (GLOBAL_FAILURES.includes(first.kfpCode) ? 0 : 1)
+    if (others > 0) first.message += `\n(${others} more image${others > 1 ? 's' : ''} failed too.)`
     throw first
   }
   return {images: results.filter((r): r is BuildImageResult => Boolean(r)), withoutDockerfile}
