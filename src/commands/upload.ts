@@ -36,7 +36,12 @@ export default class Upload extends BaseCommand {
           version: flags.version,
           description: flags.description,
           onEvent: (e) => {
-            if (e.type === 'retry') spinner.update(`Server not ready (${e.reason}); retrying in ${Math.round(e.delayMs / 100) / 10}s`)
+            if (e.type === 'retry') {
+              const text = `Server not ready (${e.reason}); retrying in ${Math.round(e.delayMs / 100) / 10}s`
+              // Without a terminal the spinner shows nothing: say it on a line of its own (CI logs).
+              if (this.interactiveProgress) spinner.update(text)
+              else this.info(text)
+            }
             if (e.type === 'connected') spinner.update(`Connected to ${e.endpoint}${e.version ? ` (KFP ${e.version})` : ''}`)
             if (e.type === 'uploading') spinner.update(`Uploading ${e.pipeline} version ${e.version}`)
           },
