@@ -43,11 +43,6 @@ export const ENV = {
   CI: 'CI',
   /** Output JSON from every command (oclif built-in). */
   CONTENT_TYPE: 'KFP_CONTENT_TYPE',
-  /** GCP project for cluster and cloud commands (--gcp-project). */
-  GCP_PROJECT: 'KFP_GCP_PROJECT',
-  /** GKE zone / region for `kfp cluster` (--zone / --region). */
-  GCP_ZONE: 'KFP_GCP_ZONE',
-  GCP_REGION: 'KFP_GCP_REGION',
   /** KFP release `kfp deploy` installs (--version). */
   DEPLOY_VERSION: 'KFP_DEPLOY_VERSION',
   /** Local port of `kfp ui` (--port). */
