@@ -1,0 +1,103 @@
+import {cp} from 'node:fs/promises'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {repoRoot, runCli} from '../helpers/cli.js'
+import {startFakeKube, type FakeKube} from '../helpers/fake-kube.js'
+import {startFakeKfp, type FakeKfpServer} from '../helpers/kfp-server.js'
+import {tmpdir} from '../helpers/tmp.js'
+
+const fixture = path.join(repoRoot, 'test', 'fixtures', 'projects', 'babyweight')
+const e2e = suite('kfp run --target NAME --watch with a compiled project (fake KFP server + fake Kubernetes)')
+let server: FakeKfpServer
+let kube: FakeKube
+let dir: string
+let cleanup: () => Promise<void>
+e2e.before.each(async () => {
+  server = await startFakeKfp({token: 'tok-e2e'})
+  kube = await startFakeKube()
+  const tmp = await tmpdir('kfp-remote-run-')
+  dir = path.join(tmp.dir, 'bw')
+  cleanup = tmp.cleanup
+  await cp(fixture, dir, {recursive: true})
+  const add = await runCli(['target', 'add', 'dev', '--endpoint', server.url, '--token-env', 'DEV_TOKEN', '--experiment', 'blog'], {cwd: dir, env: await env()})
+  assert.is(add.code, 0, add.stderr)
+})
+e2e.after.each(async () => {
+  assert.equal(server.violations, [])
+  await server.close()
+  await kube.close()
+  await cleanup()
+})
+const env = async () => ({HOME: dir, KFP_CONFIG_DIR: path.join(dir, '.cfg'), DEV_TOKEN: 'tok-e2e', KUBECONFIG: await kube.kubeconfig(dir)})
+const steps = ['preprocess', 'hypertrain', 'traintuned', 'deploy']
+const tasks = (done: number, last = 'RUNNING') => steps.slice(0, done + 1).map((s, i) => ({display_name: s, state: i < done ? 'SUCCEEDED' : last}))
+
+/** Calls `f` with the id of the first run the server gets. */
+function onRunCreated(f: (id: string) => void): void {
+  const t = setInterval(() => {
+    const run = [...server.runs.values()][0]
+    if (run) {
+      clearInterval(t)
+      f(run.run_id)
+    }
+  }, 20)
+}
+
+e2e('uploads once, creates the run with typed params, shows per-task progress and logs, exits 0', async () => {
+  // Given a run that goes through the four steps
+  server.defaultRunScript = [
+    {state: 'RUNNING', tasks: tasks(0)},
+    {state: 'RUNNING', tasks: tasks(1)},
+    {state: 'RUNNING', tasks: tasks(3)},
+    {state: 'SUCCEEDED', tasks: tasks(4).slice(0, 4).map((t) => ({...t, state: 'SUCCEEDED'}))},
+  ]
+  onRunCreated((id) => kube.addPod({name: 'impl-pre', runId: id, step: 'preprocess', log: ['reading natality data', 'wrote gs://my-bucket/pre'], lineIntervalMs: 100}))
+  // When
+  const r = await runCli(['run', '--target', 'dev', '--param', 'startYear=2001', '--name', 'try1'], {cwd: dir, env: await env()})
+  const again = await runCli(['run', '--target', 'dev', '--no-watch', '--json'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^Run try1 \(run-[\w-]+\) succeeded\.$/m)
+  assert.match(r.stderr, /Uploading babyweight version [0-9a-f]{12}/)
+  assert.match(r.stderr, /▶ preprocess running/)
+  assert.match(r.stderr, /✔ deploy succeeded/)
+  assert.match(r.stderr, /\[preprocess\] reading natality data/)
+  const creates = server.requests.filter((q) => q.method === 'POST' && q.path === '/apis/v2beta1/runs')
+  assert.is(creates.length, 2)
+  const body = creates[0].body as any
+  assert.equal(body.runtime_config.parameters, {startYear: 2001})
+  assert.is(body.display_name, 'try1')
+  assert.ok(body.pipeline_version_reference.pipeline_version_id)
+  assert.is([...server.experiments.values()].filter((e) => e.display_name === 'blog').length, 1)
+  // Upload happened once: the second run reused the version
+  assert.is(again.code, 0, again.stderr)
+  assert.is(server.versions.size, 1)
+  assert.is(again.json.result.pipeline.upload.created, 'none')
+  assert.not.match(r.stdout + r.stderr, /tok-e2e/)
+})
+
+e2e('a run that fails exits 7 naming the failed step and how to read its log', async () => {
+  // Given
+  server.defaultRunScript = [{state: 'RUNNING', tasks: tasks(1)}, {state: 'FAILED', tasks: tasks(1, 'FAILED')}]
+  // When
+  const r = await runCli(['run', '--target', 'dev', '--json'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(r.code, 7)
+  assert.is(r.json.error.code, 'RUN_FAILED')
+  assert.match(r.json.error.message, /step hypertrain failed/)
+  assert.ok(r.json.error.hints.some((h: string) => h.startsWith('Logs: kfp logs ') && h.includes('hypertrain')))
+})
+
+e2e('a run cancelled on the server while watching exits non-zero (7, RUN_CANCELLED)', async () => {
+  // Given a run that would keep running, cancelled by someone else once it started
+  server.defaultRunScript = Array.from({length: 50}, () => ({state: 'RUNNING', tasks: tasks(0)}))
+  onRunCreated((id) => setTimeout(() => server.setRunState(id, 'CANCELED', tasks(0, 'CANCELED')), 300))
+  // When
+  const r = await runCli(['run', '--target', 'dev'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(r.code, 7, r.stderr)
+  assert.match(r.stderr, /was cancelled/)
+})
+
+e2e.run()
