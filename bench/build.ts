@@ -43,7 +43,7 @@ export async function benchBuild(): Promise<BenchResult[]> {
     const ctx = path.join(dir, 'components', 'step1')
     const kfpTimes: number[] = []
     const dockerTimes: number[] = []
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       dockerTimes.push(run('docker', ['build', '--no-cache', '-q', '--label', `dev.kfp.pipeline=${pipeline}`, '-t', `${pipeline}-cli:bench`, ctx], dir))
       kfpTimes.push(run(process.execPath, [bin, 'build', 'step1', '--no-cache'], dir))
     }
