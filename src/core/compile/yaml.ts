@@ -115,7 +115,8 @@ const isPlainObject = (v: object): v is Record<string, unknown> => {
  * that are not JSON) is rendered by the library alone, at the same column, and spliced in.
  */
 class FastWriter {
-  out = ''
+  private out = ''
+  private readonly chunks: string[] = []
   readonly seen = new Set<object>()
   private readonly strings = new Map<string, string | undefined>()
 
@@ -126,6 +127,23 @@ class FastWriter {
       this.strings.set(s, r)
     }
     return r
+  }
+
+  /**
+   * Moves the text written so far into a flat chunk once it is long. A long string built by `+=` is a tree of
+   * concatenations that lives until the end; flattening it now and then keeps the garbage collector's work linear.
+   */
+  private flush(): void {
+    if (this.out.length < 65536) return
+    // `Number` needs the characters in one piece, so V8 flattens the string (and stops at its first letter).
+    Number(this.out)
+    this.chunks.push(this.out)
+    this.out = ''
+  }
+
+  /** Everything written. */
+  text(): string {
+    return this.chunks.length === 0 ? this.out : this.chunks.join('') + this.out
   }
 
   private scalar(v: unknown, inDouble: boolean): string | undefined {
@@ -217,6 +235,7 @@ class FastWriter {
       const text = this.scalar(value, valueDouble)
       if (text === undefined) this.fallbackPair(key, value, indent, prefix, inDouble)
       else this.out += `${prefix}${keyText}: ${text}\n`
+      this.flush()
     }
   }
 
@@ -250,6 +269,7 @@ class FastWriter {
       const text = this.scalar(item, inDouble)
       if (text === undefined) this.fallbackItem(item, indent, prefix, inDouble)
       else this.out += `${prefix}- ${text}\n`
+      this.flush()
     }
   }
 }
@@ -273,7 +293,7 @@ export function renderSdkYaml(value: unknown): string {
     if (error instanceof SharedObject) return renderWithDocument(value)
     throw error
   }
-  return writer.out
+  return writer.text()
 }
 
 const PYTHON_TYPE: Record<IrParameterType, string> = {

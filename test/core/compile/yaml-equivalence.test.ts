@@ -175,7 +175,7 @@ compiled('babyweight fixture (fileOutputs wrapper scripts, multi-line strings)',
   assertSame(spec, 'babyweight')
 })
 
-compiled('a generated 60-step pipeline (the benchmark shape)', () => {
+compiled('a generated 200-step pipeline (the benchmark shape; long enough to be written in several chunks)', () => {
   // Given
   const component = `name: step
 inputs:
@@ -192,12 +192,14 @@ implementation:
   const {project, issues} = parseProject({
     root: '/bench',
     file: 'kfp.yaml',
-    text: generateProject(60),
+    text: generateProject(200),
     components: {step: {dir: 'components/step', file: 'components/step/component.yaml', text: component, hasDockerfile: false}},
   })
   assert.equal(issues, [])
+  const spec = compilePipeline(project!, {images: {}}).spec
   // When / Then
-  assertSame(compilePipeline(project!, {images: {}}).spec, 'generated')
+  assertSame(spec, 'generated')
+  assert.ok(renderSdkYaml(spec).length > 2 * 65536)
 })
 
 const generated = suite('renderSdkYaml: same bytes as the Document-based writer on generated specs with nasty strings')
