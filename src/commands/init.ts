@@ -37,6 +37,11 @@ export default class Init extends BaseCommand {
     template: Flags.string({description: 'Template of the first component.', options: [...COMPONENT_TEMPLATES], exclusive: ['example']}),
     example: Flags.string({description: 'Create an example project instead.', options: [...EXAMPLES], exclusive: ['template']}),
     force: Flags.boolean({description: 'Overwrite existing files.'}),
+    'cloud-setup': Flags.boolean({
+      description: 'Also create the GCP resources the pipeline needs (APIs, Artifact Registry repository, bucket), each only if missing. Asked when interactive and a GCP project is given.',
+      allowNo: true,
+      helpGroup: 'GCP',
+    }),
   }
 
   async run(): Promise<InitResult> {
@@ -55,6 +60,7 @@ export default class Init extends BaseCommand {
         template: flags.template as InitResult['template'],
         example: flags.example as InitResult['example'],
         force: flags.force,
+        cloudSetup: flags['cloud-setup'],
       },
       this.ctx,
     )
@@ -62,6 +68,7 @@ export default class Init extends BaseCommand {
     const what = result.example ? `the ${result.example} example` : `a ${result.template} component`
     this.out(`Created pipeline ${result.name} in ${where} from ${what}:`)
     for (const f of result.files) this.out(`  ${f}${result.overwritten.includes(f) ? '  (overwritten)' : ''}`)
+    for (const r of result.cloud?.resources ?? []) this.out(`  ${r.kind} ${r.name}: ${r.action}`)
     this.out('')
     this.out('Next steps:')
     for (const s of result.nextSteps) this.out(`  ${s}`)

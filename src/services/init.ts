@@ -2,6 +2,7 @@ import {constants as fsc} from 'node:fs'
 import {access, chmod, lstat, mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../ctx.js'
+import {ensureCloudResources, type CloudResourcesResult} from './cloud-resources.js'
 import {checkName, MAX_PIPELINE_NAME, toValidName} from '../core/templates/names.js'
 import {planTemplateFiles, yamlScalar, type PlannedFile, type TemplateFile, type TemplateVars} from '../core/templates/render.js'
 import {CliError, EXIT} from '../lib/errors.js'
@@ -42,6 +43,11 @@ export interface InitOptions {
   force?: boolean
   /** Folder holding the templates (default: the package's templates/). */
   templatesDir?: string
+  /**
+   * Create the GCP resources the pipeline needs (APIs, Artifact Registry repository, bucket) once the files are written:
+   * true = do it, false = don't, undefined = ask when interactive and a GCP project was given.
+   */
+  cloudSetup?: boolean
 }
 
 export interface InitResult {
@@ -56,6 +62,8 @@ export interface InitResult {
   example?: Example
   /** Commands to try next, in order. */
   nextSteps: string[]
+  /** The GCP resources found or created (with --cloud-setup, or when accepted at the prompt). */
+  cloud?: CloudResourcesResult
 }
 
 /** The answers init works from, after flags, prompts and defaults. */
@@ -119,7 +127,7 @@ function validated(key: keyof typeof checks, value: string): string {
  * component template or an example. Asks through ctx.prompter for what flags do not give (unless `yes`); plans every
  * file first and writes nothing when a file exists and `force` is not set.
  */
-export async function initProject(opts: InitOptions, ctx: Pick<Ctx, 'cwd' | 'prompter'>): Promise<InitResult> {
+export async function initProject(opts: InitOptions, ctx: Pick<Ctx, 'cwd' | 'prompter'> & Partial<Ctx>): Promise<InitResult> {
   const dir = path.resolve(ctx.cwd, opts.dir ?? '.')
   await assertFolderUsable(dir)
   const answers = await resolveAnswers(opts, dir, ctx)
@@ -147,14 +155,38 @@ export async function initProject(opts: InitOptions, ctx: Pick<Ctx, 'cwd' | 'pro
     ...(answers.example ? ['kfp run --start-step 4 --param startYear=2001'] : ['kfp component add train --template python']),
     'kfp compile',
   ]
+  const cloud = await maybeSetUpCloud(opts, answers, dir, ctx)
   return {
     dir,
     name: answers.name,
     files,
     overwritten: existing,
+    ...(cloud ? {cloud} : {}),
     ...(answers.example ? {example: answers.example} : {template: answers.template}),
     nextSteps,
   }
+}
+
+/** After the files are written: offers (or, with --cloud-setup, goes on) to create the project's GCP resources. */
+async function maybeSetUpCloud(
+  opts: InitOptions,
+  a: Answers,
+  dir: string,
+  ctx: Pick<Ctx, 'cwd' | 'prompter'> & Partial<Ctx>,
+): Promise<CloudResourcesResult | undefined> {
+  if (!a.gcpProject || opts.cloudSetup === false) return undefined
+  let want: boolean | undefined = opts.cloudSetup
+  if (want === undefined) {
+    if (opts.yes || !ctx.prompter.canPrompt) return undefined
+    want = await ctx.prompter.confirm({
+      message: `Create what the pipeline needs in ${a.gcpProject} now (APIs, bucket${a.bucket ? ` gs://${a.bucket}` : ''}, image repository)?`,
+      flag: '--cloud-setup',
+      default: false,
+    })
+  }
+  if (!want) return undefined
+  if (!ctx.env || !ctx.exec) throw new Error('initProject: cloud setup needs the full command context')
+  return ensureCloudResources({project: a.gcpProject, region: a.region, bucket: a.bucket}, {...(ctx as Ctx), cwd: dir})
 }
 
 async function assertFolderUsable(dir: string): Promise<void> {
