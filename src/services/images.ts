@@ -26,7 +26,7 @@ export async function resolveImages(project: Project, _ctx: Pick<Ctx, 'env'>): P
         return
       }
       const context = await scanContext(path.resolve(project.root, c.dir), 'Dockerfile', hashCache)
-      const repository = imageRepository(project.registry, project.name, c.name)
+      const repository = imageRepository(project.registry, project.name, c.name, project.images?.[c.name])
       if (record && record.repository === repository && record.contextHash === context.hash) {
         out[c.name] = record.digest ? `${repository}@${record.digest}` : `${repository}:${record.tag}`
       } else if (project.registry) {

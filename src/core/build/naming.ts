@@ -12,9 +12,11 @@ export function isValidTag(tag: string): boolean {
 
 /**
  * The repository a component's image is built into: `<registry>/<pipeline>-<component>`, or
- * `<pipeline>-<component>` when the project has no registry (a local-only image). Lower-cased, as Docker requires.
+ * `<pipeline>-<component>` when the project has no registry (a local-only image), unless kfp.yaml `images:` names one
+ * for the component (`override`). Lower-cased, as Docker requires.
  */
-export function imageRepository(registry: string | undefined, pipeline: string, component: string): string {
+export function imageRepository(registry: string | undefined, pipeline: string, component: string, override?: string): string {
+  if (override) return override.toLowerCase()
   const name = `${pipeline}-${component}`.toLowerCase()
   const prefix = registry?.trim().replace(/\/+$/, '')
   return prefix ? `${prefix}/${name}` : name

@@ -380,6 +380,19 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     add(['defaultTarget'], `unknown target '${defaultTarget}'${didYouMeanSuffix(defaultTarget, Object.keys(targets))}`, 'UNKNOWN_TARGET', `Targets: ${Object.keys(targets).join(', ')}.`)
   }
 
+  const images: Record<string, string> = {}
+  if (isObj(data.images)) {
+    const used = new Set(steps.map((st) => st.component))
+    for (const [comp, repo] of Object.entries(data.images)) {
+      if (typeof repo !== 'string') continue
+      if (!used.has(comp)) {
+        add(['images', comp], `images: no step uses a component '${comp}'${didYouMeanSuffix(comp, used)}`, 'UNKNOWN_COMPONENT', 'Keys of images: are component names (folders under components/).', 'key')
+        continue
+      }
+      images[comp] = repo.replace(/\/+$/, '')
+    }
+  }
+
   const sorted = sortIssues(issues, [file, ...componentFiles])
   if (sorted.length > 0) return {issues: sorted}
 
@@ -392,6 +405,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     project.gcp = g
   }
   if (typeof data.pipelineRoot === 'string') project.pipelineRoot = data.pipelineRoot
+  if (Object.keys(images).length > 0) project.images = images
   return {project, issues: []}
 }
 

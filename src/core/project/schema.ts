@@ -33,6 +33,11 @@ export const kfpProjectSchema = {
     name: {type: 'string', description: "Pipeline name: lowercase letters, digits and '-', at most 63 characters."},
     description: {type: 'string'},
     registry: {type: 'string', description: 'Image registry prefix, e.g. gcr.io/my-project or localhost:5000.'},
+    images: {
+      type: 'object',
+      description: 'Per-component image repository overriding <registry>/<name>-<component>, e.g. {preprocess: gcr.io/other/prep}. No tag: kfp build tags by content hash.',
+      additionalProperties: {type: 'string', pattern: '^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$'},
+    },
     gcp: {
       type: 'object',
       additionalProperties: false,

@@ -124,6 +124,8 @@ export interface Project {
   description?: string
   /** Image registry prefix, e.g. gcr.io/my-project or localhost:5000. */
   registry?: string
+  /** Per-component image repository overriding `<registry>/<name>-<component>` (kfp.yaml `images:`). */
+  images?: Record<string, string>
   /** GCP settings used by init/cluster commands. */
   gcp?: {project?: string; region?: string; zone?: string; bucket?: string}
   /** Pipeline root for artifacts (gs://… on a cluster). */

@@ -182,7 +182,7 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
         hints: [`Add ${path.join(component.dir, 'Dockerfile')}.`],
       })
     }
-    const repository = imageRepository(project.registry, project.name, sel.component)
+    const repository = imageRepository(project.registry, project.name, sel.component, project.images?.[sel.component])
     const tag = contentTag(context.hash, inputs)
     const image = `${repository}:${tag}`
     const tags = planTags(tag, {tags: opts.tags, gitCommit, latest: opts.latest})
