@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {closeSync, openSync} from 'node:fs'
+import {closeSync, openSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {Env} from '../lib/env.js'
 import {CliError, EXIT} from '../lib/errors.js'
@@ -14,6 +14,10 @@ export interface SpawnStepOptions {
   /** Aborting kills the whole process group (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal?: AbortSignal
   killGraceMs?: number
+  /** Called once the process exists, with its pid (= its process group id). */
+  onSpawn?: (pid: number) => void
+  /** Resolves the program (default: resolveProgram); a runner passes a memoised one. */
+  resolve?: (file: string, cwd: string, env: Env) => Promise<string>
 }
 
 /** How a step process ended. */
@@ -40,11 +44,27 @@ export async function resolveProgram(file: string, cwd: string, env: Env): Promi
 }
 
 /**
+ * A resolveProgram that remembers what it found (one per run: the same name, folder and PATH find the same
+ * program, and looking it up costs a stat per PATH entry). Failures are not remembered.
+ */
+export function createProgramResolver(): (file: string, cwd: string, env: Env) => Promise<string> {
+  const found = new Map<string, string>()
+  return async (file, cwd, env) => {
+    const key = `${file}\0${file.includes('/') ? cwd : ''}\0${env.PATH ?? ''}`
+    const hit = found.get(key)
+    if (hit) return hit
+    const program = await resolveProgram(file, cwd, env)
+    found.set(key, program)
+    return program
+  }
+}
+
+/**
  * Runs a program with an argument array (never a shell string) in its own process group, so that stopping
  * it also stops everything it started. Never rejects for a non-zero exit.
  */
 export async function spawnStep(file: string, args: string[], opts: SpawnStepOptions): Promise<StepExit> {
-  const program = await resolveProgram(file, opts.cwd, opts.env)
+  const program = await (opts.resolve ?? resolveProgram)(file, opts.cwd, opts.env)
   return new Promise<StepExit>((resolve, reject) => {
     const child = spawn(program, args, {
       cwd: opts.cwd,
@@ -66,6 +86,7 @@ export async function spawnStep(file: string, args: string[], opts: SpawnStepOpt
       killGroup('SIGTERM')
       killTimer = setTimeout(() => killGroup('SIGKILL'), opts.killGraceMs ?? 3000)
     }
+    if (child.pid) opts.onSpawn?.(child.pid)
     if (opts.signal?.aborted) onAbort()
     else opts.signal?.addEventListener('abort', onAbort, {once: true})
     child.stdout.on('data', (c: Buffer) => opts.onData?.(c, 'stdout'))
@@ -122,4 +143,60 @@ export function signalProcess(pid: number, sig: NodeJS.Signals): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * The kernel's start time of a process (Linux: field 22 of /proc/PID/stat, in clock ticks since boot), which
+ * together with the pid identifies one process across pid reuse. Undefined where /proc is not available.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return fields[19]
+  } catch {
+    return undefined
+  }
+}
+
+/** True when any process of this process group is still there. */
+export function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (err) {
+    return (err as {code?: string}).code === 'EPERM'
+  }
+}
+
+/**
+ * Stops a process group left behind by a killed kfp: SIGTERM, then SIGKILL when it is still there after
+ * `graceMs`. `processStart` (from processStartTime when it was started) guards against a reused pid: when its
+ * leader is a different process now, nothing is signalled. Returns false when there was nothing (of ours) to stop.
+ */
+export async function stopProcessGroup(pgid: number, o: {processStart?: string; graceMs?: number} = {}): Promise<boolean> {
+  if (!processGroupAlive(pgid)) return false
+  if (o.processStart) {
+    const now = processStartTime(pgid)
+    // A live leader with another start time is someone else's process. (A gone leader with a live group is
+    // still our group: the kernel does not hand out a pid that is in use as a process group id.)
+    if (now !== undefined && now !== o.processStart) return false
+  }
+  try {
+    process.kill(-pgid, 'SIGTERM')
+  } catch {
+    return false
+  }
+  const deadline = Date.now() + (o.graceMs ?? 3000)
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50))
+    if (!processGroupAlive(pgid)) return true
+  }
+  try {
+    process.kill(-pgid, 'SIGKILL')
+  } catch {
+    // gone meanwhile
+  }
+  return true
 }

@@ -50,6 +50,15 @@ export interface TaskRecord {
   /** Why it failed, was skipped or cancelled. */
   message?: string
   image?: string
+  /**
+   * While the task runs under the process runner: the step's pid, which is also its process group id (steps
+   * run in their own group), and the kernel's start time of that process where known (Linux), to tell it from a
+   * later process that reuses the pid. Cleared when the task ends.
+   */
+  pid?: number
+  processStart?: string
+  /** While the task runs under the Docker runner: its container id. Cleared when the task ends. */
+  containerId?: string
 }
 
 /** Where the pipeline came from. */

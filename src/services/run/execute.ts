@@ -11,7 +11,7 @@ import {parseOutputText} from '../../core/engine/params.js'
 import {PlaceholderError, resolveArgs, type PlaceholderValues} from '../../core/engine/placeholders.js'
 import {taskHasOutputs, type RunRecord, type TaskOutputs, type TaskRecord} from '../../core/engine/record.js'
 import type {JsonValue} from '../../core/project/types.js'
-import {lookupCacheEntry, runDir, writeCacheEntry, writeRun} from './store.js'
+import {lookupCacheEntry, runDir, runFile, writeCacheEntry, writeTextAtomic} from './store.js'
 import type {TaskRunner} from './runners.js'
 import type {RunEvent} from './types.js'
 
@@ -35,14 +35,73 @@ export interface ExecuteOptions {
   heartbeatMs?: number
 }
 
-/** Serialises record writes so the last state always wins and no write interleaves. */
-class RecordWriter {
-  private chain: Promise<void> = Promise.resolve()
-  constructor(private stateDir: string, readonly rec: RunRecord) {}
-  save(): Promise<void> {
-    const snapshot = JSON.parse(JSON.stringify(this.rec)) as RunRecord
-    this.chain = this.chain.then(() => writeRun(this.stateDir, snapshot)).catch(() => {})
-    return this.chain
+/**
+ * Keeps run.json in step with the in-memory record while tasks change state.
+ *
+ * Writes are coalesced, not queued: a change only bumps a generation number, and one write at a time serialises
+ * the record as it is when that write starts. A burst of changes (parallel tasks starting, a pid recorded right
+ * after a start) costs one write, the file always ends at the latest state, and no task waits for a write. Every
+ * write is atomic (temp file + rename in the same folder): readers never see a partial file.
+ *
+ * Durability (fsync of the file and of the folder after the rename) is asked for where a lost write would lose
+ * something that cannot be recomputed: a task's terminal state (exit code and outputs, which later `--start-step`
+ * runs and the cache reuse) and the run's final record, which runLocal awaits before it returns. Other states
+ * (pending to running, a step's pid, heartbeats) are written without a flush: a killed kfp process cannot lose them
+ * (the kernel still writes its page cache), and after a machine crash they describe processes that died with the
+ * machine (the run then reads as interrupted).
+ *
+ * Tasks do not wait for the flush of their upstream's terminal state. Because writes are strictly one after the
+ * other and each one holds the whole record, the file after a crash is always one state the run really went
+ * through, at least as recent as the last finished flush; so waiting would not protect any more results, it
+ * would only add a disk flush to every step of every chain. A flush covers every change before it, so parallel
+ * tasks that end together share one.
+ */
+export class RecordWriter {
+  /** Generation of the in-memory record (bumped by every save). */
+  private gen = 0
+  /** Generation covered by the last finished write, and by the last flushed one. */
+  private written = 0
+  private flushed = 0
+  /** Highest generation that asked for a flush. */
+  private wantFlush = 0
+  private loop?: Promise<void>
+  private waiters: Array<{gen: number; durable: boolean; resolve: () => void}> = []
+
+  constructor(
+    private file: string,
+    readonly rec: RunRecord,
+    private onError: (err: Error) => void = () => {},
+  ) {}
+
+  /** Schedules a write of the record's current state; resolves once a write covering it (flushed if `durable`) ended. */
+  save(o: {durable?: boolean} = {}): Promise<void> {
+    const gen = ++this.gen
+    if (o.durable) this.wantFlush = gen
+    const done = new Promise<void>((resolve) => this.waiters.push({gen, durable: Boolean(o.durable), resolve}))
+    this.loop ??= this.writeLoop()
+    return done
+  }
+
+  private async writeLoop(): Promise<void> {
+    // Let changes made in the same tick join this write.
+    await Promise.resolve()
+    while (this.written < this.gen) {
+      const gen = this.gen
+      const durable = this.wantFlush > this.flushed
+      try {
+        await writeTextAtomic(this.file, JSON.stringify(this.rec, null, 2) + '\n', {durable})
+      } catch (err) {
+        this.onError(err as Error)
+      }
+      this.written = gen
+      if (durable) this.flushed = gen
+      this.waiters = this.waiters.filter((w) => {
+        const covered = w.gen <= this.written && (!w.durable || w.gen <= this.flushed)
+        if (covered) w.resolve()
+        return !covered
+      })
+    }
+    this.loop = undefined
   }
 }
 
@@ -103,7 +162,14 @@ function parseDurationMs(d: string | undefined): number {
  */
 export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   const rec = o.record
-  const writer = new RecordWriter(o.stateDir, rec)
+  let writeFailed = false
+  const writer = new RecordWriter(runFile(o.stateDir, rec.id), rec, (err) => {
+    if (writeFailed) return
+    writeFailed = true
+    o.onEvent({type: 'warning', message: `Could not update the run record ${runFile(o.stateDir, rec.id)}: ${err.message}`})
+  })
+  // Cache entries are written beside the run (nothing waits for them) and awaited before the final record.
+  const cacheWrites: Array<Promise<void>> = []
   const dir = runDir(o.stateDir, rec.id)
   const byName = new Map(o.tasks.map((t) => [t.name, t]))
   const recOf = (name: string) => rec.tasks.find((t) => t.name === name)!
@@ -121,7 +187,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   rec.status = 'running'
   rec.startedAt = iso()
   rec.heartbeatAt = rec.startedAt
-  await writer.save()
+  void writer.save()
 
   const outputsOf = (name: string): TaskOutputs | undefined => {
     const r = recOf(name)
@@ -145,11 +211,15 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
       tr.status = status
       tr.finishedAt = iso()
       if (message) tr.message = message
+      delete tr.pid
+      delete tr.processStart
+      delete tr.containerId
+      // Flushed to disk, in order, without holding up the tasks that use it (see RecordWriter).
+      void writer.save({durable: true})
       o.onEvent({type: 'task-end', task: t.name, number: t.number, status, message, exitCode: tr.exitCode})
-      await writer.save()
     }
     o.onEvent({type: 'task-start', task: t.name, number: t.number})
-    await writer.save()
+    void writer.save()
 
     const {inputs, missing} = resolveTaskInputs(t, rec.parameters, outputsOf)
     if (missing.length) {
@@ -226,7 +296,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
           backoff *= factor
         }
       }
-      await rm(path.join(taskDir, 'outputs'), {recursive: true, force: true})
+      // A fresh run folder has no outputs yet; a retry starts from none.
+      if (attempt > 1) await rm(path.join(taskDir, 'outputs'), {recursive: true, force: true})
       for (const f of Object.values(paramFiles)) await mkdir(path.dirname(f), {recursive: true})
       for (const a of Object.values(outArtifacts)) await mkdir(path.dirname(a.path), {recursive: true})
       if (internal.signal.aborted) return finish('cancelled', 'cancelled before it started')
@@ -251,6 +322,14 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
               lines.push(chunk, stream)
             },
             onWarning: (message) => o.onEvent({type: 'warning', message}),
+            onStart: (h) => {
+              // Recorded so that `kfp runs cancel` can stop the step if this kfp process is killed.
+              if ('pid' in h) {
+                tr.pid = h.pid
+                if (h.processStart) tr.processStart = h.processStart
+              } else tr.containerId = h.containerId
+              void writer.save()
+            },
           },
         )
       } catch (err) {
@@ -295,7 +374,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
         return finish('failed', problems.join('; '))
       }
       tr.outputs = outputs
-      await writeCacheEntry(o.stateDir, {key, runId: rec.id, runName: rec.name, task: t.name, outputs, createdAt: iso()})
+      // A lost cache entry only means the task runs again next time: nothing waits for it.
+      cacheWrites.push(writeCacheEntry(o.stateDir, {key, runId: rec.id, runName: rec.name, task: t.name, outputs, createdAt: iso()}).catch(() => {}))
       return finish('succeeded')
     }
   }
@@ -332,6 +412,9 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
               tr.status = 'failed'
               tr.message = (err as Error).message
               tr.finishedAt = iso()
+              delete tr.pid
+              delete tr.processStart
+              delete tr.containerId
               o.onEvent({type: 'task-end', task: t.name, number: t.number, status: 'failed', message: tr.message})
             })
             .then(() => {
@@ -367,6 +450,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
     const f = rec.tasks.filter((t) => t.status === 'failed')
     rec.message = `Step${f.length > 1 ? 's' : ''} ${f.map((t) => `${t.number} (${t.name})`).join(', ')} failed.`
   } else rec.status = 'succeeded'
-  await writer.save()
+  await Promise.all(cacheWrites)
+  await writer.save({durable: true})
   return rec
 }

@@ -309,7 +309,8 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
       }
     }),
   }
-  await writeRun(loaded.stateDir, rec)
+  // Not flushed: a pending run lost in a machine crash held no results yet.
+  await writeRun(loaded.stateDir, rec, {durable: false})
   onEvent({type: 'run-start', runId: id, name: rec.name, runDir: dir, runner: runner.kind, tasks: toRun.length})
 
   const final = await executeRun({

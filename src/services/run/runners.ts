@@ -4,7 +4,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type {DockerClient, DockerProgress} from '../../clients/docker.js'
-import {spawnStep} from '../../clients/process.js'
+import {createProgramResolver, processStartTime, spawnStep} from '../../clients/process.js'
 import type {IrResourceSpec} from '../../core/ir/types.js'
 import {dockerResources} from '../../core/engine/resources.js'
 import type {Env} from '../../lib/env.js'
@@ -29,6 +29,8 @@ export interface JobHooks {
   onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void
   signal: AbortSignal
   onWarning?: (message: string) => void
+  /** The step exists: its process (group) or its container, so that it can be stopped if kfp itself is killed. */
+  onStart?: (handle: {pid: number; processStart?: string} | {containerId: string}) => void
 }
 
 export interface JobResult {
@@ -47,6 +49,7 @@ export interface TaskRunner {
 
 /** Runs the container's command and args on the host. */
 export function createProcessRunner(baseEnv: Env): TaskRunner {
+  const resolve = createProgramResolver()
   return {
     kind: 'process',
     async prepare() {},
@@ -59,6 +62,8 @@ export function createProcessRunner(baseEnv: Env): TaskRunner {
           env: {...baseEnv, ...job.env},
           onData: hooks.onData,
           signal: hooks.signal,
+          resolve,
+          onSpawn: (pid) => hooks.onStart?.({pid, processStart: processStartTime(pid)}),
         })
         return {exitCode: r.exitCode, aborted: r.aborted}
       } finally {
@@ -109,6 +114,7 @@ export function createDockerRunner(docker: DockerClient, hostCpus: number): Task
           cpuShares: res.cpuShares,
           labels: {[CONTAINER_LABEL]: job.runId, 'io.kfp-cli.task': job.task},
         })
+        hooks.onStart?.({containerId: id})
         hooks.signal.addEventListener('abort', onAbort, {once: true})
         if (hooks.signal.aborted) return {exitCode: 130, aborted: true}
         await docker.startContainer(id)

@@ -2,7 +2,6 @@
 // the cache index `.kfp/cache/<key>.json`, run references (id, id prefix, name, `latest`) and the
 // `interrupted` state of runs whose kfp process is gone.
 import {randomBytes} from 'node:crypto'
-import {existsSync} from 'node:fs'
 import {mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {isRunFinal, type RunRecord, type TaskOutputs} from '../../core/engine/record.js'
@@ -27,16 +26,35 @@ export function newRunId(now: Date): string {
   return `${d}-${randomBytes(3).toString('hex')}`
 }
 
-/** Writes a JSON file atomically (temp file + rename). */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), {recursive: true})
-  // A unique temp file in the same folder, flushed, then renamed over the target: readers see the old or the new
-  // file, never a partial one, and concurrent writers never share a temp file.
+/** How durable an atomic write must be. */
+export interface WriteOptions {
+  /**
+   * Flush the file's data to disk (fsync) before the rename, and the folder after it, so the new content survives
+   * an operating-system crash or power loss, not only a killed kfp process. Costs a disk flush; see RecordWriter in
+   * execute.ts for where the engine asks for it.
+   */
+  durable?: boolean
+}
+
+/**
+ * Writes text to a file atomically: a unique temp file in the same folder, renamed over the target, so readers
+ * see the old or the new content, never a partial file, and concurrent writers never share a temp file. The
+ * folder is created when missing. Atomicity holds with or without `durable`: a killed process leaves the old or
+ * the new file (the page cache belongs to the kernel, not to the process); `durable` adds crash safety.
+ */
+export async function writeTextAtomic(file: string, text: string, o: WriteOptions = {}): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  const fh = await open(tmp, 'w')
+  let fh
   try {
-    await fh.writeFile(JSON.stringify(value, null, 2) + '\n')
-    await fh.sync()
+    fh = await open(tmp, 'w')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    await mkdir(path.dirname(file), {recursive: true})
+    fh = await open(tmp, 'w')
+  }
+  try {
+    await fh.writeFile(text)
+    if (o.durable) await fh.sync()
   } finally {
     await fh.close()
   }
@@ -46,15 +64,41 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
     await rm(tmp, {force: true})
     throw err
   }
+  if (o.durable) await syncDir(path.dirname(file))
 }
 
-/** Writes a run record. */
-export async function writeRun(stateDir: string, rec: RunRecord): Promise<void> {
-  await writeJsonAtomic(path.join(runDir(stateDir, rec.id), 'run.json'), rec)
+/** Flushes a folder's entries (a rename into it) to disk; best effort where folders cannot be opened (Windows). */
+async function syncDir(dir: string): Promise<void> {
+  let fh
+  try {
+    fh = await open(dir, 'r')
+    await fh.sync()
+  } catch {
+    // Not supported on this platform/filesystem: the file itself is flushed already.
+  } finally {
+    await fh?.close()
+  }
+}
+
+/** Writes a JSON file atomically (temp file + rename); see writeTextAtomic. */
+export async function writeJsonAtomic(file: string, value: unknown, o: WriteOptions = {durable: true}): Promise<void> {
+  await writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n', o)
+}
+
+/** The path of a run's record. */
+export function runFile(stateDir: string, id: string): string {
+  return path.join(runDir(stateDir, id), 'run.json')
+}
+
+/** Writes a run record atomically and durably (one-off writes; the engine's frequent updates go through RecordWriter). */
+export async function writeRun(stateDir: string, rec: RunRecord, o: WriteOptions = {durable: true}): Promise<void> {
+  await writeJsonAtomic(runFile(stateDir, rec.id), rec, o)
 }
 
 /**
- * Shows a run whose owner is gone as `interrupted`, with its unfinished tasks `cancelled`.
+ * Shows a run whose owner is gone as `interrupted`, with its unfinished tasks `cancelled`. A task whose step may
+ * have outlived kfp (its process group still answers, or it ran in a container) says so, and that
+ * `kfp runs cancel` stops it; the recorded pid / container id stay in the record for that.
  * Pure apart from the liveness check, which callers may replace.
  */
 export function withLiveness(rec: RunRecord, alive: (pid: number) => boolean = processAlive, now = Date.now()): RunRecord {
@@ -62,13 +106,20 @@ export function withLiveness(rec: RunRecord, alive: (pid: number) => boolean = p
   const beat = Date.parse(rec.heartbeatAt ?? rec.startedAt ?? rec.createdAt)
   const dead = !alive(rec.pid) || (Number.isFinite(beat) && now - beat > HEARTBEAT_STALE_MS)
   if (!dead) return rec
+  const leftover = (t: RunRecord['tasks'][number]): string | undefined => {
+    if (t.pid !== undefined && alive(t.pid)) return `its step process (group ${t.pid}) may still be running`
+    if (t.containerId) return `its step container ${t.containerId.slice(0, 12)} may still be running`
+    return undefined
+  }
   return {
     ...rec,
     status: 'interrupted',
     message: rec.message ?? `The kfp process (pid ${rec.pid}) that ran this run stopped before it finished.`,
-    tasks: rec.tasks.map((t) =>
-      t.status === 'running' || t.status === 'pending' ? {...t, status: 'cancelled', message: t.message ?? 'interrupted'} : t,
-    ),
+    tasks: rec.tasks.map((t) => {
+      if (t.status !== 'running' && t.status !== 'pending') return t
+      const left = leftover(t)
+      return {...t, status: 'cancelled', message: t.message ?? (left ? `interrupted; ${left} (\`kfp runs cancel ${rec.id}\` stops it)` : 'interrupted')}
+    }),
   }
 }
 
@@ -130,9 +181,12 @@ function cacheFile(stateDir: string, key: string): string {
   return path.join(stateDir, 'cache', `${key}.json`)
 }
 
-/** Records a successful task under its cache key (one file per key; last writer wins, both are valid). */
+/**
+ * Records a successful task under its cache key (one file per key; last writer wins, both are valid). Atomic but
+ * not flushed to disk: an entry lost in a machine crash only means the task runs again next time.
+ */
 export async function writeCacheEntry(stateDir: string, e: CacheEntry): Promise<void> {
-  await writeJsonAtomic(cacheFile(stateDir, e.key), e)
+  await writeJsonAtomic(cacheFile(stateDir, e.key), e, {durable: false})
 }
 
 /**
@@ -146,13 +200,10 @@ export async function lookupCacheEntry(stateDir: string, key: string): Promise<C
   } catch {
     return undefined
   }
-  if (!existsSync(path.join(runDir(stateDir, e.runId), 'run.json'))) return undefined
-  for (const a of Object.values(e.outputs.artifacts)) {
-    try {
-      await stat(a.uri)
-    } catch {
-      return undefined
-    }
+  try {
+    await Promise.all([runFile(stateDir, e.runId), ...Object.values(e.outputs.artifacts).map((a) => a.uri)].map((f) => stat(f)))
+  } catch {
+    return undefined
   }
   return e
 }
