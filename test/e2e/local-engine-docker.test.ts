@@ -134,4 +134,35 @@ Golden('Ctrl-C stops and removes the running step container and exits 130', asyn
   assert.is(await leftovers(rec.id), 0)
 })
 
-if (!skipWithoutDocker('local engine Docker runner', 7)) Golden.run()
+Golden('runs cancel removes the step container that a killed CLI left running', async () => {
+  // Given a long step running in a container
+  let cliPid = 0
+  const cli = runCli(['run', '--local', path.join(IR, 'engine', 'slow.yaml'), '--runner', 'docker'], {cwd: tmp.dir, onSpawn: (pid) => (cliPid = pid)})
+  const end = Date.now() + 30_000
+  let rec: any
+  while (Date.now() < end) {
+    rec = records(tmp.dir)[0]
+    if (rec?.tasks[0].status === 'running' && rec.tasks[0].containerId) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const containerId = rec.tasks[0].containerId
+  // When the CLI is killed outright
+  process.kill(cliPid, 'SIGKILL')
+  await cli
+  // Then its container is left, and the run reads as interrupted
+  assert.is(await leftovers(rec.id), 1)
+  const get = await runCli(['runs', 'get', 'latest', '--json'], {cwd: tmp.dir})
+  assert.is(get.json.result.run.status, 'interrupted')
+  assert.match(get.json.result.run.tasks[0].message, `its step container ${containerId.slice(0, 12)} may still be running`)
+  // When cancelled
+  const c = await runCli(['runs', 'cancel', 'latest'], {cwd: tmp.dir})
+  // Then the container is gone and the run is cancelled
+  assert.is(c.code, 0, c.stderr)
+  assert.match(c.stderr, `Stopped step sleeper, left running by the killed kfp process (container ${containerId.slice(0, 12)})`)
+  assert.is(await leftovers(rec.id), 0)
+  const after = records(tmp.dir)[0]
+  assert.is(after.status, 'cancelled')
+  assert.is(after.tasks[0].containerId, undefined)
+})
+
+if (!skipWithoutDocker('local engine Docker runner', 8)) Golden.run()

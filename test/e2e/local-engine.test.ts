@@ -1,7 +1,7 @@
 // End-to-end tests of the local engine with the process runner: the built CLI (bin/run.js) runs hand-written IR
 // fixtures made of `sh -c` steps. Run `npm run build` first.
 import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -243,6 +243,33 @@ Start('reuses the outputs of the latest run, records where they came from, and w
   assert.not.ok(rec.tasks[2].reusedFrom)
 })
 
+Start('logs say where a reused step\'s log comes from before printing it', async () => {
+  // Given a full run, then one from step 3 (a and b skipped, d cached)
+  const full = await runCli(['run', '--local', diamond, '--runner', 'process', '--json'], {cwd: tmp.dir})
+  assert.is(full.code, 0, full.stderr)
+  const src = full.json.result.run
+  const second = await runCli(['run', '--local', diamond, '--runner', 'process', '--start-step', '3'], {cwd: tmp.dir})
+  assert.is(second.code, 0, second.stderr)
+  // When the logs are printed with stdout and stderr in one stream
+  const out = path.join(tmp.dir, 'out.txt')
+  const fd = openSync(out, 'w')
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [binPath, 'logs', 'latest'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1'}, stdio: ['ignore', fd, fd]})
+    child.on('close', resolve)
+  })
+  closeSync(fd)
+  // Then each note comes before the lines of its step
+  assert.is(code, 0)
+  const lines = readFileSync(out, 'utf8').split('\n')
+  const at = (text: string) => lines.findIndex((l) => l.includes(text))
+  const noteA = at(`(a was skipped in this run; log from run ${src.id})`)
+  const noteD = at(`(d was cached in this run; log from run ${src.id})`)
+  assert.ok(noteA >= 0 && noteD >= 0, lines.join('\n'))
+  assert.ok(noteA < at('[a] a: hello x2'), lines.join('\n'))
+  assert.ok(at('[a] a: hello x2') < at('[b] '), lines.join('\n'))
+  assert.ok(at('[c] ') < noteD && noteD < at('[d] d: hello from a'), lines.join('\n'))
+})
+
 Start('--from-run without --start-step is a usage error', async () => {
   const r = await runCli(['run', '--local', diamond, '--from-run', 'latest'], {cwd: tmp.dir})
   assert.is(r.code, 2)
@@ -289,6 +316,46 @@ Signals('a killed CLI shows its run as interrupted in runs list and runs get', a
     const get = await runCli(['runs', 'get', 'latest'], {cwd: tmp.dir})
     assert.match(get.stdout, ': interrupted')
     assert.match(get.stdout, /1\tsleeper\tcancelled/)
+  } finally {
+    killMarked(marker)
+  }
+})
+
+Signals('runs cancel stops the step processes that a killed CLI left running', async () => {
+  const marker = `kfp-leftover-${process.pid}-${Date.now()}`
+  try {
+    // Given a run with a long sleep step, started through runCli
+    let cliPid = 0
+    const cli = runCli(['run', '--local', slow, '--runner', 'process', '--param', `marker=${marker}`], {cwd: tmp.dir, onSpawn: (pid) => (cliPid = pid)})
+    const running = await waitFor('the step pid to be recorded', () => {
+      const t = records(tmp.dir)[0]?.tasks[0]
+      return t?.status === 'running' && t.pid && processesWith(marker).length > 0 ? t : undefined
+    })
+    // When the CLI is killed outright
+    process.kill(cliPid, 'SIGKILL')
+    await cli
+    // Then the step process outlives it, and the run reads as interrupted, naming the leftover step
+    assert.ok(processesWith(marker).length > 0, 'the step process is still running')
+    const get = await runCli(['runs', 'get', 'latest', '--json'], {cwd: tmp.dir})
+    assert.is(get.json.result.run.status, 'interrupted')
+    assert.match(get.json.result.run.tasks[0].message, `its step process (group ${running.pid}) may still be running`)
+    // When cancelled
+    const c = await runCli(['runs', 'cancel', 'latest', '--json'], {cwd: tmp.dir})
+    // Then the leftover step is stopped and the run is recorded as cancelled
+    assert.is(c.code, 0, c.stderr)
+    assert.is(c.json.result.cancelled, true)
+    assert.equal(c.json.result.stoppedSteps, [{task: 'sleeper', pid: running.pid}])
+    await waitFor('the step processes to be gone', () => processesWith(marker).length === 0, 5000)
+    const [rec] = records(tmp.dir)
+    assert.is(rec.status, 'cancelled')
+    assert.match(rec.message, 'stopped 1 step it left running')
+    assert.is(rec.tasks[0].status, 'cancelled')
+    assert.is(rec.tasks[0].pid, undefined)
+    const list = await runCli(['runs', 'list', '--json'], {cwd: tmp.dir})
+    assert.is(list.json.result.runs[0].status, 'cancelled')
+    // And the human form says what it stopped
+    const again = await runCli(['runs', 'cancel', 'latest'], {cwd: tmp.dir})
+    assert.match(again.stdout, 'had already finished (cancelled)')
   } finally {
     killMarked(marker)
   }

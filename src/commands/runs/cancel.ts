@@ -8,7 +8,7 @@ import {actOnRemoteRun, type RemoteRunActionResult} from '../../services/remote/
 export default class RunsCancel extends BaseCommand {
   static summary = 'Cancel a running run.'
   static description =
-    'Signals the kfp process that runs it; that process stops and removes the step containers or processes and records the run and its unfinished steps as cancelled. Cancelling a run that already finished changes nothing.'
+    'Signals the kfp process that runs it; that process stops and removes the step containers or processes and records the run and its unfinished steps as cancelled. For a local run whose kfp process was killed (shown as interrupted), stops the step processes or containers it left running and records the run as cancelled. Cancelling a run that already finished changes nothing.'
   static examples = ['<%= config.bin %> <%= command.id %> latest']
   static args = {run: Args.string({required: true, description: 'Run id, name or latest.'})}
   static flags = {
@@ -29,6 +29,8 @@ export default class RunsCancel extends BaseCommand {
     const r = result.run
     if (result.cancelled) this.out(`Cancelled run ${r.name} (${r.id}).`)
     else this.out(`Run ${r.name} (${r.id}) had already finished (${r.status}); nothing to cancel.`)
+    for (const s of result.stoppedSteps ?? [])
+      this.info(`Stopped step ${s.task}, left running by the killed kfp process (${s.pid !== undefined ? `process group ${s.pid}` : `container ${s.containerId!.slice(0, 12)}`}).`)
     return result
   }
 }

@@ -4,7 +4,7 @@ import {existsSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
-import {processAlive, signalProcess} from '../../clients/process.js'
+import {processAlive, signalProcess, stopProcessGroup} from '../../clients/process.js'
 import {isRunFinal, isTaskFinal, type RunRecord, type RunStatus, type TaskRecord} from '../../core/engine/record.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {deleteRunDir, listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
@@ -104,27 +104,88 @@ export interface CancelRunResult {
   run: RunRecord
   /** False when the run had already finished. */
   cancelled: boolean
+  /**
+   * Steps of an interrupted run (its kfp process was killed) that were still running and were stopped here: the
+   * process group (process runner) or the container (Docker runner).
+   */
+  stoppedSteps?: StoppedStep[]
+}
+
+/** A step that outlived its kfp process, stopped by `kfp runs cancel`. */
+export interface StoppedStep {
+  task: string
+  pid?: number
+  containerId?: string
+}
+
+/**
+ * Stops what an interrupted run left running: each unfinished task's recorded process group (checked against its
+ * recorded start time, so a reused pid is left alone), and for Docker runs each recorded container plus any other
+ * container labelled with the run id (one created just before kfp was killed, before its id was recorded).
+ * Throws DOCKER_UNAVAILABLE when containers may be left and Docker does not answer.
+ */
+export async function stopLeftoverSteps(raw: RunRecord, ctx: Pick<Ctx, 'env'> & Partial<Pick<Ctx, 'clients'>>): Promise<StoppedStep[]> {
+  const stopped: StoppedStep[] = []
+  const unfinished = raw.tasks.filter((t) => !isTaskFinal(t.status))
+  await Promise.all(
+    unfinished
+      .filter((t) => t.pid !== undefined)
+      .map(async (t) => {
+        if (await stopProcessGroup(t.pid!, {processStart: t.processStart})) stopped.push({task: t.name, pid: t.pid})
+      }),
+  )
+  const recorded = unfinished.filter((t) => t.containerId)
+  if (raw.runner !== 'docker' && recorded.length === 0) return stopped
+  const {createDockerClient} = await import('../../clients/docker.js')
+  const {CONTAINER_LABEL} = await import('../run/runners.js')
+  const docker = ctx.clients?.docker ? await ctx.clients.docker() : createDockerClient(ctx.env)
+  const ids = new Map(recorded.map((t) => [t.containerId!, t.name]))
+  try {
+    for (const c of await docker.listContainers(`${CONTAINER_LABEL}=${raw.id}`)) if (!ids.has(c.id)) ids.set(c.id, c.labels?.['io.kfp-cli.task'] ?? '?')
+  } catch (err) {
+    const shown = [...ids.keys()].map((id) => id.slice(0, 12))
+    throw new CliError('DOCKER_UNAVAILABLE', `Run ${raw.name} (${raw.id}) was interrupted and may have left step containers${shown.length ? ` (${shown.join(', ')})` : ''}, but Docker does not answer: ${(err as Error).message.split('\n')[0]}`, {
+      exit: EXIT.EXTERNAL,
+      hints: ['Start Docker and run `kfp runs cancel` again.', `Or remove them yourself: docker rm -f $(docker ps -aq --filter label=${CONTAINER_LABEL}=${raw.id})`],
+    })
+  }
+  for (const [id, task] of ids) {
+    await docker.stopContainer(id, 2).catch(() => {})
+    await docker.removeContainer(id)
+    stopped.push({task, containerId: id})
+  }
+  return stopped
 }
 
 /**
  * Cancels a running run: signals its kfp process (SIGTERM), which stops and removes the step containers or
- * processes and records the run as cancelled; waits up to `waitMs` for that record. A run whose process is
- * gone is recorded as cancelled here.
+ * processes and records the run as cancelled; waits up to `waitMs` for that record. For a run whose process is
+ * gone (interrupted), stops the steps it left running and records the run as cancelled here.
  */
-export async function cancelRun(o: RunsScope & {run: string; waitMs?: number}, ctx: Pick<Ctx, 'env'>): Promise<CancelRunResult> {
+export async function cancelRun(
+  o: RunsScope & {run: string; waitMs?: number},
+  ctx: Pick<Ctx, 'env'> & Partial<Pick<Ctx, 'clients'>>,
+): Promise<CancelRunResult> {
   const stateDir = await runsStateDir(o, ctx)
   const found = await resolveRun(stateDir, o.run)
   if (isRunFinal(found.status) && found.status !== 'interrupted') return {run: found, cancelled: false}
   const raw = (await readRunRaw(stateDir, found.id))!
-  const markCancelled = async () => {
-    const rec = withLiveness(raw, () => false)
+  const markCancelled = async (): Promise<CancelRunResult> => {
+    const latest = (await readRunRaw(stateDir, found.id)) ?? raw
+    const stoppedSteps = await stopLeftoverSteps(latest, ctx)
+    const rec = withLiveness(latest, () => false)
     rec.status = 'cancelled'
     rec.finishedAt = rec.finishedAt ?? new Date().toISOString()
-    rec.message = 'Cancelled (its kfp process was no longer running).'
+    rec.message = `Cancelled (its kfp process was no longer running${stoppedSteps.length ? `; stopped ${stoppedSteps.length} step${stoppedSteps.length > 1 ? 's' : ''} it left running` : ''}).`
+    rec.tasks = rec.tasks.map((t) => {
+      const {pid: _pid, processStart: _start, containerId: _container, ...rest} = t
+      const left = latest.tasks.find((x) => x.name === t.name)
+      return left && !isTaskFinal(left.status) ? {...rest, message: stoppedSteps.some((s) => s.task === t.name) ? 'interrupted; stopped by kfp runs cancel' : 'interrupted'} : t
+    })
     await writeRun(stateDir, rec)
-    return rec
+    return {run: rec, cancelled: true, stoppedSteps}
   }
-  if (found.status === 'interrupted' || !processAlive(raw.pid)) return {run: await markCancelled(), cancelled: true}
+  if (found.status === 'interrupted' || !processAlive(raw.pid)) return markCancelled()
   signalProcess(raw.pid, 'SIGTERM')
   const deadline = Date.now() + (o.waitMs ?? 30_000)
   while (Date.now() < deadline) {
@@ -135,10 +196,10 @@ export async function cancelRun(o: RunsScope & {run: string; waitMs?: number}, c
   }
   const now = await readRunRaw(stateDir, found.id)
   if (now && isRunFinal(now.status)) return {run: now, cancelled: now.status === 'cancelled'}
-  if (!processAlive(raw.pid)) return {run: await markCancelled(), cancelled: true}
+  if (!processAlive(raw.pid)) return markCancelled()
   throw new CliError('RUN_CANCELLED', `Run ${found.name} (${found.id}) did not stop within ${Math.round((o.waitMs ?? 30_000) / 1000)}s (pid ${raw.pid}).`, {
     exit: EXIT.EXTERNAL,
-    hints: [`Check the process with \`ps -p ${raw.pid}\`; \`kill -9 ${raw.pid}\` stops it for good (its run then shows as interrupted).`],
+    hints: [`Check the process with \`ps -p ${raw.pid}\`; \`kill -9 ${raw.pid}\` stops it for good (its run then shows as interrupted, and \`kfp runs cancel\` then stops the steps it left).`],
   })
 }
 
@@ -195,6 +256,8 @@ export async function readLogs(
   o: RunsScope & {run: string; step?: string; follow: boolean; pollMs?: number},
   ctx: Pick<Ctx, 'env' | 'signal'>,
   onLine: (step: StepLog, line: string) => void,
+  /** Called for each step before any of its lines (where its log comes from, whether it ran at all). */
+  onStep: (step: StepLog) => void = () => {},
 ): Promise<LogsResult> {
   const stateDir = await runsStateDir(o, ctx)
   let run = await resolveRun(stateDir, o.run)
@@ -256,9 +319,14 @@ export async function readLogs(
   }
   for (const t of tasks) steps.push(await logFor(t))
   if (!o.follow) {
-    for (const s of steps) await drain(s, true)
+    for (const s of steps) {
+      onStep(s)
+      await drain(s, true)
+    }
     return {run, steps}
   }
+  // Followed steps' lines interleave as they come: announce them all first.
+  for (const s of steps) onStep(s)
   // Follow: poll the files and the record until the followed steps (or the run) are final.
   for (;;) {
     for (const s of steps) await drain(s, false)
