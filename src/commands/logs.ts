@@ -51,11 +51,12 @@ export default class Logs extends BaseCommand {
       if (this.jsonEnabled()) lines.push({step: s.task, line})
       else this.io.out(prefix ? `[${s.task}] ${line}` : line)
     }
-    const result = await readLogs({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, follow: flags.follow}, this.ctx, onLine)
-    for (const s of result.steps) {
-      if (s.fromRun && s.fromRun !== result.run.id) this.info(`(${s.task} was ${s.status} in this run; log from run ${s.fromRun})`)
-      else if (s.status === 'pending' || (s.status === 'skipped' && !s.fromRun)) this.info(`(${s.task} did not run: ${s.status})`)
+    // Where a step's log comes from is said before its lines (on stderr), not after them.
+    const onStep = (s: StepLog) => {
+      if (s.fromRun) this.info(`(${s.task} was ${s.status} in this run; log from run ${s.fromRun})`)
+      else if (s.status === 'skipped' || (s.status === 'pending' && !flags.follow)) this.info(`(${s.task} did not run: ${s.status})`)
     }
+    const result = await readLogs({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, follow: flags.follow}, this.ctx, onLine, onStep)
     return {...result, lines}
   }
 }
