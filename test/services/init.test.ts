@@ -228,13 +228,15 @@ init('not interactive with --gcp-project: every other value takes its default', 
   assert.is(parse(await readFile(path.join(tmp.dir, 'demo/kfp.yaml'), 'utf8')).registry, 'gcr.io/proj-123')
 })
 
-init('on a terminal, asks for name, template, project, region, zone, registry and bucket', async () => {
+init('on a terminal, asks for name, template, project, region, zone, registry, bucket, then whether to set up the cloud', async () => {
   // Given
   const prompter = scriptedPrompter({'--name': 'asked', '--template': 'example:babyweight', '--gcp-project': 'proj-777', '--bucket': 'bw-data'})
   // When
   const r = await initProject({dir: 'p'}, {cwd: tmp.dir, prompter})
   // Then
-  assert.equal(prompter.asked, ['--name', '--template', '--gcp-project', '--region', '--zone', '--registry', '--bucket'])
+  // (the cloud set-up question is answered "no": nothing in GCP is touched)
+  assert.equal(prompter.asked, ['--name', '--template', '--gcp-project', '--region', '--zone', '--registry', '--bucket', '--cloud-setup'])
+  assert.is(r.cloud, undefined)
   assert.is(r.name, 'asked')
   assert.is(r.example, 'babyweight')
   const kfp = parse(await readFile(path.join(tmp.dir, 'p/kfp.yaml'), 'utf8'))
@@ -251,7 +253,7 @@ init('flags skip their questions even on a terminal; --yes asks nothing', async 
   await initProject({dir: 'a', name: 'a', template: 'bash', gcpProject: 'proj-123', region: 'us-east1'}, {cwd: tmp.dir, prompter: some})
   await initProject({dir: 'b', yes: true}, {cwd: tmp.dir, prompter: none})
   // Then
-  assert.equal(some.asked, ['--zone', '--registry', '--bucket'])
+  assert.equal(some.asked, ['--zone', '--registry', '--bucket', '--cloud-setup'])
   assert.equal(none.asked, [])
 })
 
