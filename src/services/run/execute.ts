@@ -450,7 +450,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
     const f = rec.tasks.filter((t) => t.status === 'failed')
     rec.message = `Step${f.length > 1 ? 's' : ''} ${f.map((t) => `${t.number} (${t.name})`).join(', ')} failed.`
   } else rec.status = 'succeeded'
-  await Promise.all(cacheWrites)
+  await Promise.all([...cacheWrites, o.runner.dispose?.()])
   await writer.save({durable: true})
   return rec
 }

@@ -45,11 +45,17 @@ export interface TaskRunner {
   /** Gets ready to run these images (pull missing ones). */
   prepare(images: string[], onPull: (image: string, p: DockerProgress | {status: 'present' | 'pulling' | 'pulled'}) => void): Promise<void>
   run(job: TaskJob, hooks: JobHooks): Promise<JobResult>
+  /** Waits for clean-up that runs after tasks end (temp folders); call once the run is over. */
+  dispose?(): Promise<void>
 }
 
-/** Runs the container's command and args on the host. */
+/**
+ * Runs the container's command and args on the host. Steps without a folder of their own get a fresh temp folder,
+ * removed after the step ends without holding up the next one (`dispose` waits for those removals).
+ */
 export function createProcessRunner(baseEnv: Env): TaskRunner {
   const resolve = createProgramResolver()
+  const cleanups = new Set<Promise<void>>()
   return {
     kind: 'process',
     async prepare() {},
@@ -67,8 +73,16 @@ export function createProcessRunner(baseEnv: Env): TaskRunner {
         })
         return {exitCode: r.exitCode, aborted: r.aborted}
       } finally {
-        if (tmp) await rm(tmp, {recursive: true, force: true})
+        if (tmp) {
+          const removal: Promise<void> = rm(tmp, {recursive: true, force: true})
+            .catch(() => {})
+            .finally(() => cleanups.delete(removal))
+          cleanups.add(removal)
+        }
       }
+    },
+    async dispose() {
+      await Promise.all(cleanups)
     },
   }
 }

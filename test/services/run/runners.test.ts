@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {ContainerSpec, DockerClient} from '../../../src/clients/docker.js'
@@ -142,8 +143,12 @@ P('runs command + args with the job env in the given folder; a temp folder other
     assert.equal(r, {exitCode: 0, aborted: false})
     assert.is(out.join(''), `arg0 /p ${t.dir}\n`)
     const out2: string[] = []
-    await createProcessRunner(process.env).run({...job, command: ['pwd'], args: []}, {signal: new AbortController().signal, onData: (c) => out2.push(c.toString())})
+    const runner = createProcessRunner(process.env)
+    await runner.run({...job, command: ['pwd'], args: []}, {signal: new AbortController().signal, onData: (c) => out2.push(c.toString())})
     assert.match(out2.join(''), /kfp-step-/)
+    // And the temp folder is gone once the runner is disposed
+    await runner.dispose?.()
+    assert.not.ok(existsSync(out2.join('').trim()))
   } finally {
     await t.cleanup()
   }
