@@ -339,6 +339,8 @@ Signals('runs cancel stops the step processes that a killed CLI left running', a
     const get = await runCli(['runs', 'get', 'latest', '--json'], {cwd: tmp.dir})
     assert.is(get.json.result.run.status, 'interrupted')
     assert.match(get.json.result.run.tasks[0].message, `its step process (group ${running.pid}) may still be running`)
+    const human = await runCli(['runs', 'get', 'latest'], {cwd: tmp.dir})
+    assert.match(human.stdout, /Step sleeper may still be running: `kfp runs cancel \S+` stops it\./)
     // When cancelled
     const c = await runCli(['runs', 'cancel', 'latest', '--json'], {cwd: tmp.dir})
     // Then the leftover step is stopped and the run is recorded as cancelled

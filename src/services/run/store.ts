@@ -111,14 +111,16 @@ export function withLiveness(rec: RunRecord, alive: (pid: number) => boolean = p
     if (t.containerId) return `its step container ${t.containerId.slice(0, 12)} may still be running`
     return undefined
   }
+  const left = rec.tasks.filter((t) => (t.status === 'running' || t.status === 'pending') && leftover(t)).map((t) => t.name)
+  const stopHint = left.length ? ` Step${left.length > 1 ? 's' : ''} ${left.join(', ')} may still be running: \`kfp runs cancel ${rec.id}\` stops ${left.length > 1 ? 'them' : 'it'}.` : ''
   return {
     ...rec,
     status: 'interrupted',
-    message: rec.message ?? `The kfp process (pid ${rec.pid}) that ran this run stopped before it finished.`,
+    message: rec.message ?? `The kfp process (pid ${rec.pid}) that ran this run stopped before it finished.${stopHint}`,
     tasks: rec.tasks.map((t) => {
       if (t.status !== 'running' && t.status !== 'pending') return t
-      const left = leftover(t)
-      return {...t, status: 'cancelled', message: t.message ?? (left ? `interrupted; ${left} (\`kfp runs cancel ${rec.id}\` stops it)` : 'interrupted')}
+      const why = leftover(t)
+      return {...t, status: 'cancelled', message: t.message ?? (why ? `interrupted; ${why} (\`kfp runs cancel ${rec.id}\` stops it)` : 'interrupted')}
     }),
   }
 }

@@ -61,6 +61,7 @@ L('an interrupted run names the step that may still be running and how to stop i
   const shown = withLiveness(r, (pid) => pid === 4242)
   // Then
   assert.is(shown.status, 'interrupted')
+  assert.is(shown.message, 'The kfp process (pid 999999999) that ran this run stopped before it finished. Steps a, b may still be running: `kfp runs cancel r1` stops them.')
   assert.equal(
     shown.tasks.map((t) => `${t.name}:${t.status}:${t.message}`),
     [
