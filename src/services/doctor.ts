@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 import http from 'node:http'
 import type {Ctx} from '../ctx.js'
 import {dockerConfigPath} from '../clients/registry-auth.js'
+import {isLoopbackRegistry, registryHostOfPrefix} from '../core/build/naming.js'
 import {installedKfpVersion, parseDeployments, KFP_NAMESPACE} from '../core/cluster/kfp.js'
 import {readProjectGcp, type ProjectGcp} from './cluster/project-gcp.js'
 import {bucketStatus} from './cloud-resources.js'
@@ -67,17 +68,20 @@ async function checkDocker(ctx: Ctx): Promise<DoctorCheck> {
   return fail('docker', 'Docker daemon', `not reachable at ${r.where} (${r.error})`, 'Start Docker (e.g. `sudo systemctl start docker`), or set DOCKER_HOST; without Docker use KFP_RUNNER=process.', !runnerProcess)
 }
 
-/** The registry host of an image repository (`gcr.io/p` → `gcr.io`; `me/x` → `docker.io`). */
-export function registryHost(registry: string): string {
-  const first = registry.split('/')[0]
-  return registry.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io'
-}
-
 async function checkRegistry(ctx: Ctx, gcp: ProjectGcp): Promise<DoctorCheck> {
   const title = 'Registry credentials'
   if (!gcp.registry) return skip('registry', title, gcp.file ? 'kfp.yaml has no registry' : 'no project here', 'Set `registry:` in kfp.yaml to push images.')
-  const host = registryHost(gcp.registry)
+  const host = registryHostOfPrefix(gcp.registry)
   const file = dockerConfigPath(ctx.env)
+  if (isLoopbackRegistry(host)) {
+    const r = await checkRegistryLogin(ctx, host, file, title)
+    // A registry on this machine usually needs no login: report what was found, never fail on it.
+    return r.status === 'fail' ? {...r, status: 'ok', detail: `${host}: local registry, no login stored (none needed unless it asks)`, fix: undefined, required: false} : {...r, required: false}
+  }
+  return checkRegistryLogin(ctx, host, file, title)
+}
+
+async function checkRegistryLogin(ctx: Ctx, host: string, file: string, title: string): Promise<DoctorCheck> {
   const googleHost = /(^|\.)gcr\.io$|-docker\.pkg\.dev$/.test(host)
   const fix = googleHost ? `gcloud auth configure-docker ${host}` : `docker login ${host}`
   let cfg: {auths?: Record<string, unknown>; credHelpers?: Record<string, string>; credsStore?: string}

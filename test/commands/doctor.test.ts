@@ -122,4 +122,25 @@ doctor('no kube context: cluster checks are skipped (–), not failures', async 
   assert.is(r.json.result.ok, true)
 })
 
+doctor('a registry on this machine (localhost:5000) needs no stored login; a Docker Hub namespace does', async () => {
+  // Given a project whose registry is a bare local host:port, and no Docker config at all
+  const env = await setup()
+  writeFileSync(path.join(work.dir, 'kfp.yaml'), 'name: x\nregistry: localhost:5000\ngcp: {project: p, bucket: data-bucket}\n')
+  const noConfig = {...env, DOCKER_CONFIG: path.join(work.dir, 'no-docker-config')}
+  // When
+  const local = await runCli(['doctor', '--json'], {cwd: work.dir, env: noConfig})
+  // Then
+  const reg = local.json.result.checks.find((c: any) => c.id === 'registry')
+  assert.is(reg.status, 'ok', JSON.stringify(reg))
+  assert.match(reg.detail, /^localhost:5000: local registry/)
+  assert.is(reg.required, false)
+  // And a Docker Hub namespace without a login is a failure naming docker.io
+  writeFileSync(path.join(work.dir, 'kfp.yaml'), 'name: x\nregistry: myuser\ngcp: {project: p, bucket: data-bucket}\n')
+  const hub = await runCli(['doctor', '--json'], {cwd: work.dir, env: noConfig})
+  const hubReg = hub.json.error.data.checks.find((c: any) => c.id === 'registry')
+  assert.is(hubReg.status, 'fail')
+  assert.match(hubReg.detail, /^docker\.io: /)
+  assert.is(hub.code, 5)
+})
+
 doctor.run()

@@ -54,6 +54,21 @@ export function parseImageRef(ref: string): ImageRef {
   return {registry: 'docker.io', repository: rest.includes('/') ? rest : `library/${rest}`, tag, digest}
 }
 
+/**
+ * The registry host of a kfp.yaml `registry:` prefix: its first segment when that is a host (has '.' or ':' or is
+ * `localhost`, even with nothing after it: `localhost:5000`, `gcr.io`), else Docker Hub (`myuser` → `docker.io`).
+ */
+export function registryHostOfPrefix(prefix: string): string {
+  const first = prefix.trim().split('/')[0]
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io'
+}
+
+/** True for registries on this machine (`localhost:5000`, `127.0.0.1:5000`), which usually need no login. */
+export function isLoopbackRegistry(host: string): boolean {
+  const name = host.replace(/:\d+$/, '')
+  return name === 'localhost' || name === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(name)
+}
+
 /** The registry host of a repository (`localhost:5000/x` → `localhost:5000`; `ubuntu` → `docker.io`). */
 export function registryHost(repository: string): string {
   return parseImageRef(repository).registry
