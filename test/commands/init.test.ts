@@ -3,6 +3,7 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {runCli} from '../helpers/cli.js'
+import {checkPipelineYaml, formatProblems} from '../helpers/proto.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const init = suite('kfp init (built CLI)')
@@ -28,7 +29,10 @@ init('kfp init demo --yes: lists the files and next steps; the project validates
   assert.equal(steps.json.result.steps.map((s: {name: string}) => s.name), ['hello'])
   const compile = await runCli(['compile', '-o', 'pipeline.yaml'], {cwd})
   assert.is(compile.code, 0, compile.stderr)
-  assert.match(await readFile(path.join(cwd, 'pipeline.yaml'), 'utf8'), 'schemaVersion: 2.1.0')
+  const ir = await readFile(path.join(cwd, 'pipeline.yaml'), 'utf8')
+  assert.match(ir, 'schemaVersion: 2.1.0')
+  const problems = checkPipelineYaml(ir)
+  assert.is(problems.length, 0, formatProblems(problems))
   const run = await runCli(['run', '--runner', 'process', '--json'], {cwd})
   assert.is(run.code, 0, run.stderr)
   assert.match(JSON.stringify(run.json.result), 'Hello from demo (processed by hello)')
@@ -57,9 +61,27 @@ init('kfp init bw --example babyweight --yes --json: the result envelope, then v
   assert.is(compile.code, 0, compile.stderr)
   const ir = await readFile(path.join(cwd, 'pipeline.yaml'), 'utf8')
   assert.match(ir, /memoryRequest: 2/)
+  const problems = checkPipelineYaml(ir)
+  assert.is(problems.length, 0, formatProblems(problems))
   const run = await runCli(['run', '--runner', 'process'], {cwd, timeoutMs: 180_000})
   assert.is(run.code, 0, run.stderr)
   assert.match(run.stdout, /deploy\s+succeeded.*model=babyweight, version=mlp/)
+})
+
+init('every --template gives a project that validates and compiles to strictly valid IR', async () => {
+  for (const template of ['bash', 'gcloud', 'container']) {
+    // When
+    const r = await runCli(['init', template, '--template', template, '--yes'], {cwd: tmp.dir})
+    // Then
+    assert.is(r.code, 0, r.stderr)
+    const cwd = path.join(tmp.dir, template)
+    const validate = await runCli(['validate'], {cwd})
+    assert.is(validate.code, 0, `${template}: ${validate.stderr}`)
+    const compile = await runCli(['compile'], {cwd})
+    assert.is(compile.code, 0, `${template}: ${compile.stderr}`)
+    const problems = checkPipelineYaml(await readFile(path.join(cwd, 'pipeline.yaml'), 'utf8'))
+    assert.is(problems.length, 0, `${template}: ${formatProblems(problems)}`)
+  }
 })
 
 init('existing files: exit 3, the files listed, a --force hint; --json gives the error envelope', async () => {
