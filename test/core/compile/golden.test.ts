@@ -5,6 +5,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {parse} from 'yaml'
 import {compilePipeline} from '../../../src/core/compile/index.js'
+import {checkPipelineSpec, formatProblems} from '../../helpers/proto.js'
 import {producerConsumerProject, project, resourceSpecProject, step, twoStepProject, component, io} from './projects.js'
 
 const IR_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'ir')
@@ -76,6 +77,16 @@ shape('pipeline_with_retry: the root DAG (float params, retryPolicy with the SDK
   // The golden's component is a Python function (output 'Output'); a v1 component's names are sanitized like the SDK's.
   assert.equal(spec.components['comp-add'].inputDefinitions, expected.components['comp-add'].inputDefinitions)
   assert.equal(Object.keys(spec.components['comp-add'].outputDefinitions!.parameters!), ['output'])
+})
+
+shape('every golden-equivalent project compiles to a spec that is strictly valid against pipeline_spec.proto', () => {
+  for (const [name, make] of [['producer_consumer', producerConsumerProject], ['two_step', twoStepProject], ['resource_spec', resourceSpecProject]] as const) {
+    // When
+    const {spec} = compilePipeline(make(), {images: {}})
+    // Then
+    const problems = checkPipelineSpec(spec)
+    assert.is(problems.length, 0, `${name}: ${formatProblems(problems)}`)
+  }
 })
 
 shape.run()
