@@ -127,6 +127,34 @@ runs('archive: the run is archived and disappears from runs list; twice changes 
   assert.equal(list.json.result.runs, [])
 })
 
+runs('list --archived shows only the archived runs; --limit counts the runs shown; local runs have no archive (exit 2)', async () => {
+  // Given three active runs and one archived one (the oldest)
+  const old = await createRun('old', 'SUCCEEDED')
+  await api.archiveRun(old)
+  for (const n of ['b', 'c', 'd']) await createRun(n, 'SUCCEEDED')
+  // When
+  const archived = await runCli(['runs', 'list', '--archived'], {cwd: dir, env: env()})
+  const active = await runCli(['runs', 'list', '--limit', '3', '--json'], {cwd: dir, env: env()})
+  const local = await runCli(['runs', 'list', '--archived', '--target', 'local'], {cwd: dir, env: {KFP_CONFIG_DIR: path.join(dir, '.cfg')}})
+  // Then
+  assert.is(archived.code, 0, archived.stderr)
+  const rows = archived.stdout.trim().split('\n').slice(1)
+  assert.equal(rows.map((r) => r.split('\t').slice(0, 3)), [[old, 'old', 'succeeded']])
+  assert.is(active.code, 0, active.stderr)
+  assert.equal(active.json.result.runs.map((r: {name: string}) => r.name).sort(), ['b', 'c', 'd'])
+  assert.ok(server.requests.some((q) => q.path === '/apis/v2beta1/runs' && /storage_state/.test(q.query.filter ?? '')), 'the server filters on storage_state')
+  assert.is(local.code, 2)
+  assert.match(local.stderr, /--archived lists archived runs on a KFP server/)
+})
+
+runs('list --archived with nothing archived says so on stderr', async () => {
+  await createRun('a', 'SUCCEEDED')
+  const r = await runCli(['runs', 'list', '--archived'], {cwd: dir, env: env()})
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, '')
+  assert.match(r.stderr, /No archived runs on target/)
+})
+
 runs('retry and archive on the local target are usage errors that say what to do instead', async () => {
   // When
   const r = await runCli(['runs', 'retry', 'latest', '--json'], {cwd: dir, env: {KFP_CONFIG_DIR: path.join(dir, '.cfg')}})

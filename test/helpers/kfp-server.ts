@@ -373,6 +373,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       for (const pr of JSON.parse(f).predicates ?? []) {
         const v = pr.string_value ?? pr.stringValue
         if (pr.operation === 'EQUALS' || pr.operation === 1) xs = xs.filter((x) => String(x[pr.key]) === v)
+        if (pr.operation === 'NOT_EQUALS' || pr.operation === 2) xs = xs.filter((x) => String(x[pr.key]) !== v)
         if (pr.operation === 'IS_SUBSTRING' || pr.operation === 9) xs = xs.filter((x) => String(x[pr.key] ?? '').includes(v))
       }
     }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
+import {CliError, EXIT} from '../../lib/errors.js'
 import {projectFlag} from '../../flags.js'
 import {listRuns, type ListRunsResult} from '../../services/runs/index.js'
 import {formatDuration, renderTable} from '../../ui/table.js'
@@ -13,6 +14,7 @@ export default class RunsList extends BaseCommand {
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --status failed --limit 5',
     '<%= config.bin %> <%= command.id %> --experiment retrain --json',
+    '<%= config.bin %> <%= command.id %> --target prod --archived',
   ]
   static flags = {
     project: projectFlag,
@@ -24,16 +26,24 @@ export default class RunsList extends BaseCommand {
     experiment: Flags.string({summary: 'Only runs of this experiment.'}),
     limit: Flags.integer({summary: 'At most this many runs.', min: 1}),
     target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
+    archived: Flags.boolean({summary: 'On a KFP target: list the archived runs instead of the active ones (see kfp runs archive).'}),
   }
 
   async run(): Promise<ListRunsResult | ListRemoteRunsResult> {
     const {flags} = await this.parse(RunsList)
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
-      const remote = await listRemoteRuns({target: flags.target, status: flags.status, experiment: flags.experiment, limit: flags.limit}, this.ctx)
-      if (remote.runs.length === 0) this.info(`No runs on target ${remote.target} yet. Start one with \`kfp run --target ${remote.target}\`.`)
+      const remote = await listRemoteRuns({target: flags.target, status: flags.status, experiment: flags.experiment, limit: flags.limit, archived: flags.archived}, this.ctx)
+      if (remote.runs.length === 0 && flags.archived) this.info(`No archived runs on target ${remote.target}.`)
+      else if (remote.runs.length === 0) this.info(`No runs on target ${remote.target} yet. Start one with \`kfp run --target ${remote.target}\`.`)
       else this.out(renderTable(['id', 'name', 'status', 'experiment', 'created', 'duration', 'steps'], remoteRunRows(remote.runs), {tty: this.io.stdoutIsTTY}))
       return remote
+    }
+    if (flags.archived) {
+      throw new CliError('USAGE', `--archived lists archived runs on a KFP server; the target is '${t.name}' (local), whose runs are never archived.`, {
+        exit: EXIT.USAGE,
+        hints: ['For a server: kfp runs list --archived --target NAME (see kfp target list).'],
+      })
     }
     const result = await listRuns({cwd: this.ctx.cwd, project: flags.project, status: flags.status, experiment: flags.experiment, limit: flags.limit}, this.ctx)
     if (result.runs.length === 0) {

@@ -1,5 +1,5 @@
 import type {Ctx} from '../../ctx.js'
-import {listAll, type KfpRun, type KfpTaskDetail} from '../../clients/kfp-api.js'
+import {listAll, type Filter, type KfpRun, type KfpTaskDetail} from '../../clients/kfp-api.js'
 import type {RunStatus, TaskStatus} from '../../core/engine/record.js'
 import {isTerminalState, runStatusOf, runUrl, taskStatusOf} from '../../core/remote/spec.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
@@ -97,7 +97,11 @@ export interface ListRemoteRunsResult {
   target: string
 }
 
-/** `kfp runs list` on a server: newest first, all pages up to `limit`, optionally in one experiment (name or id). */
+/**
+ * `kfp runs list` on a server: newest first, all pages up to `limit`, optionally in one experiment (name or id).
+ * Active runs by default; with `archived`, only the archived ones (like the KFP UI's Archive page). The storage
+ * state is filtered by the server, so `limit` counts only the runs shown.
+ */
 export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string; limit?: number; archived?: boolean; status?: string[]}, ctx: Ctx): Promise<ListRemoteRunsResult> {
   const s = await connectRemote({target: o.target}, ctx)
   let experimentId: string | undefined
@@ -105,13 +109,14 @@ export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string;
     experimentId = (await findExperimentByName(s, o.experiment))?.experiment_id ?? o.experiment
   }
   const limit = o.limit ?? 50
+  const filter: Filter = {predicates: [{key: 'storage_state', operation: o.archived ? 'EQUALS' : 'NOT_EQUALS', string_value: 'ARCHIVED'}]}
   const runs = await listAll(
-    (t) => s.api.listRuns({namespace: experimentId ? undefined : s.namespace, experimentId, pageToken: t, pageSize: Math.min(100, limit), sortBy: 'created_at desc'}),
+    (t) => s.api.listRuns({namespace: experimentId ? undefined : s.namespace, experimentId, filter, pageToken: t, pageSize: Math.min(100, limit), sortBy: 'created_at desc'}),
     limit,
   )
   const shown = runs
     .map((r) => remoteRunInfo(r, s.api.endpoint, s.target.name))
-    .filter((r) => (o.archived || !r.archived) && (!o.status?.length || o.status.includes(r.status)))
+    .filter((r) => r.archived === Boolean(o.archived) && (!o.status?.length || o.status.includes(r.status)))
   if (shown.length > 0) {
     // Experiment names for the table (one listing; ids stay when the server does not say).
     const exps = await listAll((t) => s.api.listExperiments({namespace: s.namespace, pageToken: t, pageSize: 100}), 500)
