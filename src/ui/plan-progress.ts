@@ -3,7 +3,7 @@ import type {Spinner} from './spinner.js'
 /** Progress events of a cluster/deploy plan (structurally the same as services' PlanEvent). */
 export type PlanProgressEvent =
   | {type: 'step'; title: string}
-  | {type: 'step-done'; title: string; skipped: boolean}
+  | {type: 'step-done'; title: string; skipped: boolean; note?: string}
   | {type: 'output'; line: string; stream: 'stdout' | 'stderr'}
 
 /**
@@ -18,7 +18,7 @@ export function planProgress(spinner: Spinner, verbose: boolean, err: (t: string
         current = e.title
         spinner.start(e.title)
       } else if (e.type === 'step-done') {
-        spinner.succeed(e.skipped ? `${e.title}: already done` : e.title)
+        spinner.succeed(e.skipped ? `${e.title}: ${e.note ?? 'already done'}` : e.title)
         current = undefined
       } else if (verbose) {
         spinner.stop()

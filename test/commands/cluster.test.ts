@@ -90,6 +90,24 @@ create('defaults come from kfp.yaml gcp: (zone, project)', async () => {
   assert.equal(describe, ['container', 'clusters', 'describe', 'kfp', '--zone=europe-west1-b', '--project=from-yaml', '--format=json'])
 })
 
+create('no gcloud account (e.g. token-file auth): no binding is applied, and the user is told so', async () => {
+  // Given gcloud reports no account (it prints "(unset)" on stderr)
+  shims = await createShims({
+    gcloud: [{match: ['config', 'get-value', 'account'], stderr: '(unset)\n'}, ...gcloudOk()],
+    kubectl: kubectlOk,
+  })
+  // When
+  const r = await runCli(['cluster', 'create', 'kfp', '--zone', 'us-central1-a'], {cwd: work.dir, env: env(shims)})
+  const j = await runCli(['cluster', 'create', 'kfp', '--zone', 'us-central1-a', '--json'], {cwd: work.dir, env: env(shims)})
+  // Then kubectl is never called (no binding for an empty user) and the warning explains it
+  assert.is(r.code, 0, r.stderr)
+  assert.equal(await shims.argvOf('kubectl'), [])
+  assert.match(r.stderr, /Grant cluster-admin to the current gcloud account \(idempotent\): skipped: no account/)
+  assert.match(r.stderr, /no cluster-admin binding was created/)
+  assert.is(j.json.result.account, undefined)
+  assert.is(j.json.result.binding, undefined)
+})
+
 create('gcloud missing: TOOL_NOT_FOUND with an install hint, exit 5', async () => {
   // Given a PATH with kubectl but no gcloud
   shims = await createShims({kubectl: kubectlOk})

@@ -119,11 +119,12 @@ export const ADMIN_BINDING_PREFIX = 'kfp-admin-'
 /**
  * The idempotent cluster-admin binding: `kubectl create clusterrolebinding ... --dry-run=client -o yaml`
  * whose output is fed to `kubectl apply -f -` (two argv calls, stdin between them).
- * The account comes from the step that captured `account`.
+ * The account comes from the step that captured `account`; without one (e.g. token-file auth) the step is skipped.
  */
 export function adminBindingStep(): PlanStep {
   return {
     title: 'Grant cluster-admin to the current gcloud account (idempotent)',
+    ifSet: 'account',
     stdinFrom: {
       file: 'kubectl',
       args: [

@@ -24,6 +24,7 @@ export interface Cmd {
  * - `run`: run `cmd`; with `capture`, its trimmed stdout becomes the value of that name;
  *   with `stdinFrom`, that command runs first and its stdout is fed to `cmd` (a pipe, but as two argv calls).
  * - `unless`: the step is skipped when the `unless` command succeeds (e.g. describe before create).
+ * - `ifSet`: the step is skipped when that captured value is empty.
  */
 export interface PlanStep {
   /** What the step does, for progress lines and script comments. */
@@ -32,6 +33,8 @@ export interface PlanStep {
   capture?: string
   stdinFrom?: Cmd
   unless?: Cmd
+  /** Run the step only when this captured value is non-empty (e.g. no binding without a gcloud account). */
+  ifSet?: string
 }
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/
@@ -83,6 +86,8 @@ export function renderScript(title: string, steps: PlanStep[], trailer: string[]
     if (s.capture) line = `${shellVarName(s.capture)}="$(${line})"`
     if (s.unless) {
       out.push(`if ! ${renderCmd(s.unless)} >/dev/null 2>&1; then`, `  ${line}`, 'fi')
+    } else if (s.ifSet) {
+      out.push(`if [ -n "$${shellVarName(s.ifSet)}" ]; then`, `  ${line}`, 'fi')
     } else out.push(line)
     out.push('')
   }

@@ -8,7 +8,7 @@ import {BugError, type CliError} from '../../lib/errors.js'
 /** Progress of a plan, for the command's spinner and --verbose output. */
 export type PlanEvent =
   | {type: 'step'; title: string}
-  | {type: 'step-done'; title: string; skipped: boolean}
+  | {type: 'step-done'; title: string; skipped: boolean; note?: string}
   | {type: 'output'; line: string; stream: 'stdout' | 'stderr'}
 
 /** What running a plan produced: captured values, and per step whether it was skipped. */
@@ -42,6 +42,12 @@ export async function runPlan(steps: PlanStep[], ctx: Ctx, onEvent?: (e: PlanEve
   const outputs: string[] = []
   for (const step of steps) {
     onEvent?.({type: 'step', title: step.title})
+    if (step.ifSet !== undefined && !values[step.ifSet]) {
+      skipped.push(true)
+      outputs.push('')
+      onEvent?.({type: 'step-done', title: step.title, skipped: true, note: `skipped: no ${step.ifSet}`})
+      continue
+    }
     if (step.unless) {
       const probe = await runCmd(step.unless, values, ctx, undefined)
       if (probe.exitCode === 0) {

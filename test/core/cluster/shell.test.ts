@@ -43,6 +43,21 @@ script('renders a valid sh script with captures, pipes and guarded steps', () =>
   execFileSync('sh', ['-n'], {input: text})
 })
 
+script('an ifSet step runs only when the captured value is non-empty', () => {
+  // Given a plan whose last step needs the captured account
+  const text = renderScript('t', [
+    {title: 'capture', cmd: {file: 'gcloud', args: ['config', 'get-value', 'account']}, capture: 'account'},
+    {title: 'bind', ifSet: 'account', cmd: {file: 'kubectl', args: ['bind', {ref: 'account'}]}},
+  ])
+  // Then the step is guarded by a test of the variable
+  assert.match(text, /if \[ -n "\$ACCOUNT" \]; then\n {2}kubectl bind "\$ACCOUNT"\nfi/)
+  // And under sh it is skipped for an empty account and run for a set one
+  const run = (account: string) =>
+    execFileSync('sh', ['-c', `gcloud() { printf '%s' ${shQuote(account)}; }; kubectl() { echo "kubectl $*"; }; ${text.replace('#!/bin/sh', '')}`], {encoding: 'utf8'})
+  assert.is(run(''), '')
+  assert.is(run('me@x.com'), 'kubectl bind me@x.com\n')
+})
+
 script('resolveArgs substitutes captured values and refuses unknown ones', () => {
   assert.equal(resolveArgs(['a', {ref: 'account', prefix: 'p-'}, {ref: 'account'}], {account: 'me@x.com'}), ['a', 'p-me@x.com', 'me@x.com'])
   assert.throws(() => resolveArgs([{ref: 'nope'}], {}), /nope/)
