@@ -90,6 +90,20 @@ create('defaults come from kfp.yaml gcp: (zone, project)', async () => {
   assert.equal(describe, ['container', 'clusters', 'describe', 'kfp', '--zone=europe-west1-b', '--project=from-yaml', '--format=json'])
 })
 
+create('kfp.yaml is found like every command finds it: from a subfolder, and KFP_PROJECT naming a folder', async () => {
+  // Given a project with gcp settings, and a subfolder; another folder elsewhere
+  execFileSync('sh', ['-c', 'mkdir -p proj/components/a other && printf "name: x\\ngcp: {project: from-yaml, zone: europe-west1-b}\\n" > proj/kfp.yaml'], {cwd: work.dir})
+  shims = await createShims({gcloud: gcloudOk(), kubectl: kubectlOk})
+  // When run from inside the project's subfolder, and from elsewhere with KFP_PROJECT=<the project folder>
+  const sub = await runCli(['cluster', 'create', '--dry-run'], {cwd: `${work.dir}/proj/components/a`, env: env(shims)})
+  const viaEnv = await runCli(['cluster', 'create', '--dry-run'], {cwd: `${work.dir}/other`, env: env(shims, {KFP_PROJECT: `${work.dir}/proj`})})
+  // Then both use the project's zone and GCP project
+  for (const r of [sub, viaEnv]) {
+    assert.is(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^ {2}gcloud container clusters create kfp --zone=europe-west1-b --project=from-yaml /m)
+  }
+})
+
 create('no gcloud account (e.g. token-file auth): no binding is applied, and the user is told so', async () => {
   // Given gcloud reports no account (it prints "(unset)" on stderr)
   shims = await createShims({

@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
-import path from 'node:path'
 import YAML from 'yaml'
 import type {Ctx} from '../../ctx.js'
+import {findProjectFile} from '../project/load.js'
 
 /** The GCP settings of the project in the working directory (`gcp:` and `registry:` of kfp.yaml), when there is one. */
 export interface ProjectGcp {
@@ -14,13 +14,16 @@ export interface ProjectGcp {
 }
 
 /**
- * Reads the `gcp` and `registry` settings of ./kfp.yaml (or $KFP_PROJECT) for defaults. Tolerant: a missing or
- * unreadable file gives `{}`: the cluster commands work outside a project; `kfp validate` reports broken files.
+ * Reads the `gcp` and `registry` settings of the project for defaults, found like every other command finds it
+ * ($KFP_PROJECT as a file or folder, else the nearest kfp.yaml in cwd or a parent). Tolerant: no project, or an
+ * unreadable or invalid file, gives what could be read: the cluster commands and `kfp doctor` work outside a project,
+ * and `kfp validate` reports broken files.
  */
 export async function readProjectGcp(ctx: Pick<Ctx, 'cwd' | 'env'>): Promise<ProjectGcp> {
-  const file = ctx.env.KFP_PROJECT ? path.resolve(ctx.cwd, ctx.env.KFP_PROJECT) : path.join(ctx.cwd, 'kfp.yaml')
+  let file: string
   let text: string
   try {
+    file = findProjectFile({cwd: ctx.cwd}, ctx)
     text = await readFile(file, 'utf8')
   } catch {
     return {}
