@@ -256,5 +256,14 @@ del('list shows a table (tab-separated when piped) and --json', async () => {
   assert.is(j.json.result.clusters[0].nodes, 3)
 })
 
+del('list --dry-run prints the gcloud command and runs nothing', async () => {
+  shims = await createShims({gcloud: []})
+  const r = await runCli(['cluster', 'list', '--zone', 'us-central1-a', '--gcp-project', 'p', '--dry-run'], {cwd: work.dir, env: env(shims)})
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^gcloud container clusters list --zone=us-central1-a --project=p --format=json$/m)
+  execFileSync('sh', ['-n'], {input: r.stdout})
+  assert.equal(await shims.calls(), [])
+})
+
 create.run()
 del.run()

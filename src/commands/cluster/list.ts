@@ -10,12 +10,14 @@ export default class ClusterList extends BaseCommand {
     zone: Flags.string({description: 'Only clusters in this zone.', exclusive: ['region']}),
     region: Flags.string({description: 'Only clusters in this region.', exclusive: ['zone']}),
     'gcp-project': Flags.string({description: 'GCP project.', env: 'KFP_GCP_PROJECT'}),
+    'dry-run': Flags.boolean({description: 'Print the command as a shell script; run nothing.'}),
   }
 
   async run(): Promise<ListClustersResult> {
     const {flags} = await this.parse(ClusterList)
-    const r = await listClusters({zone: flags.zone, region: flags.region, gcpProject: flags['gcp-project']}, this.ctx)
-    if (r.clusters.length === 0) this.info('No clusters. Create one with `kfp cluster create NAME --zone ZONE`.')
+    const r = await listClusters({zone: flags.zone, region: flags.region, gcpProject: flags['gcp-project'], dryRun: flags['dry-run']}, this.ctx)
+    if (r.script !== undefined) this.out(r.script)
+    else if (r.clusters.length === 0) this.info('No clusters. Create one with `kfp cluster create NAME --zone ZONE`.')
     else
       this.out(
         renderTable(
