@@ -7,7 +7,8 @@ export default class ClusterCreate extends BaseCommand {
   static summary = 'Create (or reuse) a GKE cluster, fetch its credentials and grant you cluster-admin.'
   static description = `Runs gcloud with argument arrays: describe (an existing cluster is reused), create, get-credentials, then applies a cluster-admin ClusterRoleBinding for the current gcloud account with kubectl. Idempotent: run it again at any time.
 Defaults come from the flags, then kfp.yaml's gcp: section (zone, region, project), then the tutorial's cluster (n1-standard-2, 3 nodes, cloud-platform scope).
-With --dry-run it prints the same commands as a POSIX shell script and runs nothing.`
+With --dry-run it prints the same commands as a POSIX shell script and runs nothing.
+Unlike the original tutorial, it does not bind cluster-admin to the kubeflow:pipeline-runner service account: KFP 2.x installs that account with its own namespaced Role (pods, workflows, volumes, jobs in the kubeflow namespace), which is what pipeline steps need; steps reach Google Cloud through the nodes' cloud-platform scope. cluster-admin would let any step take over the cluster. See docs/cluster.md.`
   static examples = [
     '<%= config.bin %> <%= command.id %> kfp --zone us-central1-a',
     '<%= config.bin %> <%= command.id %> kfp --zone us-central1-a --min-nodes 3 --max-nodes 10 --label team=ml',
