@@ -36,6 +36,8 @@ export default class Logs extends BaseCommand {
     if (t.type === 'kfp') {
       const remote = await remoteLogs(
         {
+          cwd: this.ctx.cwd,
+          project: flags.project,
           target: flags.target,
           runId: args.run,
           step: args.step,

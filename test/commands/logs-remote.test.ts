@@ -1,4 +1,4 @@
-import {writeFile} from 'node:fs/promises'
+import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -104,6 +104,57 @@ logs('an unknown step exits 2 and lists the steps that have pods', async () => {
   assert.is(r.code, 2)
   assert.is(r.json.error.code, 'STEP_NOT_FOUND')
   assert.match(r.json.error.message, /steps with pods: hello/)
+})
+
+logs('STEP may be a step number: the run spec\'s steps are numbered as kfp steps numbers them; an unknown number exits 2 listing them', async () => {
+  // Given a run of hello (1) → shout (2), with pods, and the same run seen only through the UI
+  const id = await newRun()
+  server.setRunState(id, 'SUCCEEDED', [
+    {display_name: 'hello', state: 'SUCCEEDED', pod_name: 'pod-hello'},
+    {display_name: 'shout', state: 'SUCCEEDED', pod_name: 'pod-shout'},
+  ])
+  kube.addPod({name: 'impl-hello', runId: id, step: 'hello', log: ['hi'], lineIntervalMs: 1})
+  kube.addPod({name: 'impl-shout', runId: id, step: 'shout', log: ['HI', 'WORLD'], lineIntervalMs: 1})
+  server.podLogs.set('pod-shout', 'HI (ui)\n')
+  await new Promise((r) => setTimeout(r, 20))
+  // When
+  const two = await runCli(['logs', id, '2'], {cwd: dir, env: await env()})
+  const viaUi = await runCli(['logs', id, '2'], {cwd: dir, env: await env({KUBECONFIG: path.join(dir, 'no-such-kubeconfig')})})
+  const nine = await runCli(['logs', id, '9', '--json'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(two.code, 0, two.stderr)
+  assert.is(two.stdout, 'HI\nWORLD\n')
+  assert.is(viaUi.code, 0, viaUi.stderr)
+  assert.is(viaUi.stdout, 'HI (ui)\n')
+  assert.is(nine.code, 2)
+  assert.is(nine.json.error.code, 'STEP_NOT_FOUND')
+  assert.match(nine.json.error.message, 'has no step 9. Steps: 1. hello, 2. shout')
+})
+
+logs('a step number keeps the project\'s numbering for a --start-step run whose spec lost the skipped steps', async () => {
+  // Given a project hello (1) → shout (2), and a run of a spec pruned to shout alone
+  await writeFile(path.join(dir, 'kfp.yaml'), 'name: hello\nsteps:\n  - name: hello\n  - name: shout\n')
+  for (const c of ['hello', 'shout']) {
+    await mkdir(path.join(dir, 'components', c), {recursive: true})
+    await writeFile(path.join(dir, 'components', c, 'component.yaml'), `name: ${c}\nimplementation:\n  container:\n    image: busybox\n    command: [echo, ${c}]\n`)
+  }
+  const {spec} = parseCompiledPipeline(helloSpec(), 'pipeline.yaml')
+  const pruned = structuredClone(spec) as any
+  delete pruned.root.dag.tasks.hello
+  delete pruned.root.dag.tasks.shout.dependentTasks
+  pruned.root.dag.tasks.shout.inputs.parameters.text = {runtimeValue: {constant: 'hi'}}
+  const id = (await createKfpApi({endpoint: server.url}).createRun({display_name: 'from-2', pipeline_spec: pruned})).run_id!
+  server.setRunState(id, 'SUCCEEDED')
+  kube.addPod({name: 'impl-shout', runId: id, step: 'shout', log: ['HI'], lineIntervalMs: 1})
+  await new Promise((r) => setTimeout(r, 20))
+  // When
+  const two = await runCli(['logs', id, '2'], {cwd: dir, env: await env()})
+  const one = await runCli(['logs', id, '1'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(two.code, 0, two.stderr)
+  assert.is(two.stdout, 'HI\n')
+  assert.is(one.code, 2)
+  assert.match(one.stderr, 'has no step 1. Steps: 2. shout')
 })
 
 logs.run()

@@ -1,6 +1,11 @@
 import type {Ctx} from '../../ctx.js'
 import {createKubeClient, type KubeClient, type KubePod} from '../../clients/kube.js'
+import type {KfpRun} from '../../clients/kfp-api.js'
+import {k8sName, uniqueName} from '../../core/compile/names.js'
+import {planTasks} from '../../core/engine/dag.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {loadProject} from '../project/load.js'
 import {connectRemote, type RemoteSession} from './connect.js'
 
 /** The step (task) a KFP pod runs, from Argo's node-name annotation (`<wf>.root.<task>.executor`) or the pod name. */
@@ -33,7 +38,7 @@ const podNamespace = (s: RemoteSession) => s.namespace ?? 'kubeflow'
 export async function followRunLogs(
   s: RemoteSession,
   runId: string,
-  o: {signal: AbortSignal; onLine: (step: string, line: string) => void; step?: string; pollMs?: number},
+  o: {signal: AbortSignal; onLine: (step: string, line: string) => void; step?: string | string[]; pollMs?: number},
   ctx: Ctx,
 ): Promise<void> {
   const kube = await kubeOf(ctx)
@@ -44,7 +49,7 @@ export async function followRunLogs(
     const pods = (await kube.listPods(ns, `pipeline/runid=${runId}`)).filter(isUserPod)
     for (const p of pods) {
       const step = stepOfPod(p) ?? p.name
-      if (started.has(p.name) || p.phase === 'Pending' || (o.step && step !== o.step)) continue
+      if (started.has(p.name) || p.phase === 'Pending' || (o.step && ![o.step].flat().includes(step))) continue
       started.add(p.name)
       let buf = ''
       streams.push(
@@ -71,7 +76,61 @@ export async function followRunLogs(
   await Promise.allSettled(streams)
 }
 
+/** The run's pipeline spec: inline, or the spec of the pipeline version it ran (unwrapping `{pipeline_spec, platform_spec}`). */
+async function specOfRun(s: RemoteSession, run: KfpRun): Promise<PipelineSpec | undefined> {
+  let spec = run.pipeline_spec as Record<string, unknown> | undefined
+  const ref = run.pipeline_version_reference
+  if (!spec && ref?.pipeline_id && ref.pipeline_version_id) spec = (await s.api.getPipelineVersion(ref.pipeline_id, ref.pipeline_version_id)).pipeline_spec
+  if (spec && !spec.root && spec.pipeline_spec) spec = spec.pipeline_spec as Record<string, unknown>
+  return spec?.root ? (spec as unknown as PipelineSpec) : undefined
+}
+
+/**
+ * Step `N` of a server run → its task (key and display name). Numbers are the project's step numbers (`kfp steps`)
+ * when the project in the folder is the run's pipeline, so they stay right for a `--start-step` run whose spec lost
+ * the skipped steps; otherwise the position in the run spec's topological order (as for `kfp run --local FILE`).
+ */
+async function taskOfStepNumber(s: RemoteSession, run: KfpRun, n: number, where: {cwd: string; project?: string}, ctx: Ctx): Promise<{name: string; displayName: string}> {
+  const spec = await specOfRun(s, run)
+  let tasks: Array<{name: string; displayName: string; number: number}> = []
+  if (spec) {
+    let stepNumbers: Record<string, number> | undefined
+    try {
+      const project = await loadProject({cwd: where.cwd, project: where.project}, ctx)
+      if (project.name === spec.pipelineInfo?.name) {
+        // The task keys kfp compile gives the steps (same rule as compilePipeline).
+        const taken = new Set<string>()
+        stepNumbers = {}
+        project.steps.forEach((step, i) => {
+          const base = k8sName(step.name)
+          if (!base) return
+          const task = uniqueName(base, taken)
+          taken.add(task)
+          stepNumbers![task] = i + 1
+        })
+      }
+    } catch (error) {
+      if (!isCliError(error)) throw error
+    }
+    try {
+      tasks = planTasks(spec, stepNumbers)
+    } catch (error) {
+      if (!isCliError(error)) throw error
+    }
+  }
+  const t = tasks.find((x) => x.number === n)
+  if (!t) {
+    throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step ${n}${tasks.length ? `. Steps: ${[...tasks].sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${x.name}`).join(', ')}` : ' (its spec has no numbered steps; pass the step name)'}.`, {
+      exit: EXIT.USAGE,
+    })
+  }
+  return {name: t.name, displayName: t.displayName}
+}
+
 export interface RemoteLogsOptions {
+  /** Folder to find the project in (to number steps as `kfp steps` does). */
+  cwd?: string
+  project?: string
   target?: string
   runId: string
   step?: string
@@ -95,6 +154,14 @@ export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<Remote
   const {resolveRemoteRunId} = await import('./runs.js')
   const runId = await resolveRemoteRunId(s, o.runId)
   const ns = podNamespace(s)
+  // STEP is a name or a step number; a number is turned into the task it names.
+  let wanted: string[] | undefined = o.step ? [o.step] : undefined
+  if (o.step && /^\d+$/.test(o.step)) {
+    const t = await taskOfStepNumber(s, await s.api.getRun(runId), Number(o.step), {cwd: o.cwd ?? ctx.cwd, project: o.project}, ctx)
+    wanted = [...new Set([t.name, t.displayName])]
+  }
+  const stepWanted = (step: string) => !wanted || wanted.includes(step)
+  const stepShown = wanted?.[0]
   let kube: KubeClient | undefined
   let pods: KubePod[] | undefined
   try {
@@ -106,15 +173,15 @@ export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<Remote
   }
   if (kube && pods) {
     const steps = [...new Set(pods.map((p) => stepOfPod(p) ?? p.name))]
-    if (o.step && !steps.includes(o.step) && !o.follow) {
-      throw new CliError('STEP_NOT_FOUND', `Run ${runId} has no pod for step '${o.step}'${steps.length ? ` (steps with pods: ${steps.join(', ')})` : ''}.`, {exit: EXIT.USAGE})
+    if (wanted && !steps.some(stepWanted) && !o.follow) {
+      throw new CliError('STEP_NOT_FOUND', `Run ${runId} has no pod for step '${stepShown}'${steps.length ? ` (steps with pods: ${steps.join(', ')})` : ''}.`, {exit: EXIT.USAGE})
     }
     if (o.follow) {
       const run = await s.api.getRun(runId)
       const stop = new AbortController()
       const onAbort = () => stop.abort()
       ctx.signal.addEventListener('abort', onAbort, {once: true})
-      const following = followRunLogs(s, runId, {signal: stop.signal, onLine: o.onLine, step: o.step, pollMs: 500}, ctx)
+      const following = followRunLogs(s, runId, {signal: stop.signal, onLine: o.onLine, step: wanted, pollMs: 500}, ctx)
       // Follow until the run is over (or Ctrl-C).
       let state = run.state
       while (!stop.signal.aborted && !['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(state ?? '')) {
@@ -129,7 +196,7 @@ export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<Remote
     }
     for (const p of pods.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))) {
       const step = stepOfPod(p) ?? p.name
-      if (o.step && step !== o.step) continue
+      if (!stepWanted(step)) continue
       let text = ''
       await kube.streamLog(ns, p.name, 'main', {follow: false, signal: ctx.signal, onChunk: (t) => (text += t)})
       for (const line of text.replace(/\n$/, '').split('\n')) if (text) o.onLine(step, line)
@@ -138,7 +205,7 @@ export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<Remote
   }
   // Fallback: the UI server's pod log endpoint, with pod names from the run's task details.
   const run = await s.api.getRun(runId)
-  const tasks = (run.run_details?.task_details ?? []).filter((t) => (t.pod_name || t.child_tasks?.some((c) => c.pod_name)) && (!o.step || t.display_name === o.step))
+  const tasks = (run.run_details?.task_details ?? []).filter((t) => (t.pod_name || t.child_tasks?.some((c) => c.pod_name)) && stepWanted(t.display_name ?? ''))
   if (tasks.length === 0) {
     throw new CliError('KUBE_ERROR', `Cannot find the pods of run ${runId}: Kubernetes is not reachable and the server did not name them.`, {
       exit: EXIT.REMOTE,
