@@ -1,6 +1,7 @@
 // Bundles dist/ (tsc output) into a few ESM chunks with esbuild, so that starting kfp loads one oclif chunk
 // instead of ~150 CommonJS files (measured: `kfp --version` 200 ms → 145 ms on the reference machine).
-// Entry points: dist/main.js and every command under dist/commands (oclif loads them by path from the manifest).
+// Entry points: dist/main.js, every command under dist/commands (oclif loads them by path from the manifest) and the
+// hooks under dist/hooks (named in package.json).
 // Heavy or native dependencies stay external and are imported lazily by the code that needs them.
 import {build} from 'esbuild'
 import {existsSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
@@ -21,7 +22,7 @@ function walk(dir) {
   })
 }
 
-const entryPoints = [path.join(tscOut, 'main.js'), ...walk(path.join(tscOut, 'commands'))]
+const entryPoints = [path.join(tscOut, 'main.js'), ...walk(path.join(tscOut, 'commands')), ...walk(path.join(tscOut, 'hooks'))]
 rmSync(out, {recursive: true, force: true})
 await build({
   entryPoints,
