@@ -20,10 +20,11 @@ cli('version --json prints the success envelope', async () => {
   assert.equal(r.json.warnings, [])
 })
 
-cli('an unknown command exits non-zero with a hint', async () => {
+cli('an unknown command is a usage error (exit 2) with a hint', async () => {
   const r = await runCli(['no-such-command'])
-  assert.is.not(r.code, 0)
-  assert.match(r.stderr, /not found/i)
+  assert.is(r.code, 2)
+  assert.match(r.stderr, 'Unknown command: kfp no-such-command')
+  assert.match(r.stderr, 'kfp --help')
 })
 
 cli.run()
