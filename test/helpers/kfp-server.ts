@@ -1,7 +1,8 @@
 /**
  * A stateful fake KFP v2beta1 API server on loopback for tests.
  *
- * Every request is checked against the official swagger (path, query, headers, JSON or multipart body); a request
+ * Every request is checked against the official swagger (path, query, headers, JSON or multipart body), also those
+ * answered by an injected failure or an auth refusal; a request
  * that does not conform is answered 400 and recorded in `violations`. Every answer is validated against the
  * swagger's response schema (or googleRpcStatus for errors); a bad answer is a bug in the fake and is recorded too.
  * Tests assert `server.violations` is empty.
@@ -135,9 +136,17 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       p = p.slice(base.length)
     }
     const key = `${req.method} ${p}`
+    /** Validates a v2beta1 request that gets an answer before the normal route (injections, auth refusals). */
+    const checkOnly = () => {
+      if (!p.startsWith('/apis/v2beta1/')) return
+      const early = validator.validateRequest({method: req.method ?? 'GET', path: p, query: url.searchParams, headers: req.headers, rawBody: raw})
+      if (early.errors.length) state.violations.push(`${key}: ${early.errors.join('; ')}`)
+    }
     const inj = injections.find((i) => (i.times ?? 1) > 0 && (!i.match || i.match.test(key)))
     if (inj) {
       inj.times = (inj.times ?? 1) - 1
+      // A request answered by an injected failure is still checked against the swagger.
+      if (inj.kind !== 'slow') checkOnly()
       if (inj.kind === 'slow') {
         await new Promise((r) => setTimeout(r, inj.delayMs ?? 3000))
       } else if (inj.kind === '401' || inj.kind === '403') {
@@ -152,9 +161,11 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       }
     }
     if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) {
+      checkOnly()
       return sendStatus(res, 401, {code: 16, message: 'Unauthenticated: Request header error: there is no user identity header.'})
     }
     if (opts.cookie !== undefined && req.headers.cookie !== opts.cookie) {
+      checkOnly()
       // Like oauth2-proxy/Dex: a redirect to the login page.
       res.writeHead(302, {location: '/dex/auth?client_id=kubeflow-oidc-authservice', 'content-type': 'text/html'})
       return res.end('<a href="/dex/auth">Found</a>.')

@@ -180,6 +180,7 @@ connect('a v2 server connects; the health check is the first call', async () => 
     const s = await connectRemote({}, makeCtx({KFP_ENDPOINT: server.url, KFP_TOKEN: 's3'}))
     assert.is(s.health.pipeline_store, 'database')
     assert.is(server.requests[0].path, '/apis/v2beta1/healthz')
+    assert.equal(server.violations, [])
   } finally {
     await server.close()
   }
@@ -191,6 +192,7 @@ connect('a KFP 1.x server is reported as unsupported', async () => {
     const e = await connectRemote({}, makeCtx({KFP_ENDPOINT: server.url})).catch((x) => x)
     assert.is(e.kfpCode, 'SERVER_UNSUPPORTED')
     assert.match(e.message, /1\.x/)
+    assert.equal(server.violations, [])
   } finally {
     await server.close()
   }
