@@ -45,7 +45,8 @@ export interface ResolveTargetOptions {
 /**
  * Picks the target a command talks to and merges its settings.
  * Name: --target > $KFP_TARGET > `kfp target use` (per project, in the user file) > kfp.yaml defaultTarget > local.
- * A bare $KFP_ENDPOINT without any chosen target makes an ad-hoc `kfp` target named `env`.
+ * A bare $KFP_ENDPOINT without any chosen target makes an ad-hoc `kfp` target named `env` (which `--target env`
+ * also names, unless a target of that name is configured).
  * Settings: kfp.yaml `targets.NAME`, overlaid by the user file's `targets.NAME` (secrets' locations), then env vars.
  */
 export async function resolveTarget(o: ResolveTargetOptions, ctx: Pick<Ctx, 'cwd' | 'env'>): Promise<ResolvedTarget> {
@@ -63,7 +64,9 @@ export async function resolveTarget(o: ResolveTargetOptions, ctx: Pick<Ctx, 'cwd
   else [name, source] = ['local', 'default']
 
   const endpointEnv = ctx.env.KFP_ENDPOINT
-  if (endpointEnv && name === 'local' && (source === 'default' || source === 'project-default')) {
+  // `--target env` names the ad-hoc target too (the hints of commands run against it say `--target env`).
+  const namesAdHoc = name === 'env' && !project.targets.env && !user.targets?.env
+  if (endpointEnv && ((name === 'local' && (source === 'default' || source === 'project-default')) || namesAdHoc)) {
     return {
       name: 'env',
       type: 'kfp',

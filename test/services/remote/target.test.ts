@@ -118,6 +118,17 @@ t('user file settings overlay kfp.yaml; KFP_ENDPOINT and KFP_NAMESPACE override'
   assert.is(e.config.endpoint, 'http://localhost:8888')
 })
 
+t('with KFP_ENDPOINT, --target env (what hints print for the ad-hoc target) names it; without it, env is unknown', async () => {
+  // When
+  const named = (await resolveTarget({target: 'env'}, makeCtx({KFP_ENDPOINT: 'http://localhost:8888'}))) as ResolvedKfpTarget
+  const missing = await resolveTarget({target: 'env'}, ctx).catch((x) => x)
+  // Then
+  assert.is(named.name, 'env')
+  assert.is(named.type, 'kfp')
+  assert.is(named.config.endpoint, 'http://localhost:8888')
+  assert.is(missing.kfpCode, 'TARGET_NOT_FOUND')
+})
+
 t('an unknown --target says which targets exist', async () => {
   const e = await resolveTarget({target: 'prdo'}, ctx).catch((x) => x)
   assert.is(e.kfpCode, 'TARGET_NOT_FOUND')
