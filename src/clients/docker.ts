@@ -10,6 +10,12 @@ export interface DockerProgress {
   progress?: string
 }
 
+/** A registry login for a pull: Docker's authconfig, and where it came from (safe to print). */
+export interface PullAuth {
+  authconfig: {username?: string; password?: string; identitytoken?: string; serveraddress: string}
+  source: string
+}
+
 /** What a step container needs; a narrow subset of Docker's create options. */
 export interface ContainerSpec {
   image: string
@@ -50,8 +56,11 @@ export interface DockerClient {
   ping(): Promise<void>
   /** True when the image is present locally. */
   imageExists(ref: string): Promise<boolean>
-  /** Pulls an image, reporting progress; throws IMAGE_PULL_FAILED when the pull fails. */
-  pull(ref: string, onProgress?: (p: DockerProgress) => void): Promise<void>
+  /**
+   * Pulls an image, reporting progress; throws IMAGE_PULL_FAILED when the pull fails. `auth` is the registry login
+   * (see `dockerAuthConfig` in registry-auth.ts), `authSource` where it came from (named in errors, never the secret).
+   */
+  pull(ref: string, onProgress?: (p: DockerProgress) => void, auth?: PullAuth): Promise<void>
   /** Creates a container and returns its id. */
   createContainer(spec: ContainerSpec): Promise<string>
   startContainer(id: string): Promise<void>
@@ -165,14 +174,14 @@ export function createDockerClient(env: Env): DockerClient {
         throw translateDockerError(err, env, `inspecting image ${ref}`)
       }
     },
-    async pull(ref, onProgress) {
+    async pull(ref, onProgress, auth) {
       const d = await docker()
       let stream: Readable
       try {
-        stream = (await d.pull(ref)) as Readable
+        stream = (await d.pull(ref, auth ? {authconfig: auth.authconfig} : {})) as Readable
       } catch (err) {
         if (isConnectionError(err)) throw translateDockerError(err, env, `pulling ${ref}`)
-        throw pullFailed(ref, messageOf(err), err)
+        throw pullFailed(ref, messageOf(err), err, auth)
       }
       await new Promise<void>((resolve, reject) => {
         d.modem.followProgress(
@@ -180,8 +189,8 @@ export function createDockerClient(env: Env): DockerClient {
           (err: unknown, output: Array<{error?: string; errorDetail?: {message?: string}}>) => {
             // followProgress does not report errors carried inside the events: look for them.
             const bad = (output ?? []).find((o) => o.error || o.errorDetail)
-            if (err) reject(pullFailed(ref, messageOf(err), err))
-            else if (bad) reject(pullFailed(ref, bad.errorDetail?.message ?? bad.error ?? 'unknown error'))
+            if (err) reject(pullFailed(ref, messageOf(err), err, auth))
+            else if (bad) reject(pullFailed(ref, bad.errorDetail?.message ?? bad.error ?? 'unknown error', undefined, auth))
             else resolve()
           },
           (event: DockerProgress) => onProgress?.({status: event.status, id: event.id, progress: event.progress}),
@@ -306,8 +315,9 @@ export function createDockerClient(env: Env): DockerClient {
   }
 }
 
-function pullFailed(ref: string, message: string, cause?: unknown): CliError {
-  return new CliError('IMAGE_PULL_FAILED', `Could not pull image ${ref}: ${message.trim()}`, {
+function pullFailed(ref: string, message: string, cause?: unknown, auth?: PullAuth): CliError {
+  const login = auth ? ` (logged in with the credentials from ${auth.source})` : ''
+  return new CliError('IMAGE_PULL_FAILED', `Could not pull image ${ref}${login}: ${message.trim()}`, {
     exit: EXIT.EXTERNAL,
     hints: [
       `Build or tag the image locally (e.g. \`kfp build\` or \`docker tag … ${ref}\`), or check the registry is reachable and you are logged in.`,

@@ -2,13 +2,15 @@
 // built FROM scratch and tagged with the names the files use; step containers are removed afterwards, also on Ctrl-C.
 // Run `npm run build` first.
 import {spawn} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {createDockerClient} from '../../src/clients/docker.js'
 import {CONTAINER_LABEL} from '../../src/services/run/runners.js'
 import {ensureGoldenImages} from '../helpers/busybox-images.js'
+import {registryAvailable, startRegistry} from '../helpers/registry.js'
+import {parseImageRef} from '../../src/core/build/naming.js'
 import {binPath, repoRoot, runCli} from '../helpers/cli.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {tmpdir} from '../helpers/tmp.js'
@@ -31,6 +33,25 @@ function log(result: any, task: string): string {
 
 async function leftovers(runId: string): Promise<number> {
   return (await docker.listContainers(`${CONTAINER_LABEL}=${runId}`)).length
+}
+
+/** dockerode itself, for test setup (tag, push, remove). */
+async function raw(): Promise<any> {
+  const Docker = (await import('dockerode')).default
+  return new Docker()
+}
+
+/** Waits for a push to end; throws on an error inside the progress events (followProgress reports none). */
+async function followProgress(streamP: Promise<unknown>): Promise<void> {
+  const stream = await streamP
+  const d = await raw()
+  await new Promise<void>((resolve, reject) =>
+    d.modem.followProgress(stream, (err: unknown, out: Array<{error?: string}>) => {
+      const bad = out?.find((o) => o.error)
+      if (err || bad) reject(new Error(bad?.error ?? String(err)))
+      else resolve()
+    }),
+  )
 }
 
 const Golden = suite('kfp run --local GOLDEN --runner docker')
@@ -165,4 +186,43 @@ Golden('runs cancel removes the step container that a killed CLI left running', 
   assert.is(after.tasks[0].containerId, undefined)
 })
 
-if (!skipWithoutDocker('local engine Docker runner', 8)) Golden.run()
+Golden('pulls a missing image from a private registry with the Docker login, and fails clearly without it', async () => {
+  if (!registryAvailable()) {
+    console.log('SKIPPED: pull from a private registry: docker-registry or htpasswd is not installed')
+    return
+  }
+  // Given an image only in a registry that requires a login, and a Docker config holding that login
+  const reg = await startRegistry()
+  const image = `${reg.host}/kfp-engine/pull-test:${process.pid}-${Date.now()}`
+  const auth = {username: reg.username, password: reg.password, serveraddress: reg.host}
+  try {
+    const ref = parseImageRef(image)
+    await (await raw()).getImage('kfp-test/busybox:latest').tag({repo: `${ref.registry}/${ref.repository}`, tag: ref.tag})
+    await followProgress((await raw()).getImage(`${ref.registry}/${ref.repository}`).push({tag: ref.tag, authconfig: auth} as never))
+    await (await raw()).getImage(image).remove()
+    const ir = readFileSync(path.join(IR, 'hello_world.yaml'), 'utf8').replace(/image: .*/, `image: ${image}`)
+    writeFileSync(path.join(tmp.dir, 'pipeline.yaml'), ir)
+    const cfg = path.join(tmp.dir, 'docker-config')
+    mkdirSync(cfg)
+    writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({auths: {[reg.host]: {auth: Buffer.from(`${reg.username}:${reg.password}`).toString('base64')}}}))
+    // When run without any login
+    const anon = await runCli(['run', '--local', 'pipeline.yaml', '--runner', 'docker'], {cwd: tmp.dir, env: {DOCKER_CONFIG: path.join(tmp.dir, 'none')}})
+    // Then the pull fails before any step, naming the image
+    assert.is(anon.code, 5, anon.stderr)
+    assert.match(anon.stderr, `Could not pull image ${image}`)
+    assert.match(anon.stderr, 'IMAGE_PULL_FAILED')
+    // When run with the Docker config that holds the login
+    const r = await runCli(['run', '--local', 'pipeline.yaml', '--runner', 'docker'], {cwd: tmp.dir, env: {DOCKER_CONFIG: cfg}})
+    // Then the image is pulled with it and the step runs; the password never shows
+    assert.is(r.code, 0, r.stderr)
+    assert.match(r.stderr, `Pulling image ${image}`)
+    assert.match(r.stderr, '[echo] hello world')
+    assert.equal(records(tmp.dir).map((x) => x.status), ['succeeded'])
+    assert.not.match(r.stdout + r.stderr, reg.password)
+  } finally {
+    await (await raw()).getImage(image).remove().catch(() => {})
+    await reg.stop()
+  }
+})
+
+if (!skipWithoutDocker('local engine Docker runner', 9)) Golden.run()

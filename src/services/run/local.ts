@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {parseAllDocuments, parseDocument} from 'yaml'
 import type {Ctx} from '../../ctx.js'
-import {createDockerClient, type DockerClient} from '../../clients/docker.js'
+import {createDockerClient, type DockerClient, type PullAuth} from '../../clients/docker.js'
 import {processAlive, spawnDetached} from '../../clients/process.js'
 import {assertSupported, planTasks, type PlannedTask} from '../../core/engine/dag.js'
 import {resolveRunParams} from '../../core/engine/params.js'
@@ -155,7 +155,17 @@ async function selectRunner(
       return {runner: createProcessRunner(ctx.env)}
     }
   }
-  return {runner: createDockerRunner(docker, hostCpus), docker}
+  return {runner: createDockerRunner(docker, hostCpus, {authFor: (image) => pullAuth(image, ctx)}), docker}
+}
+
+/** The user's login for the registry of `image` (flags aside, as `kfp build --push` finds it), for pulls. */
+async function pullAuth(image: string, ctx: Ctx): Promise<PullAuth | undefined> {
+  const [{resolveRegistryCredentials, dockerAuthConfig}, {parseImageRef}] = await Promise.all([
+    import('../../clients/registry-auth.js'),
+    import('../../core/build/naming.js'),
+  ])
+  const creds = await resolveRegistryCredentials(parseImageRef(image).registry, {env: ctx.env, exec: ctx.exec})
+  return creds ? {authconfig: dockerAuthConfig(creds), source: creds.source} : undefined
 }
 
 function assertProcessRunnable(tasks: PlannedTask[]): void {

@@ -3,7 +3,7 @@
 import {mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type {DockerClient, DockerProgress} from '../../clients/docker.js'
+import type {DockerClient, DockerProgress, PullAuth} from '../../clients/docker.js'
 import {createProgramResolver, processStartTime, spawnStep} from '../../clients/process.js'
 import type {IrResourceSpec} from '../../core/ir/types.js'
 import {dockerResources} from '../../core/engine/resources.js'
@@ -91,7 +91,14 @@ export function createProcessRunner(baseEnv: Env): TaskRunner {
 export const CONTAINER_LABEL = 'io.kfp-cli.run'
 
 /** Runs each task in a container; the container is removed afterwards whatever happens. */
-export function createDockerRunner(docker: DockerClient, hostCpus: number): TaskRunner {
+export function createDockerRunner(
+  docker: DockerClient,
+  hostCpus: number,
+  opts: {
+    /** The registry login to pull `image` with (the user's Docker credentials), if any. */
+    authFor?: (image: string) => Promise<PullAuth | undefined>
+  } = {},
+): TaskRunner {
   return {
     kind: 'docker',
     async prepare(images, onPull) {
@@ -101,7 +108,7 @@ export function createDockerRunner(docker: DockerClient, hostCpus: number): Task
           continue
         }
         onPull(image, {status: 'pulling'})
-        await docker.pull(image, (p) => onPull(image, p))
+        await docker.pull(image, (p) => onPull(image, p), await opts.authFor?.(image))
         onPull(image, {status: 'pulled'})
       }
     },
