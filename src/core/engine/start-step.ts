@@ -180,9 +180,9 @@ export function planStartStep(i: StartStepInput): StartStepPlan {
 
 /** The OUTPUTS_MISSING error listing each missing output with the flag that supplies it. */
 export function missingOutputsError(missing: MissingOutput[], sourceRun?: RunRecord): CliError {
-  const where = sourceRun ? `run ${sourceRun.name} (${sourceRun.id})` : 'any earlier run of this pipeline'
+  const where = sourceRun ? `run ${sourceRun.name} (${sourceRun.id}) does not have` : 'no earlier run of this pipeline has'
   const lines = missing.map((m) => `  - ${m.task}.${m.output}: pass ${m.flag}`)
-  return new CliError('OUTPUTS_MISSING', `Steps after --start-step need outputs that ${where} does not have:\n${lines.join('\n')}`, {
+  return new CliError('OUTPUTS_MISSING', `The steps from --start-step on need outputs that ${where}:\n${lines.join('\n')}`, {
     exit: EXIT.USAGE,
     hints: ['Run the whole pipeline once (or from an earlier step), pick a run that has them with --from-run, or supply them with the flags above.'],
     data: {missing},

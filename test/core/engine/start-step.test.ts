@@ -75,7 +75,7 @@ S('lists every missing output with the exact --set-output flag', () => {
   const err = missingOutputsError(plan.missing)
   assert.is(err.kfpCode, 'OUTPUTS_MISSING')
   assert.is(err.exitCode, 2)
-  assert.match(err.message, '  - b.out: pass --set-output b.out=VALUE\n  - c.n: pass --set-output c.n=VALUE')
+  assert.match(err.message, 'The steps from --start-step on need outputs that no earlier run of this pipeline has:\n  - b.out: pass --set-output b.out=VALUE\n  - c.n: pass --set-output c.n=VALUE')
   // And an artifact asks for a PATH, with project step names when given
   const p2 = planStartStep({tasks, startStep: 'c', params, setOutputs: [], candidates: [], fromRunExplicit: false, stepNames: {a: 'prep'}})
   // (d still runs and needs b.out too)
