@@ -1,4 +1,5 @@
 import {Command, Flags} from '@oclif/core'
+import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/interfaces'
 import {createExec} from './clients/exec.js'
 import type {Ctx} from './ctx.js'
 import {CliError, EXIT, isCliError} from './lib/errors.js'
@@ -62,6 +63,20 @@ export abstract class BaseCommand extends Command {
     }
     const t = testContext()
     this.ctx = t ? {...real, ...t, signal: t.signal ?? this.abort.signal, clients: {...real.clients, ...t.clients}} : real
+  }
+
+  /** Any error while parsing argv (a flag without its value, a bad option) is a usage error: exit 2. */
+  protected async parse<F extends OutputFlags<any>, B extends OutputFlags<any>, A extends OutputArgs<any>>(
+    options?: Input<F, B, A>,
+    argv?: string[],
+  ): Promise<ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (error) {
+      const e = error as {oclif?: {exit?: number}}
+      if (!isCliError(error) && e?.oclif && (e.oclif.exit === undefined || e.oclif.exit === EXIT.BUG)) e.oclif.exit = EXIT.USAGE
+      throw error
+    }
   }
 
   /** True when progress may animate: stderr is a terminal, not CI, not --json. */

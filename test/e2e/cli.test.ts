@@ -27,4 +27,12 @@ cli('an unknown command is a usage error (exit 2) with a hint', async () => {
   assert.match(r.stderr, 'kfp --help')
 })
 
+cli('a flag given without its value is a usage error (exit 2) naming the flag', async () => {
+  // When
+  const r = await runCli(['target', 'add', 'prod', '--endpoint'])
+  // Then
+  assert.is(r.code, 2)
+  assert.match(r.stderr, 'Flag --endpoint expects a value')
+})
+
 cli.run()
