@@ -34,7 +34,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     name: Flags.string({summary: 'Run name (default: <pipeline>-<date>-<time>).'}),
     experiment: Flags.string({summary: 'Experiment to file the run under.', default: 'Default', env: 'KFP_EXPERIMENT'}),
     watch: Flags.boolean({summary: "Stream every step's log lines to stderr as they are written.", default: true, allowNo: true}),
-    detach: Flags.boolean({summary: 'Start the run in the background, print its id and return.', exclusive: ['json']}),
+    detach: Flags.boolean({summary: 'Start the run in the background, print its id (with --json: the run record) and return.'}),
     runner: Flags.string({
       summary: 'How local steps run: docker, process (on the host) or auto (docker when a daemon answers).',
       options: ['auto', 'docker', 'process'],

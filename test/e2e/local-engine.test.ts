@@ -160,6 +160,13 @@ Run('bad --param values and unknown names are rejected with the valid parameters
   const ok = await runCli(['run', '--local', diamond, '--runner', 'process', '--params-file', 'params.yaml', '--param', 'greeting=yo'], {cwd: tmp.dir})
   assert.is(ok.code, 0, ok.stderr)
   assert.match(ok.stderr, '[a] a: yo x9')
+  // And a bad value in the file is rejected naming the file
+  writeFileSync(path.join(tmp.dir, 'bad.json'), '{"count": "lots", "colour": "red"}')
+  const badFile = await runCli(['run', '--local', diamond, '--runner', 'process', '--params-file', 'bad.json'], {cwd: tmp.dir})
+  assert.is(badFile.code, 2)
+  assert.match(badFile.stderr, "bad.json: Parameter 'count' (integer): 'lots' is not an integer.")
+  assert.match(badFile.stderr, "bad.json: Unknown parameter 'colour'.")
+  assert.match(badFile.stderr, 'count: integer (default: 2)')
 })
 
 Run('unsupported IR features fail before starting, naming the task and the feature', async () => {
@@ -392,6 +399,20 @@ Signals('--detach prints the id and returns; logs -f follows; runs cancel stops 
   } finally {
     killMarked(marker)
   }
+})
+
+Signals('--detach --json returns the started run record at once; the run goes on to succeed', async () => {
+  // When
+  const d = await runCli(['run', '--local', diamond, '--runner', 'process', '--detach', '--json'], {cwd: tmp.dir})
+  // Then the envelope holds the run record and says it is detached
+  assert.is(d.code, 0, d.stderr)
+  assert.is(d.json.status, 0)
+  assert.is(d.json.result.detached, true)
+  const id = d.json.result.run.id
+  assert.match(id, /^\d{8}-\d{6}-[0-9a-f]{6}$/)
+  assert.ok(['pending', 'running'].includes(d.json.result.run.status), d.json.result.run.status)
+  // And the background run finishes on its own
+  await waitFor('the run to succeed', () => records(tmp.dir).find((r) => r.id === id)?.status === 'succeeded', 20_000)
 })
 
 const Inspect = suite('kfp runs list/get/delete and kfp logs')
