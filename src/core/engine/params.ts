@@ -144,20 +144,23 @@ export function resolveRunParams(
   defs: Record<string, IrParameterSpec>,
   flags: string[],
   fileValues: Record<string, JsonValue> = {},
+  /** The --params-file name, to say where a bad file value came from. */
+  fileName?: string,
 ): ResolvedParams {
   const errors: string[] = []
   const values: Record<string, JsonValue> = {}
   const explicit: Record<string, string> = {}
-  const check = (name: string, r: ParseResult, text: string) => {
-    if (!defs[name]) errors.push(`Unknown parameter '${name}'.`)
-    else if (!r.ok) errors.push(`Parameter '${name}' (${typeLabel(defs[name].parameterType)}): ${r.error}.`)
+  const check = (name: string, r: ParseResult, text: string, from = '') => {
+    if (!defs[name]) errors.push(`${from}Unknown parameter '${name}'.`)
+    else if (!r.ok) errors.push(`${from}Parameter '${name}' (${typeLabel(defs[name].parameterType)}): ${r.error}.`)
     else {
       values[name] = r.value
       explicit[name] = text
     }
   }
   for (const [name, v] of Object.entries(fileValues)) {
-    check(name, defs[name] ? coerceParamValue(v, defs[name].parameterType) : {ok: true, value: v}, typeof v === 'string' ? v : JSON.stringify(v))
+    const text = typeof v === 'string' ? v : JSON.stringify(v)
+    check(name, defs[name] ? coerceParamValue(v, defs[name].parameterType) : {ok: true, value: v}, text, fileName ? `${fileName}: ` : '')
   }
   for (const f of flags) {
     const kv = splitAssignment(f)

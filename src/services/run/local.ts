@@ -211,7 +211,7 @@ async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => voi
   assertSupported(loaded.spec)
   const tasks = planTasks(loaded.spec, loaded.stepNumbers)
   const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
-  const params = resolveRunParams(loaded.spec.root.inputDefinitions?.parameters ?? {}, o.params, fileValues)
+  const params = resolveRunParams(loaded.spec.root.inputDefinitions?.parameters ?? {}, o.params, fileValues, o.paramsFile)
   let plan: StartStepPlan | undefined
   if (o.startStep) {
     const pipelineName = loaded.spec.pipelineInfo.name
