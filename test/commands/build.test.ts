@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {mkdir, writeFile} from 'node:fs/promises'
+import {mkdir, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -104,6 +104,34 @@ cmd('builds, then reports up to date; --json per image; plain progress lines whe
   )
   assert.is(second.stdout.trim().startsWith('{'), true)
   assert.not.match(second.stderr, 'building')
+})
+
+cmd('--git-tag and --latest: extra tags on the same image; -dirty with uncommitted changes; no git: exit 2', async () => {
+  if (skipWithoutDocker('kfp build --git-tag against a real daemon')) return
+  // Given no git repository yet
+  const none = await runCli(['build', 'prep', '--git-tag'], {cwd: dir})
+  // When the project is committed, then changed
+  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...a], {cwd: dir, encoding: 'utf8'}).trim()
+  git('init', '-q')
+  await writeFile(path.join(dir, '.gitignore'), '.kfp/\n')
+  git('add', '.')
+  git('commit', '-qm', 'components')
+  const commit = git('rev-parse', '--short=12', 'HEAD')
+  const clean = await runCli(['build', 'prep', '--git-tag', '--latest', '--json'], {cwd: dir})
+  await writeFile(path.join(dir, 'notes.txt'), 'uncommitted\n')
+  const dirty = await runCli(['build', 'prep', '--git-tag', '--json'], {cwd: dir})
+  // Then
+  assert.is(none.code, 2)
+  assert.match(none.stderr, '--git-tag needs a git repository')
+  assert.is(clean.code, 0, clean.stderr)
+  const img = clean.json.result.images[0]
+  assert.equal(img.tags, [img.tag, `git-${commit}`, 'latest'])
+  const id = (ref: string) => execFileSync('docker', ['image', 'inspect', '-f', '{{.Id}}', ref], {encoding: 'utf8'}).trim()
+  assert.is(id(`${img.name}:git-${commit}`), id(img.image))
+  assert.is(id(`${img.name}:latest`), id(img.image))
+  assert.is(dirty.code, 0, dirty.stderr)
+  assert.equal(dirty.json.result.images[0].tags, [img.tag, `git-${commit}-dirty`])
+  await rm(path.join(dir, '.git'), {recursive: true, force: true})
 })
 
 cmd('a failing build: exit 5, the failing instruction, and the full log on stderr', async () => {
