@@ -139,6 +139,16 @@ async function readEvents(stream: NodeJS.ReadableStream, onEvent: (e: DockerEven
   }
 }
 
+/**
+ * The daemon's own words from a dockerode error: its JSON `message`, else the error text without docker-modem's
+ * "(HTTP code 400) unexpected - " prefix (for streamed endpoints such as build and push the body is not parsed).
+ */
+function daemonMessage(err: unknown): string {
+  const e = err as {json?: {message?: string}; message?: string}
+  const text = e?.json?.message ?? e?.message ?? String(err)
+  return text.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim()
+}
+
 /** How many log lines a failed build shows. */
 export const FAILED_BUILD_TAIL = 20
 
@@ -163,7 +173,7 @@ export async function buildImage(env: Env, docker: import('dockerode'), opts: Do
     })
   } catch (err) {
     const status = (err as {statusCode?: number}).statusCode
-    if (status && status < 500) throw buildFailed(opts.tag, undefined, (err as {json?: {message?: string}}).json?.message ?? String(err), [])
+    if (status && status < 500) throw buildFailed(opts.tag, undefined, daemonMessage(err), [])
     throw translateDockerError(err, env, `building ${opts.tag}`)
   }
   const log: string[] = []
@@ -209,7 +219,9 @@ function buildFailed(tag: string, step: string | undefined, error: string, log: 
   if (tail.length) lines.push('', `Last ${tail.length} lines of the build log:`, ...tail.map((l) => `  ${l}`))
   return new CliError('DOCKER_BUILD_FAILED', lines.join('\n'), {
     exit: EXIT.EXTERNAL,
-    hints: ['Fix the failing Dockerfile instruction (run with --verbose to see the whole build log).'],
+    hints: /build target/i.test(error)
+      ? ['--target names a Dockerfile stage (FROM … AS NAME): build only the steps whose Dockerfile has it, e.g. `kfp build STEP --target NAME`.']
+      : ['Fix the failing Dockerfile instruction (run with --verbose to see the whole build log).'],
     data: {tag, step, error: error.trim(), log: tail},
   })
 }
@@ -270,7 +282,7 @@ export async function pushImage(env: Env, docker: import('dockerode'), opts: Doc
     stream = (await docker.getImage(opts.repository).push({tag: opts.tag, authconfig: opts.auth ?? {}, abortSignal: opts.signal} as never)) as unknown as NodeJS.ReadableStream
   } catch (err) {
     const status = (err as {statusCode?: number}).statusCode
-    if (status && status < 500) throw pushFailed(ref, registry, (err as {json?: {message?: string}}).json?.message ?? String(err), opts.authSource)
+    if (status && status < 500) throw pushFailed(ref, registry, daemonMessage(err), opts.authSource)
     throw translateDockerError(err, env, `pushing ${ref}`)
   }
   const layers = new Map<string, {current: number; total: number}>()

@@ -134,6 +134,18 @@ cmd('--git-tag and --latest: extra tags on the same image; -dirty with uncommitt
   await rm(path.join(dir, '.git'), {recursive: true, force: true})
 })
 
+cmd('--target naming no stage of the Dockerfile: exit 5 with the daemon’s words (no HTTP noise) and a --target hint', async () => {
+  if (skipWithoutDocker('kfp build --target with no such stage')) return
+  // When
+  const r = await runCli(['build', 'prep', '--target', 'nosuchstage', '--json'], {cwd: dir})
+  // Then
+  assert.is(r.code, 5, r.stderr)
+  assert.is(r.json.error.code, 'DOCKER_BUILD_FAILED')
+  assert.match(r.json.error.message, /^Building \S+-prep:[0-9a-f]{16} failed\nfailed to reach build target nosuchstage/)
+  assert.not.match(r.json.error.message, 'HTTP code')
+  assert.match(r.json.error.hints.join(' '), 'kfp build STEP --target NAME')
+})
+
 cmd('a failing build: exit 5, the failing instruction, and the full log on stderr', async () => {
   if (skipWithoutDocker('kfp build failing instruction')) return
   // Given a Dockerfile with a failing RUN
