@@ -2,8 +2,9 @@
  * Narrow object-store client over @google-cloud/storage (imported lazily). Honours STORAGE_EMULATOR_HOST (the
  * library's own emulator switch) and an explicit apiEndpoint, so tests point it at a local emulator.
  */
-import {CliError, EXIT} from '../lib/errors.js'
+import {CliError, EXIT, isCliError} from '../lib/errors.js'
 import type {Env} from '../lib/env.js'
+import {requestTimeoutMs, withTimeout} from '../lib/timeout.js'
 
 export interface ObjectStore {
   /** The object's text, or undefined when it does not exist. */
@@ -21,6 +22,7 @@ export function parseGsUri(uri: string): {bucket: string; name: string} {
 }
 
 function gcsError(error: unknown, uri: string): CliError {
+  if (isCliError(error)) return error
   const code = (error as {code?: number}).code
   if (code === 401 || code === 403) {
     return new CliError('GCS_FORBIDDEN', `Access to ${uri} was refused (${code}).`, {exit: EXIT.AUTH, hints: ['gcloud auth application-default login', 'Or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key.']})
@@ -37,11 +39,13 @@ export async function createObjectStore(env: Env, o: {apiEndpoint?: string; proj
     ...(o.apiEndpoint ? {apiEndpoint: o.apiEndpoint} : emulator ? {apiEndpoint: emulator} : {}),
     ...(emulator || o.apiEndpoint ? {projectId: o.projectId ?? 'test', token: 'emulator'} : o.projectId ? {projectId: o.projectId} : {}),
   } as ConstructorParameters<typeof Storage>[0])
+  // Every call gives up after KFP_HTTP_TIMEOUT_MS (default 30 s), the library's retries included.
+  const limit = <T>(p: Promise<T>, what: string) => withTimeout(p, requestTimeoutMs(env), 'Cloud Storage', what)
   return {
     async readText(uri) {
       const {bucket, name} = parseGsUri(uri)
       try {
-        const [buf] = await storage.bucket(bucket).file(name).download()
+        const [buf] = await limit(storage.bucket(bucket).file(name).download(), `reading ${uri}`)
         return buf.toString('utf8')
       } catch (error) {
         if ((error as {code?: number}).code === 404) return undefined
@@ -51,7 +55,7 @@ export async function createObjectStore(env: Env, o: {apiEndpoint?: string; proj
     async list(prefixUri) {
       const {bucket, name} = parseGsUri(prefixUri)
       try {
-        const [files] = await storage.bucket(bucket).getFiles({prefix: name})
+        const [files] = await limit(storage.bucket(bucket).getFiles({prefix: name}), `listing ${prefixUri}`)
         return files.map((f) => `gs://${bucket}/${f.name}`)
       } catch (error) {
         throw gcsError(error, prefixUri)
@@ -60,7 +64,7 @@ export async function createObjectStore(env: Env, o: {apiEndpoint?: string; proj
     async writeText(uri, text) {
       const {bucket, name} = parseGsUri(uri)
       try {
-        await storage.bucket(bucket).file(name).save(text, {resumable: false, contentType: 'application/json'})
+        await limit(storage.bucket(bucket).file(name).save(text, {resumable: false, contentType: 'application/json'}), `writing ${uri}`)
       } catch (error) {
         throw gcsError(error, uri)
       }

@@ -3,8 +3,9 @@
  * @kubernetes/client-node (imported lazily) with the user's kubeconfig ($KUBECONFIG or ~/.kube/config).
  */
 import {Writable} from 'node:stream'
-import {CliError, EXIT} from '../lib/errors.js'
+import {CliError, EXIT, isCliError} from '../lib/errors.js'
 import type {Env} from '../lib/env.js'
+import {requestTimeoutMs, withTimeout} from '../lib/timeout.js'
 
 export interface KubePod {
   name: string
@@ -24,6 +25,7 @@ export interface KubeClient {
 }
 
 function kubeError(error: unknown, what: string): CliError {
+  if (isCliError(error)) return error
   const e = error as {code?: number; statusCode?: number; message?: string; body?: unknown}
   const status = e.code ?? e.statusCode
   if (status === 401 || status === 403) {
@@ -33,6 +35,7 @@ function kubeError(error: unknown, what: string): CliError {
 }
 
 /** Creates the real client from the kubeconfig in `env` (KUBECONFIG) or the default location. */
+/** Creates the real client from the user's kubeconfig; calls give up after KFP_HTTP_TIMEOUT_MS (default 30 s). */
 export async function createKubeClient(env: Env): Promise<KubeClient> {
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
@@ -44,11 +47,12 @@ export async function createKubeClient(env: Env): Promise<KubeClient> {
   }
   if (!kc.getCurrentCluster()) throw new CliError('KUBE_ERROR', 'No Kubernetes cluster in the kubeconfig.', {exit: EXIT.CONFIG, hints: ['gcloud container clusters get-credentials CLUSTER']})
   const core = kc.makeApiClient(k8s.CoreV1Api)
+  const timeoutMs = requestTimeoutMs(env)
   const log = new k8s.Log(kc)
   return {
     async listPods(namespace, labelSelector) {
       try {
-        const list = await core.listNamespacedPod({namespace, labelSelector})
+        const list = await withTimeout(core.listNamespacedPod({namespace, labelSelector}), timeoutMs, 'The Kubernetes API', `listing pods ${labelSelector} in ${namespace}`)
         return list.items.map((p) => ({
           name: p.metadata?.name ?? '',
           namespace,
