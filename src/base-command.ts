@@ -73,8 +73,12 @@ export abstract class BaseCommand extends Command {
     try {
       return await super.parse(options, argv)
     } catch (error) {
-      const e = error as {oclif?: {exit?: number}}
-      if (!isCliError(error) && e?.oclif && (e.oclif.exit === undefined || e.oclif.exit === EXIT.BUG)) e.oclif.exit = EXIT.USAGE
+      const e = error as {oclif?: {exit?: number}; exitCode?: number}
+      if (!isCliError(error) && e?.oclif && (e.oclif.exit === undefined || e.oclif.exit === EXIT.BUG)) {
+        e.oclif.exit = EXIT.USAGE
+        // Under --json oclif takes the process exit code from `exitCode`.
+        e.exitCode = EXIT.USAGE
+      }
       throw error
     }
   }
@@ -116,7 +120,7 @@ export abstract class BaseCommand extends Command {
     const e = err as CliError
     const status = isCliError(e) ? e.exitCode : (err as {oclif?: {exit?: number}})?.oclif?.exit ?? EXIT.BUG
     const error: Record<string, unknown> = {
-      code: isCliError(e) ? e.kfpCode : (e as {code?: string})?.code ?? 'ERROR',
+      code: isCliError(e) ? e.kfpCode : status === EXIT.USAGE ? 'USAGE' : ((e as {code?: string})?.code ?? 'ERROR'),
       message: e?.message ?? String(err),
       hints: isCliError(e) ? e.hints : [],
     }

@@ -35,4 +35,14 @@ cli('a flag given without its value is a usage error (exit 2) naming the flag', 
   assert.match(r.stderr, 'Flag --endpoint expects a value')
 })
 
+cli('under --json a flag error is the error envelope with status 2 and exit code 2', async () => {
+  // When
+  const r = await runCli(['run', '--bogus', '--json'])
+  // Then
+  assert.is(r.code, 2)
+  assert.is(r.json.status, 2)
+  assert.is(r.json.error.code, 'USAGE')
+  assert.match(r.json.error.message, 'Nonexistent flag: --bogus')
+})
+
 cli.run()
