@@ -11,8 +11,8 @@ import {readBuilds, readHashCache} from './build/records.js'
  * - `repo@sha256:…` when the last `kfp build --push` of the component matches its current sources (a run uses exactly
  *   what was built);
  * - `repo:<content tag>` when the last (unpushed) `kfp build` matches the current sources (local runs);
- * - `<registry>/<pipeline>-<component>:<content hash>` (the tag `kfp build` would give it) when the project has a
- *   registry and the component a Dockerfile;
+ * - `<registry>/<pipeline>-<component>:<content hash>` (or the component's `images:` repository; the tag `kfp build`
+ *   would give it) when the project has a registry or such an entry, and the component a Dockerfile;
  * - else the component's own `image`.
  */
 export async function resolveImages(project: Project, _ctx: Pick<Ctx, 'env'>): Promise<Record<string, string>> {
@@ -21,7 +21,9 @@ export async function resolveImages(project: Project, _ctx: Pick<Ctx, 'env'>): P
   await Promise.all(
     Object.values(project.components).map(async (c) => {
       const record = builds.components[c.name]
-      if (!c.hasDockerfile || (!project.registry && !record)) {
+      // Named in a registry: the project's `registry:` or this component's `images:` entry.
+      const named = Boolean(project.registry || project.images?.[c.name])
+      if (!c.hasDockerfile || (!named && !record)) {
         out[c.name] = c.image
         return
       }
@@ -29,7 +31,7 @@ export async function resolveImages(project: Project, _ctx: Pick<Ctx, 'env'>): P
       const repository = imageRepository(project.registry, project.name, c.name, project.images?.[c.name])
       if (record && record.repository === repository && record.contextHash === context.hash) {
         out[c.name] = record.digest ? `${repository}@${record.digest}` : `${repository}:${record.tag}`
-      } else if (project.registry) {
+      } else if (named) {
         out[c.name] = `${repository}:${contentTag(context.hash)}`
       } else {
         out[c.name] = c.image

@@ -112,8 +112,10 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
       throw new CliError('USAGE', `Invalid --tag "${t}": a tag is up to 128 letters, digits, '_', '.', '-' and cannot start with '.' or '-'.`, {exit: EXIT.USAGE})
     }
   }
-  if (opts.push && !project.registry) {
-    throw new CliError('PROJECT_INVALID', `--push needs a registry: add \`registry:\` to ${path.basename(project.file)}.`, {
+  // Pushing needs a registry for every selected component: the project's `registry:` or the component's `images:` entry.
+  const unnamed = selected.filter((s) => !project.registry && !project.images?.[s.component])
+  if (opts.push && unnamed.length > 0) {
+    throw new CliError('PROJECT_INVALID', `--push needs a registry: add \`registry:\` to ${path.basename(project.file)}${project.images ? ` (or an \`images:\` entry for ${unnamed.map((s) => s.component).join(', ')})` : ''}.`, {
       exit: EXIT.CONFIG,
       hints: ['Example: `registry: gcr.io/my-project` (images become <registry>/<pipeline>-<component>:<content hash>).'],
     })

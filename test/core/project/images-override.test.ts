@@ -51,4 +51,20 @@ t('an images: value with a tag is rejected by the schema', () => {
   assert.ok(issues.some((i) => i.message.includes('images') || i.message.includes('prep:v1')), summary(issues))
 })
 
+t('without a registry, a component named in images: still compiles to its repository at the content tag', async () => {
+  // Given a project with no registry and one override
+  const text = withImages('images:\n  deploy: gcr.io/shared/deployer').replace(/^registry:.*$/m, '')
+  const {project, issues} = parse(text)
+  assert.equal(issues, [], summary(issues))
+  assert.is(project!.registry, undefined)
+  const work = await tmpdir()
+  await cp(FIXTURE, work.dir, {recursive: true})
+  // When
+  const images = await resolveImages({...project!, root: work.dir}, {env: {}})
+  await work.cleanup()
+  // Then
+  assert.match(images.deploy, /^gcr\.io\/shared\/deployer:[0-9a-f]{12,}/)
+  assert.is(images.preprocess, project!.components.preprocess.image)
+})
+
 t.run()
