@@ -100,4 +100,31 @@ e2e('a run cancelled on the server while watching exits non-zero (7, RUN_CANCELL
   assert.match(r.stderr, /was cancelled/)
 })
 
+e2e('Ctrl-C while watching stops watching (exit 130) and says how to cancel; the run goes on on the server', async () => {
+  // Given a run that keeps running
+  server.defaultRunScript = Array.from({length: 200}, () => ({state: 'RUNNING', tasks: tasks(0)}))
+  let pid = 0
+  onRunCreated(() => setTimeout(() => process.kill(pid, 'SIGINT'), 400))
+  // When
+  const r = await runCli(['run', '--target', 'dev'], {cwd: dir, env: await env(), onSpawn: (p) => (pid = p)})
+  // Then
+  assert.is(r.code, 130, r.stderr)
+  const id = [...server.runs.values()][0].run_id
+  assert.match(r.stderr, new RegExp(`kfp runs cancel ${id} --target dev`))
+  assert.is(server.runs.get(id)!.state, 'RUNNING')
+  assert.not.ok(server.requests.some((q) => q.path.endsWith(':terminate')))
+})
+
+e2e('with --cancel-on-interrupt, Ctrl-C also cancels the run on the server', async () => {
+  // Given
+  server.defaultRunScript = Array.from({length: 200}, () => ({state: 'RUNNING', tasks: tasks(0)}))
+  let pid = 0
+  onRunCreated(() => setTimeout(() => process.kill(pid, 'SIGINT'), 400))
+  // When
+  const r = await runCli(['run', '--target', 'dev', '--cancel-on-interrupt'], {cwd: dir, env: await env(), onSpawn: (p) => (pid = p)})
+  // Then
+  assert.is(r.code, 130, r.stderr)
+  assert.ok(server.requests.some((q) => q.method === 'POST' && q.path.endsWith(':terminate')), 'the run was cancelled on the server')
+})
+
 e2e.run()
