@@ -30,18 +30,9 @@ export async function runsStateDir(scope: RunsScope, ctx: Pick<Ctx, 'env'>): Pro
   }
 }
 
-/** One line of `kfp runs list`. */
-export interface RunSummary {
-  id: string
-  name: string
-  experiment: string
-  pipelineName: string
-  status: RunStatus
-  createdAt: string
-  startedAt?: string
-  finishedAt?: string
+/** One line of `kfp runs list`: the record's identity and times, its duration and counts of task statuses. */
+export type RunSummary = Pick<RunRecord, 'id' | 'name' | 'experiment' | 'pipelineName' | 'status' | 'createdAt' | 'startedAt' | 'finishedAt' | 'runner'> & {
   durationMs?: number
-  runner: 'docker' | 'process'
   /** Counts of task statuses. */
   steps: Partial<Record<TaskRecord['status'], number>>
 }
