@@ -91,7 +91,14 @@ def train(local_data, l2, model_dir, job):
 def run_local(args):
     data = os.path.abspath(args.bucket)
     base = os.path.dirname(data)
-    with open(os.path.join(base, "hyperparam", args.jobname, "job.json"), encoding="utf-8") as f:
+    job_file = os.path.join(base, "hyperparam", args.jobname, "job.json")
+    if not os.path.exists(job_file):
+        known = sorted(os.listdir(os.path.join(base, "hyperparam"))) if os.path.isdir(os.path.join(base, "hyperparam")) else []
+        sys.exit(
+            f"traintuned: no tuning job named {args.jobname!r} (looked for {job_file}). "
+            + (f"Known jobs: {', '.join(known)}." if known else "Run the hypertrain step first.")
+        )
+    with open(job_file, encoding="utf-8") as f:
         l2 = best_l2(json.load(f))
     model_dir = os.path.join(base, "traintuned", args.jobname)
     if not args.dry_run:
