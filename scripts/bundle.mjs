@@ -24,7 +24,28 @@ function walk(dir) {
 
 const entryPoints = [path.join(tscOut, 'main.js'), ...walk(path.join(tscOut, 'commands')), ...walk(path.join(tscOut, 'hooks'))]
 rmSync(out, {recursive: true, force: true})
+// Dependencies of @oclif/core that a start with a manifest never calls (file globbing for commands, plugin patterns):
+// loaded on first use instead of on every start. oclif reads them as `dep_1.fn(...)` at call time, so a lazy module
+// object is enough.
+const LAZY = ['tinyglobby', 'minimatch']
+const lazyDeps = {
+  name: 'lazy-deps',
+  setup(b) {
+    b.onResolve({filter: new RegExp(`^(${LAZY.join('|')})$`)}, (args) =>
+      args.importer.includes(`${path.sep}@oclif${path.sep}core${path.sep}`) ? {path: args.path, namespace: 'lazy-dep'} : undefined,
+    )
+    b.onLoad({filter: /.*/, namespace: 'lazy-dep'}, (args) => ({
+      loader: 'js',
+      contents: `const {createRequire} = require('node:module')
+let real
+const load = () => (real ??= createRequire(require.resolve('@oclif/core/package.json'))(${JSON.stringify(args.path)}))
+module.exports = new Proxy({}, {get: (_, k) => load()[k], has: (_, k) => k in load(), ownKeys: () => Reflect.ownKeys(load()), getOwnPropertyDescriptor: (_, k) => Object.getOwnPropertyDescriptor(load(), k)})`,
+    }))
+  },
+}
+
 await build({
+  plugins: [lazyDeps],
   entryPoints,
   outdir: out,
   outbase: tscOut,
