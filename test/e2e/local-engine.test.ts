@@ -112,6 +112,14 @@ Run('reuses identical earlier steps (cached) unless --no-cache; --json prints th
   // And --no-cache runs everything
   const fresh = await runCli(['run', '--local', diamond, '--runner', 'process', '--no-cache', '--json'], {cwd: tmp.dir})
   assert.equal(fresh.json.result.run.tasks.map((x: any) => x.status), ['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+  // And a cached step is shown as cached, never as started
+  const quiet = await runCli(['run', '--local', diamond, '--runner', 'process'], {cwd: tmp.dir})
+  assert.not.match(quiet.stderr, /started/)
+  assert.match(quiet.stderr, /↺ 1\. \S+ cached/)
+  // And `runs list --status` takes a comma-separated list
+  const listed = await runCli(['runs', 'list', '--status', 'failed,succeeded', '--json'], {cwd: tmp.dir})
+  assert.is(listed.code, 0, listed.stderr)
+  assert.is(listed.json.result.runs.length, records(tmp.dir).length)
 })
 
 Run('a failing step fails the run (exit 7): independent steps finish, dependents are skipped, last lines and the resume command are shown', async () => {

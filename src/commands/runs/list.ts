@@ -19,9 +19,10 @@ export default class RunsList extends BaseCommand {
   static flags = {
     project: projectFlag,
     status: Flags.string({
-      summary: 'Only runs with this status. Repeatable.',
+      summary: 'Only runs with this status. Repeatable, or comma-separated: --status failed,cancelled.',
       options: ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'],
       multiple: true,
+      delimiter: ',',
     }),
     experiment: Flags.string({summary: 'Only runs of this experiment.'}),
     limit: Flags.integer({summary: 'At most this many runs.', min: 1}),

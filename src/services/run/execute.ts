@@ -218,7 +218,6 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
       void writer.save({durable: true})
       o.onEvent({type: 'task-end', task: t.name, number: t.number, status, message, exitCode: tr.exitCode})
     }
-    o.onEvent({type: 'task-start', task: t.name, number: t.number})
     void writer.save()
 
     const {inputs, missing} = resolveTaskInputs(t, rec.parameters, outputsOf)
@@ -249,6 +248,9 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
         return finish('cached')
       }
     }
+
+    // Announced only when the step really runs (not for a failed input resolution or a cache hit).
+    o.onEvent({type: 'task-start', task: t.name, number: t.number})
 
     // Paths for outputs; the launcher creates their folders.
     const paramFiles: Record<string, string> = {}
