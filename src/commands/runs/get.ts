@@ -41,7 +41,7 @@ export default class RunsGet extends BaseCommand {
     if (t.type === 'kfp') {
       const run = await getRemoteRun({target: flags.target, runId: args.run}, this.ctx)
       this.out(`Run ${run.name} (${run.id}): ${run.status}${run.state ? ` [${run.state}]` : ''}${run.durationMs === undefined ? '' : ` in ${formatDuration(run.durationMs)}`}`)
-      this.out(`Target ${run.target} · experiment ${run.experiment ?? ''} · created ${run.createdAt ?? ''} · ${run.url}`)
+      this.out(`Target ${run.target} · experiment ${run.experimentName ?? run.experiment ?? ''} · created ${run.createdAt ?? ''} · ${run.url}`)
       const params = Object.entries(run.parameters).map(([k, v]) => `${k}=${formatParamValue(v as never)}`)
       if (params.length) this.out(`Parameters: ${params.join(', ')}`)
       if (run.message && run.status !== 'succeeded') this.out(run.message)

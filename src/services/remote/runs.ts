@@ -150,7 +150,12 @@ async function getRunOrExplain(s: RemoteSession, run: string): Promise<KfpRun> {
 /** `kfp runs get RUN` on a server. */
 export async function getRemoteRun(o: RemoteRunsCommon & {runId: string}, ctx: Ctx): Promise<RemoteRunInfo> {
   const s = await connectRemote({target: o.target}, ctx)
-  return remoteRunInfo(await getRunOrExplain(s, o.runId), s.api.endpoint, s.target.name)
+  const info = remoteRunInfo(await getRunOrExplain(s, o.runId), s.api.endpoint, s.target.name)
+  if (info.experiment) {
+    // The run only carries the experiment's id; show its name (best effort: the id stays when it cannot be read).
+    info.experimentName = await s.api.getExperiment(info.experiment).then((e) => e.display_name || undefined, () => undefined)
+  }
+  return info
 }
 
 export interface RemoteRunActionResult {
