@@ -1,8 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {CliError, EXIT} from '../../lib/errors.js'
+import {EXIT} from '../../lib/errors.js'
 import {actOnRemoteRun, type RemoteRunActionResult} from '../../services/remote/runs.js'
-import {resolveTarget} from '../../services/target/resolve.js'
+
+/** A local target has no archive: a usage error that says what to do instead. */
+const ON_LOCAL = {
+  message: `kfp runs archive works on runs on a KFP server; the target is '{target}' (local).`,
+  hints: ['Remove a local run with: kfp runs delete RUN', 'For a server run, pass --target NAME (see kfp target list).'],
+  exit: EXIT.USAGE,
+}
 
 export default class RunsArchive extends BaseCommand {
   static summary = 'Archive a run on a KFP server (hide it from the default run list).'
@@ -16,14 +22,7 @@ export default class RunsArchive extends BaseCommand {
 
   async run(): Promise<RemoteRunActionResult> {
     const {args, flags} = await this.parse(RunsArchive)
-    const t = await resolveTarget({target: flags.target}, this.ctx)
-    if (t.type !== 'kfp') {
-      throw new CliError('USAGE', `kfp runs archive works on runs on a KFP server; the target is '${t.name}' (local).`, {
-        exit: EXIT.USAGE,
-        hints: ['Remove a local run with: kfp runs delete RUN', 'For a server run, pass --target NAME (see kfp target list).'],
-      })
-    }
-    const r = await actOnRemoteRun({target: flags.target, runId: args.run, action: 'archive'}, this.ctx)
+    const r = await actOnRemoteRun({target: flags.target, runId: args.run, action: 'archive', whenLocal: ON_LOCAL}, this.ctx)
     this.out(r.changed ? `Archived run ${r.run.name} (${r.run.id}).` : `Run ${r.run.name} (${r.run.id}) was already archived.`)
     return r
   }

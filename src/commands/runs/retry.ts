@@ -1,8 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {CliError, EXIT} from '../../lib/errors.js'
+import {EXIT} from '../../lib/errors.js'
 import {actOnRemoteRun, type RemoteRunActionResult} from '../../services/remote/runs.js'
-import {resolveTarget} from '../../services/target/resolve.js'
+
+/** A local target has no retry: a usage error that says what to do instead. */
+const ON_LOCAL = {
+  message: `kfp runs retry works on runs on a KFP server; the target is '{target}' (local).`,
+  hints: ['Re-run a local run from its failed step: kfp run --start-step STEP --from-run RUN', 'For a server run, pass --target NAME (see kfp target list).'],
+  exit: EXIT.USAGE,
+}
 
 export default class RunsRetry extends BaseCommand {
   static summary = 'Retry a failed or cancelled run on a KFP server.'
@@ -16,14 +22,7 @@ export default class RunsRetry extends BaseCommand {
 
   async run(): Promise<RemoteRunActionResult> {
     const {args, flags} = await this.parse(RunsRetry)
-    const t = await resolveTarget({target: flags.target}, this.ctx)
-    if (t.type !== 'kfp') {
-      throw new CliError('USAGE', `kfp runs retry works on runs on a KFP server; the target is '${t.name}' (local).`, {
-        exit: EXIT.USAGE,
-        hints: ['Re-run a local run from its failed step: kfp run --start-step STEP --from-run RUN', 'For a server run, pass --target NAME (see kfp target list).'],
-      })
-    }
-    const r = await actOnRemoteRun({target: flags.target, runId: args.run, action: 'retry'}, this.ctx)
+    const r = await actOnRemoteRun({target: flags.target, runId: args.run, action: 'retry', whenLocal: ON_LOCAL}, this.ctx)
     this.out(`Retrying run ${r.run.name} (${r.run.id}): ${r.run.status}.`)
     this.info(`Follow it: kfp runs get ${r.run.id} --target ${r.run.target} · ${r.run.url}`)
     return r

@@ -18,6 +18,11 @@ export interface RemoteSession {
 export interface ConnectOptions {
   /** --target NAME */
   target?: string
+  /**
+   * What to say when the chosen target is local (default: a config error asking for a KFP target). Commands that only
+   * make sense on a server give their own usage error with what to do locally instead.
+   */
+  whenLocal?: {message: string; hints: string[]; exit: number}
   /** Progress: retries and the health check. */
   onEvent?: (e: {type: 'retry'; attempt: number; reason: string; delayMs: number} | {type: 'connected'; endpoint: string; version?: string}) => void
 }
@@ -25,6 +30,10 @@ export interface ConnectOptions {
 /** Resolves a kfp target (throws when the chosen target is local) and connects to it. */
 export async function connectRemote(o: ConnectOptions, ctx: Ctx): Promise<RemoteSession> {
   const target = await resolveTarget({target: o.target}, ctx)
+  if (target.type !== 'kfp' && o.whenLocal) {
+    const w = o.whenLocal
+    throw new CliError(w.exit === EXIT.USAGE ? 'USAGE' : 'TARGET_INVALID', w.message.replaceAll('{target}', target.name), {exit: w.exit, hints: w.hints})
+  }
   if (target.type !== 'kfp') {
     throw new CliError('TARGET_INVALID', `This command needs a KFP server target, but the current target is '${target.name}' (local).`, {
       exit: EXIT.CONFIG,

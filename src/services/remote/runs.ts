@@ -3,7 +3,7 @@ import {listAll, type Filter, type KfpRun, type KfpTaskDetail} from '../../clien
 import type {RunStatus, TaskStatus} from '../../core/engine/record.js'
 import {isTerminalState, runStatusOf, runUrl, taskStatusOf} from '../../core/remote/spec.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
-import {connectRemote, type RemoteSession} from './connect.js'
+import {connectRemote, type ConnectOptions, type RemoteSession} from './connect.js'
 import {findExperimentByName} from './resources.js'
 
 /** One task of a server run, in the local engine's vocabulary (`status`) plus the server's (`state`). */
@@ -166,8 +166,11 @@ export interface RemoteRunActionResult {
 }
 
 /** `kfp runs cancel|retry|archive RUN` on a server. Cancelling a finished run is a no-op that says so. */
-export async function actOnRemoteRun(o: RemoteRunsCommon & {runId: string; action: 'cancel' | 'retry' | 'archive'}, ctx: Ctx): Promise<RemoteRunActionResult> {
-  const s = await connectRemote({target: o.target}, ctx)
+export async function actOnRemoteRun(
+  o: RemoteRunsCommon & {runId: string; action: 'cancel' | 'retry' | 'archive'; whenLocal?: ConnectOptions['whenLocal']},
+  ctx: Ctx,
+): Promise<RemoteRunActionResult> {
+  const s = await connectRemote({target: o.target, whenLocal: o.whenLocal}, ctx)
   const before = await getRunOrExplain(s, o.runId)
   const runId = before.run_id ?? o.runId
   let changed = true
