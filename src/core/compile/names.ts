@@ -2,15 +2,10 @@
  * IR naming rules of the KFP Python SDK (`kfp/dsl/utils.py`), so kfp names tasks, components, executors and
  * component inputs exactly as `kfp dsl compile` would for the same pipeline.
  */
+import {irName} from '../project/names.js'
 
-/** `maybe_rename_for_k8s`: lowercase, runs of characters other than [-0-9a-z] → '-', runs of '-' collapsed, trimmed. */
-export function k8sName(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^-0-9a-z]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-+|-+$/g, '')
-}
+/** `maybe_rename_for_k8s`: the project model's {@link irName} (one rule for validation and compilation). */
+export const k8sName: (name: string) => string = irName
 
 /** `sanitize_input_name`: lowercase, runs of characters other than [_0-9a-z] → '_', trimmed of '_'. */
 export function irInputName(name: string): string {
