@@ -3,8 +3,8 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {parse} from 'yaml'
-import {isCliError, type CliError} from '../../src/lib/errors.js'
 import {addComponent} from '../../src/services/component-add.js'
+import {expectCliError} from '../helpers/errors.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const KFP_YAML = `# kfp.yaml: my pipeline   (comments everywhere)
@@ -38,17 +38,6 @@ outputs:
 implementation:
   container: {image: x, command: [python3, main.py], args: [{inputValue: message}, {outputPath: data}]}
 `
-
-async function expectCliError(p: Promise<unknown>): Promise<CliError> {
-  try {
-    await p
-  } catch (err) {
-    if (isCliError(err)) return err
-    throw err
-  }
-  assert.unreachable('expected a CliError')
-  throw new Error('unreachable')
-}
 
 const add = suite('addComponent')
 let tmp: {dir: string; cleanup: () => Promise<void>}

@@ -4,9 +4,9 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {parse} from 'yaml'
-import {isCliError, type CliError} from '../../src/lib/errors.js'
 import {initProject} from '../../src/services/init.js'
 import {missingInput, type Prompter} from '../../src/ui/prompts.js'
+import {expectCliError} from '../helpers/errors.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 /** A prompter that cannot prompt: every question throws MISSING_INPUT naming the flag, like the real one without a TTY. */
@@ -52,17 +52,6 @@ async function listFiles(dir: string, rel = ''): Promise<string[]> {
     else out.push(r)
   }
   return out.sort()
-}
-
-async function expectCliError(p: Promise<unknown>): Promise<CliError> {
-  try {
-    await p
-  } catch (err) {
-    if (isCliError(err)) return err
-    throw err
-  }
-  assert.unreachable('expected a CliError')
-  throw new Error('unreachable')
 }
 
 const init = suite('initProject')
