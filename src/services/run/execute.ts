@@ -1,18 +1,12 @@
-// The local DAG executor: starts ready tasks up to the parallelism bound, wires outputs to inputs, retries,
-// caching, fail-fast, Ctrl-C, and keeps the run record (run.json) up to date with atomic writes.
-import {createHash} from 'node:crypto'
-import {createReadStream, createWriteStream, type WriteStream} from 'node:fs'
-import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
-import path from 'node:path'
-import {cachingEnabled, taskCacheKey} from '../../core/engine/cache.js'
+// The local DAG executor: starts ready tasks up to the parallelism bound, wires outputs to inputs, runs each task
+// through executeContainerTask (task-exec.ts: cache, placeholders, runner, retries, outputs),
+// fail-fast, Ctrl-C, and keeps the run record (run.json) up to date with atomic writes.
 import type {PlannedTask} from '../../core/engine/dag.js'
 import {resolveTaskInputs} from '../../core/engine/inputs.js'
-import {parseOutputText} from '../../core/engine/params.js'
-import {PlaceholderError, resolveArgs, type PlaceholderValues} from '../../core/engine/placeholders.js'
 import {taskHasOutputs, type RunRecord, type TaskOutputs, type TaskRecord} from '../../core/engine/record.js'
-import type {JsonValue} from '../../core/project/types.js'
-import {lookupCacheEntry, runDir, runFile, writeCacheEntry, writeTextAtomic} from './store.js'
+import {runDir, runFile, writeTextAtomic} from './store.js'
 import type {TaskRunner} from './runners.js'
+import {executeContainerTask, taskLogFile} from './task-exec.js'
 import type {RunEvent} from './types.js'
 
 export interface ExecuteOptions {
@@ -105,57 +99,6 @@ export class RecordWriter {
   }
 }
 
-async function digestPath(p: string): Promise<string> {
-  const h = createHash('sha256')
-  const walk = async (q: string, rel: string): Promise<void> => {
-    const st = await stat(q)
-    if (st.isDirectory()) {
-      for (const n of (await readdir(q)).sort()) await walk(path.join(q, n), `${rel}/${n}`)
-      return
-    }
-    h.update(`file:${rel}\n`)
-    await new Promise<void>((resolve, reject) => {
-      createReadStream(q)
-        .on('data', (c) => h.update(c))
-        .on('end', resolve)
-        .on('error', reject)
-    })
-  }
-  try {
-    await walk(p, '')
-  } catch {
-    h.update('missing')
-  }
-  return h.digest('hex')
-}
-
-/** Splits chunks into lines per stream, calling `onLine` for each complete line. */
-function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => void) {
-  const bufs = {stdout: '', stderr: ''}
-  return {
-    push(chunk: Buffer, stream: 'stdout' | 'stderr') {
-      bufs[stream] += chunk.toString('utf8')
-      let i
-      while ((i = bufs[stream].indexOf('\n')) >= 0) {
-        onLine(bufs[stream].slice(0, i).replace(/\r$/, ''), stream)
-        bufs[stream] = bufs[stream].slice(i + 1)
-      }
-    },
-    flush() {
-      for (const s of ['stdout', 'stderr'] as const) if (bufs[s]) onLine(bufs[s], s), (bufs[s] = '')
-    },
-  }
-}
-
-function closeStream(s: WriteStream): Promise<void> {
-  return new Promise((resolve) => s.end(resolve))
-}
-
-function parseDurationMs(d: string | undefined): number {
-  const m = /^([0-9.]+)s$/.exec(d ?? '')
-  return m ? Number(m[1]) * 1000 : 0
-}
-
 /**
  * Executes the planned tasks of `record` (tasks already `skipped` keep their reused outputs).
  * Resolves with the final record; never throws for task failures (they are in the record).
@@ -196,18 +139,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
 
   const runOne = async (t: PlannedTask): Promise<void> => {
     const tr = recOf(t.name)
-    const taskDir = path.join(dir, 'tasks', t.name)
-    const logRel = path.join('tasks', t.name, 'log.txt')
-    tr.log = logRel
+    tr.log = taskLogFile(t.name)
     tr.status = 'running'
     tr.startedAt = iso()
     tr.image = t.container.image
-    await mkdir(taskDir, {recursive: true})
-    const log = createWriteStream(path.join(dir, logRel), {flags: 'a'})
-    const lines = lineSplitter((line, stream) => o.onEvent({type: 'log', task: t.name, number: t.number, line, stream}))
-    const finish = async (status: TaskRecord['status'], message?: string) => {
-      lines.flush()
-      await closeStream(log)
+    const finish = (status: TaskRecord['status'], message?: string) => {
       tr.status = status
       tr.finishedAt = iso()
       if (message) tr.message = message
@@ -224,162 +160,39 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
     if (missing.length) {
       return finish('failed', `inputs without a value: ${missing.map((m) => `${m.input} (from ${m.producerTask}.${m.output})`).join(', ')}`)
     }
-    const outDefs = t.component.outputDefinitions ?? {}
-    const paramOuts = outDefs.parameters ?? {}
-    const artOuts = outDefs.artifacts ?? {}
-
-    // Cache.
-    const artifactDigests: Record<string, string> = {}
-    for (const [n, p] of Object.entries(inputs.artifacts)) artifactDigests[n] = await digestPath(p)
-    const key = taskCacheKey({
-      container: t.container,
-      parameters: inputs.parameters,
-      artifactDigests,
-      outputNames: [...Object.keys(paramOuts), ...Object.keys(artOuts)],
-      irCacheKey: t.task.cachingOptions?.cacheKey,
+    const outcome = await executeContainerTask({key: t.name, displayName: t.displayName, component: t.component, container: t.container, task: t.task}, inputs, {
+      stateDir: o.stateDir,
+      runner: o.runner,
+      run: {id: rec.id, name: rec.name, pipelineRoot: rec.pipelineRoot, createdAt: rec.createdAt},
+      runDir: dir,
+      env: o.env,
+      cwd: o.cwdOf(t),
+      noCacheLookup: o.noCache || o.forceRun.has(t.name),
+      signal: internal.signal,
+      cancelMessage: () => (o.signal.aborted ? 'cancelled' : 'stopped by --fail-fast'),
+      now: o.now,
+      onStart: () => o.onEvent({type: 'task-start', task: t.name, number: t.number}),
+      onRetry: (attempt) => o.onEvent({type: 'task-retry', task: t.name, number: t.number, attempt}),
+      onAttempt: (attempt) => {
+        tr.attempts = attempt
+      },
+      onHandle: (h) => {
+        // Recorded so that `kfp runs cancel` can stop the step if this kfp process is killed.
+        if ('pid' in h) {
+          tr.pid = h.pid
+          if (h.processStart) tr.processStart = h.processStart
+        } else tr.containerId = h.containerId
+        void writer.save()
+      },
+      onLine: (line, stream) => o.onEvent({type: 'log', task: t.name, number: t.number, line, stream}),
+      onWarning: (message) => o.onEvent({type: 'warning', message}),
+      background: (p) => cacheWrites.push(p),
     })
-    tr.cacheKey = key
-    if (!o.noCache && cachingEnabled(t.task.cachingOptions) && !o.forceRun.has(t.name)) {
-      const hit = await lookupCacheEntry(o.stateDir, key)
-      if (hit) {
-        tr.outputs = hit.outputs
-        tr.reusedFrom = {runId: hit.runId, runName: hit.runName, task: hit.task}
-        log.write(`Cached: reused the outputs of task ${hit.task} of run ${hit.runName} (${hit.runId}).\n`)
-        return finish('cached')
-      }
-    }
-
-    // Announced only when the step really runs (not for a failed input resolution or a cache hit).
-    o.onEvent({type: 'task-start', task: t.name, number: t.number})
-
-    // Paths for outputs; the launcher creates their folders.
-    const paramFiles: Record<string, string> = {}
-    for (const n of Object.keys(paramOuts)) paramFiles[n] = path.join(taskDir, 'outputs', 'parameters', n)
-    const outArtifacts: Record<string, {path: string; uri: string}> = {}
-    for (const n of Object.keys(artOuts)) {
-      const p = path.join(taskDir, 'outputs', 'artifacts', n)
-      outArtifacts[n] = {path: p, uri: p}
-    }
-    const values: PlaceholderValues = {
-      inputParameters: inputs.formatted,
-      outputParameterFiles: paramFiles,
-      inputArtifacts: Object.fromEntries(Object.entries(inputs.artifacts).map(([n, p]) => [n, {path: p, uri: p}])),
-      outputArtifacts: outArtifacts,
-      pipelineJobName: rec.name,
-      pipelineJobUuid: rec.id,
-      pipelineTaskName: t.displayName,
-      pipelineTaskUuid: `${rec.id}-${t.name}`,
-      pipelineRoot: rec.pipelineRoot,
-      createTime: rec.createdAt,
-    }
-    let command: string[]
-    let args: string[]
-    try {
-      command = resolveArgs(t.container.command, values)
-      args = resolveArgs(t.container.args, values)
-    } catch (err) {
-      if (err instanceof PlaceholderError) return finish('failed', `cannot fill in the command: ${err.message}`)
-      throw err
-    }
-    const env: Record<string, string> = {...o.env}
-    for (const e of t.container.env ?? []) env[e.name] = e.value
-
-    const maxAttempts = 1 + Math.max(0, t.task.retryPolicy?.maxRetryCount ?? 0)
-    let backoff = parseDurationMs(t.task.retryPolicy?.backoffDuration)
-    const factor = t.task.retryPolicy?.backoffFactor ?? 2
-    const maxBackoff = parseDurationMs(t.task.retryPolicy?.backoffMaxDuration) || 3_600_000
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      tr.attempts = attempt
-      if (attempt > 1) {
-        log.write(`--- retry ${attempt - 1} of ${maxAttempts - 1} ---\n`)
-        o.onEvent({type: 'task-retry', task: t.name, number: t.number, attempt})
-        if (backoff > 0) {
-          await new Promise((r) => setTimeout(r, Math.min(backoff, maxBackoff)))
-          backoff *= factor
-        }
-      }
-      // A fresh run folder has no outputs yet; a retry starts from none.
-      if (attempt > 1) await rm(path.join(taskDir, 'outputs'), {recursive: true, force: true})
-      for (const f of Object.values(paramFiles)) await mkdir(path.dirname(f), {recursive: true})
-      for (const a of Object.values(outArtifacts)) await mkdir(path.dirname(a.path), {recursive: true})
-      if (internal.signal.aborted) return finish('cancelled', 'cancelled before it started')
-      let result
-      try {
-        result = await o.runner.run(
-          {
-            runId: rec.id,
-            task: t.name,
-            image: t.container.image,
-            command,
-            args,
-            env,
-            resources: t.container.resources,
-            cwd: o.cwdOf(t),
-            mounts: [o.stateDir, rec.pipelineRoot, ...Object.values(inputs.artifacts).map((p) => path.dirname(p))],
-          },
-          {
-            signal: internal.signal,
-            onData: (chunk, stream) => {
-              log.write(chunk)
-              lines.push(chunk, stream)
-            },
-            onWarning: (message) => o.onEvent({type: 'warning', message}),
-            onStart: (h) => {
-              // Recorded so that `kfp runs cancel` can stop the step if this kfp process is killed.
-              if ('pid' in h) {
-                tr.pid = h.pid
-                if (h.processStart) tr.processStart = h.processStart
-              } else tr.containerId = h.containerId
-              void writer.save()
-            },
-          },
-        )
-      } catch (err) {
-        const msg = (err as Error).message
-        log.write(`kfp: ${msg}\n`)
-        tr.exitCode = undefined
-        if (attempt < maxAttempts) continue
-        return finish('failed', msg)
-      }
-      tr.exitCode = result.exitCode
-      if (result.aborted || internal.signal.aborted) return finish('cancelled', o.signal.aborted ? 'cancelled' : 'stopped by --fail-fast')
-      if (result.exitCode !== 0) {
-        if (attempt < maxAttempts) continue
-        return finish('failed', `exited with code ${result.exitCode}${maxAttempts > 1 ? ` after ${maxAttempts} attempts` : ''}`)
-      }
-      // Collect outputs.
-      const outputs: TaskOutputs = {parameters: {}, artifacts: {}}
-      const problems: string[] = []
-      for (const [n, f] of Object.entries(paramFiles)) {
-        let text: string
-        try {
-          text = await readFile(f, 'utf8')
-        } catch {
-          problems.push(`did not write output parameter '${n}' (expected the file ${f})`)
-          continue
-        }
-        const r = parseOutputText(text, paramOuts[n].parameterType)
-        if (!r.ok) problems.push(`output parameter '${n}': ${r.error}`)
-        else outputs.parameters[n] = r.value as JsonValue
-      }
-      for (const [n, a] of Object.entries(outArtifacts)) {
-        try {
-          await stat(a.path)
-          outputs.artifacts[n] = {uri: a.path}
-        } catch {
-          problems.push(`did not write output artifact '${n}' (expected ${a.path})`)
-        }
-      }
-      if (problems.length) {
-        log.write(`kfp: ${problems.join('; ')}\n`)
-        if (attempt < maxAttempts) continue
-        return finish('failed', problems.join('; '))
-      }
-      tr.outputs = outputs
-      // A lost cache entry only means the task runs again next time: nothing waits for it.
-      cacheWrites.push(writeCacheEntry(o.stateDir, {key, runId: rec.id, runName: rec.name, task: t.name, outputs, createdAt: iso()}).catch(() => {}))
-      return finish('succeeded')
-    }
+    tr.cacheKey = outcome.cacheKey
+    tr.exitCode = outcome.exitCode
+    if (outcome.outputs) tr.outputs = outcome.outputs
+    if (outcome.reusedFrom) tr.reusedFrom = outcome.reusedFrom
+    finish(outcome.status, outcome.message)
   }
 
   // Scheduling loop.
