@@ -48,6 +48,16 @@ export default class Compile extends BaseCommand {
     stdout: Flags.boolean({
       summary: 'Print the pipeline YAML to stdout instead of writing a file (--output is ignored).',
     }),
+    platform: Flags.string({
+      summary: 'Who runs the pipeline: kfp (a KFP server on Kubernetes) or vertex (Vertex AI Pipelines).',
+      description:
+        'Only accelerators differ. kfp: a GPU model (NVIDIA_TESLA_T4 or nvidia-tesla-t4) becomes the resource nvidia.com/gpu plus ' +
+        'the node selector cloud.google.com/gke-accelerator: nvidia-tesla-t4 in the Kubernetes platform spec (a second YAML ' +
+        'document, as kfp-kubernetes writes it); Kubernetes resource names (nvidia.com/gpu) stay. vertex: types as written.',
+      options: ['kfp', 'vertex'],
+      default: 'kfp',
+      env: 'KFP_COMPILE_PLATFORM',
+    }),
     'record-outputs': Flags.boolean({
       summary: 'Make each step also save its output parameters as a kfp_outputs artifact (what kfp upload does).',
       description: 'Lets `kfp run --start-step N --from-run RUN` on a KFP server reuse that run\'s outputs. See docs/remote.md.',
@@ -56,7 +66,7 @@ export default class Compile extends BaseCommand {
 
   async run(): Promise<CompileCommandResult> {
     const {flags} = await this.parse(Compile)
-    const r = await compileProject({cwd: this.ctx.cwd, project: flags.project, output: flags.stdout ? undefined : flags.output, write: !flags.stdout, recordOutputs: flags['record-outputs']}, this.ctx)
+    const r = await compileProject({cwd: this.ctx.cwd, project: flags.project, output: flags.stdout ? undefined : flags.output, write: !flags.stdout, recordOutputs: flags['record-outputs'], platform: flags.platform as 'kfp' | 'vertex'}, this.ctx)
     const result: CompileCommandResult = {
       file: r.file ?? null,
       format: r.format,

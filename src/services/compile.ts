@@ -4,7 +4,7 @@ import {mkdir} from 'node:fs/promises'
 import path from 'node:path'
 import {gzipSync} from 'node:zlib'
 import type {Ctx} from '../ctx.js'
-import {compilePipeline, renderPipelineYaml, type CompiledPipeline} from '../core/compile/index.js'
+import {compilePipeline, renderPipelineYaml, type CompiledPipeline, type CompilePlatform} from '../core/compile/index.js'
 import type {PipelineSpec} from '../core/ir/types.js'
 import type {Project} from '../core/project/types.js'
 import {CliError, EXIT} from '../lib/errors.js'
@@ -26,6 +26,11 @@ export interface CompileProjectOptions {
   write?: boolean
   /** For a KFP server: steps also record their output parameters as the `kfp_outputs` artifact (compilePipeline's recordOutputs). */
   recordOutputs?: boolean
+  /**
+   * Who runs the pipeline (core/compile/accelerator.ts): `kfp` (a KFP server: GPU models become `nvidia.com/gpu` and a
+   * GKE node selector) or `vertex` (accelerator types as written). Default: types as written.
+   */
+  platform?: CompilePlatform
 }
 
 export interface CompileProjectResult {
@@ -42,6 +47,8 @@ export interface CompileProjectResult {
   /** The pipeline YAML text (what `--stdout` prints; what goes inside packages). */
   yaml: string
   spec: PipelineSpec
+  /** The PlatformSpec document, when the pipeline has one. */
+  platformSpec?: Record<string, unknown>
   project: Project
   /** Image reference per component, as compiled in. */
   images: Record<string, string>
@@ -89,8 +96,20 @@ export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx,
   const format = pipelineFileFormat(opts.output ?? 'pipeline.yaml')
   const project = await loadProject({cwd: opts.cwd, project: opts.project}, ctx)
   const images = await resolveImages(project, ctx)
-  const compiled = compilePipeline(project, {images, sdkVersion: kfpSdkVersion(), ...(opts.recordOutputs ? {recordOutputs: true} : {})})
-  const yaml = renderPipelineYaml(compiled.spec)
+  const compiled = compilePipeline(project, {
+    images,
+    sdkVersion: kfpSdkVersion(),
+    ...(opts.recordOutputs ? {recordOutputs: true} : {}),
+    ...(opts.platform ? {platform: opts.platform} : {}),
+  })
+  if (compiled.platformSpec && format === 'json') {
+    // The SDK refuses the same (compiler/pipeline_spec_builder.py write_pipeline_spec_to_file): JSON holds one document.
+    throw new CliError('USAGE', `${opts.output}: this pipeline has a Kubernetes platform spec (node selectors), which only a YAML file can hold.`, {
+      exit: EXIT.USAGE,
+      hints: ['Write .yaml (or a .tar.gz/.zip package) instead.'],
+    })
+  }
+  const yaml = renderPipelineYaml(compiled.spec, compiled.platformSpec)
   const file = path.resolve(opts.cwd, opts.output ?? path.join(project.root, 'pipeline.yaml'))
   const content = await pipelineFileContent(format, yaml, compiled.spec)
   const write = opts.write ?? true
@@ -104,6 +123,7 @@ export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx,
     bytes: content.length,
     yaml,
     spec: compiled.spec,
+    ...(compiled.platformSpec ? {platformSpec: compiled.platformSpec} : {}),
     project,
     images,
     taskOfStep: compiled.taskOfStep,

@@ -1,4 +1,4 @@
-import {cp, readFile} from 'node:fs/promises'
+import {cp, readFile, writeFile} from 'node:fs/promises'
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
@@ -105,5 +105,40 @@ for (const initArgs of [['demo', '--yes'], ['bw2', '--example', 'babyweight', '-
     assert.is(problems.length, 0, formatProblems(problems))
   })
 }
+
+const withGpu = (text: string) => text.replace('resources: {cpu: 1, memory: 2G}', 'resources: {cpu: 1, memory: 2G, accelerator: {type: NVIDIA_TESLA_T4}}')
+
+c('a GPU model compiles for a KFP server: nvidia.com/gpu and the GKE node selector in the platform spec; --platform vertex keeps it', async () => {
+  // Given
+  const kfpYaml = path.join(dir, 'kfp.yaml')
+  await writeFile(kfpYaml, withGpu(await readFile(kfpYaml, 'utf8')))
+  // When
+  const kfp = await runCli(['compile', '--stdout'], {cwd: dir})
+  const vertex = await runCli(['compile', '--stdout', '--platform', 'vertex'], {cwd: dir})
+  const json = await runCli(['compile', '-o', 'p.json'], {cwd: dir})
+  // Then
+  assert.is(kfp.code, 0, kfp.stderr)
+  assert.match(kfp.stdout, /accelerator:\n\s+count: '1'\n\s+resourceCount: '1'\n\s+resourceType: nvidia.com\/gpu\n\s+type: nvidia.com\/gpu\n/)
+  assert.match(kfp.stdout, /\n---\nplatforms:\n  kubernetes:\n    deploymentSpec:\n      executors:\n        exec-traintuned:\n          nodeSelector:\n            labels:\n              cloud.google.com\/gke-accelerator: nvidia-tesla-t4\n/)
+  assert.equal(checkPipelineYaml(kfp.stdout), [], formatProblems(checkPipelineYaml(kfp.stdout)))
+  assert.is(vertex.code, 0, vertex.stderr)
+  assert.match(vertex.stdout, /resourceType: NVIDIA_TESLA_T4/)
+  assert.not.match(vertex.stdout, /platforms:/)
+  // JSON holds one document only (the SDK refuses the same).
+  assert.is(json.code, 2, json.stderr)
+  assert.match(json.stderr, /platform spec \(node selectors\), which only a YAML file can hold/)
+})
+
+c('a type no Kubernetes node offers is refused for a KFP server with file:line:col and the way out', async () => {
+  // Given
+  const kfpYaml = path.join(dir, 'kfp.yaml')
+  await writeFile(kfpYaml, (await readFile(kfpYaml, 'utf8')).replace('resources: {cpu: 1, memory: 2G}', 'resources: {cpu: 1, memory: 2G, accelerator: {type: TPU_V3}}'))
+  // When
+  const r = await runCli(['compile', '--stdout'], {cwd: dir})
+  // Then
+  assert.is(r.code, 3, r.stderr)
+  assert.match(r.stderr, /kfp\.yaml:\d+:\d+: step 'traintuned': accelerator type 'TPU_V3' is not a Kubernetes resource/)
+  assert.match(r.stderr, /--platform vertex/)
+})
 
 c.run()

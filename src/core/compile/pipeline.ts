@@ -23,6 +23,7 @@ import {addOutputRecords} from './record-outputs.js'
 import {componentKey, executorLabel, irInputName, k8sName, pipelineChannelName, uniqueName} from './names.js'
 import {inputParameterPlaceholder, outputParameterFilePlaceholder, resolveComponentArg, type PlaceholderIo} from './placeholders.js'
 import {cpuToFloat, isCpuQuantity, isMemoryQuantity, memoryToGB} from './resources.js'
+import {planAccelerator, platformSpecOf, type CompilePlatform} from './accelerator.js'
 
 /** The IR schema version kfp writes (what KFP 2.x servers and Vertex AI Pipelines read). */
 export const IR_SCHEMA_VERSION = '2.1.0'
@@ -40,10 +41,17 @@ export interface CompilePipelineOptions {
    * `--start-step` can reuse a server run's outputs (see record-outputs.ts). Default false.
    */
   recordOutputs?: boolean
+  /**
+   * Who runs it (accelerator.ts): `kfp` turns GPU models into `nvidia.com/gpu` plus a GKE node selector in the
+   * PlatformSpec; `vertex` or undefined keeps accelerator types as written (the SDK's shape).
+   */
+  platform?: CompilePlatform
 }
 
 export interface CompiledPipeline {
   spec: PipelineSpec
+  /** The second YAML document (kfp-kubernetes' PlatformSpec), when a step needs one (node selectors). */
+  platformSpec?: Record<string, unknown>
   /** Step name → task key in `root.dag.tasks`. */
   taskOfStep: Record<string, string>
   /** Component key in `components` (`comp-<task>`) → executor label (`exec-<task>`). */
@@ -143,6 +151,7 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
   const components: Record<string, IrComponentSpec> = {}
   const executors: Record<string, IrExecutor> = {}
   const tasks: Record<string, IrTask> = {}
+  const nodeSelectors: Record<string, Record<string, string>> = {}
   for (const step of project.steps) {
     const component = componentOf(project, step)
     const io = ioOfStep.get(step.name)!
@@ -152,7 +161,10 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
       executorLabel: executorOfComponent[compKey],
       ...definitions(io.inputs, io.outputs),
     }
-    executors[executorOfComponent[compKey]] = {container: containerOf(project, step, component, io, opts)}
+    const container = containerOf(project, step, component, io, opts)
+    executors[executorOfComponent[compKey]] = {container}
+    const selector = acceleratorSelector(step, container, opts.platform)
+    if (selector) nodeSelectors[executorOfComponent[compKey]] = selector
     tasks[task] = taskOf(step, compKey, io, {params, stepsByName, ioOfStep, taskOfStep})
   }
 
@@ -170,8 +182,21 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
     sdkVersion: opts.sdkVersion ?? DEFAULT_SDK_VERSION,
   }
   if (project.pipelineRoot) spec.defaultPipelineRoot = project.pipelineRoot
-  if (opts.recordOutputs) return {spec: addOutputRecords(spec).spec, taskOfStep, executorOfComponent, componentOfStep}
-  return {spec, taskOfStep, executorOfComponent, componentOfStep}
+  const platformSpec = platformSpecOf(nodeSelectors)
+  const extra = platformSpec ? {platformSpec} : {}
+  if (opts.recordOutputs) return {spec: addOutputRecords(spec).spec, taskOfStep, executorOfComponent, componentOfStep, ...extra}
+  return {spec, taskOfStep, executorOfComponent, componentOfStep, ...extra}
+}
+
+/** Rewrites the container's accelerator for `platform` (accelerator.ts) and returns the node selector it needs. */
+function acceleratorSelector(step: Step, container: IrContainerSpec, platform: CompilePlatform | undefined): Record<string, string> | undefined {
+  const acc = container.resources?.accelerator
+  if (!acc?.resourceType) return undefined
+  const plan = planAccelerator(acc.resourceType, platform)
+  if (!plan.ok) fail(step, plan.message, plan.hint)
+  acc.resourceType = plan.resourceType
+  acc.type = plan.resourceType
+  return plan.nodeSelector
 }
 
 function fail(step: Step, message: string, hint?: string): never {

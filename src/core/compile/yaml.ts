@@ -362,8 +362,10 @@ function headerLines(spec: PipelineSpec): string[] {
 
 /**
  * The pipeline file text: the SDK's header comments (`# PIPELINE DEFINITION`, `# Name:`, `# Description:`,
- * `# Inputs:` with `#    startYear: int [Default: 2000.0]`, `# Outputs:`), then the spec as sorted-keys YAML.
+ * `# Inputs:` with `#    startYear: int [Default: 2000.0]`, `# Outputs:`), then the spec as sorted-keys YAML, then the
+ * PlatformSpec (when there is one) as a second document, as `yaml.dump_all` writes it (`---` between documents).
  */
-export function renderPipelineYaml(spec: PipelineSpec): string {
-  return `${headerLines(spec).join('\n')}\n${renderSdkYaml(spec)}`
+export function renderPipelineYaml(spec: PipelineSpec, platformSpec?: Record<string, unknown>): string {
+  const text = `${headerLines(spec).join('\n')}\n${renderSdkYaml(spec)}`
+  return platformSpec ? `${text}---\n${renderSdkYaml(platformSpec)}` : text
 }

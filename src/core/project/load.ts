@@ -201,7 +201,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
       if (memoryLimit) r.memoryLimit = memoryLimit
       if (isObj(res.accelerator) && typeof res.accelerator.type === 'string') {
         if (res.accelerator.type.trim() === '') {
-          add(['steps', i, 'resources', 'accelerator', 'type'], `${who}: accelerator type is empty`, 'INVALID_RESOURCE', 'Name the accelerator, e.g. NVIDIA_TESLA_T4 or nvidia.com/gpu.')
+          add(['steps', i, 'resources', 'accelerator', 'type'], `${who}: accelerator type is empty`, 'INVALID_RESOURCE', 'Name a Kubernetes resource (nvidia.com/gpu) or a GPU model (NVIDIA_TESLA_T4: compiled to nvidia.com/gpu plus a GKE node selector for KFP servers, kept as written for Vertex AI).')
         }
         const count = res.accelerator.count
         r.accelerator = {type: res.accelerator.type, count: typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 1}

@@ -46,7 +46,7 @@ export async function loadPipelineSource(o: LoadPipelineOptions, ctx: Ctx): Prom
   }
   // Compiled for a server: steps also record their output parameters (the kfp_outputs artifact), which
   // `kfp run --start-step --from-run <server run>` reads back.
-  const r = await compileProject({cwd: o.cwd, project: o.project, write: false, recordOutputs: true}, ctx)
+  const r = await compileProject({cwd: o.cwd, project: o.project, write: false, recordOutputs: true, platform: 'kfp'}, ctx)
   const text = r.yaml
   return {...parseCompiledPipeline(text, r.project.file), text, origin: r.project.file, dir: r.project.root, taskOfStep: r.taskOfStep}
 }
