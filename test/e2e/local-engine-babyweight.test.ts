@@ -28,8 +28,8 @@ BW('init → run (process) → run --start-step 4 --param startYear=2001 → run
   assert.is(first.code, 0, first.stderr)
   const run1 = first.json.result.run
   assert.equal(run1.tasks.map((t: any) => `${t.number}.${t.name}:${t.status}`), ['1.preprocess:succeeded', '2.hypertrain:succeeded', '3.traintuned:succeeded', '4.deploy:succeeded'])
-  assert.is(run1.pipelineRoot, path.join(cwd, '.kfp', 'pipeline-root'))
-  assert.match(String(run1.tasks[0].outputs.parameters.bucket), path.join(cwd, '.kfp', 'pipeline-root'))
+  assert.is(run1.pipelineRoot, path.join(cwd, '.kfp', 'pipeline-root', 'bw', run1.id))
+  assert.match(String(run1.tasks[0].outputs.parameters.bucket), run1.pipelineRoot)
 
   // When re-running from step 4 with a new startYear
   const second = await runCli(['run', '--runner', 'process', '--start-step', '4', '--param', 'startYear=2001', '--json'], {cwd})

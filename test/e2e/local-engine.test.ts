@@ -451,7 +451,7 @@ Inspect('list (newest first, filters), get (step table), logs (latest, one step,
   // logs
   const one = await runCli(['logs', 'latest', 'a'], {cwd: tmp.dir})
   assert.is(one.code, 0)
-  assert.is(one.stdout, 'a: hello x2 in ' + path.join(tmp.dir, '.kfp', 'runs', list.json.result.runs[0].id, 'pipeline-root') + '\n')
+  assert.is(one.stdout, 'a: hello x2 in ' + path.join(tmp.dir, '.kfp', 'pipeline-root', 'diamond', list.json.result.runs[0].id) + '\n')
   const all = await runCli(['logs', 'first'], {cwd: tmp.dir})
   assert.match(all.stdout, '[bad] disk full: cannot write model')
   assert.match(all.stdout, '[ok] ok')

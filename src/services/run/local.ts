@@ -17,7 +17,7 @@ import type {JsonValue} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {executeRun} from './execute.js'
 import {createDockerRunner, createProcessRunner, type TaskRunner} from './runners.js'
-import {listRunRecords, newRunId, readRunRaw, resolveRun, runDir, writeRun} from './store.js'
+import {listRunRecords, newRunId, readRunRaw, resolveRun, runDir, runPipelineRoot, writeRun} from './store.js'
 import type {RunEvent, RunOptions, RunResult} from './types.js'
 
 /** A pipeline ready to run locally, from a project or an IR file. */
@@ -26,8 +26,6 @@ export interface LoadedPipeline {
   source: RunSource
   /** The `.kfp` folder the run history lives in. */
   stateDir: string
-  /** Absolute pipeline root for the project (IR runs put it under the run folder). */
-  pipelineRoot?: string
   /** Task → project step number and step name. */
   stepNumbers?: Record<string, number>
   stepNames?: Record<string, string>
@@ -99,7 +97,6 @@ export async function loadPipeline(o: Pick<RunOptions, 'cwd' | 'project' | 'loca
     spec: compiled.spec,
     source: {kind: 'project', projectDir: project.root, file: project.file},
     stateDir,
-    pipelineRoot: path.join(stateDir, 'pipeline-root'),
     stepNumbers,
     stepNames,
     taskDirs,
@@ -284,7 +281,7 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
   const now = ctx.now()
   const id = o.runId ?? newRunId(now)
   const dir = runDir(loaded.stateDir, id)
-  const pipelineRoot = loaded.pipelineRoot ?? path.join(dir, 'pipeline-root')
+  const pipelineRoot = runPipelineRoot(loaded.stateDir, loaded.spec.pipelineInfo.name, id)
   await mkdir(dir, {recursive: true})
   await mkdir(pipelineRoot, {recursive: true})
   await writeFile(path.join(dir, 'pipeline.json'), JSON.stringify(loaded.spec, null, 2) + '\n')

@@ -19,6 +19,27 @@ export function runDir(stateDir: string, id: string): string {
   return path.join(runsDir(stateDir), id)
 }
 
+/**
+ * The pipeline root of one local run: `<.kfp>/pipeline-root/<pipeline>/<run-id>`, the layout a KFP server gives a run
+ * (kfp-src backend/src/v2/metadata/client.go GetPipeline: GenerateOutputURI(pipelineRoot, [pipelineName, runID])),
+ * so no two runs ever write into the same folder. Task outputs go below it as `<task>/<artifact>`
+ * (backend/src/v2/driver/driver.go provisionOutputs). A pipeline name that is not a plain folder name (IR files may
+ * hold anything) is made one.
+ */
+export function runPipelineRoot(stateDir: string, pipelineName: string, runId: string): string {
+  return path.join(pipelineRootsDir(stateDir), safeSegment(pipelineName), runId)
+}
+
+/** The folder holding every local run's pipeline root. */
+export function pipelineRootsDir(stateDir: string): string {
+  return path.join(stateDir, 'pipeline-root')
+}
+
+function safeSegment(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^\.+/, '')
+  return s === '' ? 'pipeline' : s.slice(0, 100)
+}
+
 /** A sortable, unique run id: 20250101-120000-a1b2c3. */
 export function newRunId(now: Date): string {
   const p = (n: number) => String(n).padStart(2, '0')

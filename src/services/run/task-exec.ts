@@ -180,7 +180,8 @@ async function runTask(
   for (const n of Object.keys(paramOuts)) paramFiles[n] = path.join(taskDir, 'outputs', 'parameters', n)
   const outArtifacts: Record<string, {path: string; uri: string}> = {}
   for (const n of Object.keys(artOuts)) {
-    const p = path.join(taskDir, 'outputs', 'artifacts', n)
+    // The run's own pipeline root, as <task>/<name> (kfp-src backend/src/v2/driver/driver.go provisionOutputs).
+    const p = path.join(ctx.run.pipelineRoot, t.key, n)
     outArtifacts[n] = {path: p, uri: p}
   }
   const values: PlaceholderValues = {
@@ -223,7 +224,10 @@ async function runTask(
       }
     }
     // A fresh run folder has no outputs yet; a retry starts from none.
-    if (attempt > 1) await rm(path.join(taskDir, 'outputs'), {recursive: true, force: true})
+    if (attempt > 1) {
+      await rm(path.join(taskDir, 'outputs'), {recursive: true, force: true})
+      for (const a of Object.values(outArtifacts)) await rm(a.path, {recursive: true, force: true})
+    }
     for (const f of Object.values(paramFiles)) await mkdir(path.dirname(f), {recursive: true})
     for (const a of Object.values(outArtifacts)) await mkdir(path.dirname(a.path), {recursive: true})
     if (ctx.signal.aborted) return {status: 'cancelled', cacheKey, exitCode, message: 'cancelled before it started'}
