@@ -3,8 +3,8 @@
  * content hashing for idempotent uploads, version naming, and mapping server run states to kfp's run states.
  */
 import {createHash} from 'node:crypto'
-import YAML from 'yaml'
 import {CliError, EXIT} from '../../lib/errors.js'
+import {loadIrDocuments} from '../ir/read.js'
 import type {RunStatus, TaskStatus} from '../engine/record.js'
 
 /** A compiled pipeline file: the PipelineSpec document and, when present, the PlatformSpec document. */
@@ -18,17 +18,8 @@ export interface CompiledPipeline {
  * not a v2 PipelineSpec, naming the file.
  */
 export function parseCompiledPipeline(text: string, file: string): CompiledPipeline {
-  let docs: unknown[]
-  try {
-    docs = YAML.parseAllDocuments(text).map((d) => {
-      if (d.errors.length) throw d.errors[0]
-      return d.toJS()
-    })
-  } catch (error) {
-    const e = error as {message: string; linePos?: Array<{line: number; col: number}>}
-    const pos = e.linePos?.[0]
-    throw new CliError('YAML_SYNTAX', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`, {exit: EXIT.CONFIG})
-  }
+  // PyYAML-compatible, as the SDK that wrote the file reads it (core/ir/read.ts).
+  const docs = loadIrDocuments(text, file)
   const first = docs[0] as Record<string, unknown> | undefined
   if (first && first.kind === 'Workflow') {
     throw new CliError('IR_UNSUPPORTED', `${file} is an Argo Workflow (a KFP v1 pipeline); kfp uploads KFP v2 pipelines (PipelineSpec).`, {

@@ -4,7 +4,7 @@ import {existsSync} from 'node:fs'
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {parseAllDocuments, parseDocument} from 'yaml'
+import {parseDocument} from 'yaml'
 import type {Ctx} from '../../ctx.js'
 import {createDockerClient, type DockerClient, type PullAuth} from '../../clients/docker.js'
 import {processAlive, spawnDetached} from '../../clients/process.js'
@@ -12,6 +12,7 @@ import {assertSupported, planTasks, type PlannedTask} from '../../core/engine/da
 import {resolveRunParams} from '../../core/engine/params.js'
 import type {RunRecord, RunSource, TaskRecord} from '../../core/engine/record.js'
 import {missingOutputsError, planStartStep, userStepName, type StartStepPlan} from '../../core/engine/start-step.js'
+import {loadIrDocuments} from '../../core/ir/read.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
@@ -50,16 +51,10 @@ export async function readIrFile(file: string, cwd: string): Promise<PipelineSpe
   } catch {
     throw new CliError('FILE_NOT_FOUND', `No pipeline file at ${file}.`, {exit: EXIT.CONFIG, hints: ['Compile one with `kfp compile -o pipeline.yaml`.']})
   }
-  let docs
-  try {
-    docs = parseAllDocuments(text)
-  } catch (err) {
-    throw yamlError(file, err)
-  }
-  const first = Array.isArray(docs) ? docs[0] : docs
-  if (!first) throw new CliError('IR_INVALID', `${file} is empty.`, {exit: EXIT.CONFIG})
-  if (first.errors.length) throw yamlError(file, first.errors[0])
-  const spec = first.toJS() as PipelineSpec
+  // Read as the SDK reads (and writes) it: PyYAML-compatible (core/ir/read.ts).
+  const first = loadIrDocuments(text, file)[0]
+  if (first === undefined || first === null) throw new CliError('IR_INVALID', `${file} is empty.`, {exit: EXIT.CONFIG})
+  const spec = first as PipelineSpec
   if (!spec || typeof spec !== 'object' || !spec.pipelineInfo || !spec.root || !spec.deploymentSpec) {
     throw new CliError('IR_INVALID', `${file} is not a compiled KFP v2 pipeline (no pipelineInfo, root or deploymentSpec).`, {
       exit: EXIT.CONFIG,
