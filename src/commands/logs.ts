@@ -1,21 +1,27 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {projectFlag} from '../flags.js'
+import {parseSince, stampLine, windowIsSet, type LogWindow} from '../core/logs/window.js'
+import {CliError, EXIT} from '../lib/errors.js'
 import {readLogs, type LogsResult, type StepLog} from '../services/runs/index.js'
 import {resolveTarget} from '../services/target/resolve.js'
 import {remoteLogs, type RemoteLogsResult} from '../services/remote/logs.js'
 
 interface LogsCommandResult extends LogsResult {
-  lines: Array<{step: string; line: string}>
+  /** `time` (RFC 3339) with --timestamps, when the log recorded it. */
+  lines: Array<{step: string; line: string; time?: string}>
 }
 
 export default class Logs extends BaseCommand {
   static summary = "Print a run's step logs."
   static description =
-    'Without STEP, prints every step\'s log, each line prefixed with the step name. RUN may be `latest`. Steps that were skipped (--start-step) or cached show the log of the run they came from. With --follow, keeps printing while the step (or run) runs and ends when it ends.'
+    'Without STEP, prints every step\'s log, each line prefixed with the step name. RUN may be `latest`. Steps that were skipped (--start-step) or cached show the log of the run they came from. With --follow, keeps printing while the step (or run) runs and ends when it ends.\n\n' +
+    '--tail N, --since and --timestamps work like kubectl logs: per step, the last N lines (then new ones with -f), only lines written since a duration ago (30s, 10m, 1h30m, 2d) or a time (2025-01-01T12:00:00Z), and each line prefixed with the time it was written (RFC 3339, UTC). Logs are read as streams, never whole, so large logs are fine.'
   static examples = [
     '<%= config.bin %> <%= command.id %> latest traintuned',
     '<%= config.bin %> <%= command.id %> latest -f',
+    '<%= config.bin %> <%= command.id %> latest train --tail 20 -f',
+    '<%= config.bin %> <%= command.id %> latest --since 10m --timestamps',
     '<%= config.bin %> <%= command.id %> 20250101-120000-a1b2c3 3 --json',
   ]
   static args = {
@@ -25,6 +31,9 @@ export default class Logs extends BaseCommand {
   static flags = {
     project: projectFlag,
     follow: Flags.boolean({char: 'f', summary: 'Keep printing new lines until the step (or run) ends.'}),
+    tail: Flags.integer({summary: "Only the last N lines of each step's log (with -f: then the new ones).", min: 0, helpValue: 'N'}),
+    since: Flags.string({summary: 'Only lines written since a duration ago (30s, 10m, 1h30m, 2d) or a time (2025-01-01T12:00:00Z).', helpValue: 'DURATION|TIME'}),
+    timestamps: Flags.boolean({summary: 'Prefix each line with the time it was written (RFC 3339, UTC).'}),
     target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
   }
 
@@ -32,8 +41,17 @@ export default class Logs extends BaseCommand {
     const {args, flags} = await this.parse(Logs)
     const lines: LogsCommandResult['lines'] = []
     const prefix = !args.step
+    const window: LogWindow = {tail: flags.tail, sinceMs: flags.since === undefined ? undefined : parseSince(flags.since, this.ctx.now()), timestamps: flags.timestamps}
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
+      // The server side of the window is remote-mlmd's (src/services/remote/logs.ts takes a LogWindow); until it is
+      // there, say so instead of printing whole logs.
+      if (windowIsSet(window)) {
+        throw new CliError('SERVER_UNSUPPORTED', '--tail, --since and --timestamps are not yet supported for runs on a KFP server.', {
+          exit: EXIT.USAGE,
+          hints: [`Print the whole log: kfp logs ${args.run}${args.step ? ` ${args.step}` : ''} --target ${t.name}`],
+        })
+      }
       const remote = await remoteLogs(
         {
           cwd: this.ctx.cwd,
@@ -49,16 +67,20 @@ export default class Logs extends BaseCommand {
       )
       return {...remote, lines}
     }
-    const onLine = (s: StepLog, line: string) => {
-      if (this.jsonEnabled()) lines.push({step: s.task, line})
-      else this.io.out(prefix ? `[${s.task}] ${line}` : line)
+    const onLine = (s: StepLog, line: string, timeMs?: number) => {
+      if (this.jsonEnabled()) lines.push({step: s.task, line, ...(flags.timestamps && timeMs !== undefined ? {time: new Date(timeMs).toISOString()} : {})})
+      else {
+        const text = flags.timestamps ? stampLine(line, timeMs) : line
+        this.io.out(prefix ? `[${s.task}] ${text}` : text)
+      }
     }
     // Where a step's log comes from is said before its lines (on stderr), not after them.
     const onStep = (s: StepLog) => {
       if (s.fromRun) this.info(`(${s.task} was ${s.status} in this run; log from run ${s.fromRun})`)
+      if (s.untimed && (flags.timestamps || flags.since)) this.info(`(${s.task}: its log has no per-line times (written by an older kfp); ${flags.since ? '--since uses the time the step ended' : 'shown with - for the time'})`)
       else if (s.status === 'skipped' || (s.status === 'pending' && !flags.follow)) this.info(`(${s.task} did not run: ${s.status})`)
     }
-    const result = await readLogs({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, follow: flags.follow}, this.ctx, onLine, onStep)
+    const result = await readLogs({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, follow: flags.follow, window}, this.ctx, onLine, onStep)
     return {...result, lines}
   }
 }

@@ -2,7 +2,7 @@
 // lookup, placeholders, the runner call with retries, output collection, cache write). The scheduler
 // (execute.ts) decides when a task runs and keeps the run record; this module never touches the record.
 import {createHash} from 'node:crypto'
-import {createReadStream, createWriteStream, type WriteStream} from 'node:fs'
+import {createReadStream} from 'node:fs'
 import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {cachingEnabled, taskCacheKey} from '../../core/engine/cache.js'
@@ -14,6 +14,7 @@ import type {IrComponentSpec, IrContainerSpec, IrTask} from '../../core/ir/types
 import type {JsonValue} from '../../core/project/types.js'
 import {lookupCacheEntry, writeCacheEntry} from './store.js'
 import type {JobHooks, TaskRunner} from './runners.js'
+import {openTaskLog, type TaskLogWriter} from './task-log.js'
 
 /** What runs: one container task of the IR, at a place in the run. */
 export interface ContainerTask {
@@ -115,10 +116,6 @@ function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => voi
   }
 }
 
-function closeStream(s: WriteStream): Promise<void> {
-  return new Promise((resolve) => s.end(resolve))
-}
-
 function parseDurationMs(d: string | undefined): number {
   const m = /^([0-9.]+)s$/.exec(d ?? '')
   return m ? Number(m[1]) * 1000 : 0
@@ -132,13 +129,13 @@ export async function executeContainerTask(t: ContainerTask, inputs: TaskInputs,
   const taskDir = path.join(ctx.runDir, 'tasks', t.key)
   const logRel = taskLogFile(t.key)
   await mkdir(taskDir, {recursive: true})
-  const log = createWriteStream(path.join(ctx.runDir, logRel), {flags: 'a'})
+  const log = await openTaskLog(path.join(ctx.runDir, logRel))
   const lines = lineSplitter(ctx.onLine)
   try {
     return {log: logRel, ...(await runTask(t, inputs, ctx, taskDir, log, lines))}
   } finally {
     lines.flush()
-    await closeStream(log)
+    await log.close()
   }
 }
 
@@ -147,7 +144,7 @@ async function runTask(
   inputs: TaskInputs,
   ctx: TaskExecContext,
   taskDir: string,
-  log: WriteStream,
+  log: TaskLogWriter,
   lines: ReturnType<typeof lineSplitter>,
 ): Promise<Omit<TaskOutcome, 'log'>> {
   const outDefs = t.component.outputDefinitions ?? {}

@@ -1,11 +1,9 @@
 // Inspecting local runs: list, get, cancel, delete, and logs (with follow). Remote targets add their branch in the
 // commands' services later; these read `.kfp/runs/`.
-import {existsSync} from 'node:fs'
-import {open} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {processAlive, signalProcess, stopProcessGroup} from '../../clients/process.js'
-import {isRunFinal, isTaskFinal, type RunRecord, type RunStatus, type TaskRecord} from '../../core/engine/record.js'
+import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {deleteRunDir, listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
 
@@ -218,124 +216,4 @@ export async function deleteRun(o: RunsScope & {run: string; yes: boolean}, ctx:
   return {id: run.id, name: run.name, deleted: true}
 }
 
-/** One step's log, as found. */
-export interface StepLog {
-  task: string
-  number: number
-  status: TaskRecord['status']
-  /** Absolute log path (may not exist yet). */
-  file?: string
-  /** For steps skipped under --start-step or cached: the run the log comes from. */
-  fromRun?: string
-}
-
-export interface LogsResult {
-  run: RunRecord
-  steps: StepLog[]
-}
-
-function findStep(run: RunRecord, ref: string): TaskRecord | undefined {
-  if (/^\d+$/.test(ref)) return run.tasks.find((t) => t.number === Number(ref))
-  return run.tasks.find((t) => t.name === ref) ?? run.tasks.find((t) => t.displayName === ref)
-}
-
-/**
- * Prints (via `onLine`) the log of one step or of all steps of a run. Skipped and cached steps show the log of the
- * run their outputs came from. With `follow`, keeps reading while the step (or run) is running, and ends when it ends.
- */
-export async function readLogs(
-  o: RunsScope & {run: string; step?: string; follow: boolean; pollMs?: number},
-  ctx: Pick<Ctx, 'env' | 'signal'>,
-  onLine: (step: StepLog, line: string) => void,
-  /** Called for each step before any of its lines (where its log comes from, whether it ran at all). */
-  onStep: (step: StepLog) => void = () => {},
-): Promise<LogsResult> {
-  const stateDir = await runsStateDir(o, ctx)
-  let run = await resolveRun(stateDir, o.run)
-  let tasks = [...run.tasks].sort((a, b) => a.number - b.number)
-  if (o.step) {
-    const t = findStep(run, o.step)
-    if (!t) {
-      throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${tasks.map((x) => `${x.number}. ${x.name}`).join(', ')}`, {
-        exit: EXIT.USAGE,
-      })
-    }
-    tasks = [t]
-  }
-  const logFor = async (t: TaskRecord): Promise<StepLog> => {
-    const base = {task: t.name, number: t.number, status: t.status}
-    if ((t.status === 'skipped' || t.status === 'cached') && t.reusedFrom?.runId && t.reusedFrom.task) {
-      // Follow the chain to the run that actually ran the step.
-      let srcId = t.reusedFrom.runId
-      let srcTask = t.reusedFrom.task
-      for (let i = 0; i < 20; i++) {
-        const src = await readRunRaw(stateDir, srcId)
-        const st = src?.tasks.find((x) => x.name === srcTask)
-        if (!src || !st) break
-        if ((st.status === 'skipped' || st.status === 'cached') && st.reusedFrom?.runId && st.reusedFrom.task) {
-          srcId = st.reusedFrom.runId
-          srcTask = st.reusedFrom.task
-          continue
-        }
-        return {...base, file: st.log ? path.join(runDir(stateDir, src.id), st.log) : undefined, fromRun: src.id}
-      }
-    }
-    return {...base, file: t.log ? path.join(runDir(stateDir, run.id), t.log) : path.join(runDir(stateDir, run.id), 'tasks', t.name, 'log.txt')}
-  }
-  const steps: StepLog[] = []
-  const offsets = new Map<string, {pos: number; rest: string}>()
-  const drain = async (s: StepLog, final: boolean) => {
-    if (!s.file || !existsSync(s.file)) return
-    const st = offsets.get(s.task) ?? {pos: 0, rest: ''}
-    const fh = await open(s.file, 'r')
-    try {
-      const {size} = await fh.stat()
-      if (size > st.pos) {
-        const buf = Buffer.alloc(size - st.pos)
-        await fh.read(buf, 0, buf.length, st.pos)
-        st.pos = size
-        st.rest += buf.toString('utf8')
-      }
-    } finally {
-      await fh.close()
-    }
-    const lines = st.rest.split('\n')
-    st.rest = lines.pop() ?? ''
-    for (const l of lines) onLine(s, l)
-    if (final && st.rest) {
-      onLine(s, st.rest)
-      st.rest = ''
-    }
-    offsets.set(s.task, st)
-  }
-  for (const t of tasks) steps.push(await logFor(t))
-  if (!o.follow) {
-    for (const s of steps) {
-      onStep(s)
-      await drain(s, true)
-    }
-    return {run, steps}
-  }
-  // Followed steps' lines interleave as they come: announce them all first.
-  for (const s of steps) onStep(s)
-  // Follow: poll the files and the record until the followed steps (or the run) are final.
-  for (;;) {
-    for (const s of steps) await drain(s, false)
-    if (ctx.signal.aborted) break
-    const fresh = await readRunRaw(stateDir, run.id)
-    if (!fresh) break
-    run = withLiveness(fresh)
-    for (const s of steps) {
-      const t = run.tasks.find((x) => x.name === s.task)
-      if (t) {
-        s.status = t.status
-        if (!s.file && t.log) s.file = path.join(runDir(stateDir, run.id), t.log)
-      }
-    }
-    const done = o.step ? steps.every((s) => isTaskFinal(s.status)) : isRunFinal(run.status)
-    if (done) break
-    await new Promise((r) => setTimeout(r, o.pollMs ?? 200))
-  }
-  for (const s of steps) await drain(s, true)
-  return {run, steps}
-}
+export {readLogs, type LogsResult, type StepLog} from './logs.js'

@@ -1,0 +1,155 @@
+// `kfp logs` for local runs: which file holds each step's log (reused steps point at the run that ran them), and
+// reading them, whole or in a window (--tail/--since/--timestamps), once or following the run. Reads stream.
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+import type {Ctx} from '../../ctx.js'
+import type {LogWindow} from '../../core/logs/window.js'
+import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
+import {CliError, EXIT} from '../../lib/errors.js'
+import {readRunRaw, resolveRun, runDir, withLiveness} from '../run/store.js'
+import {runsStateDir, type RunsScope} from './index.js'
+import {LogCursor, TimesCursor, windowStart} from './log-read.js'
+
+/** One step's log, as found. */
+export interface StepLog {
+  task: string
+  number: number
+  status: TaskRecord['status']
+  /** Absolute log path (may not exist yet). */
+  file?: string
+  /** For steps skipped under --start-step or cached: the run the log comes from. */
+  fromRun?: string
+  /** True when the log has no per-line times (written by an older kfp): --timestamps/--since cannot apply per line. */
+  untimed?: boolean
+}
+
+export interface LogsResult {
+  run: RunRecord
+  steps: StepLog[]
+}
+
+export interface ReadLogsOptions extends RunsScope {
+  run: string
+  step?: string
+  follow: boolean
+  window?: LogWindow
+  pollMs?: number
+}
+
+function findStep(run: RunRecord, ref: string): TaskRecord | undefined {
+  if (/^\d+$/.test(ref)) return run.tasks.find((t) => t.number === Number(ref))
+  return run.tasks.find((t) => t.name === ref) ?? run.tasks.find((t) => t.displayName === ref)
+}
+
+/** Where a task's log is: its own, or (skipped/cached) that of the run that really ran it, following reuse chains. */
+async function logOf(stateDir: string, run: RunRecord, t: TaskRecord): Promise<StepLog> {
+  const base = {task: t.name, number: t.number, status: t.status}
+  if ((t.status === 'skipped' || t.status === 'cached') && t.reusedFrom?.runId && t.reusedFrom.task) {
+    let srcId = t.reusedFrom.runId
+    let srcTask = t.reusedFrom.task
+    for (let i = 0; i < 20; i++) {
+      const src = await readRunRaw(stateDir, srcId)
+      const st = src?.tasks.find((x) => x.name === srcTask)
+      if (!src || !st) break
+      if ((st.status === 'skipped' || st.status === 'cached') && st.reusedFrom?.runId && st.reusedFrom.task) {
+        srcId = st.reusedFrom.runId
+        srcTask = st.reusedFrom.task
+        continue
+      }
+      return {...base, file: st.log ? path.join(runDir(stateDir, src.id), st.log) : undefined, fromRun: src.id}
+    }
+  }
+  return {...base, file: path.join(runDir(stateDir, run.id), t.log ?? path.join('tasks', t.name, 'log.txt'))}
+}
+
+/** The open cursors of the steps being read; a step's cursor starts where the window says once its log exists. */
+class StepReaders {
+  private cursors = new Map<string, LogCursor>()
+
+  constructor(
+    private window: LogWindow,
+    private finishedOf: (task: string) => string | undefined,
+  ) {}
+
+  async open(s: StepLog): Promise<LogCursor | undefined> {
+    const open = this.cursors.get(s.task)
+    if (open || !s.file || !existsSync(s.file)) return open
+    const times = await TimesCursor.of(s.file)
+    if (!times) s.untimed = true
+    const finished = this.finishedOf(s.task)
+    const c = new LogCursor(s.file, await windowStart(s.file, this.window, times, finished ? Date.parse(finished) : undefined), times)
+    this.cursors.set(s.task, c)
+    return c
+  }
+
+  async drain(s: StepLog, final: boolean, onLine: (step: StepLog, line: string, timeMs?: number) => void): Promise<void> {
+    await (await this.open(s))?.drain(final, (line, t) => onLine(s, line, t))
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.cursors.values()) await c.close()
+  }
+}
+
+/**
+ * Prints (via `onLine`) the log of one step or of all steps of a run, in `window` (tail, since; each line's time is
+ * passed when known). Skipped and cached steps show the log of the run their outputs came from. With `follow`, keeps
+ * reading while the step (or run) is running, and ends when it ends.
+ */
+export async function readLogs(
+  o: ReadLogsOptions,
+  ctx: Pick<Ctx, 'env' | 'signal'>,
+  onLine: (step: StepLog, line: string, timeMs?: number) => void,
+  /** Called for each step before any of its lines (where its log comes from, whether it ran at all, untimed). */
+  onStep: (step: StepLog) => void = () => {},
+): Promise<LogsResult> {
+  const stateDir = await runsStateDir(o, ctx)
+  let run = await resolveRun(stateDir, o.run)
+  let tasks = [...run.tasks].sort((a, b) => a.number - b.number)
+  if (o.step) {
+    const t = findStep(run, o.step)
+    if (!t) {
+      throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${tasks.map((x) => `${x.number}. ${x.name}`).join(', ')}`, {
+        exit: EXIT.USAGE,
+      })
+    }
+    tasks = [t]
+  }
+  const steps: StepLog[] = []
+  for (const t of tasks) steps.push(await logOf(stateDir, run, t))
+  const readers = new StepReaders(o.window ?? {}, (task) => run.tasks.find((x) => x.name === task)?.finishedAt)
+  try {
+    if (!o.follow) {
+      for (const s of steps) {
+        await readers.open(s)
+        onStep(s)
+        await readers.drain(s, true, onLine)
+      }
+      return {run, steps}
+    }
+    // Followed steps' lines interleave as they come: announce them all first.
+    for (const s of steps) onStep(s)
+    // Follow: poll the files and the record until the followed steps (or the run) are final.
+    for (;;) {
+      for (const s of steps) await readers.drain(s, false, onLine)
+      if (ctx.signal.aborted) break
+      const fresh = await readRunRaw(stateDir, run.id)
+      if (!fresh) break
+      run = withLiveness(fresh)
+      for (const s of steps) {
+        const t = run.tasks.find((x) => x.name === s.task)
+        if (t) {
+          s.status = t.status
+          if (!s.file && t.log) s.file = path.join(runDir(stateDir, run.id), t.log)
+        }
+      }
+      const done = o.step ? steps.every((s) => isTaskFinal(s.status)) : isRunFinal(run.status)
+      if (done) break
+      await new Promise((r) => setTimeout(r, o.pollMs ?? 200))
+    }
+    for (const s of steps) await readers.drain(s, true, onLine)
+    return {run, steps}
+  } finally {
+    await readers.close()
+  }
+}
