@@ -6,6 +6,9 @@ import {CliError, EXIT, isCliError} from './lib/errors.js'
 import {createIo, type Io} from './ui/output.js'
 import {createPrompter} from './ui/prompts.js'
 import {createSpinner, type Spinner} from './ui/spinner.js'
+import {statusLine} from './ui/status.js'
+import {renderTable, type Cell} from './ui/table.js'
+import {style} from './ui/output.js'
 
 const TEST_CTX = Symbol.for('kfp.testCtx')
 
@@ -103,8 +106,39 @@ export abstract class BaseCommand extends Command {
   public warn(input: string | Error): string | Error {
     const text = typeof input === 'string' ? input : input.message
     this.warnings.push(text)
-    if (!this.jsonEnabled()) this.io.err(`Warning: ${text}`)
+    if (!this.jsonEnabled()) this.io.err(`${style(this.io, 'yellow', 'Warning:')} ${text}`)
     return input
+  }
+
+  /**
+   * A table on stdout (suppressed under --json): aligned and fitted to the terminal (cells cut with `…`, except
+   * `keep` columns, default the first; `flex` columns are cut first; `wide` = flags.wide turns cutting off), TSV when
+   * piped. See ui/table.ts.
+   */
+  protected table(headers: string[], rows: Cell[][], opts: {wide?: boolean; keep?: number[]; flex?: number[]} = {}): void {
+    this.out(renderTable(headers, rows, {tty: this.io.stdoutIsTTY, columns: this.io.columns, ...opts}))
+  }
+
+  /**
+   * What a list command prints: with `quiet` (flags.quiet, -q) the ids only, one a line; otherwise `table()`.
+   * `ids[i]` is the id of `rows[i]`.
+   */
+  protected list(headers: string[], rows: Cell[][], ids: string[], flags: {quiet?: boolean; wide?: boolean}, layout: {keep?: number[]; flex?: number[]} = {}): void {
+    if (flags.quiet) {
+      if (ids.length) this.out(ids.join('\n'))
+      return
+    }
+    this.table(headers, rows, {wide: flags.wide, ...layout})
+  }
+
+  /** `✔ text` for stderr progress, coloured by status on a terminal (✔ green, ✖ red, ↺/– dim). See ui/status.ts. */
+  protected statusLine(status: string, text: string): string {
+    return statusLine(this.io, status, text)
+  }
+
+  /** A status cell for a stdout table: `✔ succeeded` coloured on a terminal, the bare word when piped (TSV). */
+  protected statusCell(status: string): string {
+    return this.io.stdoutIsTTY ? statusLine({color: this.io.colorOut}, status, status) : status
   }
 
   /** A result line on stdout (suppressed under --json, where the returned value is printed instead). */
@@ -152,7 +186,7 @@ export abstract class BaseCommand extends Command {
    */
   private async catchCliError(err: CliError): Promise<unknown> {
     if (!this.jsonEnabled()) {
-      const lines = [`Error: ${err.message}`]
+      const lines = [`${this.io ? style(this.io, 'red', 'Error:') : 'Error:'} ${err.message}`]
       if (err.hints.length) lines.push('Try this:', ...err.hints.map((h) => `  • ${h}`))
       lines.push(`Code: ${err.kfpCode}`)
       if (this.io) this.io.err(lines.join('\n'))

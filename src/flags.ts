@@ -11,3 +11,12 @@ export const projectFlag = Flags.string({
   env: 'KFP_PROJECT',
   helpValue: 'PATH',
 })
+
+/**
+ * Flags of every list command: `--wide` (never cut a cell to fit the terminal) and `-q/--quiet` (ids only, one a line).
+ * Spread into a command's flags (`static flags = {...listFlags, …}`) and render with BaseCommand.list().
+ */
+export const listFlags = {
+  wide: Flags.boolean({summary: 'Show every column in full, even when wider than the terminal.'}),
+  quiet: Flags.boolean({char: 'q', summary: 'Print only the ids, one a line (for scripts: xargs, $(...)).'}),
+}

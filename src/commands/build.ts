@@ -4,7 +4,6 @@ import {projectFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {buildProject, type BuildEvent, type BuildImagesResult} from '../services/build/build.js'
 import {createProgressLines} from '../ui/progress-lines.js'
-import {renderTable} from '../ui/table.js'
 
 export default class Build extends BaseCommand {
   static summary = "Build (and push) the Docker image of each step's component, skipping what has not changed."
@@ -111,7 +110,7 @@ export default class Build extends BaseCommand {
     for (const c of result.withoutDockerfile) this.info(`${c}: no Dockerfile, uses the image of its component.yaml`)
     if (result.images.length) {
       const rows = result.images.map((r) => [r.step, r.image, r.digest ?? '', r.skipped ? (r.pushed ? 'pushed' : r.reason) : r.pushed ? 'built, pushed' : 'built'])
-      this.out(renderTable(['step', 'image', 'digest', 'status'], rows, {tty: this.io.stdoutIsTTY}))
+      this.table(['step', 'image', 'digest', 'status'], rows, {keep: [0, 1]})
     } else if (!result.withoutDockerfile.length) this.info('Nothing to build: the pipeline has no steps.')
     return result
   }

@@ -1,7 +1,7 @@
 import {BaseCommand} from '../base-command.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {runDoctor, type DoctorResult} from '../services/doctor.js'
-import {renderTable} from '../ui/table.js'
+import {paintStatus, statusMark} from '../ui/status.js'
 
 export default class Doctor extends BaseCommand {
   static summary = 'Check the tools and services kfp needs, with a fix for each failure.'
@@ -12,13 +12,10 @@ export default class Doctor extends BaseCommand {
   async run(): Promise<DoctorResult> {
     await this.parse(Doctor)
     const r = await runDoctor({}, this.ctx)
-    const mark = {ok: '✔', fail: '✖', skip: '–'}
-    this.out(
-      renderTable(
-        ['', 'check', 'detail', 'fix'],
-        r.checks.map((c) => [mark[c.status], c.title + (c.status === 'fail' && !c.required ? ' (optional)' : ''), c.detail, c.status === 'ok' ? '' : (c.fix ?? '')]),
-        {tty: this.io.stdoutIsTTY},
-      ),
+    this.table(
+      ['', 'check', 'detail', 'fix'],
+      r.checks.map((c) => [paintStatus({color: this.io.colorOut}, c.status, statusMark(c.status)), c.title + (c.status === 'fail' && !c.required ? ' (optional)' : ''), c.detail, c.status === 'ok' ? '' : (c.fix ?? '')]),
+      {keep: [0, 1], flex: [2, 3]},
     )
     const failed = r.checks.filter((c) => c.required && c.status === 'fail')
     if (failed.length > 0) {

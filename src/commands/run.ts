@@ -3,7 +3,7 @@ import {BaseCommand} from '../base-command.js'
 import {projectFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {runPipeline, type RunEvent, type RunResult} from '../services/run/index.js'
-import {formatDuration, renderTable} from '../ui/table.js'
+import {formatDuration} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
 import {resolveTarget} from '../services/target/resolve.js'
 import {remoteRun, type RemoteRunResult} from '../services/remote/run.js'
@@ -83,8 +83,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         case 'task-end': {
           const t0 = started.get(e.task)
           const d = t0 ? ` (${formatDuration(Date.now() - t0)})` : ''
-          const mark = e.status === 'succeeded' ? '✔' : e.status === 'cached' ? '↺' : e.status === 'failed' ? '✖' : '–'
-          this.info(`${mark} ${e.number}. ${e.task} ${e.status}${d}${e.message ? `: ${e.message}` : ''}`)
+          this.info(this.statusLine(e.status, `${e.number}. ${e.task} ${e.status}${d}${e.message ? `: ${e.message}` : ''}`))
           break
         }
         case 'log':
@@ -123,7 +122,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     }
     const took = run.startedAt && run.finishedAt ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : ''
     if (run.status === 'succeeded') {
-      this.out(renderTable(['#', 'step', 'status', 'duration', 'outputs'], stepRows(run), {tty: this.io.stdoutIsTTY}))
+      this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(run).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {keep: [0, 1], flex: [4]})
       this.out(`Run ${run.name} (${run.id}) succeeded${took ? ` in ${took}` : ''}.`)
       return result
     }
@@ -180,7 +179,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
           else if (e.type === 'connected') this.info(`Connected to ${e.endpoint}${e.version ? ` (KFP ${e.version})` : ''}`)
           else if (e.type === 'uploading') this.info(`Uploading ${e.pipeline} version ${e.version}`)
           else if (e.type === 'run-created') this.info(`Run ${e.name} (${e.runId}) created: ${e.url}`)
-          else if (e.type === 'task') this.info(`${e.status === 'succeeded' ? '✔' : e.status === 'failed' ? '✖' : e.status === 'running' ? '▶' : '–'} ${e.task} ${e.status}`)
+          else if (e.type === 'task') this.info(this.statusLine(e.status, `${e.task} ${e.status}`))
           else if (e.type === 'log') this.info(`[${e.task}] ${e.line}`)
         },
       },

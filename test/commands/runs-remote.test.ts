@@ -76,7 +76,7 @@ runs('get: status line, parameters and the step table; `latest` is the newest ru
   assert.match(byId.stdout, `Run try2 (${id}): running [RUNNING]`)
   assert.match(byId.stdout, 'Parameters: who=you')
   assert.match(byId.stdout, ' · experiment blog · ')
-  assert.is((await runCli(['runs', 'get', id, '--json'], {cwd: dir, env: env()})).json.result.run.experimentName, 'blog')
+  assert.is((await runCli(['runs', 'get', id, '--json'], {cwd: dir, env: env()})).json.result.run.experiment, 'blog')
   assert.match(byId.stdout, /#\tstep\tstatus\tduration\toutputs\n1\thello\tsucceeded\t.*\n2\tshout\trunning/)
   assert.is(latest.json.result.run.id, id)
   assert.is(missing.code, 3)

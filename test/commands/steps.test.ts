@@ -1,25 +1,45 @@
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
+import {cp, readFile, writeFile} from 'node:fs/promises'
 import {repoRoot, runCli} from '../helpers/cli.js'
+import {tmpdir} from '../helpers/tmp.js'
 
 // CLI-level: spawns the built kfp (run `npm run build` first).
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'projects', 'babyweight')
 
 const s = suite('kfp steps')
 
-s('not a TTY: tab-separated #, step, component, inputs (name ← source), outputs', async () => {
+s('not a TTY: tab-separated #, step, component, inputs (name ← source), outputs, after', async () => {
   // When
   const r = await runCli(['steps', '--project', fixture])
   // Then
   assert.is(r.code, 0, r.stderr)
   assert.equal(r.stdout.trimEnd().split('\n'), [
-    '#\tstep\tcomponent\tinputs\toutputs',
-    '1\tpreprocess\tpreprocess\tproject ← params.project, bucket ← params.bucket, start_year ← params.startYear, mode ← "local"\tbucket',
-    '2\thypertrain\thypertrain\tbucket ← preprocess.bucket\tjobname',
-    '3\ttraintuned\ttraintuned\tjobname ← hypertrain.jobname, bucket ← preprocess.bucket\ttrain',
+    '#\tstep\tcomponent\tinputs\toutputs\tafter',
+    '1\tpreprocess\tpreprocess\tproject ← params.project, bucket ← params.bucket, start_year ← params.startYear, mode ← "local"\tbucket\t',
+    '2\thypertrain\thypertrain\tbucket ← preprocess.bucket\tjobname\t',
+    '3\ttraintuned\ttraintuned\tjobname ← hypertrain.jobname, bucket ← preprocess.bucket\ttrain\t',
     '4\tdeploy\tdeploy\tmodeldir ← traintuned.train, model ← "babyweight", version ← "mlp"\tmodel, version',
   ])
+})
+
+s('the after column shows the extra ordering of `after:`', async () => {
+  // Given: the babyweight fixture where deploy also waits for hypertrain
+  const {dir, cleanup} = await tmpdir()
+  try {
+    await cp(fixture, dir, {recursive: true})
+    const file = path.join(dir, 'kfp.yaml')
+    await writeFile(file, (await readFile(file, 'utf8')).replace('      version: mlp\n', '      version: mlp\n    after: [hypertrain, preprocess]\n'))
+    // When
+    const r = await runCli(['steps'], {cwd: dir})
+    // Then
+    assert.is(r.code, 0, r.stderr)
+    const deploy = r.stdout.trimEnd().split('\n').at(-1)!.split('\t')
+    assert.equal([deploy[1], deploy[5]], ['deploy', 'hypertrain, preprocess'])
+  } finally {
+    await cleanup()
+  }
 })
 
 s('--json: numbered steps with inputs, outputs and resources', async () => {

@@ -50,3 +50,28 @@ export function runCli(
     })
   })
 }
+
+/**
+ * Runs the built CLI under a pseudo-terminal (util-linux `script`), so stdout and stderr are TTYs.
+ * The output is what the terminal shows (stdout and stderr together, `\r\n` turned back into `\n`).
+ * `script` gives the pty no size, so kfp falls back to COLUMNS (set it in `env`).
+ */
+export function runCliTty(args: string[], opts: {cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number} = {}): Promise<{code: number | null; output: string}> {
+  const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`
+  const command = [process.execPath, binPath, ...args].map(quote).join(' ')
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {}
+    for (const [k, v] of Object.entries({PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', COLUMNS: '100', ...opts.env})) if (v !== undefined) env[k] = v
+    // -e: script exits with the command's code; -q: no "Script started" banner; /dev/null: no typescript file.
+    const child = spawn('script', ['-qec', command, '/dev/null'], {cwd: opts.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe']})
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({code, output: output.replaceAll('\r\n', '\n')})
+    })
+  })
+}

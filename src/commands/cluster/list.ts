@@ -1,12 +1,13 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {listClusters, type ListClustersResult} from '../../services/cluster/list.js'
-import {renderTable} from '../../ui/table.js'
+import {listFlags} from '../../flags.js'
 
 export default class ClusterList extends BaseCommand {
   static summary = 'List the GKE clusters of the project.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --gcp-project my-project --json']
   static flags = {
+    ...listFlags,
     zone: Flags.string({description: 'Only clusters in this zone.', exclusive: ['region']}),
     region: Flags.string({description: 'Only clusters in this region.', exclusive: ['zone']}),
     'gcp-project': Flags.string({description: 'GCP project.', env: 'KFP_GCP_PROJECT'}),
@@ -19,12 +20,11 @@ export default class ClusterList extends BaseCommand {
     if (r.script !== undefined) this.out(r.script)
     else if (r.clusters.length === 0) this.info('No clusters. Create one with `kfp cluster create NAME --zone ZONE`.')
     else
-      this.out(
-        renderTable(
-          ['name', 'location', 'status', 'nodes', 'version', 'machine type'],
-          r.clusters.map((c) => [c.name, c.location, c.status, c.nodes, c.version, c.machineType]),
-          {tty: this.io.stdoutIsTTY},
-        ),
+      this.list(
+        ['name', 'location', 'status', 'nodes', 'version', 'machine type'],
+        r.clusters.map((c) => [c.name, c.location, c.status, c.nodes, c.version, c.machineType]),
+        r.clusters.map((c) => c.name),
+        flags,
       )
     return r
   }

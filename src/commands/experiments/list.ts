@@ -1,12 +1,13 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {listExperiments, type ListExperimentsResult} from '../../services/remote/resources.js'
-import {renderTable} from '../../ui/table.js'
+import {listFlags} from '../../flags.js'
 
 export default class ExperimentsList extends BaseCommand {
   static summary = 'List experiments on a Kubeflow Pipelines server.'
   static examples = ['<%= config.bin %> <%= command.id %> --target prod', '<%= config.bin %> <%= command.id %> --archived --json']
   static flags = {
+    ...listFlags,
     target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}),
     archived: Flags.boolean({description: 'Include archived experiments.'}),
     limit: Flags.integer({description: 'Show at most this many.', min: 1}),
@@ -15,12 +16,11 @@ export default class ExperimentsList extends BaseCommand {
   async run(): Promise<ListExperimentsResult> {
     const {flags} = await this.parse(ExperimentsList)
     const r = await listExperiments({target: flags.target, archived: flags.archived, limit: flags.limit}, this.ctx)
-    this.out(
-      renderTable(
-        ['id', 'name', 'created', 'last run', 'state'],
-        r.experiments.map((e) => [e.id, e.name, e.createdAt, e.lastRunAt, e.archived ? 'archived' : 'available']),
-        {tty: this.io.stdoutIsTTY},
-      ),
+    this.list(
+      ['id', 'name', 'created', 'last run', 'state'],
+      r.experiments.map((e) => [e.id, e.name, e.createdAt, e.lastRunAt, e.archived ? 'archived' : 'available']),
+      r.experiments.map((e) => e.id),
+      flags,
     )
     return r
   }

@@ -1,19 +1,19 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
+import {listFlags} from '../../flags.js'
 import {getPipeline, type GetPipelineResult} from '../../services/remote/resources.js'
-import {renderTable} from '../../ui/table.js'
 
 export default class PipelinesGet extends BaseCommand {
   static summary = 'Show a pipeline and its versions.'
   static examples = ['<%= config.bin %> <%= command.id %> babyweight --target prod']
   static args = {pipeline: Args.string({required: true, description: 'Pipeline name or id.'})}
-  static flags = {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'})}
+  static flags = {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), wide: listFlags.wide}
 
   async run(): Promise<GetPipelineResult> {
     const {args, flags} = await this.parse(PipelinesGet)
     const r = await getPipeline({target: flags.target, ref: args.pipeline}, this.ctx)
     this.out(`${r.pipeline.name} (${r.pipeline.id})${r.pipeline.description ? `: ${r.pipeline.description}` : ''}`)
-    this.out(renderTable(['version id', 'version', 'created'], r.versions.map((v) => [v.id, v.name, v.createdAt]), {tty: this.io.stdoutIsTTY}))
+    this.table(['version id', 'version', 'created'], r.versions.map((v) => [v.id, v.name, v.createdAt]), {wide: flags.wide})
     return r
   }
 }

@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import type {RunRecord} from '../../core/engine/record.js'
-import {projectFlag} from '../../flags.js'
+import {listFlags, projectFlag} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
 import {getRun, type GetRunResult} from '../../services/runs/index.js'
-import {formatDuration, renderTable} from '../../ui/table.js'
+import {formatDuration} from '../../ui/table.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 import {getRemoteRun, remoteStepRows, type RemoteRunInfo} from '../../services/remote/runs.js'
 
@@ -32,6 +32,7 @@ export default class RunsGet extends BaseCommand {
   static args = {run: Args.string({required: true, description: 'Run id, name or latest.'})}
   static flags = {
     project: projectFlag,
+    wide: listFlags.wide,
     target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
   }
 
@@ -41,12 +42,12 @@ export default class RunsGet extends BaseCommand {
     if (t.type === 'kfp') {
       const run = await getRemoteRun({target: flags.target, runId: args.run}, this.ctx)
       this.out(`Run ${run.name} (${run.id}): ${run.status}${run.state ? ` [${run.state}]` : ''}${run.durationMs === undefined ? '' : ` in ${formatDuration(run.durationMs)}`}`)
-      this.out(`Target ${run.target} · experiment ${run.experimentName ?? run.experiment ?? ''} · created ${run.createdAt ?? ''} · ${run.url}`)
+      this.out(`Target ${run.target} · experiment ${run.experiment ?? run.experimentId ?? ''} · created ${run.createdAt ?? ''} · ${run.url}`)
       const params = Object.entries(run.parameters).map(([k, v]) => `${k}=${formatParamValue(v as never)}`)
       if (params.length) this.out(`Parameters: ${params.join(', ')}`)
       if (run.message && run.status !== 'succeeded') this.out(run.message)
       this.out('')
-      this.out(renderTable(['#', 'step', 'status', 'duration', 'outputs'], remoteStepRows(run), {tty: this.io.stdoutIsTTY}))
+      this.table(['#', 'step', 'status', 'duration', 'outputs'], remoteStepRows(run).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
       return {run}
     }
     const result = await getRun({cwd: this.ctx.cwd, project: flags.project, run: args.run}, this.ctx)
@@ -59,7 +60,7 @@ export default class RunsGet extends BaseCommand {
     if (r.startStep) this.out(`Started at step ${r.startStep.number} (${r.startStep.task})${r.startStep.fromRun ? `, reusing outputs of run ${r.startStep.fromRun}` : ''}`)
     if (r.message && r.status !== 'succeeded') this.out(r.message)
     this.out('')
-    this.out(renderTable(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r), {tty: this.io.stdoutIsTTY}))
+    this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
     return result
   }
 }

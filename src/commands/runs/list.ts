@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {CliError, EXIT} from '../../lib/errors.js'
-import {projectFlag} from '../../flags.js'
+import {listFlags, projectFlag} from '../../flags.js'
 import {listRuns, type ListRunsResult} from '../../services/runs/index.js'
-import {formatDuration, renderTable} from '../../ui/table.js'
+import {formatDuration} from '../../ui/table.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 import {listRemoteRuns, remoteRunRows, type ListRemoteRunsResult} from '../../services/remote/runs.js'
 
@@ -17,6 +17,7 @@ export default class RunsList extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --target prod --archived',
   ]
   static flags = {
+    ...listFlags,
     project: projectFlag,
     status: Flags.string({
       summary: 'Only runs with this status. Repeatable, or comma-separated: --status failed,cancelled.',
@@ -35,9 +36,11 @@ export default class RunsList extends BaseCommand {
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
       const remote = await listRemoteRuns({target: flags.target, status: flags.status, experiment: flags.experiment, limit: flags.limit, archived: flags.archived}, this.ctx)
-      if (remote.runs.length === 0 && flags.archived) this.info(`No archived runs on target ${remote.target}.`)
+      const filters = filterText(flags)
+      if (remote.runs.length === 0 && flags.archived) this.info(`No archived runs on target ${remote.target}${filters ? ` match ${filters}` : ''}.`)
+      else if (remote.runs.length === 0 && filters) this.info(`No runs on target ${remote.target} match ${filters}. Without the filters: kfp runs list --target ${remote.target}`)
       else if (remote.runs.length === 0) this.info(`No runs on target ${remote.target} yet. Start one with \`kfp run --target ${remote.target}\`.`)
-      else this.out(renderTable(['id', 'name', 'status', 'experiment', 'created', 'duration', 'steps'], remoteRunRows(remote.runs), {tty: this.io.stdoutIsTTY}))
+      else this.printRuns(remoteRunRows(remote.runs), flags)
       return remote
     }
     if (flags.archived) {
@@ -48,7 +51,9 @@ export default class RunsList extends BaseCommand {
     }
     const result = await listRuns({cwd: this.ctx.cwd, project: flags.project, status: flags.status, experiment: flags.experiment, limit: flags.limit}, this.ctx)
     if (result.runs.length === 0) {
-      this.info('No runs yet. Start one with `kfp run`.')
+      const filters = filterText(flags)
+      if (filters && result.total > 0) this.info(`No runs match ${filters} (${result.total} run${result.total === 1 ? '' : 's'} in all; \`kfp runs list\` shows them).`)
+      else this.info('No runs yet. Start one with `kfp run`.')
       return result
     }
     const rows = result.runs.map((r) => [
@@ -60,7 +65,18 @@ export default class RunsList extends BaseCommand {
       formatDuration(r.durationMs),
       Object.entries(r.steps).map(([s, n]) => `${n} ${s}`).join(', '),
     ])
-    this.out(renderTable(['id', 'name', 'status', 'experiment', 'created', 'duration', 'steps'], rows, {tty: this.io.stdoutIsTTY}))
+    this.printRuns(rows, flags)
     return result
   }
+
+  /** The same columns for local and server runs (experiment is a name in both). */
+  private printRuns(rows: string[][], flags: {quiet?: boolean; wide?: boolean}): void {
+    const shown = rows.map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)])
+    this.list(['id', 'name', 'status', 'experiment', 'created', 'duration', 'steps'], shown, rows.map((r) => r[0]), flags, {flex: [1, 4, 6]})
+  }
+}
+
+/** The filters a listing was given, as the flags to type: `--experiment blog --status failed`. */
+function filterText(flags: {status?: string[]; experiment?: string}): string {
+  return [flags.experiment ? `--experiment ${flags.experiment}` : '', flags.status?.length ? `--status ${flags.status.join(',')}` : ''].filter(Boolean).join(' ')
 }

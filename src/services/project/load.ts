@@ -43,7 +43,7 @@ export function findProjectFile(opts: LoadProjectOptions, ctx: Pick<Ctx, 'env'>)
     if (parent === dir) break
     dir = parent
   }
-  throw new CliError('PROJECT_NOT_FOUND', `No ${PROJECT_FILE} found in ${opts.cwd} or any parent folder.`, {
+  throw new CliError('PROJECT_NOT_FOUND', `No ${PROJECT_FILE} in this folder or above (${opts.cwd}).`, {
     exit: EXIT.CONFIG,
     hints: ['Create a project here with `kfp init`, or `kfp init --example babyweight` for the example pipeline.', 'Or point to one with --project PATH (or KFP_PROJECT).'],
   })

@@ -22,8 +22,10 @@ export interface RemoteTaskInfo {
 export interface RemoteRunInfo {
   id: string
   name: string
-  /** Experiment id. */
+  /** Experiment name (as in a local run record), when the server could tell it; the id is `experimentId`. */
   experiment?: string
+  /** Experiment id on the server. */
+  experimentId?: string
   status: RunStatus
   /** The server's state (SUCCEEDED, FAILED, CANCELED, ...). */
   state?: string
@@ -36,8 +38,6 @@ export interface RemoteRunInfo {
   target: string
   url: string
   archived: boolean
-  /** Experiment name, when the command looked it up (runs list). */
-  experimentName?: string
   /** From creation to the end, when the run has ended. */
   durationMs?: number
   /** Counts of task statuses (as in the local `kfp runs list`). */
@@ -62,7 +62,7 @@ export function remoteRunInfo(r: KfpRun, endpoint: string, target: string): Remo
   return {
     id: r.run_id ?? '',
     name: r.display_name ?? '',
-    experiment: r.experiment_id,
+    experimentId: r.experiment_id,
     status: runStatusOf(r.state),
     state: r.state,
     createdAt: r.created_at,
@@ -121,7 +121,7 @@ export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string;
     // Experiment names for the table (one listing; ids stay when the server does not say).
     const exps = await listAll((t) => s.api.listExperiments({namespace: s.namespace, pageToken: t, pageSize: 100}), 500)
     const names = new Map(exps.map((e) => [e.experiment_id, e.display_name]))
-    for (const r of shown) r.experimentName = (r.experiment && names.get(r.experiment)) || undefined
+    for (const r of shown) r.experiment = (r.experimentId && names.get(r.experimentId)) || undefined
   }
   return {runs: shown, target: s.target.name}
 }
@@ -151,9 +151,9 @@ async function getRunOrExplain(s: RemoteSession, run: string): Promise<KfpRun> {
 export async function getRemoteRun(o: RemoteRunsCommon & {runId: string}, ctx: Ctx): Promise<RemoteRunInfo> {
   const s = await connectRemote({target: o.target}, ctx)
   const info = remoteRunInfo(await getRunOrExplain(s, o.runId), s.api.endpoint, s.target.name)
-  if (info.experiment) {
-    // The run only carries the experiment's id; show its name (best effort: the id stays when it cannot be read).
-    info.experimentName = await s.api.getExperiment(info.experiment).then((e) => e.display_name || undefined, () => undefined)
+  if (info.experimentId) {
+    // The run only carries the experiment's id; look its name up (best effort: no name when it cannot be read).
+    info.experiment = await s.api.getExperiment(info.experimentId).then((e) => e.display_name || undefined, () => undefined)
   }
   return info
 }
@@ -261,7 +261,7 @@ export function remoteRunRows(runs: RemoteRunInfo[]): string[][] {
     r.id,
     r.name,
     r.status,
-    r.experimentName ?? r.experiment ?? '',
+    r.experiment ?? r.experimentId ?? '',
     (r.createdAt ?? '').replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
     r.durationMs === undefined ? '' : formatMs(r.durationMs),
     Object.entries(r.steps).map(([st, n]) => `${n} ${st}`).join(', '),

@@ -23,7 +23,8 @@ export async function runsStateDir(scope: RunsScope, ctx: Pick<Ctx, 'env'>): Pro
   try {
     return path.join(path.dirname(findProjectFile({cwd: scope.cwd, project: scope.project}, ctx)), '.kfp')
   } catch (err) {
-    if (scope.project) throw err
+    // Outside a project, the runs of `kfp run --local FILE` in this folder; with none, the missing kfp.yaml is the news.
+    if (scope.project || !existsSync(path.join(scope.cwd, '.kfp', 'runs'))) throw err
     return path.join(scope.cwd, '.kfp')
   }
 }
@@ -38,6 +39,8 @@ export type RunSummary = Pick<RunRecord, 'id' | 'name' | 'experiment' | 'pipelin
 export interface ListRunsResult {
   stateDir: string
   runs: RunSummary[]
+  /** How many runs there are before --status/--experiment/--limit. */
+  total: number
 }
 
 function durationOf(a?: string, b?: string): number | undefined {
@@ -71,10 +74,11 @@ export async function listRuns(
 ): Promise<ListRunsResult> {
   const stateDir = await runsStateDir(o, ctx)
   let runs = await listRunRecords(stateDir)
+  const total = runs.length
   if (o.status?.length) runs = runs.filter((r) => o.status!.includes(r.status))
   if (o.experiment) runs = runs.filter((r) => r.experiment === o.experiment)
   if (o.limit !== undefined) runs = runs.slice(0, o.limit)
-  return {stateDir, runs: runs.map(summarizeRun)}
+  return {stateDir, runs: runs.map(summarizeRun), total}
 }
 
 export interface GetRunResult {

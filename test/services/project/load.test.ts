@@ -60,7 +60,7 @@ t('no kfp.yaml anywhere: PROJECT_NOT_FOUND, exit 3, hint to run kfp init', async
   const e = await rejects(loadProject({cwd: '/'}, ctx))
   assert.is(e.kfpCode, 'PROJECT_NOT_FOUND')
   assert.is(e.exitCode, 3)
-  assert.is(e.message, 'No kfp.yaml found in / or any parent folder.')
+  assert.is(e.message, 'No kfp.yaml in this folder or above (/).')
   assert.match(e.hints[0], /kfp init/)
 })
 
