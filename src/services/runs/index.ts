@@ -1,5 +1,6 @@
 // Inspecting local runs: list, get, cancel, delete, and logs (with follow). Remote targets add their branch in the
 // commands' services later; these read `.kfp/runs/`.
+import {existsSync} from 'node:fs'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {processAlive, signalProcess, stopProcessGroup} from '../../clients/process.js'
