@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {projectFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
@@ -26,7 +26,12 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     '<%= config.bin %> <%= command.id %> --start-step traintuned --set-output hypertrain.jobname=job-42',
     '<%= config.bin %> <%= command.id %> --local pipeline.yaml --runner docker --json',
     '<%= config.bin %> <%= command.id %> --detach',
+    '<%= config.bin %> <%= command.id %> --no-cache train',
   ]
+
+  // `kfp run --no-cache STEP…`: the steps that skip the cache are the command's arguments.
+  static strict = false
+  static args = {step: Args.string({description: 'With --no-cache: run only these steps (numbers or names) without the cache; the others may still be reused.'})}
 
   static flags = {
     param: Flags.string({summary: 'A pipeline parameter, NAME=VALUE; parsed by the parameter type. Repeatable.', multiple: true, helpValue: 'NAME=VALUE'}),
@@ -42,7 +47,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       env: 'KFP_RUNNER',
     }),
     parallelism: Flags.integer({summary: 'At most this many steps at once (default: the number of CPUs).', min: 1}),
-    'no-cache': Flags.boolean({summary: 'Run every step, even when an earlier identical step could be reused.'}),
+    'no-cache': Flags.boolean({summary: 'Run every step, even when an earlier identical step could be reused; `--no-cache STEP…` only those steps.'}),
     'fail-fast': Flags.boolean({summary: 'Stop the other running steps as soon as one fails.'}),
     target: Flags.string({summary: 'Where to run: local, or a configured KFP target.', env: 'KFP_TARGET'}),
     local: Flags.string({summary: 'Run this compiled pipeline file (YAML/JSON IR) on this machine instead of the project.', helpValue: 'FILE', exclusive: ['project']}),
@@ -55,10 +60,23 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
   }
 
   async run(): Promise<RunResult> {
-    const {flags} = await this.parse(Run)
+    const {flags, argv} = await this.parse(Run)
+    const noCacheSteps = argv as string[]
+    if (noCacheSteps.length && !flags['no-cache'])
+      throw new CliError('USAGE', `Unexpected argument${noCacheSteps.length > 1 ? 's' : ''}: ${noCacheSteps.join(' ')}. kfp run takes step names only after --no-cache.`, {
+        exit: EXIT.USAGE,
+        hints: [`To run ${noCacheSteps.join(' ')} without the cache: kfp run --no-cache ${noCacheSteps.join(' ')}`, 'Parameters go in --param NAME=VALUE.'],
+      })
     // KFP server targets: the remote engine (src/services/remote/run.ts) with the same flags.
     const target = flags.local ? undefined : await resolveTarget({target: flags.target}, this.ctx)
-    if (target?.type === 'kfp') return this.runRemote(flags) as never
+    if (target?.type === 'kfp') {
+      if (noCacheSteps.length)
+        throw new CliError('USAGE', `--no-cache ${noCacheSteps.join(' ')} chooses steps of local runs; on a KFP server --no-cache applies to every step.`, {
+          exit: EXIT.USAGE,
+          hints: [`kfp run --target ${target.name} --no-cache`],
+        })
+      return this.runRemote(flags) as never
+    }
     const started = new Map<string, number>()
     const watch = flags.watch && !flags.detach
     const onEvent = (e: RunEvent) => {
@@ -103,7 +121,8 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         experiment: flags.experiment,
         runner: flags.runner as 'auto' | 'docker' | 'process',
         parallelism: flags.parallelism,
-        noCache: flags['no-cache'],
+        noCache: flags['no-cache'] && noCacheSteps.length === 0,
+        noCacheSteps,
         failFast: flags['fail-fast'],
         startStep: flags['start-step'],
         fromRun: flags['from-run'],

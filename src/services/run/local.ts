@@ -11,7 +11,7 @@ import {processAlive, spawnDetached} from '../../clients/process.js'
 import {assertSupported, planTasks, type PlannedTask} from '../../core/engine/dag.js'
 import {resolveRunParams} from '../../core/engine/params.js'
 import type {RunRecord, RunSource, TaskRecord} from '../../core/engine/record.js'
-import {missingOutputsError, planStartStep, userStepName, type StartStepPlan} from '../../core/engine/start-step.js'
+import {missingOutputsError, planStartStep, resolveStartTask, userStepName, type StartStepPlan} from '../../core/engine/start-step.js'
 import {loadIrDocuments} from '../../core/ir/read.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
@@ -202,6 +202,8 @@ async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => voi
   const loaded = await loadPipeline(o, ctx)
   assertSupported(loaded.spec)
   const tasks = planTasks(loaded.spec, loaded.stepNumbers)
+  // --no-cache STEP…: unknown steps are a usage error before anything runs.
+  for (const ref of o.noCacheSteps ?? []) resolveStartTask(tasks, ref, loaded.stepNames)
   const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
   const params = resolveRunParams(loaded.spec.root.inputDefinitions?.parameters ?? {}, o.params, fileValues, o.paramsFile)
   let plan: StartStepPlan | undefined
@@ -323,7 +325,7 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
     parallelism: Math.max(1, o.parallelism ?? os.availableParallelism()),
     noCache: o.noCache,
     failFast: o.failFast,
-    forceRun: new Set(plan ? [plan.startTask] : []),
+    forceRun: new Set([...(plan ? [plan.startTask] : []), ...(o.noCacheSteps ?? []).map((ref) => resolveStartTask(tasks, ref, loaded.stepNames).name)]),
     cwdOf: (t) => loaded.taskDirs?.[t.name],
     env: {KFP_PIPELINE_ROOT: pipelineRoot},
     signal: ctx.signal,

@@ -185,11 +185,6 @@ export async function resolveRun(stateDir: string, ref: string, filter?: (r: Run
   throw notFound(`No run '${ref}' (by id, name or 'latest').`)
 }
 
-/** Deletes a run folder. */
-export async function deleteRunDir(stateDir: string, id: string): Promise<void> {
-  await rm(runDir(stateDir, id), {recursive: true, force: true})
-}
-
 /** One cache entry: a successful task whose outputs can be reused. */
 export interface CacheEntry {
   key: string
@@ -200,8 +195,62 @@ export interface CacheEntry {
   createdAt: string
 }
 
+function cacheDir(stateDir: string): string {
+  return path.join(stateDir, 'cache')
+}
+
 function cacheFile(stateDir: string, key: string): string {
-  return path.join(stateDir, 'cache', `${key}.json`)
+  return path.join(cacheDir(stateDir), `${key}.json`)
+}
+
+/** A cache entry as stored, with whether it can still be reused (its run and artifact files are there). */
+export interface StoredCacheEntry {
+  entry: CacheEntry
+  file: string
+  valid: boolean
+}
+
+/** Every readable cache entry (unreadable files are skipped: an entry is only a hint that a step can be reused). */
+export async function listCacheEntries(stateDir: string): Promise<StoredCacheEntry[]> {
+  let names: string[]
+  try {
+    names = (await readdir(cacheDir(stateDir))).filter((n) => n.endsWith('.json'))
+  } catch {
+    return []
+  }
+  const out: StoredCacheEntry[] = []
+  for (const n of names.sort()) {
+    const key = n.slice(0, -'.json'.length)
+    const entry = await readCacheEntry(stateDir, key)
+    if (entry) out.push({entry, file: cacheFile(stateDir, key), valid: await cacheEntryUsable(stateDir, entry)})
+  }
+  return out
+}
+
+/** Removes one cache entry (missing is fine). */
+export async function removeCacheEntry(stateDir: string, key: string): Promise<void> {
+  await rm(cacheFile(stateDir, key), {force: true})
+}
+
+async function readCacheEntry(stateDir: string, key: string): Promise<CacheEntry | undefined> {
+  try {
+    const e = JSON.parse(await readFile(cacheFile(stateDir, key), 'utf8')) as CacheEntry
+    if (!e || typeof e !== 'object' || typeof e.runId !== 'string' || typeof e.task !== 'string' || !e.outputs || typeof e.outputs !== 'object') return undefined
+    e.outputs.parameters ??= {}
+    e.outputs.artifacts ??= {}
+    return {...e, key}
+  } catch {
+    return undefined
+  }
+}
+
+async function cacheEntryUsable(stateDir: string, e: CacheEntry): Promise<boolean> {
+  try {
+    await Promise.all([runFile(stateDir, e.runId), ...Object.values(e.outputs.artifacts).map((a) => a.uri)].map((f) => stat(f)))
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -217,16 +266,6 @@ export async function writeCacheEntry(stateDir: string, e: CacheEntry): Promise<
  * (deleted runs invalidate their cache entries).
  */
 export async function lookupCacheEntry(stateDir: string, key: string): Promise<CacheEntry | undefined> {
-  let e: CacheEntry
-  try {
-    e = JSON.parse(await readFile(cacheFile(stateDir, key), 'utf8')) as CacheEntry
-  } catch {
-    return undefined
-  }
-  try {
-    await Promise.all([runFile(stateDir, e.runId), ...Object.values(e.outputs.artifacts).map((a) => a.uri)].map((f) => stat(f)))
-  } catch {
-    return undefined
-  }
-  return e
+  const e = await readCacheEntry(stateDir, key)
+  return e && (await cacheEntryUsable(stateDir, e)) ? e : undefined
 }

@@ -26,6 +26,8 @@ export interface RunOptions {
   runner: 'docker' | 'process' | 'auto'
   parallelism?: number
   noCache: boolean
+  /** `--no-cache STEP…`: only these steps (numbers or names) skip the cache lookup. */
+  noCacheSteps?: string[]
   failFast: boolean
   startStep?: string
   fromRun?: string

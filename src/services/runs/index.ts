@@ -6,7 +6,8 @@ import type {Ctx} from '../../ctx.js'
 import {processAlive, signalProcess, stopProcessGroup} from '../../clients/process.js'
 import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
 import {CliError, EXIT} from '../../lib/errors.js'
-import {deleteRunDir, listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
+import type {RemovalReport} from '../run/retention.js'
+import {listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
 
 /** Where to look for runs. */
 export interface RunsScope {
@@ -201,6 +202,8 @@ export interface DeleteRunResult {
   id: string
   name: string
   deleted: boolean
+  /** What went with it: cache entries dropped, outputs kept because other runs use them (see run/retention.ts). */
+  removal?: RemovalReport
 }
 
 /** Deletes a finished run's folder (asks first unless `yes`; a running run must be cancelled first). */
@@ -217,8 +220,9 @@ export async function deleteRun(o: RunsScope & {run: string; yes: boolean}, ctx:
     const ok = await ctx.prompter.confirm({message: `Delete run ${run.name} (${run.id}) and its logs and outputs?`, flag: '--yes', default: false})
     if (!ok) return {id: run.id, name: run.name, deleted: false}
   }
-  await deleteRunDir(stateDir, run.id)
-  return {id: run.id, name: run.name, deleted: true}
+  const {removeRuns} = await import('../run/retention.js')
+  const removal = await removeRuns(stateDir, [run.id], await listRunRecords(stateDir))
+  return {id: run.id, name: run.name, deleted: true, removal}
 }
 
 export {readLogs, type LogsResult, type StepLog} from './logs.js'
