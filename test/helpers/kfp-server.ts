@@ -10,6 +10,11 @@
  * State: pipelines, versions, experiments, runs. Runs start PENDING and move when the test says so
  * (`setRunState`, or a `runScript` applied one step per GET of the run). Failure injection: 401, an HTML login
  * page, 503 (then success), slow answers (for timeouts).
+ *
+ * Server behaviours modelled (each where it is implemented, with the kubeflow/pipelines file and function):
+ * multi-user namespaces and authorization (`multiUser`, `access`), the upload endpoints' own error shape and 32 MiB
+ * limit, an older server (`older`: 2.5-like, before `cascade` and before the `name` field), recurring runs, and a
+ * token that can be rotated mid-test (`setToken`, for token expiry).
  */
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -27,6 +32,8 @@ export interface FakeTask {
 export interface RunStep {
   state: string
   tasks?: FakeTask[]
+  /** Runs when this step is applied (e.g. rotate the token: `() => server.setToken('new')`). */
+  then?: () => void
 }
 
 export interface Injection {
@@ -47,7 +54,24 @@ export interface FakeKfpOptions {
   v1Only?: boolean
   /** Mount everything under this prefix (e.g. `/pipeline`, like the Kubeflow UI proxy). */
   basePath?: string
+  /** healthz `multi_user: true`, with the multi-user checks of the API server (see `authorize`). */
   multiUser?: boolean
+  /**
+   * Multi-user authorization (backend/src/apiserver/resource/resource_manager.go `IsAuthorized`, a SubjectAccessReview):
+   * identity → namespaces it may use. The identity is the `kubeflow-userid` header (manifests' USERID_HEADER, no
+   * prefix) or, for `authorization: Bearer T`, `tokenUsers[T]` (a TokenReview, auth/authenticator_token_review.go).
+   * `kubeflow` is the server's own namespace (shared pipelines). Unset: everyone may do everything.
+   */
+  access?: Record<string, string[]>
+  tokenUsers?: Record<string, string>
+  /**
+   * A server before 2.14/2.15: `DELETE /pipelines/{id}` ignores `cascade` (unknown query fields are dropped by
+   * grpc-gateway) and refuses a pipeline that has versions; pipelines and versions carry no `name` (added by #11952 in
+   * 2.14.0), name lookups match the display name.
+   */
+  older?: boolean
+  /** Largest accepted upload (backend/src/apiserver/common/const.go MaxFileLength = 32 << 20). */
+  maxUploadBytes?: number
   tagName?: string
 }
 
@@ -60,6 +84,7 @@ export interface FakeKfpServer {
   versions: Map<string, Json>
   experiments: Map<string, Json>
   runs: Map<string, Json>
+  recurringRuns: Map<string, Json>
   podLogs: Map<string, string>
   /** Per run: steps applied one by one on each GET of that run. */
   runScripts: Map<string, RunStep[]>
@@ -67,6 +92,8 @@ export interface FakeKfpServer {
   defaultRunScript?: RunStep[]
   inject(i: Injection): void
   setRunState(runId: string, state: string, tasks?: FakeTask[]): void
+  /** The bearer token the server accepts from now on (an expired token then gets 401). */
+  setToken(token: string): void
   close(): Promise<void>
 }
 
@@ -80,7 +107,9 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
   const validator = new SwaggerValidator()
   const injections: Injection[] = []
   const base = opts.basePath ?? ''
-  const state: Omit<FakeKfpServer, 'url' | 'close' | 'inject' | 'setRunState'> = {
+  let acceptedToken = opts.token
+  const maxUpload = opts.maxUploadBytes ?? 32 << 20
+  const state: Omit<FakeKfpServer, 'url' | 'close' | 'inject' | 'setRunState' | 'setToken'> = {
     validator,
     violations: [],
     requests: [],
@@ -88,6 +117,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     versions: new Map(),
     experiments: new Map(),
     runs: new Map(),
+    recurringRuns: new Map(),
     podLogs: new Map(),
     runScripts: new Map(),
   }
@@ -160,7 +190,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         return sendText(res, 404, '404 page not found')
       }
     }
-    if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) {
+    if (acceptedToken !== undefined && req.headers.authorization !== `Bearer ${acceptedToken}`) {
       checkOnly()
       return sendStatus(res, 401, {code: 16, message: 'Unauthenticated: Request header error: there is no user identity header.'})
     }
@@ -200,20 +230,65 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       state.violations.push(`${key}: ${check.errors.join('; ')}`)
       return reply(res, check.op, 400, {code: 3, message: `invalid request: ${check.errors.join('; ')}`})
     }
-    const [status, body] = route(check.op, check.params, url.searchParams, check.body as Json, check.file)
+    const [status, body] = route(check.op, check.params, url.searchParams, check.body as Json, check.file, identityOf(req))
     return reply(res, check.op, status, body)
   }
 
-  function route(op: SwaggerOperation, params: Record<string, string>, q: URLSearchParams, body: Json, file?: {filename: string; content: Buffer}): [number, Json] {
+  /** Who is calling, as the multi-user API server sees it (backend/src/apiserver/auth/auth.go `GetAuthenticatedIdentity`). */
+  function identityOf(req: http.IncomingMessage): string | undefined {
+    const header = req.headers['kubeflow-userid']
+    if (typeof header === 'string' && header) return header
+    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1]
+    return bearer ? opts.tokenUsers?.[bearer] : undefined
+  }
+
+  /**
+   * Multi-user authorization of `verb` in `namespace` (resource_manager.go `IsAuthorized`): 401 without an identity,
+   * 403 when the identity has no access there. Single-user servers skip it (`common.IsMultiUserMode()`).
+   */
+  function authorize(who: string | undefined, namespace: string, verb: string, resource: string): [number, Json] | undefined {
+    if (!opts.multiUser || !opts.access) return undefined
+    if (!who) return err(401, 16, 'Failed to authorize with API: Unauthenticated: Request header error: there is no user identity header.')
+    if (opts.access[who]?.includes(namespace)) return undefined
+    return err(403, 7, `Failed to authorize with API: PermissionDenied: User '${who}' is not authorized with reason: (request: &ResourceAttributes{Namespace:${namespace},Verb:${verb},Group:pipelines.kubeflow.org,Resource:${resource}})`)
+  }
+
+  /** In multi-user mode an experiment or run needs a namespace (experiment_server.go / run_server.go `canAccess…`). */
+  function needNamespace(ns: string | undefined, what: 'experiment' | 'run'): [number, Json] | undefined {
+    if (!opts.multiUser || ns) return undefined
+    return err(400, 3, `Failed to authorize with API: Invalid input error: A${what === 'experiment' ? 'n experiment' : ' run'} cannot have an empty namespace in multi-user mode`)
+  }
+
+  /** Pipelines as an older server shows them: no `name` field (before #11952). */
+  function shown(x: Json): Json {
+    if (!opts.older || !x) return x
+    const {name: _name, ...rest} = x
+    return rest
+  }
+  const nameOf = (x: Json) => (opts.older ? x.display_name : x.name)
+
+  function route(
+    op: SwaggerOperation,
+    params: Record<string, string>,
+    q: URLSearchParams,
+    body: Json,
+    file: {filename: string; content: Buffer} | undefined,
+    who: string | undefined,
+  ): [number, Json] {
     const ns = q.get('namespace') ?? undefined
+    const nsMatch = (x: Json, want: string | undefined) => (opts.multiUser ? (x.namespace ?? '') === (want ?? '') : !want || (x.namespace ?? '') === want)
     switch (op.operationId) {
       case 'Healthz_GetHealthz':
       case 'HealthzService_GetHealthz':
         return [200, {multi_user: Boolean(opts.multiUser), pipeline_store: 'database'}]
       case 'PipelineService_ListPipelines':
-        return list([...state.pipelines.values()].filter((x) => nsMatch(x, ns)), q, 'pipelines')
+        return list([...state.pipelines.values()].filter((x) => nsMatch(x, ns)).map(shown), q, 'pipelines')
       case 'PipelineService_CreatePipeline': {
         if (!body.name && !body.display_name) return err(400, 3, 'pipeline name is required')
+        // pipeline_server.go `createPipeline` → `canAccessPipeline`: a shared pipeline (no namespace) is a write in the
+        // server's own namespace (POD_NAMESPACE), unlike the multipart upload.
+        const denied = opts.multiUser ? authorize(who, body.namespace || 'kubeflow', 'create', 'pipelines') : undefined
+        if (denied) return denied
         const name = body.name ?? body.display_name
         if ([...state.pipelines.values()].some((x) => x.name === name && nsMatch(x, body.namespace))) return err(409, 6, `pipeline ${name} already exists`)
         const pl = {pipeline_id: newId('pl'), name, display_name: body.display_name ?? name, description: body.description, namespace: body.namespace ?? '', created_at: nowIso()}
@@ -221,52 +296,81 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         return [200, clean(pl)]
       }
       case 'PipelineService_GetPipelineByName': {
-        const pl = [...state.pipelines.values()].find((x) => x.name === params.name && nsMatch(x, ns))
-        return pl ? [200, pl] : err(404, 5, `Failed to get a pipeline with name ${params.name}: ResourceNotFoundError`)
+        const pl = [...state.pipelines.values()].find((x) => nameOf(x) === params.name && nsMatch(x, ns))
+        return pl ? [200, shown(pl)] : err(404, 5, `Failed to get a pipeline with name ${params.name}: ResourceNotFoundError`)
       }
       case 'PipelineService_GetPipeline': {
         const pl = state.pipelines.get(params.pipeline_id)
-        return pl ? [200, pl] : err(404, 5, `Pipeline ${params.pipeline_id} not found`)
+        return pl ? [200, shown(pl)] : err(404, 5, `Pipeline ${params.pipeline_id} not found`)
       }
       case 'PipelineService_DeletePipeline': {
-        if (!state.pipelines.has(params.pipeline_id)) return err(404, 5, `Pipeline ${params.pipeline_id} not found`)
+        const pl = state.pipelines.get(params.pipeline_id)
+        if (!pl) return err(404, 5, `Pipeline ${params.pipeline_id} not found`)
+        const denied = authorize(who, pl.namespace || 'kubeflow', 'delete', 'pipelines')
+        if (denied) return denied
         const versions = [...state.versions.values()].filter((v) => v.pipeline_id === params.pipeline_id)
-        if (versions.length && q.get('cascade') !== 'true') return err(400, 9, `pipeline ${params.pipeline_id} has ${versions.length} versions; delete them first or pass cascade`)
+        // resource_manager.go `DeletePipeline`: without cascade a pipeline with versions is refused. An older server
+        // has no `cascade` and drops the unknown query field (grpc-gateway), so it always refuses.
+        if (versions.length && (opts.older || q.get('cascade') !== 'true')) {
+          return err(400, 3, `Failed to delete pipeline ${params.pipeline_id}. Check error stack: Failed to delete pipeline with id ${params.pipeline_id} as it has existing pipeline versions (e.g. ${versions[0].pipeline_version_id})`)
+        }
         for (const v of versions) state.versions.delete(v.pipeline_version_id)
         state.pipelines.delete(params.pipeline_id)
         return [200, {}]
       }
       case 'PipelineService_ListPipelineVersions': {
         if (!state.pipelines.has(params.pipeline_id)) return err(404, 5, `Pipeline ${params.pipeline_id} not found`)
-        return list([...state.versions.values()].filter((v) => v.pipeline_id === params.pipeline_id), q, 'pipeline_versions')
+        return list([...state.versions.values()].filter((v) => v.pipeline_id === params.pipeline_id).map(shown), q, 'pipeline_versions')
       }
       case 'PipelineService_GetPipelineVersion': {
         const v = state.versions.get(params.pipeline_version_id)
-        return v && v.pipeline_id === params.pipeline_id ? [200, v] : err(404, 5, `PipelineVersion ${params.pipeline_version_id} not found`)
+        return v && v.pipeline_id === params.pipeline_id ? [200, shown(v)] : err(404, 5, `PipelineVersion ${params.pipeline_version_id} not found`)
+      }
+      case 'PipelineService_DeletePipelineVersion': {
+        const v = state.versions.get(params.pipeline_version_id)
+        if (!v || v.pipeline_id !== params.pipeline_id) return err(404, 5, `PipelineVersion ${params.pipeline_version_id} not found`)
+        const denied = authorize(who, state.pipelines.get(v.pipeline_id)?.namespace || 'kubeflow', 'delete', 'pipelines')
+        if (denied) return denied
+        state.versions.delete(v.pipeline_version_id)
+        return [200, {}]
       }
       case 'UploadPipeline':
       case 'UploadPipelineVersion': {
+        // pipeline_upload_server.go: `ReadPipelineFile(…, common.MaxFileLength)` fails on more than 32 MiB, with the
+        // same message as any unreadable file.
+        if (file!.content.length > maxUpload) return uploadErr(400, 'Failed to read a pipeline spec file', `file size exceeds the limit of ${maxUpload} bytes`)
         const spec = parseSpec(file!)
-        if ('error' in spec) return err(400, 3, spec.error)
+        if ('error' in spec) return uploadErr(400, 'Failed to read a pipeline spec file', spec.error)
         if (op.operationId === 'UploadPipeline') {
+          // `uploadPipeline` → `canUploadVersionedPipeline`: no namespace (a shared pipeline) skips the check; a
+          // refusal is answered 400 "Failed to create a pipeline", not 403.
+          if (ns && authorize(who, ns, 'create', 'pipelines')) return uploadErr(400, 'Failed to create a pipeline', 'PermissionDenied: authorization failed')
           const name = q.get('name') ?? q.get('display_name') ?? file!.filename
-          if ([...state.pipelines.values()].some((x) => x.name === name && nsMatch(x, ns))) return err(409, 6, `pipeline ${name} already exists`)
+          if ([...state.pipelines.values()].some((x) => x.name === name && nsMatch(x, ns))) return uploadErr(409, 'Failed to create a pipeline and a pipeline version', `pipeline ${name} already exists`)
           const pl = clean({pipeline_id: newId('pl'), name, display_name: q.get('display_name') ?? name, description: q.get('description') ?? undefined, namespace: ns ?? '', created_at: nowIso()})
           state.pipelines.set(pl.pipeline_id, pl)
           addVersion(pl.pipeline_id, name, spec.spec, q.get('description') ?? undefined)
-          return [200, pl]
+          return [200, shown(pl)]
         }
         const pid = q.get('pipelineid')
-        if (!pid) return err(400, 3, 'Failed to create a pipeline version: pipeline ID is empty')
-        if (!state.pipelines.has(pid)) return err(404, 5, `Pipeline ${pid} not found`)
+        if (!pid) return uploadErr(400, 'Failed to create a pipeline version', 'pipeline ID is empty')
+        const parent = state.pipelines.get(pid)
+        if (!parent) return uploadErr(400, 'Failed to create a pipeline version', `Pipeline ${pid} not found`)
+        // `uploadPipelineVersion`: the namespace is the parent's; a shared parent skips the check.
+        if (parent.namespace && authorize(who, parent.namespace, 'create', 'pipelines')) return uploadErr(400, 'Failed to create a pipeline version', 'PermissionDenied: authorization failed')
         const vname = q.get('name') ?? q.get('display_name') ?? file!.filename
-        if ([...state.versions.values()].some((v) => v.pipeline_id === pid && v.name === vname)) return err(409, 6, `version ${vname} already exists`)
-        return [200, addVersion(pid, vname, spec.spec, q.get('description') ?? undefined)]
+        if ([...state.versions.values()].some((v) => v.pipeline_id === pid && v.name === vname)) return uploadErr(409, 'Failed to create a pipeline version', `version ${vname} already exists`)
+        return [200, shown(addVersion(pid, vname, spec.spec, q.get('description') ?? undefined))]
       }
-      case 'ExperimentService_ListExperiments':
+      case 'ExperimentService_ListExperiments': {
+        const refused = needNamespace(ns, 'experiment') ?? (ns ? authorize(who, ns, 'list', 'experiments') : undefined)
+        if (refused) return refused
         return list([...state.experiments.values()].filter((x) => nsMatch(x, ns)), q, 'experiments')
+      }
       case 'ExperimentService_CreateExperiment': {
         if (!body.display_name) return err(400, 3, 'Experiment display name is required')
+        const refused = needNamespace(body.namespace, 'experiment') ?? (body.namespace ? authorize(who, body.namespace, 'create', 'experiments') : undefined)
+        if (refused) return refused
         if ([...state.experiments.values()].some((x) => x.display_name === body.display_name && nsMatch(x, body.namespace))) {
           return err(409, 6, `experiment ${body.display_name} already exists`)
         }
@@ -286,6 +390,9 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       }
       case 'RunService_ListRuns': {
         const exp = q.get('experiment_id')
+        const runNs = exp ? state.experiments.get(exp)?.namespace : ns
+        const refused = needNamespace(runNs, 'run') ?? (runNs ? authorize(who, runNs, 'list', 'runs') : undefined)
+        if (refused) return refused
         return list([...state.runs.values()].filter((r) => !exp || r.experiment_id === exp), q, 'runs')
       }
       case 'RunService_CreateRun': {
@@ -297,6 +404,10 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
           if (ref.pipeline_version_id && !state.versions.has(ref.pipeline_version_id)) return err(404, 5, `PipelineVersion ${ref.pipeline_version_id} not found`)
         }
         if (body.experiment_id && !state.experiments.has(body.experiment_id)) return err(404, 5, `Experiment ${body.experiment_id} not found`)
+        // run_server.go `createRun`: the run's namespace is its experiment's; none in multi-user mode is refused.
+        const runNs = body.experiment_id ? state.experiments.get(body.experiment_id).namespace : ''
+        const refused = needNamespace(runNs, 'run') ?? (runNs ? authorize(who, runNs, 'create', 'runs') : undefined)
+        if (refused) return refused
         const spec = body.pipeline_spec ?? [...state.versions.values()].find((v) => v.pipeline_version_id === ref?.pipeline_version_id)?.pipeline_spec
         const declared = spec?.root?.inputDefinitions?.parameters ?? {}
         for (const k of Object.keys(body.runtime_config?.parameters ?? {})) {
@@ -327,7 +438,10 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         else {
           const script = state.runScripts.get(run.run_id)
           const step = script?.shift()
-          if (step && !TERMINAL.has(run.state)) setRunState(run.run_id, step.state, step.tasks)
+          if (step && !TERMINAL.has(run.state)) {
+            setRunState(run.run_id, step.state, step.tasks)
+            step.then?.()
+          }
         }
         return [200, run]
       }
@@ -352,9 +466,76 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         run.storage_state = 'ARCHIVED'
         return [200, {}]
       }
+      case 'RecurringRunService_CreateRecurringRun':
+        return createRecurringRun(body, who)
+      case 'RecurringRunService_ListRecurringRuns': {
+        const exp = q.get('experiment_id')
+        const rrNs = exp ? state.experiments.get(exp)?.namespace : ns
+        const refused = needNamespace(rrNs, 'run') ?? (rrNs ? authorize(who, rrNs, 'list', 'jobs') : undefined)
+        if (refused) return refused
+        const all = [...state.recurringRuns.values()].filter((r) => (!exp || r.experiment_id === exp) && (!opts.multiUser || r.namespace === rrNs))
+        // The response field is `recurringRuns` (the proto field's own name; the server marshals with UseProtoNames).
+        return list(all, q, 'recurringRuns')
+      }
+      case 'RecurringRunService_GetRecurringRun':
+      case 'RecurringRunService_DeleteRecurringRun':
+      case 'RecurringRunService_EnableRecurringRun':
+      case 'RecurringRunService_DisableRecurringRun': {
+        const rr = state.recurringRuns.get(params.recurring_run_id)
+        if (!rr) return err(404, 5, `Failed to get a recurring run: ResourceNotFoundError: RecurringRun ${params.recurring_run_id} not found`)
+        const denied = rr.namespace ? authorize(who, rr.namespace, op.operationId.includes('Get') ? 'get' : 'update', 'jobs') : undefined
+        if (denied) return denied
+        if (op.operationId === 'RecurringRunService_GetRecurringRun') return [200, rr]
+        if (op.operationId === 'RecurringRunService_DeleteRecurringRun') state.recurringRuns.delete(rr.recurring_run_id)
+        else {
+          const on = op.operationId === 'RecurringRunService_EnableRecurringRun'
+          Object.assign(rr, {status: on ? 'ENABLED' : 'DISABLED', mode: on ? 'ENABLE' : 'DISABLE', updated_at: nowIso()})
+        }
+        return [200, {}]
+      }
       default:
         return err(501, 12, `the fake server does not implement ${op.operationId}`)
     }
+  }
+
+  /**
+   * CreateRecurringRun as backend/src/apiserver/server/api_converter.go `toModelJob` checks it: a display name, max
+   * concurrency in [1, 10] (unset is 0, so refused), a cron robfig/cron v1 `cron.Parse` accepts (seconds first), an
+   * interval of at least 1 s; `mode` unset means disabled (`toModelJobEnabled`). The namespace is the experiment's.
+   */
+  function createRecurringRun(body: Json, who: string | undefined): [number, Json] {
+    if (!body.display_name) return err(400, 3, "Recurring run's name cannot be empty")
+    const maxConcurrency = Number(body.max_concurrency ?? 0)
+    if (maxConcurrency < 1 || maxConcurrency > 10) {
+      return err(400, 3, `Max concurrency of a recurring run must be at least 1 and at most 10. Received ${maxConcurrency}`)
+    }
+    const cron = body.trigger?.cron_schedule?.cron
+    if (cron !== undefined && !robfigCronV1Parses(cron)) {
+      return err(400, 3, `Schedule cron is not a supported format(https://godoc.org/github.com/robfig/cron). Error: ${cron}`)
+    }
+    const interval = body.trigger?.periodic_schedule?.interval_second
+    if (interval !== undefined && Number(interval) < 1) return err(400, 3, `Found invalid period schedule interval ${interval}. Set at interval to least 1 second`)
+    if (!body.trigger?.cron_schedule && !body.trigger?.periodic_schedule) return err(400, 3, 'Failed to convert a API recurring run: trigger is required')
+    const ref = body.pipeline_version_reference
+    if (!body.pipeline_spec && !ref?.pipeline_id) return err(400, 3, 'a pipeline spec or a pipeline version reference is required')
+    if (ref?.pipeline_version_id && !state.versions.has(ref.pipeline_version_id)) return err(404, 5, `PipelineVersion ${ref.pipeline_version_id} not found`)
+    if (body.experiment_id && !state.experiments.has(body.experiment_id)) return err(404, 5, `Experiment ${body.experiment_id} not found`)
+    const rrNs = body.experiment_id ? state.experiments.get(body.experiment_id).namespace : ''
+    const refused = needNamespace(rrNs, 'run') ?? (rrNs ? authorize(who, rrNs, 'create', 'jobs') : undefined)
+    if (refused) return refused
+    const on = body.mode === 'ENABLE'
+    const rr = clean({
+      ...body,
+      recurring_run_id: newId('rr'),
+      experiment_id: body.experiment_id ?? defaultExperiment.experiment_id,
+      mode: on ? 'ENABLE' : 'DISABLE',
+      status: on ? 'ENABLED' : 'DISABLED',
+      namespace: rrNs || undefined,
+      created_at: nowIso(),
+      updated_at: nowIso(),
+    })
+    state.recurringRuns.set(rr.recurring_run_id, rr)
+    return [200, rr]
   }
 
   function addVersion(pipelineId: string, name: string, spec: Json, description?: string) {
@@ -403,7 +584,12 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
   }
 
   function reply(res: http.ServerResponse, op: SwaggerOperation, status: number, body: Json) {
-    const problems = state.validator.validateResponse(op, status === 200 ? 200 : status, body)
+    // The upload handlers write their own error JSON (pipeline_upload_server.go `writeErrorToResponse`:
+    // apiv1beta1.Error {error_message, error_details}), not the googleRpcStatus the swagger declares.
+    const uploadError = status !== 200 && (op.operationId === 'UploadPipeline' || op.operationId === 'UploadPipelineVersion')
+    const problems = uploadError
+      ? Object.keys(body).sort().join() === 'error_details,error_message' ? [] : [`upload error body of ${op.operationId} is not {error_message, error_details}`]
+      : state.validator.validateResponse(op, status === 200 ? 200 : status, body)
     if (problems.length) state.violations.push(...problems)
     sendJson(res, status, body)
   }
@@ -415,6 +601,9 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
           url: `http://127.0.0.1:${port}${base}`,
           inject: (i: Injection) => void injections.push({...i}),
           setRunState,
+          setToken: (t: string) => {
+            acceptedToken = t
+          },
           close: () =>
             new Promise<void>((r) => {
               server.closeAllConnections()
@@ -426,8 +615,43 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
   })
 }
 
-const nsMatch = (x: Json, ns: string | undefined) => !ns || (x.namespace ?? '') === ns
 const err = (status: number, code: number, message: string): [number, Json] => [status, {code, message, details: []}]
+const uploadErr = (status: number, message: string, details: string): [number, Json] => [status, {error_message: message, error_details: `${message}: ${details}`}]
+
+/**
+ * Whether robfig/cron v1.2.0 `cron.Parse` accepts a spec: a descriptor (`@daily`, `@every 1h`…) or fields
+ * second minute hour day-of-month month [day-of-week] (parser.go: Second | Minute | Hour | Dom | Month | DowOptional).
+ */
+function robfigCronV1Parses(spec: string): boolean {
+  const t = spec.trim()
+  if (t.startsWith('@')) return /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(t) || /^@every \d+(\.\d+)?(ns|us|ms|s|m|h)(\d+(\.\d+)?(ns|us|ms|s|m|h))*$/.test(t)
+  const fields = t.split(/\s+/)
+  if (fields.length !== 5 && fields.length !== 6) return false
+  const bounds: Array<[number, number, string[]?]> = [
+    [0, 59],
+    [0, 59],
+    [0, 23],
+    [1, 31],
+    [1, 12, ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']],
+    [0, 6, ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']],
+  ]
+  return fields.every((f, i) => {
+    const [lo, hi, names] = bounds[i]
+    const value = (v: string) => {
+      const n = names?.indexOf(v.toLowerCase()) ?? -1
+      const x = n >= 0 ? n + (i === 4 ? 1 : 0) : /^\d+$/.test(v) ? Number(v) : Number.NaN
+      return x >= lo && x <= hi ? x : Number.NaN
+    }
+    return f.split(',').every((part) => {
+      const [range, step, extra] = part.split('/')
+      if (extra !== undefined || (step !== undefined && !/^\d+$/.test(step))) return false
+      if (range === '*' || range === '?') return true
+      const [a, b, more] = range.split('-')
+      if (more !== undefined) return false
+      return !Number.isNaN(value(a)) && (b === undefined || value(b) >= value(a))
+    })
+  })
+}
 function clean(o: Json): Json {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k]
   return o
