@@ -30,12 +30,9 @@ export interface UnsupportedFeature {
   feature: string
 }
 
-const PIP_INSTALL = /\bpip\d?(\.\d+)?\s+install\b|-m\s+pip\s+install\b/
-
 /**
  * Lists the features of `spec` the local engine does not support: conditions, loops, exit handlers, importers,
- * nested DAG components, Python-function components (`{{$}}` executor input, pip install at run time),
- * pipeline-level input artifacts and unknown placeholders.
+ * nested DAG components, pipeline-level input artifacts and unknown placeholders.
  */
 export function findUnsupportedFeatures(spec: PipelineSpec): UnsupportedFeature[] {
   const out: UnsupportedFeature[] = []
@@ -73,17 +70,10 @@ export function findUnsupportedFeatures(spec: PipelineSpec): UnsupportedFeature[
     }
     const c = exec.container
     if (!c) continue
-    const strings = [...(c.command ?? []), ...(c.args ?? [])]
-    const placeholders = strings.flatMap((s) => findPlaceholders(s))
-    if (placeholders.includes('{{$}}') || strings.some((s) => PIP_INSTALL.test(s) && s.includes('kfp')))
-      out.push({
-        task: name,
-        feature: 'a Python-function component (executor input {{$}} and pip install at run time); use a container component',
-      })
-    else {
-      const unknown = [...new Set(placeholders.filter((p) => !SUPPORTED_PLACEHOLDER.test(p)))]
-      for (const p of unknown) out.push({task: name, feature: `the placeholder ${p}`})
-    }
+    // Python-function components ({{$}}) run: the executor contract is the launcher's (task-exec.ts).
+    const placeholders = [...(c.command ?? []), ...(c.args ?? [])].flatMap((s) => findPlaceholders(s))
+    const unknown = [...new Set(placeholders.filter((p) => !SUPPORTED_PLACEHOLDER.test(p)))]
+    for (const p of unknown) out.push({task: name, feature: `the placeholder ${p}`})
   }
   return out
 }

@@ -5,7 +5,7 @@
 import type {JsonValue} from '../project/types.js'
 import type {PlannedTask} from './dag.js'
 import {formatParamValue} from './params.js'
-import type {TaskOutputs} from './record.js'
+import type {ArtifactValue, TaskOutputs} from './record.js'
 
 /** A task's resolved inputs. */
 export interface TaskInputs {
@@ -13,8 +13,8 @@ export interface TaskInputs {
   parameters: Record<string, JsonValue>
   /** The same values formatted for the command line. */
   formatted: Record<string, string>
-  /** Input artifact name → local path. */
-  artifacts: Record<string, string>
+  /** Input artifact name → its artifacts (one, or several for a list input such as dsl.Collected). */
+  artifacts: Record<string, ArtifactValue[]>
 }
 
 /** A value a task needs that is not available (an upstream output that was never produced). */
@@ -26,18 +26,19 @@ export interface MissingInput {
 }
 
 /**
- * Resolves the inputs of `t` from the pipeline parameters and the outputs of upstream tasks
- * (`outputsOf(task)` returns undefined when that task has no outputs). Missing upstream values are
- * returned in `missing`, not thrown.
+ * Resolves the inputs of `t` from the pipeline parameters and artifacts (`--artifact`) and the outputs of upstream
+ * tasks (`outputsOf(task)` returns undefined when that task has no outputs). Missing upstream values are
+ * returned in `missing`, not thrown; an optional input artifact without a value is left out.
  */
 export function resolveTaskInputs(
-  t: PlannedTask,
+  t: Pick<PlannedTask, 'task' | 'component'>,
   params: Record<string, JsonValue>,
   outputsOf: (task: string) => TaskOutputs | undefined,
+  pipelineArtifacts: Record<string, ArtifactValue[]> = {},
 ): {inputs: TaskInputs; missing: MissingInput[]} {
   const defs = t.component.inputDefinitions?.parameters ?? {}
   const parameters: Record<string, JsonValue> = {}
-  const artifacts: Record<string, string> = {}
+  const artifacts: Record<string, ArtifactValue[]> = {}
   const missing: MissingInput[] = []
   for (const [name, b] of Object.entries(t.task.inputs?.parameters ?? {})) {
     if (b.componentInputParameter !== undefined) {
@@ -54,11 +55,16 @@ export function resolveTaskInputs(
     if (parameters[name] === undefined && d.defaultValue !== undefined) parameters[name] = d.defaultValue
   }
   for (const [name, b] of Object.entries(t.task.inputs?.artifacts ?? {})) {
+    if (b.componentInputArtifact !== undefined) {
+      const list = pipelineArtifacts[b.componentInputArtifact]
+      if (list?.length) artifacts[name] = list
+      continue
+    }
     if (!b.taskOutputArtifact) continue
     const {producerTask, outputArtifactKey} = b.taskOutputArtifact
     const a = outputsOf(producerTask)?.artifacts[outputArtifactKey]
     if (!a) missing.push({input: name, producerTask, output: outputArtifactKey, kind: 'artifact'})
-    else artifacts[name] = a.uri
+    else artifacts[name] = [{name: outputArtifactKey, ...a}]
   }
   const formatted = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, formatParamValue(v, defs[k]?.parameterType)]))
   return {inputs: {parameters, formatted, artifacts}, missing}

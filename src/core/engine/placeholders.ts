@@ -1,18 +1,18 @@
 /**
  * Resolution of the KFP v2 runtime placeholders in a container's command and args (`dsl/placeholders.py`):
  * `{{$.inputs.parameters['x']}}`, `{{$.outputs.parameters['y'].output_file}}`, artifact path/uri/metadata,
- * pipeline job/task name and uuid, pipeline root, and the JSON forms `{"Concat": [...]}` and
+ * pipeline job/task name and uuid, pipeline root, `{{$}}` (the ExecutorInput JSON), `{{$.outputs.output_file}}`, and the JSON forms `{"Concat": [...]}` and
  * `{"IfPresent": {"InputName", "Then", "Else"}}`.
  */
+import type {JsonValue} from '../project/types.js'
+import {artifactPath, type ExecutorInput} from './executor-io.js'
 
 /** Values a task's placeholders resolve to. */
 export interface PlaceholderValues {
-  /** Input parameters that are present, already formatted as text. */
+  /** Input parameters that are present (defaults included), already formatted as text. */
   inputParameters: Record<string, string>
-  /** Output parameter name → file the task writes the value to. */
-  outputParameterFiles: Record<string, string>
-  inputArtifacts: Record<string, {path: string; uri: string}>
-  outputArtifacts: Record<string, {path: string; uri: string}>
+  /** The task's ExecutorInput (with defaults): `{{$}}`, the output files, the artifacts. */
+  executorInput: ExecutorInput
   pipelineJobName: string
   pipelineJobUuid: string
   pipelineTaskName: string
@@ -22,9 +22,30 @@ export interface PlaceholderValues {
   createTime: string
 }
 
-/** Matches every placeholder the engine resolves. */
-export const SUPPORTED_PLACEHOLDER =
-  /^\{\{\$\.(?:inputs\.parameters\[(['"])[^'"]+\1\]|outputs\.parameters\[(['"])[^'"]+\2\]\.output_file|(?:inputs|outputs)\.artifacts\[(['"])[^'"]+\3\]\.(?:path|uri|metadata)|pipeline_job_name|pipeline_job_uuid|pipeline_job_resource_name|pipeline_job_create_time_utc|pipeline_task_name|pipeline_task_uuid|pipeline_root)\}\}$/
+const KEY = String.raw`\[['"]([^'"]+)['"]\]`
+const INPUT_PARAM = new RegExp(String.raw`^\{\{\$\.inputs\.parameters${KEY}\}\}$`)
+const OUTPUT_PARAM_FILE = new RegExp(String.raw`^\{\{\$\.outputs\.parameters${KEY}\.output_file\}\}$`)
+const ARTIFACT = new RegExp(String.raw`^\{\{\$\.(inputs|outputs)\.artifacts${KEY}(?:\.(path|uri|metadata)(?:${KEY})?)?\}\}$`)
+const CONSTANTS = [
+  '{{$}}',
+  '{{$.outputs.output_file}}',
+  '{{$.outputMetadataUri}}',
+  '{{$.pipeline_job_name}}',
+  '{{$.pipeline_job_resource_name}}',
+  '{{$.pipeline_job_uuid}}',
+  '{{$.pipeline_job_create_time_utc}}',
+  '{{$.pipeline_task_name}}',
+  '{{$.pipeline_task_uuid}}',
+  '{{$.pipeline_root}}',
+]
+
+/** Whether the engine resolves placeholder `p` (one `{{$…}}` as findPlaceholders returns it). */
+export function isSupportedPlaceholder(p: string): boolean {
+  return CONSTANTS.includes(p) || INPUT_PARAM.test(p) || OUTPUT_PARAM_FILE.test(p) || ARTIFACT.test(p)
+}
+
+/** Matches every placeholder the engine resolves (kept for callers that test with a RegExp). */
+export const SUPPORTED_PLACEHOLDER = {test: isSupportedPlaceholder}
 
 const ANY_PLACEHOLDER = /\{\{\$[^{}]*\}\}/g
 
@@ -36,24 +57,47 @@ export function findPlaceholders(s: string): string[] {
 /** A placeholder that could not be resolved (an absent input outside IfPresent, an unknown name). */
 export class PlaceholderError extends Error {}
 
+/** JSON values as kfp.local puts them in a command line (placeholder_utils.py resolve_io_placeholders): strings as is. */
+function text(v: JsonValue | undefined): string {
+  return typeof v === 'string' ? v : JSON.stringify(v ?? null)
+}
+
+/**
+ * An artifact placeholder (launcher_v2.go getPlaceholders: `.uri`, `.path` of the first artifact of the list;
+ * kfp.local placeholder_utils.py resolve_io_placeholders: `.metadata` as JSON, `.metadata['k']`). The bare form
+ * `{{$.inputs.artifacts['x']}}` (a list input) is the JSON list of its RuntimeArtifacts.
+ */
+function resolveArtifact(m: RegExpExecArray, v: PlaceholderValues): string {
+  const [, side, name, field, key] = m
+  const list = (side === 'inputs' ? v.executorInput.inputs.artifacts : v.executorInput.outputs.artifacts)[name]?.artifacts
+  if (!list || list.length === 0) throw new PlaceholderError(`${side === 'inputs' ? 'input' : 'output'} artifact '${name}' has no value`)
+  if (!field) return JSON.stringify(list)
+  const a = list[0]
+  if (field === 'uri') return a.uri
+  if (field === 'path') return artifactPath(a)
+  return key === undefined ? JSON.stringify(a.metadata) : text(a.metadata[key])
+}
+
 function resolveOne(p: string, v: PlaceholderValues): string {
   let m: RegExpExecArray | null
-  if ((m = /^\{\{\$\.inputs\.parameters\[['"]([^'"]+)['"]\]\}\}$/.exec(p))) {
+  if ((m = INPUT_PARAM.exec(p))) {
     const val = v.inputParameters[m[1]]
     if (val === undefined) throw new PlaceholderError(`input parameter '${m[1]}' has no value`)
     return val
   }
-  if ((m = /^\{\{\$\.outputs\.parameters\[['"]([^'"]+)['"]\]\.output_file\}\}$/.exec(p))) {
-    const f = v.outputParameterFiles[m[1]]
+  if ((m = OUTPUT_PARAM_FILE.exec(p))) {
+    const f = v.executorInput.outputs.parameters[m[1]]?.outputFile
     if (f === undefined) throw new PlaceholderError(`'${m[1]}' is not an output parameter of the component`)
     return f
   }
-  if ((m = /^\{\{\$\.(inputs|outputs)\.artifacts\[['"]([^'"]+)['"]\]\.(path|uri|metadata)\}\}$/.exec(p))) {
-    const a = (m[1] === 'inputs' ? v.inputArtifacts : v.outputArtifacts)[m[2]]
-    if (!a) throw new PlaceholderError(`${m[1] === 'inputs' ? 'input' : 'output'} artifact '${m[2]}' has no value`)
-    return m[3] === 'metadata' ? '{}' : m[3] === 'path' ? a.path : a.uri
-  }
+  if ((m = ARTIFACT.exec(p))) return resolveArtifact(m, v)
   switch (p) {
+    // launcher_v2.go compileCmdAndArgs: {{$}} is the protojson ExecutorInput with defaults.
+    case '{{$}}':
+      return JSON.stringify(v.executorInput)
+    case '{{$.outputs.output_file}}':
+    case '{{$.outputMetadataUri}}':
+      return v.executorInput.outputs.outputFile
     case '{{$.pipeline_job_name}}':
     case '{{$.pipeline_job_resource_name}}':
       return v.pipelineJobName
@@ -88,8 +132,9 @@ function parseStructured(s: string): JsonArg | undefined {
   }
 }
 
+// kfp.local placeholder_utils.py resolve_struct_placeholders: present = a provided parameter or artifact.
 function isPresent(name: string, v: PlaceholderValues): boolean {
-  return v.inputParameters[name] !== undefined || v.inputArtifacts[name] !== undefined
+  return v.inputParameters[name] !== undefined || (v.executorInput.inputs.artifacts[name]?.artifacts.length ?? 0) > 0
 }
 
 function expand(arg: JsonArg, v: PlaceholderValues): string[] {

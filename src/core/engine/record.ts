@@ -10,11 +10,24 @@ export type TaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cache
 /** Status of a local run. `interrupted` is derived on read: the owning kfp process is gone. */
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
 
-/** Outputs a task produced (or reused): parameter values and artifact files. */
+/**
+ * An artifact as it flows between tasks: its URI (an absolute local path, or gs://… for imported and executor-output
+ * URIs) and what the launcher's RuntimeArtifact carries with it (pipeline_spec.proto RuntimeArtifact).
+ */
+export interface ArtifactValue {
+  uri: string
+  /** The output name it was produced under (RuntimeArtifact.name). */
+  name?: string
+  type?: {schemaTitle?: string; schemaVersion?: string; instanceSchema?: string}
+  metadata?: Record<string, JsonValue>
+  /** The local file when it is not the URI itself (a downloaded gs:// object, an executor-output customPath). */
+  customPath?: string
+}
+
+/** Outputs a task produced (or reused): parameter values and artifacts. */
 export interface TaskOutputs {
   parameters: Record<string, JsonValue>
-  /** Artifact name → absolute local path (also its URI locally). */
-  artifacts: Record<string, {uri: string}>
+  artifacts: Record<string, ArtifactValue>
 }
 
 /** Where reused outputs came from (a skipped task under --start-step, or a cached task). */

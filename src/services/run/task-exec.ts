@@ -7,11 +7,11 @@ import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {cachingEnabled, taskCacheKey} from '../../core/engine/cache.js'
 import type {TaskInputs} from '../../core/engine/inputs.js'
-import {parseOutputText} from '../../core/engine/params.js'
+import {artifactPath, buildExecutorInput, mergeExecutorOutputs, parseExecutorOutput, type ExecutorInput} from '../../core/engine/executor-io.js'
 import {PlaceholderError, resolveArgs, type PlaceholderValues} from '../../core/engine/placeholders.js'
 import type {ReusedFrom, TaskOutputs} from '../../core/engine/record.js'
 import type {IrComponentSpec, IrContainerSpec, IrTask} from '../../core/ir/types.js'
-import type {JsonValue} from '../../core/project/types.js'
+import {maxAttempts, nextRetry} from '../../core/engine/retry.js'
 import {lookupCacheEntry, writeCacheEntry} from './store.js'
 import type {JobHooks, TaskRunner} from './runners.js'
 import {openTaskLog, type TaskLogWriter} from './task-log.js'
@@ -116,11 +116,6 @@ function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => voi
   }
 }
 
-function parseDurationMs(d: string | undefined): number {
-  const m = /^([0-9.]+)s$/.exec(d ?? '')
-  return m ? Number(m[1]) * 1000 : 0
-}
-
 /**
  * Runs one container task with its resolved inputs. Never throws for the task's own failures (they are the
  * outcome); throws only for failures of kfp itself (the scheduler records those as a failed task).
@@ -153,7 +148,11 @@ async function runTask(
 
   // Cache.
   const artifactDigests: Record<string, string> = {}
-  for (const [n, p] of Object.entries(inputs.artifacts)) artifactDigests[n] = await digestPath(p)
+  for (const [n, list] of Object.entries(inputs.artifacts)) {
+    const digests = []
+    for (const a of list) digests.push(await digestPath(artifactPath(a)))
+    artifactDigests[n] = digests.join(',')
+  }
   const cacheKey = taskCacheKey({
     container: t.container,
     parameters: inputs.parameters,
@@ -172,20 +171,20 @@ async function runTask(
   // Announced only when the step really runs (not for a cache hit).
   ctx.onStart()
 
-  // Paths for outputs; the launcher creates their folders.
-  const paramFiles: Record<string, string> = {}
-  for (const n of Object.keys(paramOuts)) paramFiles[n] = path.join(taskDir, 'outputs', 'parameters', n)
-  const outArtifacts: Record<string, {path: string; uri: string}> = {}
-  for (const n of Object.keys(artOuts)) {
-    // The run's own pipeline root, as <task>/<name> (kfp-src backend/src/v2/driver/driver.go provisionOutputs).
-    const p = path.join(ctx.run.pipelineRoot, t.key, n)
-    outArtifacts[n] = {path: p, uri: p}
-  }
+  // Outputs as the driver provisions them (driver.go provisionOutputs): parameter files and the executor output
+  // file in the task's folder, artifacts in the run's pipeline root as <task>/<name>.
+  const outputsDir = path.join(taskDir, 'outputs')
+  const executorInput = buildExecutorInput({
+    component: t.component,
+    parameters: inputs.parameters,
+    artifacts: inputs.artifacts,
+    outputParameterFile: (n) => path.join(outputsDir, 'parameters', n),
+    outputArtifactUri: (n) => path.join(ctx.run.pipelineRoot, t.key, n),
+    outputFile: path.join(outputsDir, 'executor_output.json'),
+  })
   const values: PlaceholderValues = {
     inputParameters: inputs.formatted,
-    outputParameterFiles: paramFiles,
-    inputArtifacts: Object.fromEntries(Object.entries(inputs.artifacts).map(([n, p]) => [n, {path: p, uri: p}])),
-    outputArtifacts: outArtifacts,
+    executorInput,
     pipelineJobName: ctx.run.name,
     pipelineJobUuid: ctx.run.id,
     pipelineTaskName: t.displayName,
@@ -204,33 +203,28 @@ async function runTask(
   }
   const env: Record<string, string> = {...ctx.env}
   for (const e of t.container.env ?? []) env[e.name] = e.value
+  const outArtifactPaths = Object.values(executorInput.outputs.artifacts).map((l) => artifactPath(l.artifacts[0]))
+  const inputDirs = Object.values(inputs.artifacts).flatMap((l) => l.map((a) => path.dirname(artifactPath(a))))
 
-  const maxAttempts = 1 + Math.max(0, t.task.retryPolicy?.maxRetryCount ?? 0)
-  let backoff = parseDurationMs(t.task.retryPolicy?.backoffDuration)
-  const factor = t.task.retryPolicy?.backoffFactor ?? 2
-  const maxBackoff = parseDurationMs(t.task.retryPolicy?.backoffMaxDuration) || 3_600_000
+  const policy = t.task.retryPolicy
+  const attempts = maxAttempts(policy)
   let exitCode: number | undefined
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  let firstStartMs = 0
+  for (let attempt = 1; ; attempt++) {
     ctx.onAttempt(attempt)
-    if (attempt > 1) {
-      log.write(`--- retry ${attempt - 1} of ${maxAttempts - 1} ---\n`)
-      ctx.onRetry(attempt)
-      if (backoff > 0) {
-        await new Promise((r) => setTimeout(r, Math.min(backoff, maxBackoff)))
-        backoff *= factor
-      }
-    }
     // A fresh run folder has no outputs yet; a retry starts from none.
     if (attempt > 1) {
-      await rm(path.join(taskDir, 'outputs'), {recursive: true, force: true})
-      for (const a of Object.values(outArtifacts)) await rm(a.path, {recursive: true, force: true})
+      await rm(outputsDir, {recursive: true, force: true})
+      for (const p of outArtifactPaths) await rm(p, {recursive: true, force: true})
     }
-    for (const f of Object.values(paramFiles)) await mkdir(path.dirname(f), {recursive: true})
-    for (const a of Object.values(outArtifacts)) await mkdir(path.dirname(a.path), {recursive: true})
+    // launcher_v2.go prepareOutputFolders.
+    await mkdir(path.join(outputsDir, 'parameters'), {recursive: true})
+    for (const p of outArtifactPaths) await mkdir(path.dirname(p), {recursive: true})
     if (ctx.signal.aborted) return {status: 'cancelled', cacheKey, exitCode, message: 'cancelled before it started'}
-    let result
+    if (attempt === 1) firstStartMs = ctx.now().getTime()
+    let failure: string
     try {
-      result = await ctx.runner.run(
+      const result = await ctx.runner.run(
         {
           runId: ctx.run.id,
           task: t.key,
@@ -240,7 +234,7 @@ async function runTask(
           env,
           resources: t.container.resources,
           cwd: ctx.cwd,
-          mounts: [ctx.stateDir, ctx.run.pipelineRoot, ...Object.values(inputs.artifacts).map((p) => path.dirname(p))],
+          mounts: [ctx.stateDir, ctx.run.pipelineRoot, ...inputDirs],
         },
         {
           signal: ctx.signal,
@@ -252,52 +246,84 @@ async function runTask(
           onStart: ctx.onHandle,
         },
       )
+      exitCode = result.exitCode
+      if (result.aborted || ctx.signal.aborted) return {status: 'cancelled', cacheKey, exitCode, message: ctx.cancelMessage()}
+      if (result.exitCode === 0) {
+        const collected = await collectOutputs(t, executorInput, log)
+        if (collected.ok) {
+          // A lost cache entry only means the task runs again next time: nothing waits for it.
+          ctx.background(
+            writeCacheEntry(ctx.stateDir, {key: cacheKey, runId: ctx.run.id, runName: ctx.run.name, task: t.key, outputs: collected.outputs, createdAt: ctx.now().toISOString()}).catch(() => {}),
+          )
+          return {status: 'succeeded', cacheKey, exitCode, outputs: collected.outputs}
+        }
+        failure = collected.problems.join('; ')
+        log.write(`kfp: ${failure}\n`)
+      } else failure = `exited with code ${result.exitCode}`
     } catch (err) {
-      const msg = (err as Error).message
-      log.write(`kfp: ${msg}\n`)
+      failure = (err as Error).message
+      log.write(`kfp: ${failure}\n`)
       exitCode = undefined
-      if (attempt < maxAttempts) continue
-      return {status: 'failed', cacheKey, message: msg}
     }
-    exitCode = result.exitCode
-    if (result.aborted || ctx.signal.aborted) return {status: 'cancelled', cacheKey, exitCode, message: ctx.cancelMessage()}
-    if (result.exitCode !== 0) {
-      if (attempt < maxAttempts) continue
-      return {status: 'failed', cacheKey, exitCode, message: `exited with code ${result.exitCode}${maxAttempts > 1 ? ` after ${maxAttempts} attempts` : ''}`}
+    const nowMs = ctx.now().getTime()
+    const next = nextRetry(policy, {attempts: attempt, firstStartMs, lastEndMs: nowMs, nowMs})
+    if (!next.retry) {
+      const tries = attempts > 1 ? ` after ${attempt} attempt${attempt > 1 ? 's' : ''}${next.reason ? ` (${next.reason})` : ''}` : ''
+      return {status: 'failed', cacheKey, exitCode, message: `${failure}${tries}`}
     }
-    // Collect outputs.
-    const outputs: TaskOutputs = {parameters: {}, artifacts: {}}
-    const problems: string[] = []
-    for (const [n, f] of Object.entries(paramFiles)) {
-      let text: string
-      try {
-        text = await readFile(f, 'utf8')
-      } catch {
-        problems.push(`did not write output parameter '${n}' (expected the file ${f})`)
-        continue
-      }
-      const r = parseOutputText(text, paramOuts[n].parameterType)
-      if (!r.ok) problems.push(`output parameter '${n}': ${r.error}`)
-      else outputs.parameters[n] = r.value as JsonValue
-    }
-    for (const [n, a] of Object.entries(outArtifacts)) {
-      try {
-        await stat(a.path)
-        outputs.artifacts[n] = {uri: a.path}
-      } catch {
-        problems.push(`did not write output artifact '${n}' (expected ${a.path})`)
-      }
-    }
-    if (problems.length) {
-      log.write(`kfp: ${problems.join('; ')}\n`)
-      if (attempt < maxAttempts) continue
-      return {status: 'failed', cacheKey, exitCode, message: problems.join('; ')}
-    }
-    // A lost cache entry only means the task runs again next time: nothing waits for it.
-    ctx.background(
-      writeCacheEntry(ctx.stateDir, {key: cacheKey, runId: ctx.run.id, runName: ctx.run.name, task: t.key, outputs, createdAt: ctx.now().toISOString()}).catch(() => {}),
-    )
-    return {status: 'succeeded', cacheKey, exitCode, outputs}
+    log.write(`--- retry ${attempt} of ${attempts - 1}${next.waitMs ? ` in ${next.waitMs / 1000}s` : ''} ---\n`)
+    ctx.onRetry(attempt + 1)
+    if (next.waitMs > 0) await abortableSleep(next.waitMs, ctx.signal)
   }
-  throw new Error('unreachable: the retry loop always returns')
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, {once: true})
+  })
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Reads what the step wrote and merges it as the launcher does (core/engine/executor-io.ts mergeExecutorOutputs). */
+async function collectOutputs(
+  t: ContainerTask,
+  ei: ExecutorInput,
+  log: TaskLogWriter,
+): Promise<{ok: true; outputs: TaskOutputs} | {ok: false; problems: string[]}> {
+  const eo = parseExecutorOutput(await readIfExists(ei.outputs.outputFile))
+  if (!eo.ok) return {ok: false, problems: [`${eo.error} (${ei.outputs.outputFile})`]}
+  const texts: Record<string, string | undefined> = {}
+  for (const [n, p] of Object.entries(ei.outputs.parameters)) if (eo.value.parameterValues[n] === undefined) texts[n] = await readIfExists(p.outputFile)
+  const merged = mergeExecutorOutputs(ei, eo.value, t.component, texts)
+  if (merged.problems.length) return {ok: false, problems: merged.problems}
+  for (const [n, a] of Object.entries(merged.artifacts)) {
+    // "We allow components to not produce output files" (launcher_v2.go uploadOutputArtifacts): a warning only.
+    if (!a.uri.startsWith('gs://') || a.customPath) {
+      if (!(await exists(artifactPath(a)))) log.write(`kfp: output artifact '${n}' was not written (${artifactPath(a)}); recorded without a file, as the launcher allows.\n`)
+    }
+  }
+  return {ok: true, outputs: {parameters: merged.parameters, artifacts: merged.artifacts}}
 }

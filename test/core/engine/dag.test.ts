@@ -66,7 +66,7 @@ Unsupported('accepts the container-only goldens', () => {
   }
 })
 
-Unsupported('names the task and the feature for conditions, loops, nested DAGs and Python components', () => {
+Unsupported('names the task and the feature for conditions, loops and nested DAGs; Python components run', () => {
   // Given SDK goldens using features the local engine does not run
   const cond = findUnsupportedFeatures(loadIr('pipeline_with_condition'))
   const loops = findUnsupportedFeatures(loadIr('pipeline_with_loops'))
@@ -75,7 +75,8 @@ Unsupported('names the task and the feature for conditions, loops, nested DAGs a
   assert.ok(cond.some((i) => i.task === 'condition-1' && i.feature.startsWith('a condition')))
   assert.ok(cond.some((i) => i.task === 'condition-1' && i.feature.includes('nested pipeline')))
   assert.ok(loops.some((i) => i.task === 'for-loop-1' && i.feature.includes('loop')))
-  assert.equal(retry, [{task: 'add', feature: 'a Python-function component (executor input {{$}} and pip install at run time); use a container component'}])
+  // Python-function components run (the launcher's executor contract, task-exec.ts)
+  assert.equal(retry, [])
   // And assertSupported throws IR_UNSUPPORTED with every line
   try {
     assertSupported(loadIr('pipeline_with_condition'))
@@ -84,17 +85,17 @@ Unsupported('names the task and the feature for conditions, loops, nested DAGs a
     const err = e as {kfpCode: string; exitCode: number; message: string}
     assert.is(err.kfpCode, 'IR_UNSUPPORTED')
     assert.is(err.exitCode, 3)
-    assert.match(err.message, "task 'flip-coin-op': a Python-function component")
+    assert.match(err.message, "task 'condition-1': a condition")
   }
 })
 
 Unsupported('flags importers and unknown placeholders', () => {
   const spec = loadIr('engine/diamond')
-  spec.deploymentSpec.executors['exec-d'].container!.args = ['{{$.outputs.output_file}}']
+  spec.deploymentSpec.executors['exec-d'].container!.args = ['{{$.workspace_path}}']
   spec.deploymentSpec.executors['exec-a'] = {importer: {}}
   const issues = findUnsupportedFeatures(spec)
   assert.ok(issues.some((i) => i.task === 'a' && i.feature === 'an importer (dsl.importer)'))
-  assert.ok(issues.some((i) => i.task === 'd' && i.feature === 'the placeholder {{$.outputs.output_file}}'))
+  assert.ok(issues.some((i) => i.task === 'd' && i.feature === 'the placeholder {{$.workspace_path}}'))
 })
 
 Plan.run()
