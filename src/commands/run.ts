@@ -11,13 +11,13 @@ import {remoteRun, type RemoteRunResult} from '../services/remote/run.js'
 export default class Run extends BaseCommand {
   static summary = 'Run the pipeline (on this machine by default) and wait for it to finish.'
 
-  static description = `Compiles the project and runs the resulting KFP v2 pipeline on the target: \`local\` (the default) runs every step on this machine, in Docker when a daemon answers, else as local processes. \`--local FILE\` runs a compiled pipeline file (from \`kfp compile\` or the KFP SDK) made of container components.
+  static description = `Compiles the project and runs the resulting KFP v2 pipeline on the target: \`local\` (the default) runs every step on this machine, in Docker when a daemon answers, else as host processes; under --runner auto a step whose image \`kfp build\` makes but is not built runs as a host process, and one line says which steps and why. --build builds what changed first and runs everything in Docker. A local target can pin its runner in kfp.yaml (\`targets: {local: {type: local, runner: docker}}\`); --runner and KFP_RUNNER win over the pin. \`--local FILE\` runs a compiled pipeline file (from \`kfp compile\` or the KFP SDK) made of container components.
 
 Each step's log lines are streamed to stderr as they are written, prefixed with the step name (--no-watch to turn this off). Runs are recorded under .kfp/runs/ (see \`kfp runs list\`, \`kfp runs get\`, \`kfp logs\`). A step whose image, command, arguments and inputs match an earlier successful step is not run again: its outputs are reused (status cached), unless --no-cache or the step disables caching.
 
 --start-step N|NAME runs from that step on and reuses the outputs of the steps before it from --from-run (default: the latest run of this pipeline that has them), overridden with --set-output STEP.OUTPUT=VALUE. The start step itself always runs.
 
-Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parameters, missing outputs for --start-step · 3 project or pipeline problems, unsupported pipeline features · 5 Docker or a tool is missing · 7 the run failed · 130 interrupted (Ctrl-C) or cancelled.`
+Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parameters, missing outputs for --start-step · 3 project or pipeline problems, unsupported pipeline features, images not built for the Docker runner · 5 Docker or a tool is missing · 7 the run failed · 130 interrupted (Ctrl-C) or cancelled.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -27,6 +27,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     '<%= config.bin %> <%= command.id %> --local pipeline.yaml --runner docker --json',
     '<%= config.bin %> <%= command.id %> --detach',
     '<%= config.bin %> <%= command.id %> --no-cache train',
+    '<%= config.bin %> <%= command.id %> --build',
   ]
 
   // `kfp run --no-cache STEP…`: the steps that skip the cache are the command's arguments.
@@ -41,11 +42,13 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     watch: Flags.boolean({summary: "Stream every step's log lines to stderr as they are written.", default: true, allowNo: true}),
     detach: Flags.boolean({summary: 'Start the run in the background, print its id (with --json: the run record) and return.'}),
     runner: Flags.string({
-      summary: 'How local steps run: docker, process (on the host) or auto (docker when a daemon answers).',
+      summary: "How local steps run: docker, process (on the host) or auto (the default, or the target's runner: pin).",
+      description:
+        'auto runs in Docker when a daemon answers; a step whose image `kfp build` makes but is not built yet runs as a host process, and one line names those steps. docker refuses to start when such an image is missing (and names the `kfp build` command).',
       options: ['auto', 'docker', 'process'],
-      default: 'auto',
       env: 'KFP_RUNNER',
     }),
+    build: Flags.boolean({summary: 'Build the images of the steps that run (only what changed: content hash), then run them in Docker.'}),
     parallelism: Flags.integer({summary: 'At most this many steps at once (default: the number of CPUs).', min: 1}),
     'no-cache': Flags.boolean({summary: 'Run every step, even when an earlier identical step could be reused; `--no-cache STEP…` only those steps.'}),
     'fail-fast': Flags.boolean({summary: 'Stop the other running steps as soon as one fails.'}),
@@ -84,6 +87,10 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         case 'warning':
           this.warn(e.message)
           break
+        case 'build':
+          if (e.status === 'building') this.info(`Building ${e.step} (${e.image})…`)
+          else if (e.status !== 'checking') this.info(`${e.status === 'failed' ? '✖' : e.status === 'built' ? '✔' : '↺'} ${e.step}: image ${e.status}${e.image ? ` (${e.image})` : ''}`)
+          break
         case 'run-start':
           this.info(`Run ${e.name} (${e.runId}): ${e.tasks} step${e.tasks === 1 ? '' : 's'} on the ${e.runner} runner.`)
           break
@@ -119,7 +126,9 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         paramsFile: flags['params-file'],
         name: flags.name,
         experiment: flags.experiment,
-        runner: flags.runner as 'auto' | 'docker' | 'process',
+        runner: flags.runner as 'auto' | 'docker' | 'process' | undefined,
+        runnerPin: target?.type === 'local' && target.runner ? {runner: target.runner, by: `targets.${target.name}.runner: ${target.runner}`} : undefined,
+        build: flags.build,
         parallelism: flags.parallelism,
         noCache: flags['no-cache'] && noCacheSteps.length === 0,
         noCacheSteps,
@@ -177,6 +186,12 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
 
   /** `kfp run` on a KFP server target. */
   private async runRemote(flags: Record<string, any>): Promise<RemoteRunResult> {
+    if (flags.build) {
+      throw new CliError('USAGE', '--build builds images for local runs; a KFP server pulls them from a registry.', {
+        exit: EXIT.USAGE,
+        hints: [`kfp build --push && kfp run --target ${flags.target ?? this.ctx.env.KFP_TARGET ?? 'NAME'}`],
+      })
+    }
     const r = await remoteRun(
       {
         cwd: this.ctx.cwd,

@@ -194,7 +194,7 @@ Run('--runner auto falls back to processes with a warning when no Docker daemon 
   // Then
   assert.is(auto.code, 0, auto.stderr)
   assert.is(auto.json.result.run.runner, 'process')
-  assert.ok(auto.json.warnings.some((w: string) => w.startsWith('Docker is not available') && w.includes('running steps as local processes')), JSON.stringify(auto.json.warnings))
+  assert.ok(auto.json.warnings.some((w: string) => w.startsWith('Docker is not available') && w.includes('all 4 steps run as host processes')), JSON.stringify(auto.json.warnings))
   const forced = await runCli(['run', '--local', diamond, '--runner', 'docker'], {cwd: tmp.dir, env})
   assert.is(forced.code, 5)
   assert.match(forced.stderr, 'DOCKER_UNAVAILABLE')

@@ -372,6 +372,10 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
         add(['targets', 'local', 'type'], "target 'local' is the embedded engine; its type must be local", 'INVALID_TARGET', 'Give your KFP target another name, e.g. `prod: {type: kfp, endpoint: …}`.')
         continue
       }
+      if (raw.type === 'kfp' && raw.runner !== undefined) {
+        add(['targets', tname, 'runner'], `target '${tname}' is a KFP server: runner: only applies to local targets`, 'INVALID_TARGET', 'Servers run every step in their own pods; pin a runner on a local target, e.g. `local: {type: local, runner: docker}`.', 'key')
+        continue
+      }
       targets[tname] = {...raw, name: tname, type: raw.type}
     }
   }

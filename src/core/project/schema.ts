@@ -129,7 +129,13 @@ export const kfpProjectSchema = {
     target: {
       type: 'object',
       required: ['type'],
-      properties: {type: {enum: ['local', 'kfp']}},
+      properties: {
+        type: {enum: ['local', 'kfp']},
+        runner: {
+          enum: ['auto', 'docker', 'process'],
+          description: 'Local targets: how steps run (kfp run --runner; the flag and KFP_RUNNER win). docker: every step in Docker, refusing to start when an image kfp build makes is missing.',
+        },
+      },
     },
   },
 } as const

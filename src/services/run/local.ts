@@ -6,7 +6,6 @@ import os from 'node:os'
 import path from 'node:path'
 import {parseDocument} from 'yaml'
 import type {Ctx} from '../../ctx.js'
-import {createDockerClient, type DockerClient, type PullAuth} from '../../clients/docker.js'
 import {processAlive, spawnDetached} from '../../clients/process.js'
 import {assertSupported, planTasks, type PlannedTask} from '../../core/engine/dag.js'
 import {resolveRunParams} from '../../core/engine/params.js'
@@ -17,7 +16,8 @@ import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {executeRun} from './execute.js'
-import {createDockerRunner, createProcessRunner, type TaskRunner} from './runners.js'
+import {buildForRun} from './build-for-run.js'
+import {assertProcessRunnable, selectRunner} from './runner-select.js'
 import {listRunRecords, newRunId, readRunRaw, resolveRun, runDir, runPipelineRoot, writeRun} from './store.js'
 import type {RunEvent, RunOptions, RunResult} from './types.js'
 
@@ -115,73 +115,19 @@ async function readParamsFile(file: string, cwd: string): Promise<Record<string,
   return v as Record<string, JsonValue>
 }
 
-/** Picks the runner: docker when the daemon answers (auto), else the process runner with a warning. */
-async function selectRunner(
-  mode: RunOptions['runner'],
-  ctx: Ctx,
-  onEvent: (e: RunEvent) => void,
-  buildable: string[] = [],
-): Promise<{runner: TaskRunner; docker?: DockerClient}> {
-  const hostCpus = os.availableParallelism()
-  if (mode === 'process') return {runner: createProcessRunner(ctx.env)}
-  const docker = ctx.clients.docker ? await ctx.clients.docker() : createDockerClient(ctx.env)
-  try {
-    await docker.ping()
-  } catch (err) {
-    if (mode === 'docker') throw err
-    onEvent({
-      type: 'warning',
-      message: `Docker is not available (${(err as Error).message.split('\n')[0]}); running steps as local processes (--runner process).`,
-    })
-    return {runner: createProcessRunner(ctx.env)}
-  }
-  if (mode === 'auto' && buildable.length) {
-    // The project's own images come from `kfp build`; pulling them from the registry would be wrong (stale) or fail.
-    const missing = []
-    for (const image of new Set(buildable)) if (!(await docker.imageExists(image))) missing.push(image)
-    if (missing.length) {
-      onEvent({
-        type: 'warning',
-        message: `The project's images are not built yet (${missing.join(', ')}); running steps as local processes. Run \`kfp build\` to run them in Docker, or pass --runner process to skip this check.`,
-      })
-      return {runner: createProcessRunner(ctx.env)}
-    }
-  }
-  return {runner: createDockerRunner(docker, hostCpus, {authFor: (image) => pullAuth(image, ctx)}), docker}
-}
-
-/** The user's login for the registry of `image` (flags aside, as `kfp build --push` finds it), for pulls. */
-async function pullAuth(image: string, ctx: Ctx): Promise<PullAuth | undefined> {
-  const [{resolveRegistryCredentials, dockerAuthConfig}, {parseImageRef}] = await Promise.all([
-    import('../../clients/registry-auth.js'),
-    import('../../core/build/naming.js'),
-  ])
-  const creds = await resolveRegistryCredentials(parseImageRef(image).registry, {env: ctx.env, exec: ctx.exec})
-  return creds ? {authconfig: dockerAuthConfig(creds), source: creds.source} : undefined
-}
-
-function assertProcessRunnable(tasks: PlannedTask[]): void {
-  const bad = tasks.filter((t) => !t.container.command || t.container.command.length === 0)
-  if (bad.length === 0) return
-  throw new CliError(
-    'IR_UNSUPPORTED',
-    `The process runner cannot run ${bad.map((t) => `task '${t.name}'`).join(', ')}: no command (the image's entrypoint runs), which only exists in its container.`,
-    {exit: EXIT.CONFIG, hints: ['Run with --runner docker, or give the component a command.']},
-  )
-}
-
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
 }
 
 /** The command that resumes a run from `task`. */
-export function resumeCommand(rec: RunRecord, task: TaskRecord, o: Pick<RunOptions, 'project' | 'localFile' | 'runner'>, stepRef: string): string {
+export function resumeCommand(rec: RunRecord, task: TaskRecord, o: Pick<RunOptions, 'project' | 'localFile' | 'runner' | 'build'>, stepRef: string): string {
   const parts = ['kfp', 'run']
   if (o.localFile) parts.push('--local', shellQuote(o.localFile))
   if (o.project) parts.push('--project', shellQuote(o.project))
   parts.push('--start-step', shellQuote(stepRef), '--from-run', rec.id)
   for (const [k, v] of Object.entries(rec.explicitParameters)) parts.push('--param', shellQuote(`${k}=${v}`))
-  if (o.runner !== 'auto') parts.push('--runner', o.runner)
+  if (o.build) parts.push('--build')
+  else if (o.runner && o.runner !== 'auto') parts.push('--runner', o.runner)
   return parts.join(' ')
 }
 
@@ -230,7 +176,8 @@ async function startDetached(o: RunOptions, ctx: Ctx, p: Prepared): Promise<RunR
   const id = newRunId(ctx.now())
   const dir = runDir(p.loaded.stateDir, id)
   await mkdir(dir, {recursive: true})
-  const argv = o.detach!.argv.filter((a) => a !== '--detach')
+  // The images are built already: the child runs them in Docker without building again.
+  const argv = o.detach!.argv.filter((a) => a !== '--detach').flatMap((a) => (a === '--build' ? ['--runner', 'docker'] : [a]))
   const pid = spawnDetached(process.execPath, [o.detach!.entry, ...argv, '--run-id', id, '--no-input'], {
     cwd: o.cwd,
     env: ctx.env,
@@ -262,14 +209,17 @@ async function lastLines(file: string, n: number): Promise<string[]> {
 
 /** Runs the pipeline on this machine. Returns the final record; a failed run is a result, not an exception. */
 export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void = () => {}): Promise<RunResult> {
+  // --build first: the compiled pipeline then names the images it built.
+  if (o.build) await buildForRun(o, ctx, onEvent)
   const p = await prepareRun(o, ctx, onEvent)
   const {loaded, tasks, params, plan} = p
-  const toRunImages = tasks.filter((t) => !plan?.skipped[t.name]).map((t) => t.container.image)
-  const {runner} = await selectRunner(o.runner, ctx, onEvent, (loaded.buildableImages ?? []).filter((i) => toRunImages.includes(i)))
-  if (runner.kind === 'process') assertProcessRunnable(tasks.filter((t) => !plan?.skipped[t.name]))
+  const toRun = tasks.filter((t) => !plan?.skipped[t.name])
+  const mode = o.build ? 'docker' : (o.runner ?? o.runnerPin?.runner ?? 'auto')
+  const pinnedBy = o.build ? '--build' : o.runner === undefined ? o.runnerPin?.by : undefined
+  const runner = await selectRunner({mode, pinnedBy, tasks: toRun, buildable: loaded.buildableImages ?? [], stepNames: loaded.stepNames}, ctx, onEvent)
+  if (runner.kind === 'process') assertProcessRunnable(toRun)
   if (o.detach) return startDetached(o, ctx, p)
 
-  const toRun = tasks.filter((t) => !plan?.skipped[t.name])
   await runner.prepare(
     toRun.map((t) => t.container.image),
     (image, ev) => onEvent({type: 'image', image, status: ev.status ?? '', id: 'id' in ev ? ev.id : undefined, progress: 'progress' in ev ? ev.progress : undefined}),

@@ -4,6 +4,8 @@ import type {RunRecord, TaskStatus} from '../../core/engine/record.js'
 export type RunEvent =
   | {type: 'run-start'; runId: string; name: string; runDir: string; runner: 'docker' | 'process'; tasks: number}
   | {type: 'warning'; message: string}
+  /** `kfp run --build`: an image being checked, built, or found up to date. */
+  | {type: 'build'; step: string; image?: string; status: 'checking' | 'building' | 'built' | 'up to date' | 'failed'}
   | {type: 'image'; image: string; status: string; id?: string; progress?: string}
   | {type: 'task-start'; task: string; number: number}
   | {type: 'task-retry'; task: string; number: number; attempt: number}
@@ -23,7 +25,12 @@ export interface RunOptions {
   paramsFile?: string
   name?: string
   experiment?: string
-  runner: 'docker' | 'process' | 'auto'
+  /** --runner (or KFP_RUNNER); undefined: the target's pin, else auto. */
+  runner?: 'docker' | 'process' | 'auto'
+  /** The local target's `runner:` pin and where it is written (for messages). */
+  runnerPin?: {runner: 'docker' | 'process' | 'auto'; by: string}
+  /** --build: build the images of the steps that run (content hash; unchanged ones are not rebuilt), then run in Docker. */
+  build?: boolean
   parallelism?: number
   noCache: boolean
   /** `--no-cache STEP…`: only these steps (numbers or names) skip the cache lookup. */

@@ -30,7 +30,13 @@ export interface KfpTargetConfig {
   pipelineRoot?: string
 }
 
-export type AnyTargetConfig = KfpTargetConfig | {type: 'local'}
+/** A `type: local` target: the embedded engine, optionally pinned to a runner (`runner: docker`). */
+export interface LocalTargetConfig {
+  type: 'local'
+  runner?: 'auto' | 'docker' | 'process'
+}
+
+export type AnyTargetConfig = KfpTargetConfig | LocalTargetConfig
 
 /** The per-user config file: targets holding secrets' locations, and the current target per project. */
 export interface UserConfig {

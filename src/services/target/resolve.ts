@@ -12,6 +12,7 @@ import {
   userConfigFile,
   type AnyTargetConfig,
   type KfpTargetConfig,
+  type LocalTargetConfig,
 } from './config.js'
 
 /** Where the chosen target name came from (for messages and `kfp target list`). */
@@ -22,6 +23,8 @@ export interface ResolvedLocalTarget {
   type: 'local'
   source: TargetSource
   projectFile?: string
+  /** The target's `runner:` pin (the user file's wins over kfp.yaml's); --runner and KFP_RUNNER win over it. */
+  runner?: 'auto' | 'docker' | 'process'
 }
 
 export interface ResolvedKfpTarget {
@@ -88,7 +91,10 @@ export async function resolveTarget(o: ResolveTargetOptions, ctx: Pick<Ctx, 'cwd
     })
   }
   const type = (fromUser?.type ?? fromProject?.type) as string
-  if (type === 'local') return {name, type: 'local', source, projectFile}
+  if (type === 'local') {
+    const runner = (fromUser as LocalTargetConfig | undefined)?.runner ?? (fromProject as LocalTargetConfig | undefined)?.runner
+    return {name, type: 'local', source, projectFile, ...(runner ? {runner} : {})}
+  }
   if (type !== 'kfp') {
     throw new CliError('TARGET_INVALID', `Target '${name}' has type '${type}'; expected kfp or local.`, {exit: EXIT.CONFIG})
   }
