@@ -8,7 +8,9 @@ import {createPrompter} from './ui/prompts.js'
 import {createSpinner, type Spinner} from './ui/spinner.js'
 import {statusLine} from './ui/status.js'
 import {renderTable, type Cell} from './ui/table.js'
-import {style} from './ui/output.js'
+import {colorEnabled, style} from './ui/output.js'
+import {formatCliError} from './ui/errors.js'
+import {usageError} from './ui/usage-errors.js'
 
 const TEST_CTX = Symbol.for('kfp.testCtx')
 
@@ -43,6 +45,9 @@ export abstract class BaseCommand extends Command {
   protected warnings: string[] = []
   private abort = new AbortController()
   private onSignal?: () => void
+  private onTerm?: () => void
+  /** The signal that aborted this command: SIGINT (Ctrl-C here) or SIGTERM (e.g. `kfp runs cancel` from another shell). */
+  protected signalled?: 'SIGINT' | 'SIGTERM'
 
   async init(): Promise<void> {
     await super.init()
@@ -50,11 +55,16 @@ export abstract class BaseCommand extends Command {
     const json = this.jsonEnabled()
     const noInput = this.argv.includes('--no-input') || Boolean(process.env.KFP_NO_INPUT)
     const canPrompt = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !json && !noInput
-    this.onSignal = () => this.abort.abort(new CliError('INTERRUPTED', 'Interrupted.', {exit: EXIT.INTERRUPTED}))
+    const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+      this.signalled ??= signal
+      this.abort.abort(new CliError('INTERRUPTED', 'Interrupted.', {exit: EXIT.INTERRUPTED}))
+    }
+    this.onSignal = () => stop('SIGINT')
+    this.onTerm = () => stop('SIGTERM')
     // `on`, not `once`: execa's signal-exit re-raises a signal when only its own listener is left, which would kill
     // kfp before the abort is handled (finally() removes these listeners).
     process.on('SIGINT', this.onSignal)
-    process.on('SIGTERM', this.onSignal)
+    process.on('SIGTERM', this.onTerm)
     const real: Ctx = {
       cwd: process.cwd(),
       env: process.env,
@@ -76,13 +86,11 @@ export abstract class BaseCommand extends Command {
     try {
       return await super.parse(options, argv)
     } catch (error) {
-      const e = error as {oclif?: {exit?: number}; exitCode?: number}
-      if (!isCliError(error) && e?.oclif && (e.oclif.exit === undefined || e.oclif.exit === EXIT.BUG)) {
-        e.oclif.exit = EXIT.USAGE
-        // Under --json oclif takes the process exit code from `exitCode`.
-        e.exitCode = EXIT.USAGE
-      }
-      throw error
+      // oclif's parse errors become kfp usage errors (Error / Try this / Code, exit 2, a did-you-mean for a
+      // mistyped flag, no help dump); a CliError thrown by a flag's own parser stays as it is.
+      if (isCliError(error) || !(error as {oclif?: unknown})?.oclif) throw error
+      const ctor = this.constructor as unknown as {id?: string; flags?: Record<string, {char?: string; hidden?: boolean}>; baseFlags?: Record<string, {char?: string}>}
+      throw usageError(error, {id: this.id ?? ctor.id ?? '', flags: {...ctor.baseFlags, json: {}, ...options?.flags, ...ctor.flags}})
     }
   }
 
@@ -186,11 +194,7 @@ export abstract class BaseCommand extends Command {
    */
   private async catchCliError(err: CliError): Promise<unknown> {
     if (!this.jsonEnabled()) {
-      const lines = [`${this.io ? style(this.io, 'red', 'Error:') : 'Error:'} ${err.message}`]
-      if (err.hints.length) lines.push('Try this:', ...err.hints.map((h) => `  • ${h}`))
-      lines.push(`Code: ${err.kfpCode}`)
-      if (this.io) this.io.err(lines.join('\n'))
-      else process.stderr.write(lines.join('\n') + '\n')
+      process.stderr.write(formatCliError(err, this.io?.color ?? colorEnabled(Boolean(process.stderr.isTTY))))
       ;(err as CliError & {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
     }
     return super.catch(err)
@@ -199,7 +203,7 @@ export abstract class BaseCommand extends Command {
   protected async finally(err: Error | undefined): Promise<unknown> {
     if (this.onSignal) {
       process.removeListener('SIGINT', this.onSignal)
-      process.removeListener('SIGTERM', this.onSignal)
+      process.removeListener('SIGTERM', this.onTerm!)
     }
     return super.finally(err)
   }

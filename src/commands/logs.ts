@@ -80,7 +80,24 @@ export default class Logs extends BaseCommand {
       if (s.untimed && (flags.timestamps || flags.since)) this.info(`(${s.task}: its log has no per-line times (written by an older kfp); ${flags.since ? '--since uses the time the step ended' : 'shown with - for the time'})`)
       else if (s.status === 'skipped' || (s.status === 'pending' && !flags.follow)) this.info(`(${s.task} did not run: ${s.status})`)
     }
-    const result = await readLogs({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, follow: flags.follow, window}, this.ctx, onLine, onStep)
+    const result = await readLogs({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, follow: flags.follow, window}, this.ctx, onLine, onStep).catch(
+      async (err) => {
+        throw (await this.stepWhereRunExpected(err, args.run, args.step, flags.project)) ?? err
+      },
+    )
     return {...result, lines}
+  }
+
+  /** `kfp logs traintuned`: RUN names no run but a step of the project → say so, with the command meant. */
+  private async stepWhereRunExpected(err: unknown, run: string, step: string | undefined, project: string | undefined): Promise<CliError | undefined> {
+    if (!(err instanceof CliError) || err.kfpCode !== 'RUN_NOT_FOUND' || step !== undefined) return undefined
+    const {listSteps} = await import('../services/project/steps.js')
+    const steps = await listSteps({cwd: this.ctx.cwd, project}, this.ctx).then((r) => r.steps, () => [])
+    const hit = steps.find((x) => x.name === run)
+    if (!hit) return undefined
+    return new CliError('RUN_NOT_FOUND', `'${run}' is a step of the pipeline, not a run: kfp logs takes the run first, then the step.`, {
+      exit: err.exitCode,
+      hints: [`kfp logs latest ${run}`, 'kfp runs list shows the runs.'],
+    })
   }
 }

@@ -17,7 +17,7 @@ Each step's log lines are streamed to stderr as they are written, prefixed with 
 
 --start-step N|NAME runs from that step on and reuses the outputs of the steps before it from --from-run (default: the latest run of this pipeline that has them), overridden with --set-output STEP.OUTPUT=VALUE. The start step itself always runs.
 
-Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parameters, missing outputs for --start-step · 3 project or pipeline problems, unsupported pipeline features, images not built for the Docker runner · 5 Docker or a tool is missing · 7 the run failed · 130 interrupted (Ctrl-C) or cancelled.`
+Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parameters, missing outputs for --start-step · 3 project or pipeline problems, unsupported pipeline features, images not built for the Docker runner · 5 Docker or a tool is missing · 7 the run failed, or was cancelled from another shell (kfp runs cancel, SIGTERM) · 130 interrupted (Ctrl-C).`
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -154,9 +154,16 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       this.out(`Run ${run.name} (${run.id}) succeeded${took ? ` in ${took}` : ''}.`)
       return result
     }
-    if (run.status === 'cancelled') {
+    if (run.status === 'cancelled' && this.signalled !== 'SIGTERM') {
       throw new CliError('INTERRUPTED', `Run ${run.name} (${run.id}) was cancelled; its steps were stopped and removed.`, {
         exit: EXIT.INTERRUPTED,
+        data: {run},
+      })
+    }
+    if (run.status === 'cancelled') {
+      // SIGTERM: `kfp runs cancel` (or a kill) from another shell. The run did not succeed (7), kfp was not interrupted.
+      throw new CliError('RUN_CANCELLED', `Run ${run.name} (${run.id}) was cancelled from outside (kfp runs cancel or SIGTERM); its steps were stopped and removed.`, {
+        exit: EXIT.RUN_FAILED,
         data: {run},
       })
     }

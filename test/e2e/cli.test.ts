@@ -42,7 +42,7 @@ cli('under --json a flag error is the error envelope with status 2 and exit code
   assert.is(r.code, 2)
   assert.is(r.json.status, 2)
   assert.is(r.json.error.code, 'USAGE')
-  assert.match(r.json.error.message, 'Nonexistent flag: --bogus')
+  assert.match(r.json.error.message, 'Unknown flag for kfp run: --bogus')
 })
 
 cli.run()
