@@ -89,9 +89,26 @@ export abstract class BaseCommand extends Command {
       // oclif's parse errors become kfp usage errors (Error / Try this / Code, exit 2, a did-you-mean for a
       // mistyped flag, no help dump); a CliError thrown by a flag's own parser stays as it is.
       if (isCliError(error) || !(error as {oclif?: unknown})?.oclif) throw error
+      const topic = this.wrongTopic()
+      if (topic) throw topic
       const ctor = this.constructor as unknown as {id?: string; flags?: Record<string, {char?: string; hidden?: boolean}>; baseFlags?: Record<string, {char?: string}>}
       throw usageError(error, {id: this.id ?? ctor.id ?? '', flags: {...ctor.baseFlags, json: {}, ...options?.flags, ...ctor.flags}})
     }
+  }
+
+  /**
+   * `kfp run list` (words of `kfp runs list` under the singular): the usage error that names the command meant, or
+   * undefined. Commands that take free arguments (kfp run STEP…) call it before their own unexpected-argument error.
+   */
+  protected wrongTopic(): CliError | undefined {
+    const word = this.argv.find((a) => !a.startsWith('-'))
+    const id = this.id ?? ''
+    if (!word || id.includes(':') || !this.config.findCommand(`${id}s:${word}`)) return undefined
+    const rest = this.argv.filter((a) => a !== word)
+    return new CliError('USAGE', `kfp ${id} takes no '${word}': did you mean 'kfp ${id}s ${word}'?`, {
+      exit: EXIT.USAGE,
+      hints: [`kfp ${id}s ${word}${rest.length ? ` ${rest.join(' ')}` : ''}`],
+    })
   }
 
   /** True when progress may animate: stderr is a terminal, not CI, not --json. */

@@ -65,11 +65,14 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
   async run(): Promise<RunResult> {
     const {flags, argv} = await this.parse(Run)
     const noCacheSteps = argv as string[]
-    if (noCacheSteps.length && !flags['no-cache'])
+    if (noCacheSteps.length && !flags['no-cache']) {
+      const topic = this.wrongTopic()
+      if (topic) throw topic
       throw new CliError('USAGE', `Unexpected argument${noCacheSteps.length > 1 ? 's' : ''}: ${noCacheSteps.join(' ')}. kfp run takes step names only after --no-cache.`, {
         exit: EXIT.USAGE,
         hints: [`To run ${noCacheSteps.join(' ')} without the cache: kfp run --no-cache ${noCacheSteps.join(' ')}`, 'Parameters go in --param NAME=VALUE.'],
       })
+    }
     // KFP server targets: the remote engine (src/services/remote/run.ts) with the same flags.
     const target = flags.local ? undefined : await resolveTarget({target: flags.target}, this.ctx)
     if (target?.type === 'kfp') {
