@@ -94,6 +94,40 @@ export interface KfpRun {
   state_history?: Array<{update_time?: string; state?: RuntimeState; error?: RpcStatus}>
 }
 
+/** A recurring run (v2beta1RecurringRun). `max_concurrency` and `interval_second` are int64, sent as strings. */
+export interface KfpRecurringRun {
+  recurring_run_id?: string
+  display_name?: string
+  description?: string
+  pipeline_version_reference?: {pipeline_id?: string; pipeline_version_id?: string}
+  pipeline_spec?: Record<string, unknown>
+  runtime_config?: {parameters?: Record<string, unknown>; pipeline_root?: string}
+  service_account?: string
+  max_concurrency?: string
+  trigger?: {
+    cron_schedule?: {start_time?: string; end_time?: string; cron?: string}
+    periodic_schedule?: {start_time?: string; end_time?: string; interval_second?: string}
+  }
+  mode?: 'MODE_UNSPECIFIED' | 'ENABLE' | 'DISABLE'
+  created_at?: string
+  updated_at?: string
+  status?: 'STATUS_UNSPECIFIED' | 'ENABLED' | 'DISABLED'
+  error?: RpcStatus
+  no_catchup?: boolean
+  namespace?: string
+  experiment_id?: string
+}
+
+/**
+ * What CreateRecurringRun needs. `mode` and `max_concurrency` are required here: the server creates a recurring run
+ * without `mode` disabled and refuses one without `max_concurrency` (api_converter.go `toModelJob`).
+ */
+export type CreateRecurringRunBody = Omit<KfpRecurringRun, 'recurring_run_id' | 'created_at' | 'updated_at' | 'status' | 'error' | 'namespace'> & {
+  display_name: string
+  mode: 'ENABLE' | 'DISABLE'
+  max_concurrency: string
+}
+
 /** The health answer of the API server (`commit_sha`, `tag_name`) or of the UI server (`apiServerTagName`, …). */
 export interface KfpHealth {
   multi_user?: boolean
@@ -128,6 +162,11 @@ export interface KfpConnection {
   endpoint: string
   /** Extra request headers (auth), resolved lazily once. */
   headers?: () => Promise<Record<string, string>>
+  /**
+   * Fresh credentials after a 401 (or a login page, for a session cookie): runs the token command again, as the SDK
+   * refreshes its credentials (sdk/python/kfp/client/client.py). The refused request is sent once more with them.
+   */
+  refreshHeaders?: () => Promise<Record<string, string>>
   /** Human description of where credentials come from, used in SERVER_AUTH messages (e.g. "the token from $KFP_TOKEN"). */
   authSource?: string
   /** Target name for hints (`kfp target add NAME ...`). */
@@ -168,6 +207,7 @@ export interface KfpApi {
   findPipelineByName(name: string, namespace?: string): Promise<KfpPipeline | undefined>
   createPipeline(p: {name: string; display_name?: string; description?: string; namespace?: string}): Promise<KfpPipeline>
   deletePipeline(id: string, cascade?: boolean): Promise<void>
+  deletePipelineVersion(pipelineId: string, versionId: string): Promise<void>
   listPipelineVersions(pipelineId: string, o?: ListOptions): Promise<Page<KfpPipelineVersion>>
   getPipelineVersion(pipelineId: string, versionId: string): Promise<KfpPipelineVersion>
   /** Multipart upload of a new pipeline (creates its first version). */
@@ -184,6 +224,12 @@ export interface KfpApi {
   terminateRun(id: string): Promise<void>
   retryRun(id: string): Promise<void>
   archiveRun(id: string): Promise<void>
+  createRecurringRun(body: CreateRecurringRunBody): Promise<KfpRecurringRun>
+  listRecurringRuns(o?: ListOptions & {experimentId?: string}): Promise<Page<KfpRecurringRun>>
+  getRecurringRun(id: string): Promise<KfpRecurringRun>
+  deleteRecurringRun(id: string): Promise<void>
+  /** `:enable` (true) or `:disable` (false). */
+  setRecurringRunEnabled(id: string, enabled: boolean): Promise<void>
   /** Whole log of a pod's `main` container through the UI server (`/k8s/pod/logs`); not streaming. */
   uiPodLogs(q: {podname: string; podnamespace?: string; runid?: string}): Promise<string>
 }
@@ -335,10 +381,15 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
         ],
       })
     }
+    const emptyNamespace = /empty namespace in multi-user mode/i.test(serverMessage ?? '')
     return new CliError(
       'SERVER_ERROR',
       `The KFP server answered ${res.status} to ${method} ${path}${serverMessage ? `: ${serverMessage}` : ''}.`,
-      {exit: res.status === 400 || res.status === 409 ? EXIT.CONFIG : EXIT.REMOTE, data},
+      {
+        exit: res.status === 400 || res.status === 409 ? EXIT.CONFIG : EXIT.REMOTE,
+        data,
+        hints: emptyNamespace ? [`This is a multi-user server: give the target your profile namespace (kfp target add ${targetHint} --endpoint ${base} --namespace PROFILE, or KFP_NAMESPACE=PROFILE).`] : [],
+      },
     )
   }
 
@@ -349,7 +400,7 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
       `The server at ${base} answered ${method} ${path} with ${looksLogin ? 'a login page or redirect' : `non-JSON content (${res.headers['content-type'] ?? 'no content type'})`} instead of the KFP API.`,
       {
         exit: EXIT.AUTH,
-        data: {status: res.status, method, path},
+        data: {status: res.status, method, path, loginPage: looksLogin},
         hints: [
           'The endpoint is behind a login (Dex, oauth2-proxy or IAP). Give kfp a credential:',
           `  session cookie: kfp target add ${targetHint} --endpoint ${base} --cookie-file ~/.config/kfp/cookie (e.g. authservice_session=… or oauth2_proxy_kubeflow=…)`,
@@ -360,7 +411,21 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
     )
   }
 
+  /** One request; after a 401 (or a login page) with a way to refresh the credentials, refreshes once and resends. */
   async function request<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+    const sent = authHeaders()
+    try {
+      return await attempt<T>(method, path, o)
+    } catch (error) {
+      const d = (error as CliError).data
+      if (!conn.refreshHeaders || !(d?.status === 401 || d?.loginPage === true)) throw error
+      // Another request may have refreshed meanwhile: then just resend with its credentials.
+      if (headersPromise === sent) headersPromise = conn.refreshHeaders()
+      return attempt<T>(method, path, o)
+    }
+  }
+
+  async function attempt<T>(method: string, path: string, o: RequestOptions): Promise<T> {
     const extra = await authHeaders()
     const maxAttempts = o.idempotent ? retries + 1 : 1
     let lastError: CliError | undefined
@@ -448,6 +513,9 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
     async deletePipeline(id, cascade) {
       await request('DELETE', `${V2}/pipelines/${enc(id)}`, {query: {cascade: cascade ? true : undefined}, what: `pipeline ${id}`})
     },
+    async deletePipelineVersion(pid, vid) {
+      await request('DELETE', `${V2}/pipelines/${enc(pid)}/versions/${enc(vid)}`, {what: `pipeline version ${vid}`})
+    },
     async listPipelineVersions(pipelineId, o) {
       const q = listQuery(o)
       delete (q as {namespace?: string}).namespace
@@ -493,6 +561,22 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
     },
     async archiveRun(id) {
       await request('POST', `${V2}/runs/${enc(id)}:archive`, {what: `run ${id}`})
+    },
+    createRecurringRun: (body) => request<KfpRecurringRun>('POST', `${V2}/recurringruns`, {body}),
+    async listRecurringRuns(o = {}) {
+      // The list field is `recurringRuns`: the proto field's own name (the server marshals with UseProtoNames).
+      const r = await request<{recurringRuns?: KfpRecurringRun[]; next_page_token?: string; total_size?: number}>('GET', `${V2}/recurringruns`, {
+        query: {...listQuery(o), experiment_id: o.experimentId},
+        idempotent: true,
+      })
+      return {items: r.recurringRuns ?? [], nextPageToken: r.next_page_token || undefined, totalSize: r.total_size}
+    },
+    getRecurringRun: (id) => request<KfpRecurringRun>('GET', `${V2}/recurringruns/${enc(id)}`, {idempotent: true, what: `recurring run ${id}`}),
+    async deleteRecurringRun(id) {
+      await request('DELETE', `${V2}/recurringruns/${enc(id)}`, {what: `recurring run ${id}`})
+    },
+    async setRecurringRunEnabled(id, enabled) {
+      await request('POST', `${V2}/recurringruns/${enc(id)}:${enabled ? 'enable' : 'disable'}`, {what: `recurring run ${id}`})
     },
     uiPodLogs: (q) => request<string>('GET', `/k8s/pod/logs`, {query: q, text: true, idempotent: true, what: `logs of pod ${q.podname}`}),
   }

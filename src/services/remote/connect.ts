@@ -13,6 +13,8 @@ export interface RemoteSession {
   /** Server version (tag), when it says. */
   serverVersion?: string
   namespace?: string
+  /** healthz `multi_user`: experiments, runs and namespaced pipelines live in profile namespaces. */
+  multiUser: boolean
 }
 
 export interface ConnectOptions {
@@ -84,5 +86,25 @@ export async function connectTarget(target: ResolvedKfpTarget, o: ConnectOptions
   }
   const serverVersion = health.tag_name ?? health.apiServerTagName
   o.onEvent?.({type: 'connected', endpoint: api.endpoint, version: serverVersion})
-  return {api, target, health, serverVersion, namespace: target.config.namespace}
+  return {api, target, health, serverVersion, namespace: target.config.namespace, multiUser: health.multi_user === true}
+}
+
+/**
+ * The namespace experiments and runs go to. A multi-user server refuses an empty one with 400 (experiment_server.go
+ * `canAccessExperiment`, run_server.go `canAccessRun`): say exactly what to set before sending anything.
+ */
+export function requireNamespace(s: RemoteSession, what: string): string | undefined {
+  if (!s.multiUser || s.namespace) return s.namespace
+  throw new CliError('NAMESPACE_REQUIRED', `The KFP server at ${s.api.endpoint} is multi-user (healthz multi_user: true): ${what} need a profile namespace, and target '${s.target.name}' has none.`, {
+    exit: EXIT.CONFIG,
+    hints: namespaceHints(s),
+  })
+}
+
+/** How to give a target its namespace. */
+export function namespaceHints(s: Pick<RemoteSession, 'target' | 'api'>): string[] {
+  return [
+    `Set it on the target: kfp target add ${s.target.name} --endpoint ${s.api.endpoint} --namespace PROFILE (or namespace: PROFILE under targets.${s.target.name} in kfp.yaml)`,
+    'Or for one command: KFP_NAMESPACE=PROFILE (your Kubeflow profile, usually your user name).',
+  ]
 }

@@ -1,7 +1,7 @@
 import type {Ctx} from '../../ctx.js'
 import {equalsFilter, listAll, type KfpExperiment, type KfpPipeline, type KfpPipelineVersion} from '../../clients/kfp-api.js'
 import {CliError, EXIT} from '../../lib/errors.js'
-import {connectRemote, type RemoteSession} from './connect.js'
+import {connectRemote, requireNamespace, type RemoteSession} from './connect.js'
 
 /** A pipeline as kfp shows it. */
 export interface PipelineInfo {
@@ -96,6 +96,9 @@ export async function deletePipeline(o: RemoteCommon & {ref: string; yes?: boole
     const ok = await ctx.prompter.confirm({message: `Delete pipeline ${p.name} and its ${versions.length} version(s) on ${s.target.name}?`, flag: '--yes', default: false})
     if (!ok) throw new CliError('INTERRUPTED', 'Nothing deleted.', {exit: EXIT.INTERRUPTED})
   }
+  // Versions first, then the pipeline: servers before 2.15 have no `cascade` (it is dropped as an unknown query field)
+  // and refuse to delete a pipeline that still has versions (resource_manager.go `DeletePipeline`).
+  for (const v of versions) await s.api.deletePipelineVersion(p.pipeline_id!, v.pipeline_version_id!)
   await s.api.deletePipeline(p.pipeline_id!, true)
   return {pipeline: pipelineInfo(p), deletedVersions: versions.length, target: s.target.name}
 }
@@ -129,6 +132,7 @@ export interface ListExperimentsResult {
 /** `kfp experiments list`: available experiments (and archived ones with `archived`). */
 export async function listExperiments(o: RemoteCommon & {archived?: boolean; limit?: number}, ctx: Ctx): Promise<ListExperimentsResult> {
   const s = await connectRemote({target: o.target}, ctx)
+  requireNamespace(s, 'experiments')
   const items = await listAll((t) => s.api.listExperiments({namespace: s.namespace, pageToken: t, pageSize: 100, sortBy: 'created_at desc'}))
   const shown = items.map(experimentInfo).filter((e) => o.archived || !e.archived)
   return {experiments: o.limit ? shown.slice(0, o.limit) : shown, target: s.target.name}
@@ -136,6 +140,7 @@ export async function listExperiments(o: RemoteCommon & {archived?: boolean; lim
 
 /** Finds an experiment by display name (in the session's namespace). */
 export async function findExperimentByName(s: RemoteSession, name: string): Promise<KfpExperiment | undefined> {
+  requireNamespace(s, 'experiments and runs')
   const page = await s.api.listExperiments({namespace: s.namespace, filter: equalsFilter('display_name', name), pageSize: 10})
   return page.items.find((e) => e.display_name === name)
 }

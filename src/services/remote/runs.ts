@@ -3,7 +3,7 @@ import {listAll, type Filter, type KfpRun, type KfpTaskDetail} from '../../clien
 import type {RunStatus, TaskStatus} from '../../core/engine/record.js'
 import {isTerminalState, runStatusOf, runUrl, taskStatusOf} from '../../core/remote/spec.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
-import {connectRemote, type ConnectOptions, type RemoteSession} from './connect.js'
+import {connectRemote, requireNamespace, type ConnectOptions, type RemoteSession} from './connect.js'
 import {findExperimentByName} from './resources.js'
 
 /** One task of a server run, in the local engine's vocabulary (`status`) plus the server's (`state`). */
@@ -104,6 +104,7 @@ export interface ListRemoteRunsResult {
  */
 export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string; limit?: number; archived?: boolean; status?: string[]}, ctx: Ctx): Promise<ListRemoteRunsResult> {
   const s = await connectRemote({target: o.target}, ctx)
+  requireNamespace(s, 'runs')
   let experimentId: string | undefined
   if (o.experiment) {
     experimentId = (await findExperimentByName(s, o.experiment))?.experiment_id ?? o.experiment

@@ -92,10 +92,23 @@ async function gitInfo(dir: string, ctx: Ctx): Promise<{commit: string; dirty: b
   }
 }
 
+/** The largest file the upload endpoints read (backend/src/apiserver/common/const.go `MaxFileLength` = 32 << 20). */
+export const MAX_UPLOAD_BYTES = 32 << 20
+
 /**
  * Makes sure the server has this pipeline content: finds the pipeline by name (creating it when missing) and its
  * versions; a version whose content hash matches is reused (no new version); otherwise uploads a new version with
  * a `.yaml` filename (the server picks the parser from the filename).
+ *
+ * - Over 32 MiB: refused before sending (the server would only say "Failed to read a pipeline spec file").
+ * - A new pipeline is a metadata-only create, then `upload_version`, so its first version gets our version name. If
+ *   that second call fails, the empty pipeline is deleted again.
+ * - A shared pipeline (no namespace) on a multi-user server is created with the multipart upload instead: a
+ *   metadata-only create of a shared pipeline needs write rights in the server's own namespace
+ *   (pipeline_server.go `createPipeline` → `canAccessPipeline`), while the upload skips that check
+ *   (pipeline_upload_server.go `canUploadVersionedPipeline`).
+ * - Versions are told apart by content hash and by `name`, falling back to `display_name` (servers before 2.14, #11952,
+ *   return no `name`).
  */
 export async function ensureUploaded(
   s: RemoteSession,
@@ -104,22 +117,31 @@ export async function ensureUploaded(
   ctx: Ctx,
 ): Promise<UploadResult> {
   const name = o.name ?? src.spec.pipelineInfo.name
+  checkUploadSize(src)
   const hash = pipelineHash(src.spec, src.platformSpec)
   const ns = s.namespace
   const base = {endpoint: s.api.endpoint, target: s.target.name, specHash: hash, pipelineName: name}
   const pipelineUrl = (pid: string, vid: string) => `${s.api.endpoint}/#/pipelines/details/${pid}/version/${vid}`
+  const filename = `${name}.yaml`
+  const description = o.description ?? (src.spec.pipelineInfo as {description?: string}).description
   let pipeline = await s.api.findPipelineByName(name, ns)
+  if (!pipeline && s.multiUser && !ns) {
+    const versionName = o.version ?? name
+    o.onEvent?.({type: 'uploading', pipeline: name, version: versionName})
+    const p = await uploadCall(s, () => s.api.uploadPipeline({content: src.text, filename}, {name, display_name: name, description}))
+    const v = (await s.api.listPipelineVersions(p.pipeline_id!, {pageSize: 1})).items[0]
+    return {...base, pipelineId: p.pipeline_id!, versionId: v?.pipeline_version_id ?? '', versionName: versionLabel(v) || name, created: 'pipeline', url: pipelineUrl(p.pipeline_id!, v?.pipeline_version_id ?? '')}
+  }
   let created: UploadResult['created'] = 'version'
   if (!pipeline) {
-    // A metadata-only create followed by upload_version, so the first version gets our version name too.
     try {
-      pipeline = await s.api.createPipeline({name, display_name: name, description: o.description ?? (src.spec.pipelineInfo as {description?: string}).description, namespace: ns})
+      pipeline = await s.api.createPipeline({name, display_name: name, description, namespace: ns})
+      created = 'pipeline'
     } catch (error) {
       // Someone created it in the meantime: use theirs.
       if (isCliError(error) && error.data?.status === 409) pipeline = await s.api.findPipelineByName(name, ns)
       else throw error
     }
-    created = 'pipeline'
   }
   const pid = pipeline!.pipeline_id!
   const versions: KfpPipelineVersion[] = created === 'pipeline' ? [] : await listAll((t) => s.api.listPipelineVersions(pid, {pageToken: t, pageSize: 100}))
@@ -127,20 +149,65 @@ export async function ensureUploaded(
     let h = serverSpecHash(v.pipeline_spec)
     if (!h && v.pipeline_version_id) h = serverSpecHash((await s.api.getPipelineVersion(pid, v.pipeline_version_id)).pipeline_spec)
     if (h === hash) {
-      return {...base, pipelineId: pid, versionId: v.pipeline_version_id!, versionName: v.name ?? v.display_name ?? '', created: 'none', url: pipelineUrl(pid, v.pipeline_version_id!)}
+      return {...base, pipelineId: pid, versionId: v.pipeline_version_id!, versionName: versionLabel(v), created: 'none', url: pipelineUrl(pid, v.pipeline_version_id!)}
     }
   }
   const versionName = o.version ?? defaultVersionName(hash, await gitInfo(src.dir, ctx))
-  if (versions.some((v) => v.name === versionName)) {
+  if (versions.some((v) => versionLabel(v) === versionName)) {
     throw new CliError('USAGE', `Pipeline ${name} already has a version named ${versionName} with different content.`, {
       exit: EXIT.USAGE,
       hints: ['Pass another --version, or leave it out to name the version after the content hash.'],
     })
   }
   o.onEvent?.({type: 'uploading', pipeline: name, version: versionName})
-  const filename = `${name}.yaml`
-  const v = await s.api.uploadPipelineVersion({content: src.text, filename}, {pipelineid: pid, name: versionName, display_name: versionName, description: o.description})
+  let v: KfpPipelineVersion
+  try {
+    v = await uploadCall(s, () => s.api.uploadPipelineVersion({content: src.text, filename}, {pipelineid: pid, name: versionName, display_name: versionName, description: o.description}))
+  } catch (error) {
+    if (created === 'pipeline') await removeEmptyPipeline(s, pid, name, error)
+    throw error
+  }
   return {...base, pipelineId: pid, versionId: v.pipeline_version_id!, versionName, created, url: pipelineUrl(pid, v.pipeline_version_id!)}
+}
+
+/** A version's name: `name`, or `display_name` on servers before 2.14 (which set it from the upload's name). */
+const versionLabel = (v: KfpPipelineVersion | undefined): string => v?.name ?? v?.display_name ?? ''
+
+function checkUploadSize(src: PipelineSource): void {
+  const bytes = Buffer.byteLength(src.text)
+  if (bytes <= MAX_UPLOAD_BYTES) return
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`
+  throw new CliError('PIPELINE_TOO_LARGE', `${path.basename(src.origin)} compiles to ${mib(bytes)}; KFP servers read at most ${mib(MAX_UPLOAD_BYTES)} per upload (and answer a larger one only with "Failed to read a pipeline spec file").`, {
+    exit: EXIT.USAGE,
+    hints: ['Move large constants (long default values, inline data) out of the pipeline: pass them as files in a bucket, or as --param values.'],
+  })
+}
+
+/** An upload call; a 400 on a multi-user server may be an authorization refusal (the upload handlers answer those with 400). */
+async function uploadCall<T>(s: RemoteSession, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    if (isCliError(error) && error.data?.status === 400 && s.multiUser) {
+      error.hints.push(
+        `On a multi-user server the upload endpoints answer an authorization refusal with this same 400 (pipeline_upload_server.go): check that your identity may create pipelines in namespace '${s.namespace ?? '(shared)'}' (a contributor of that profile).`,
+      )
+    }
+    throw error
+  }
+}
+
+/** Deletes the pipeline a failed first upload left without versions; says so (or how to do it) on the error. */
+async function removeEmptyPipeline(s: RemoteSession, pid: string, name: string, error: unknown): Promise<void> {
+  const note = (h: string) => {
+    if (isCliError(error)) error.hints.push(h)
+  }
+  try {
+    await s.api.deletePipeline(pid)
+    note(`The empty pipeline ${name} created for this upload was removed again.`)
+  } catch {
+    note(`The pipeline ${name} (${pid}) was created without a version; remove it: kfp pipelines delete ${pid} --target ${s.target.name}`)
+  }
 }
 
 /** `kfp upload`: compile (or read FILE), connect, and create the pipeline or a version unless the content is already there. */
