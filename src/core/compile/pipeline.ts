@@ -20,8 +20,9 @@ import type {
 import {CliError, EXIT} from '../../lib/errors.js'
 import {wrapCommandForFileOutputs} from './file-outputs.js'
 import {addOutputRecords} from './record-outputs.js'
-import {componentKey, executorLabel, irInputName, k8sName, pipelineChannelName, uniqueName} from './names.js'
-import {inputParameterPlaceholder, outputParameterFilePlaceholder, resolveComponentArg, type PlaceholderIo} from './placeholders.js'
+import {buildDags, type IoInfo, type StepIo} from './dag.js'
+import {componentKey, executorLabel, irInputName, k8sName, uniqueName} from './names.js'
+import {outputParameterFilePlaceholder, resolveComponentArg} from './placeholders.js'
 import {cpuToFloat, isCpuQuantity, isMemoryQuantity, memoryToGB} from './resources.js'
 import {planAccelerator, platformSpecOf, type CompilePlatform} from './accelerator.js'
 
@@ -52,8 +53,13 @@ export interface CompiledPipeline {
   spec: PipelineSpec
   /** The second YAML document (kfp-kubernetes' PlatformSpec), when a step needs one (node selectors). */
   platformSpec?: Record<string, unknown>
-  /** Step name → task key in `root.dag.tasks`. */
+  /**
+   * Step name → task path: the IR task keys from the root joined by '/' (`exit-handler-1/for-loop-2/train`); for a step
+   * at the top level of a pipeline without control flow, its key in `root.dag.tasks`.
+   */
   taskOfStep: Record<string, string>
+  /** Step name → its task key (in whichever DAG it sits; unique over the pipeline). */
+  taskKeyOfStep: Record<string, string>
   /** Component key in `components` (`comp-<task>`) → executor label (`exec-<task>`). */
   executorOfComponent: Record<string, string>
   /** Step name → component key in `components`. */
@@ -83,7 +89,7 @@ const ARTIFACT_SCHEMA: Record<string, string> = {
 
 /** The IR artifact type of a v1 artifact input/output type (untyped and unknown types are `system.Artifact`). */
 export function artifactTypeOf(type: string | undefined): {schemaTitle: string; schemaVersion: string} {
-  if (type && /^google\./.test(type)) return {schemaTitle: type, schemaVersion: '0.0.1'}
+  if (type && /^(google|system)\.[A-Za-z0-9_.]+$/.test(type)) return {schemaTitle: type, schemaVersion: '0.0.1'}
   return {schemaTitle: ARTIFACT_SCHEMA[(type ?? '').toLowerCase()] ?? 'system.Artifact', schemaVersion: '0.0.1'}
 }
 
@@ -114,9 +120,6 @@ export function coerceValue(value: JsonValue, type: ParamType | undefined): Json
   }
 }
 
-interface IoInfo extends PlaceholderIo {
-  raw: ComponentIO
-}
 
 /**
  * Compiles a project into a KFP v2 PipelineSpec: one component `comp-<task>` and executor `exec-<task>` per step,
@@ -140,9 +143,7 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
     executorOfComponent[componentKey(task)] = executorLabel(task)
   }
 
-  const params = new Map(project.params.map((p) => [p.name, p]))
-  const stepsByName = new Map(project.steps.map((s) => [s.name, s]))
-  const ioOfStep = new Map<string, {inputs: Map<string, IoInfo>; outputs: Map<string, IoInfo>}>()
+  const ioOfStep = new Map<string, StepIo>()
   for (const step of project.steps) {
     const component = componentOf(project, step)
     ioOfStep.set(step.name, ioMaps(component, step))
@@ -150,12 +151,10 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
 
   const components: Record<string, IrComponentSpec> = {}
   const executors: Record<string, IrExecutor> = {}
-  const tasks: Record<string, IrTask> = {}
   const nodeSelectors: Record<string, Record<string, string>> = {}
   for (const step of project.steps) {
     const component = componentOf(project, step)
     const io = ioOfStep.get(step.name)!
-    const task = taskOfStep[step.name]
     const compKey = componentOfStep[step.name]
     components[compKey] = {
       executorLabel: executorOfComponent[compKey],
@@ -165,10 +164,21 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
     executors[executorOfComponent[compKey]] = {container}
     const selector = acceleratorSelector(step, container, opts.platform)
     if (selector) nodeSelectors[executorOfComponent[compKey]] = selector
-    tasks[task] = taskOf(step, compKey, io, {params, stepsByName, ioOfStep, taskOfStep})
   }
+  const dags = buildDags({
+    project,
+    io: ioOfStep,
+    taskOfStep,
+    componentOfStep,
+    fail,
+    coerce: coerceValue,
+    parameterType: (t) => IR_PARAMETER_TYPE[t],
+    artifactType: artifactTypeOf,
+  })
+  Object.assign(components, dags.components)
+  Object.assign(executors, dags.executors)
 
-  const root: IrComponentSpec = {dag: {tasks}}
+  const root: IrComponentSpec = dags.root
   if (project.params.length > 0) root.inputDefinitions = {parameters: rootParameters(project.params)}
 
   const pipelineInfo: PipelineSpec['pipelineInfo'] = {name: project.name}
@@ -184,8 +194,10 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
   if (project.pipelineRoot) spec.defaultPipelineRoot = project.pipelineRoot
   const platformSpec = platformSpecOf(nodeSelectors)
   const extra = platformSpec ? {platformSpec} : {}
-  if (opts.recordOutputs) return {spec: addOutputRecords(spec).spec, taskOfStep, executorOfComponent, componentOfStep, ...extra}
-  return {spec, taskOfStep, executorOfComponent, componentOfStep, ...extra}
+  const taskPathOfStep = dags.taskPathOfStep
+  const names = {taskOfStep: taskPathOfStep, taskKeyOfStep: taskOfStep, executorOfComponent, componentOfStep, ...extra}
+  if (opts.recordOutputs) return {spec: addOutputRecords(spec).spec, ...names}
+  return {spec, ...names}
 }
 
 /** Rewrites the container's accelerator for `platform` (accelerator.ts) and returns the node selector it needs. */
@@ -243,6 +255,8 @@ function ioMaps(component: Component, step: Step): {inputs: Map<string, IoInfo>;
 }
 
 function parameterSpec(io: ComponentIO): IrParameterSpec {
+  // PipelineTaskFinalStatus inputs are optional TASK_FINAL_STATUS parameters (the SDK's exit-task components).
+  if (io.finalStatus) return {isOptional: true, parameterType: 'TASK_FINAL_STATUS'}
   const spec: IrParameterSpec = {parameterType: IR_PARAMETER_TYPE[io.paramType ?? 'string']}
   if (io.default !== undefined && io.default !== null) spec.defaultValue = coerceValue(io.default, io.paramType)
   if (io.optional || (io.default !== undefined && io.default !== null)) spec.isOptional = true
@@ -381,116 +395,4 @@ function resourcesOf(step: Step): IrResourceSpec | undefined {
     out.accelerator = {count, resourceCount: count, resourceType: r.accelerator.type, type: r.accelerator.type}
   }
   return Object.keys(out).length > 0 ? out : undefined
-}
-
-interface WiringContext {
-  params: Map<string, PipelineParam>
-  stepsByName: Map<string, Step>
-  ioOfStep: Map<string, {inputs: Map<string, IoInfo>; outputs: Map<string, IoInfo>}>
-  taskOfStep: Record<string, string>
-}
-
-function taskOf(step: Step, compKey: string, io: {inputs: Map<string, IoInfo>}, w: WiringContext): IrTask {
-  const parameters: Record<string, IrTaskInputParameter> = {}
-  const artifacts: Record<string, IrTaskInputArtifact> = {}
-  const deps = new Set<string>()
-
-  const producer = (ref: {step: string; output: string}, where: string): {task: string; output: IoInfo} => {
-    const upstream = w.stepsByName.get(ref.step)
-    if (!upstream) fail(step, `${where} refers to unknown step '${ref.step}'`)
-    if (upstream === step) fail(step, `${where} refers to the step's own output '${ref.output}'`)
-    const output = w.ioOfStep.get(upstream.name)!.outputs.get(ref.output)
-    if (!output) fail(step, `${where} refers to '${ref.output}', which is not an output of step '${ref.step}'`)
-    const task = w.taskOfStep[upstream.name]
-    deps.add(task)
-    return {task, output}
-  }
-  const param = (name: string, where: string): PipelineParam => {
-    const p = w.params.get(name)
-    if (!p) fail(step, `${where} refers to unknown pipeline parameter '${name}'`)
-    return p
-  }
-
-  for (const [name, binding] of Object.entries(step.inputs) as Array<[string, Binding]>) {
-    const target = io.inputs.get(name)
-    if (!target) fail(step, `input '${name}' is not an input of component '${step.component}'`)
-    const where = `input '${name}'`
-    const key = target.irName
-    if (target.kind === 'artifact') {
-      if (binding.kind !== 'output') {
-        fail(step, `${where} is an artifact; it can only be bound to another step's artifact output`, `Give the input a parameter type (String, Integer, …) in component.yaml to pass a value.`)
-      }
-      const p = producer(binding, where)
-      if (p.output.kind !== 'artifact') {
-        fail(step, `${where} is an artifact but '${binding.step}.outputs.${binding.output}' is a parameter`, `Make both typed parameters or both artifacts in component.yaml.`)
-      }
-      artifacts[key] = {taskOutputArtifact: {outputArtifactKey: p.output.irName, producerTask: p.task}}
-      continue
-    }
-    switch (binding.kind) {
-      case 'literal':
-        parameters[key] = {runtimeValue: {constant: coerceValue(binding.value, target.raw.paramType)}}
-        break
-      case 'param':
-        param(binding.param, where)
-        parameters[key] = {componentInputParameter: binding.param}
-        break
-      case 'output': {
-        const p = producer(binding, where)
-        if (p.output.kind !== 'parameter') {
-          fail(step, `${where} is a parameter but '${binding.step}.outputs.${binding.output}' is an artifact`, `Give the output a parameter type (String, …) in component.yaml, or remove the input's type.`)
-        }
-        parameters[key] = {taskOutputParameter: {outputParameterKey: p.output.irName, producerTask: p.task}}
-        break
-      }
-      case 'template': {
-        // Like an SDK f-string: the references become `pipelinechannel--…` task inputs and the text a constant
-        // holding their placeholders, which the driver substitutes at run time.
-        let text = ''
-        for (const part of binding.parts) {
-          if ('text' in part) {
-            text += part.text
-          } else if ('param' in part) {
-            param(part.param, where)
-            const channel = pipelineChannelName({param: part.param})
-            parameters[channel] = {componentInputParameter: part.param}
-            text += inputParameterPlaceholder(channel)
-          } else {
-            const p = producer(part, where)
-            if (p.output.kind !== 'parameter') {
-              fail(step, `${where} puts the artifact '${part.step}.outputs.${part.output}' into a string`, `Only parameter outputs can be used inside text; bind the artifact to an artifact input instead.`)
-            }
-            const channel = pipelineChannelName({task: p.task, output: p.output.irName})
-            parameters[channel] = {taskOutputParameter: {outputParameterKey: p.output.irName, producerTask: p.task}}
-            text += inputParameterPlaceholder(channel)
-          }
-        }
-        parameters[key] = {runtimeValue: {constant: text}}
-        break
-      }
-      default:
-        fail(step, `${where} has an unsupported binding`)
-    }
-  }
-  for (const after of step.after) {
-    const upstream = w.stepsByName.get(after)
-    if (!upstream) fail(step, `after: refers to unknown step '${after}'`)
-    if (upstream !== step) deps.add(w.taskOfStep[upstream.name])
-  }
-
-  const task: IrTask = {
-    cachingOptions: step.cache ? {enableCache: true} : {},
-    componentRef: {name: compKey},
-    taskInfo: {name: w.taskOfStep[step.name]},
-  }
-  if (deps.size > 0) task.dependentTasks = [...deps].sort()
-  const inputs: NonNullable<IrTask['inputs']> = {}
-  if (Object.keys(parameters).length > 0) inputs.parameters = parameters
-  if (Object.keys(artifacts).length > 0) inputs.artifacts = artifacts
-  if (inputs.parameters || inputs.artifacts) task.inputs = inputs
-  if (step.retries > 0) {
-    // The SDK always writes the defaults too, "so that IR is more reflective of runtime behavior".
-    task.retryPolicy = {backoffDuration: '0s', backoffFactor: 2, backoffMaxDuration: '3600s', maxRetryCount: step.retries}
-  }
-  return task
 }

@@ -1,16 +1,34 @@
-import type {Binding, JsonValue} from './types.js'
+import type {Binding, JsonValue, TemplatePart} from './types.js'
 
 const REF = /\$\{\{(.*?)\}\}/g
 
 /** A reference inside `${{ … }}`, or why it is not one. */
-export type Ref = {param: string} | {step: string; output: string} | {error: string; hint: string}
+export type Ref =
+  | {param: string}
+  | {step: string; output: string}
+  | {item: true; field?: string}
+  | {runStatus: true}
+  | {error: string; hint: string}
 
-const REF_HINT = 'References look like ${{ params.NAME }} or ${{ steps.STEP.outputs.OUTPUT }}.'
+const REF_HINT =
+  'References look like ${{ params.NAME }}, ${{ steps.STEP.outputs.OUTPUT }}, ${{ item }} (in a forEach loop) or ${{ run.status }} (in the finally step).'
 
-/** Parses the expression inside `${{ … }}`: `params.NAME` or `steps.STEP.outputs.OUTPUT`. */
+/**
+ * Parses the expression inside `${{ … }}`: `params.NAME`, `steps.STEP.outputs.OUTPUT`, `item`, `item.FIELD` or
+ * `run.status`.
+ */
 export function parseRef(expr: string): Ref {
   const e = expr.trim()
   const parts = e.split('.')
+  if (parts[0] === 'item') {
+    if (parts.length === 1) return {item: true}
+    if (parts.length === 2 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(parts[1])) return {item: true, field: parts[1]}
+    return {error: `'${e}' is not a reference: write item or item.FIELD (one field name of letters, digits and '_')`, hint: REF_HINT}
+  }
+  if (parts[0] === 'run') {
+    if (e === 'run.status') return {runStatus: true}
+    return {error: `'${e}' is not a reference — the run offers only run.status`, hint: REF_HINT}
+  }
   if (parts[0] === 'params' && parts.length >= 2 && parts.slice(1).join('.') !== '') {
     return {param: parts.slice(1).join('.')}
   }
@@ -38,10 +56,12 @@ function containsRef(v: unknown): boolean {
 }
 
 /**
- * Parses what a step input is bound to: a literal, `${{ params.NAME }}`, `${{ steps.STEP.outputs.OUT }}` (the whole
- * value), or a string mixing text and references (a 'template'). Errors name what is wrong with the reference.
+ * Parses what a step input is bound to: a literal, `${{ params.NAME }}`, `${{ steps.STEP.outputs.OUT }}`,
+ * `${{ item }}`/`${{ item.F }}`, `${{ run.status }}` (the whole value), a string mixing text and references
+ * (a 'template'), or `{import: URI, type: T, reimport: B}`. Errors name what is wrong with the reference.
  */
 export function parseBinding(value: unknown): {binding?: Binding; errors: Array<{message: string; hint: string}>} {
+  if (isImport(value)) return parseImport(value)
   if (typeof value !== 'string') {
     if (containsRef(value)) {
       return {errors: [{message: 'references are only allowed in text values, not inside lists or mappings', hint: REF_HINT}]}
@@ -65,8 +85,13 @@ export function parseBinding(value: unknown): {binding?: Binding; errors: Array<
     const r = refs[0]
     if ('param' in r) return {binding: {kind: 'param', param: r.param}, errors: []}
     if ('step' in r) return {binding: {kind: 'output', step: r.step, output: r.output}, errors: []}
+    if ('item' in r) return {binding: r.field ? {kind: 'item', field: r.field} : {kind: 'item'}, errors: []}
+    if ('runStatus' in r) return {binding: {kind: 'runStatus'}, errors: []}
   }
-  const parts: Array<{text: string} | {param: string} | {step: string; output: string}> = []
+  if (refs.some((r) => 'runStatus' in r)) {
+    return {errors: [{message: '${{ run.status }} is a structure and cannot be used inside text', hint: 'Bind it on its own to an input of type PipelineTaskFinalStatus: status: ${{ run.status }}.'}]}
+  }
+  const parts: TemplatePart[] = []
   let last = 0
   matches.forEach((m, i) => {
     const start = m.index ?? 0
@@ -74,21 +99,72 @@ export function parseBinding(value: unknown): {binding?: Binding; errors: Array<
     const r = refs[i]
     if ('param' in r) parts.push({param: r.param})
     else if ('step' in r) parts.push({step: r.step, output: r.output})
+    else if ('item' in r) parts.push(r.field ? {item: true, field: r.field} : {item: true})
     last = start + m[0].length
   })
   if (last < value.length) parts.push({text: value.slice(last)})
   return {binding: {kind: 'template', parts}, errors: []}
 }
 
-/** The references a binding makes (params and step outputs), in order. */
-export function bindingRefs(b: Binding): Array<{param: string} | {step: string; output: string}> {
-  if (b.kind === 'param') return [{param: b.param}]
-  if (b.kind === 'output') return [{step: b.step, output: b.output}]
-  if (b.kind === 'template') return b.parts.filter((p): p is {param: string} | {step: string; output: string} => !('text' in p))
-  return []
+const IMPORT_HINT = 'Import an existing artifact with {import: "gs://BUCKET/PATH", type: Dataset}, optionally reimport: true.'
+
+function isImport(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && 'import' in value
 }
 
-/** How a binding reads in `kfp steps`: params.x, step.output, a quoted literal, or the template text. */
+/** `{import: URI, type?: T, reimport?: B}`: URI is text, a param reference or text with references. */
+function parseImport(value: Record<string, unknown>): {binding?: Binding; errors: Array<{message: string; hint: string}>} {
+  const errors: Array<{message: string; hint: string}> = []
+  for (const k of Object.keys(value)) {
+    if (!['import', 'type', 'reimport'].includes(k)) errors.push({message: `unknown key '${k}' in an import (keys: import, type, reimport)`, hint: IMPORT_HINT})
+  }
+  if (typeof value.import !== 'string' || value.import.trim() === '') errors.push({message: 'import: needs the artifact URI as text, e.g. gs://bucket/train.csv', hint: IMPORT_HINT})
+  if (value.type !== undefined && (typeof value.type !== 'string' || value.type.trim() === '')) errors.push({message: 'the type of an import must be an artifact type name such as Dataset or Model', hint: IMPORT_HINT})
+  if (value.reimport !== undefined && typeof value.reimport !== 'boolean') errors.push({message: 'reimport must be true or false', hint: IMPORT_HINT})
+  if (errors.length > 0) return {errors}
+  const uri = parseBinding(value.import)
+  if (uri.errors.length > 0) return {errors: uri.errors}
+  const b = uri.binding!
+  if (b.kind === 'output' || b.kind === 'item' || b.kind === 'runStatus' || b.kind === 'import') {
+    const what = b.kind === 'output' ? "a step's output" : b.kind === 'item' ? 'the loop item alone' : 'the run status'
+    return {errors: [{message: `the URI of an import cannot be ${what}`, hint: 'Write the URI as text, ${{ params.NAME }}, or text with references such as gs://${{ params.bucket }}/train.csv.'}]}
+  }
+  const binding: Binding = {kind: 'import', uri: b, reimport: value.reimport === true}
+  if (typeof value.type === 'string') binding.type = value.type.trim()
+  return {binding, errors: []}
+}
+
+/** A reference a binding or template part makes. */
+export type BindingRef = {param: string} | {step: string; output: string} | {item: true; field?: string} | {runStatus: true}
+
+/** The references a binding makes (params, step outputs, the loop item, the run status), in order. */
+export function bindingRefs(b: Binding): BindingRef[] {
+  switch (b.kind) {
+    case 'param':
+      return [{param: b.param}]
+    case 'output':
+      return [{step: b.step, output: b.output}]
+    case 'item':
+      return [b.field ? {item: true, field: b.field} : {item: true}]
+    case 'runStatus':
+      return [{runStatus: true}]
+    case 'template':
+      return b.parts.filter((p): p is Exclude<TemplatePart, {text: string}> => !('text' in p))
+    case 'import':
+      return bindingRefs(b.uri)
+    default:
+      return []
+  }
+}
+
+function describePart(p: TemplatePart): string {
+  if ('text' in p) return p.text
+  if ('param' in p) return `{params.${p.param}}`
+  if ('item' in p) return p.field ? `{item.${p.field}}` : '{item}'
+  return `{${p.step}.${p.output}}`
+}
+
+/** How a binding reads in `kfp steps`: params.x, step.output, item, run.status, a quoted literal, or the template text. */
 export function describeBinding(b: Binding): string {
   switch (b.kind) {
     case 'param':
@@ -97,9 +173,13 @@ export function describeBinding(b: Binding): string {
       return `${b.step}.${b.output}`
     case 'literal':
       return JSON.stringify(b.value)
+    case 'item':
+      return b.field ? `item.${b.field}` : 'item'
+    case 'runStatus':
+      return 'run.status'
     case 'template':
-      return JSON.stringify(
-        b.parts.map((p) => ('text' in p ? p.text : 'param' in p ? `{params.${p.param}}` : `{${p.step}.${p.output}}`)).join(''),
-      )
+      return JSON.stringify(b.parts.map(describePart).join(''))
+    case 'import':
+      return `import ${describeBinding(b.uri)}${b.type ? ` (${b.type})` : ''}${b.reimport ? ' reimport' : ''}`
   }
 }

@@ -59,8 +59,16 @@ export function parseComponent(
         return
       }
       seen.add(raw.name)
-      const t = mapV1Type(raw.type)
+      const finalStatus = raw.type === 'PipelineTaskFinalStatus'
+      // The SDK's PipelineTaskFinalStatus: a struct the exit handler fills (type_utils.is_task_final_status_type).
+      const t = finalStatus ? ({kind: 'parameter', paramType: 'struct'} as const) : mapV1Type(raw.type)
       const io: ComponentIO = {name: raw.name, kind: t.kind}
+      if (finalStatus) {
+        io.finalStatus = true
+        if (key === 'outputs') {
+          issues.push({...at([key, i, 'type']), message: `output '${raw.name}': PipelineTaskFinalStatus is only an input type`, hint: 'Give the output another type, e.g. String or JsonObject.', code: 'TYPE_MISMATCH'})
+        }
+      }
       if (typeof raw.type === 'string') io.type = raw.type
       else if (raw.type !== undefined && raw.type !== null) io.type = JSON.stringify(raw.type)
       if (t.kind === 'parameter') io.paramType = t.paramType

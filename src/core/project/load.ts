@@ -12,10 +12,15 @@ import {
   valueMatchesType,
 } from './param-types.js'
 import {normalizeCpu, normalizeMemory} from './quantities.js'
+import {checkAfter, checkControl, checkReference, parseControl, walkSteps, type RefContext, type RefType, type StepEntry} from './control.js'
+import {ancestors, finalNode, isWithin, nodeName, type Tree} from './scopes.js'
+import {whenOperands} from './when.js'
 import {checkSchema} from './schema-check.js'
 import type {
   Binding,
   Component,
+  ComponentIO,
+  Control,
   JsonValue,
   ParamType,
   PipelineParam,
@@ -60,11 +65,18 @@ export function findProjectComponentNames(text: string): string[] {
   }
   if (!isObj(data) || !Array.isArray(data.steps)) return []
   const names: string[] = []
-  for (const s of data.steps) {
-    if (!isObj(s)) continue
-    const c = typeof s.component === 'string' ? s.component : typeof s.name === 'string' ? s.name : undefined
-    if (c !== undefined && isValidK8sName(c) && !names.includes(c)) names.push(c)
+  const visit = (list: unknown[], depth: number) => {
+    for (const s of list) {
+      if (!isObj(s)) continue
+      if ('group' in s) {
+        if (Array.isArray(s.steps) && depth < 100) visit(s.steps, depth + 1)
+        continue
+      }
+      const c = typeof s.component === 'string' ? s.component : typeof s.name === 'string' ? s.name : undefined
+      if (c !== undefined && isValidK8sName(c) && !names.includes(c)) names.push(c)
+    }
   }
+  visit(data.steps, 0)
   return names
 }
 
@@ -100,8 +112,11 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   const data = y.data
   const issues: ProjectIssue[] = [...checkSchema(y, 'project')]
   const at = (p: YamlPath, mode: 'key' | 'value' = 'value') => ({file, ...positionOf(y, p, mode)})
-  const add = (p: YamlPath, message: string, code: string, hint?: string, mode: 'key' | 'value' = 'value') =>
-    issues.push(hint === undefined ? {...at(p, mode), message, code} : {...at(p, mode), message, hint, code})
+  const add = (p: YamlPath, message: string, code: string, hint?: string, mode: 'key' | 'value' = 'value', colOffset = 0) => {
+    const pos = at(p, mode)
+    pos.col += colOffset
+    issues.push(hint === undefined ? {...pos, message, code} : {...pos, message, hint, code})
+  }
 
   // Pipeline name.
   const name = typeof data.name === 'string' ? data.name : ''
@@ -147,34 +162,36 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   const paramByName = new Map(params.map((p) => [p.name, p]))
 
   // Steps, first pass: shape, names, bindings, resources.
-  const rawSteps = Array.isArray(data.steps) ? (data.steps as unknown[]) : []
+  const walked = walkSteps(data.steps, at, add)
+  const stepEntries = walked.steps
   const steps: Step[] = []
-  const stepIndex = new Map<string, number>() // name → index in rawSteps (first occurrence)
-  const stepAt = new Map<Step, number>()
-  rawSteps.forEach((raw, i) => {
-    if (!isObj(raw) || typeof raw.name !== 'string') return
+  const stepIndex = new Map<string, number>() // name → index in stepEntries (first occurrence)
+  const stepAt = new Map<Step, StepEntry>()
+  stepEntries.forEach((entry, i) => {
+    const {raw, path: sp} = entry
+    if (typeof raw.name !== 'string') return
     const sname = raw.name
     const who = `step '${sname}'`
     if (!isValidK8sName(sname)) {
-      const issue = nameIssue('step name', sname, at(['steps', i, 'name']))
+      const issue = nameIssue('step name', sname, at([...sp, 'name']))
       if (issue.hint) issue.hint = issue.hint.replace(/\.$/, ' (and update references to it).')
       issues.push(issue)
     }
     if (stepIndex.has(sname)) {
       const first = stepIndex.get(sname)!
-      add(['steps', i, 'name'], `duplicate step name '${sname}': step ${first + 1} (line ${at(['steps', first, 'name']).line}) has it too`, 'DUPLICATE_NAME', 'Step names must be unique; rename one of them.')
+      add([...sp, 'name'], `duplicate step name '${sname}': step ${first + 1} (line ${at([...stepEntries[first].path, 'name']).line}) has it too`, 'DUPLICATE_NAME', 'Step names must be unique; rename one of them.')
     } else stepIndex.set(sname, i)
 
     const component = typeof raw.component === 'string' ? raw.component : sname
     if (typeof raw.component === 'string' && !isValidK8sName(raw.component)) {
-      issues.push(nameIssue('component name', raw.component, at(['steps', i, 'component'])))
+      issues.push(nameIssue('component name', raw.component, at([...sp, 'component'])))
     }
 
     const inputs: Record<string, Binding> = {}
     if (isObj(raw.inputs)) {
       for (const [k, v] of Object.entries(raw.inputs)) {
         const b = parseBinding(v)
-        for (const e of b.errors) add(['steps', i, 'inputs', k], `${who}: input '${k}': ${e.message}`, 'BAD_REFERENCE', e.hint)
+        for (const e of b.errors) add([...sp, 'inputs', k], `${who}: input '${k}': ${e.message}`, 'BAD_REFERENCE', e.hint)
         if (b.binding) inputs[k] = b.binding
       }
     }
@@ -191,17 +208,17 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
         add(p, `${who}: ${q.error}`, 'INVALID_RESOURCE', q.hint)
         return undefined
       }
-      const cpuRequest = quantity(res.cpu, ['steps', i, 'resources', 'cpu'], 'cpu')
-      const memoryRequest = quantity(res.memory, ['steps', i, 'resources', 'memory'], 'memory')
-      const cpuLimit = quantity(limits.cpu, ['steps', i, 'resources', 'limits', 'cpu'], 'cpu')
-      const memoryLimit = quantity(limits.memory, ['steps', i, 'resources', 'limits', 'memory'], 'memory')
+      const cpuRequest = quantity(res.cpu, [...sp, 'resources', 'cpu'], 'cpu')
+      const memoryRequest = quantity(res.memory, [...sp, 'resources', 'memory'], 'memory')
+      const cpuLimit = quantity(limits.cpu, [...sp, 'resources', 'limits', 'cpu'], 'cpu')
+      const memoryLimit = quantity(limits.memory, [...sp, 'resources', 'limits', 'memory'], 'memory')
       if (cpuRequest) r.cpuRequest = cpuRequest
       if (cpuLimit) r.cpuLimit = cpuLimit
       if (memoryRequest) r.memoryRequest = memoryRequest
       if (memoryLimit) r.memoryLimit = memoryLimit
       if (isObj(res.accelerator) && typeof res.accelerator.type === 'string') {
         if (res.accelerator.type.trim() === '') {
-          add(['steps', i, 'resources', 'accelerator', 'type'], `${who}: accelerator type is empty`, 'INVALID_RESOURCE', 'Name a Kubernetes resource (nvidia.com/gpu) or a GPU model (NVIDIA_TESLA_T4: compiled to nvidia.com/gpu plus a GKE node selector for KFP servers, kept as written for Vertex AI).')
+          add([...sp, 'resources', 'accelerator', 'type'], `${who}: accelerator type is empty`, 'INVALID_RESOURCE', 'Name a Kubernetes resource (nvidia.com/gpu) or a GPU model (NVIDIA_TESLA_T4: compiled to nvidia.com/gpu plus a GKE node selector for KFP servers, kept as written for Vertex AI).')
         }
         const count = res.accelerator.count
         r.accelerator = {type: res.accelerator.type, count: typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 1}
@@ -213,7 +230,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     if (isObj(raw.env)) {
       for (const [k, v] of Object.entries(raw.env)) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
-          add(['steps', i, 'env', k], `${who}: environment variable name '${k}' is not valid`, 'INVALID_NAME', "Use letters, digits and '_', not starting with a digit.", 'key')
+          add([...sp, 'env', k], `${who}: environment variable name '${k}' is not valid`, 'INVALID_NAME', "Use letters, digits and '_', not starting with a digit.", 'key')
         }
         if (v !== null && v !== undefined && typeof v !== 'object') env[k] = String(v)
       }
@@ -223,7 +240,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     if (isObj(raw.fileOutputs)) {
       for (const [k, v] of Object.entries(raw.fileOutputs)) {
         if (typeof v !== 'string') continue
-        if (v.trim() === '') add(['steps', i, 'fileOutputs', k], `${who}: fileOutputs '${k}' needs a file path, e.g. /output.txt`, 'SCHEMA')
+        if (v.trim() === '') add([...sp, 'fileOutputs', k], `${who}: fileOutputs '${k}' needs a file path, e.g. /output.txt`, 'SCHEMA')
         else fileOutputs[k] = v
       }
     }
@@ -237,22 +254,25 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
       env,
       after,
       fileOutputs,
-      pos: at(['steps', i]),
+      pos: at(sp),
     }
     if (resources) step.resources = resources
+    if (entry.parent !== undefined) step.parent = entry.parent
+    Object.assign(step, parseControl(raw, sp, who, at, add))
     steps.push(step)
-    stepAt.set(step, i)
+    stepAt.set(step, entry)
   })
 
   // Components: parse each referenced folder once.
   const components: Record<string, Component> = {}
   const componentFiles: string[] = []
   for (const step of steps) {
-    const i = stepAt.get(step)!
+    const sp = stepAt.get(step)!.path
+    const rawStep = stepAt.get(step)!.raw
     const c = step.component
     if (!isValidK8sName(c)) continue
     const src = input.components[c]
-    const where: YamlPath = typeof (rawSteps[i] as Obj).component === 'string' ? ['steps', i, 'component'] : ['steps', i, 'name']
+    const where: YamlPath = typeof rawStep.component === 'string' ? [...sp, 'component'] : [...sp, 'name']
     if (!src || src.text === undefined) {
       const usedName = c === step.name ? '' : `, or point \`component:\` at an existing folder under components/`
       add(where, `step '${step.name}': component '${c}' not found: components/${c}/component.yaml does not exist`, 'COMPONENT_NOT_FOUND', `Create it with \`kfp component add ${c}\`${usedName}.`)
@@ -271,96 +291,75 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     if (comp) step.fileOutputs = {...comp.fileOutputs, ...step.fileOutputs}
   }
 
-  // Steps, second pass: references, inputs, types.
+  // Steps, second pass: references (where each step sits in the control flow), inputs, types.
   const stepNames = [...stepIndex.keys()]
   const stepByName = new Map<string, Step>()
   for (const s of steps) if (!stepByName.has(s.name)) stepByName.set(s.name, s)
+  for (const [g, gp] of walked.groupPaths) {
+    if (stepByName.has(g)) add([...gp, 'group'], `group '${g}' has the name of a step`, 'DUPLICATE_NAME', 'Steps and groups share one namespace (kfp steps, --start-step); rename the group.')
+  }
   const outputsOf = (s: Step) => (components[s.component] ? stepOutputs(s, components[s.component]) : undefined)
+  const tree: Tree = {nodes: walked.nodes, groups: walked.groups, steps: stepByName}
+  const refCtx: RefContext = {tree, params: paramByName, stepByName, stepNames, outputsOf}
   for (const step of steps) {
-    const i = stepAt.get(step)!
+    const sp = stepAt.get(step)!.path
+    const rawStep = stepAt.get(step)!.raw
     const who = `step '${step.name}'`
     const comp = components[step.component]
     for (const [k, b] of Object.entries(step.inputs)) {
-      const p: YamlPath = ['steps', i, 'inputs', k]
+      const p: YamlPath = [...sp, 'inputs', k]
       const decl = comp?.inputs.find((x) => x.name === k)
       if (comp && !decl) {
         const names = comp.inputs.map((x) => x.name)
         add(p, `${who}: component '${comp.name}' has no input '${k}'${didYouMeanSuffix(k, names)}`, 'UNKNOWN_INPUT', names.length > 0 ? `Inputs of ${comp.name}: ${names.join(', ')}.` : `Component '${comp.name}' declares no inputs; add one under inputs: in ${comp.dir}/component.yaml.`, 'key')
       }
-      // Resolve every reference; remember the type each one carries.
+      // Resolve every reference where the step sits; remember the type each one carries.
       let resolved = true
-      const refTypes: Array<{what: string; type: ParamType | 'artifact'}> = []
+      const refTypes: Array<{what: string; type: RefType; runStatus?: boolean}> = []
       for (const r of bindingRefs(b)) {
-        if ('param' in r) {
-          const param = paramByName.get(r.param)
-          if (!param) {
-            resolved = false
-            const names = params.map((x) => x.name)
-            add(p, `${who}: input '${k}': unknown param '${r.param}'${didYouMeanSuffix(r.param, names)}`, 'UNKNOWN_PARAM', names.length > 0 ? `Params: ${names.join(', ')}; or declare '${r.param}' under params:.` : `Declare it under params:, e.g. ${r.param}: VALUE.`)
-          } else refTypes.push({what: `param '${param.name}'`, type: param.type})
-          continue
-        }
-        const producer = stepByName.get(r.step)
-        if (!producer) {
+        const c = checkReference(refCtx, r, {kind: 'input', step: step.name})
+        if (!c.ok) {
           resolved = false
-          add(p, `${who}: input '${k}': unknown step '${r.step}'${didYouMeanSuffix(r.step, stepNames)}`, 'UNKNOWN_STEP', `Steps: ${stepNames.join(', ')}.`)
+          if (c.message) add(p, `${who}: input '${k}': ${c.message}`, c.code ?? 'BAD_REFERENCE', c.hint)
           continue
         }
-        const outs = outputsOf(producer)
-        if (!outs) {
-          resolved = false
-          continue
-        }
-        const out = outs.find((o) => o.name === r.output)
-        if (!out) {
-          resolved = false
-          const names = outs.map((o) => o.name)
-          add(p, `${who}: input '${k}': step '${r.step}' has no output '${r.output}'${didYouMeanSuffix(r.output, names)}`, 'UNKNOWN_OUTPUT', names.length > 0 ? `Outputs of ${r.step} (component ${producer.component}): ${names.join(', ')}.` : `Component '${producer.component}' declares no outputs; add one under outputs: in components/${producer.component}/component.yaml.`)
-          continue
-        }
-        refTypes.push({what: `output '${out.name}' of step '${r.step}'`, type: out.kind === 'artifact' ? 'artifact' : out.paramType ?? 'string'})
+        refTypes.push(c)
       }
       if (!decl || !resolved) continue
-      const to: ParamType | 'artifact' = decl.kind === 'artifact' ? 'artifact' : decl.paramType ?? 'string'
-      const expects = `${who}: input '${k}' expects ${typeWord(to)}`
-      if (b.kind === 'literal') {
-        if (to === 'artifact') {
-          add(p, `${expects} (type ${decl.type ?? 'untyped'}), which can only come from another step's output, got ${describeValue(b.value)}`, 'TYPE_MISMATCH', `Bind it to \${{ steps.STEP.outputs.OUTPUT }}, or give '${k}' a parameter type (String, Integer, …) in ${comp!.dir}/component.yaml.`)
-        } else if (to === 'string') {
-          if (b.value !== null) step.inputs[k] = {kind: 'literal', value: toStringValue(b.value)}
-        } else if (!valueMatchesType(b.value, to)) {
-          add(p, `${expects}, got ${describeValue(b.value)}`, 'TYPE_MISMATCH', literalHint(b.value, to))
-        }
-      } else if (b.kind === 'template') {
-        const art = refTypes.find((t) => t.type === 'artifact')
-        if (art) add(p, `${who}: input '${k}': ${art.what} is an artifact and cannot be used inside text`, 'TYPE_MISMATCH', 'Bind the artifact on its own: ${{ steps.STEP.outputs.OUTPUT }}.')
-        else if (to !== 'string') add(p, `${expects}, but text with references is a string`, 'TYPE_MISMATCH', `Bind '${k}' to a single reference, e.g. \${{ params.NAME }}, or change its type to String.`)
-      } else {
-        const from = refTypes[0]
-        if (from && !isCompatible(from.type, to)) {
-          add(p, `${expects}, but ${from.what} is ${typeWord(from.type)}`, 'TYPE_MISMATCH', to === 'artifact' || from.type === 'artifact' ? 'Artifacts only connect to artifact inputs; parameters to parameter inputs.' : `Make the types match (an integer may feed a float; anything may feed a string).`)
-        }
-      }
+      checkInputType(step, k, b, decl, refTypes, comp!, (message, code, hint) => add(p, message, code, hint))
     }
     if (comp) {
       const unbound = comp.inputs.filter((x) => !x.optional && x.default === undefined && !(x.name in step.inputs))
+      const isFinal = isWithin(tree, {step: step.name}, nodeName(finalNode(tree) ?? {step: ''}))
       for (const u of unbound) {
-        const hasInputs = isObj((rawSteps[i] as Obj).inputs)
-        const where: YamlPath = hasInputs ? ['steps', i, 'inputs'] : ['steps', i, 'name']
-        add(where, `${who}: required input '${u.name}' of component '${comp.name}' is not bound`, 'UNBOUND_INPUT', `Add it under inputs:, e.g. ${/^[\w-]+$/.test(u.name) ? u.name : JSON.stringify(u.name)}: \${{ params.NAME }}, or give it a default in ${comp.dir}/component.yaml.`, hasInputs ? 'key' : 'value')
+        const hasInputs = isObj(rawStep.inputs)
+        const where: YamlPath = hasInputs ? [...sp, 'inputs'] : [...sp, 'name']
+        if (u.finalStatus && !isFinal) continue
+        const example = u.finalStatus ? '${{ run.status }}' : '${{ params.NAME }}'
+        add(where, `${who}: required input '${u.name}' of component '${comp.name}' is not bound`, 'UNBOUND_INPUT', `Add it under inputs:, e.g. ${/^[\w-]+$/.test(u.name) ? u.name : JSON.stringify(u.name)}: ${example}${u.finalStatus ? '' : `, or give it a default in ${comp.dir}/component.yaml`}.`, hasInputs ? 'key' : 'value')
       }
     }
     step.after.forEach((a, j) => {
-      const p: YamlPath = typeof (rawSteps[i] as Obj).after === 'string' ? ['steps', i, 'after'] : ['steps', i, 'after', j]
-      if (!stepByName.has(a)) add(p, `${who}: after: unknown step '${a}'${didYouMeanSuffix(a, stepNames)}`, 'UNKNOWN_STEP', `Steps: ${stepNames.join(', ')}.`)
+      const p: YamlPath = typeof rawStep.after === 'string' ? [...sp, 'after'] : [...sp, 'after', j]
+      if (!stepByName.has(a)) {
+        add(p, `${who}: after: unknown step '${a}'${didYouMeanSuffix(a, stepNames)}`, 'UNKNOWN_STEP', `Steps: ${stepNames.join(', ')}.`)
+        return
+      }
+      const first = outputsOf(stepByName.get(a)!)?.[0]
+      if (!first && !components[stepByName.get(a)!.component]) return
+      const c = checkAfter(refCtx, a, step.name)
+      if (c) add(p, `${who}: after: ${c.message}`, c.code, c.hint)
     })
   }
+  // forEach:, when:, finally: of every step and group.
+  for (const step of steps) checkControl(refCtx, {step: step.name}, step, stepAt.get(step)!.path, add)
+  for (const [g, group] of Object.entries(walked.groups)) checkControl(refCtx, {group: g}, group, walked.groupPaths.get(g)!, add)
 
   // Cycles through outputs and `after`.
-  for (const cycle of findCycles(steps, stepByName)) {
-    const first = stepAt.get(stepByName.get(cycle[0])!)!
+  for (const cycle of findCycles(steps, stepByName, tree)) {
+    const firstPath = stepAt.get(stepByName.get(cycle[0])!)!.path
     const pathText = [...cycle, cycle[0]].join(' → ')
-    add(['steps', first, 'name'], cycle.length === 1 ? `step '${cycle[0]}' depends on itself: ${pathText}` : `dependency cycle: ${pathText}`, 'CYCLE', 'Steps cannot depend on themselves through outputs or after:; remove one of these references.')
+    add([...firstPath, 'name'], cycle.length === 1 ? `step '${cycle[0]}' depends on itself: ${pathText}` : `dependency cycle: ${pathText}`, 'CYCLE', 'Steps cannot depend on themselves through outputs or after:; remove one of these references.')
   }
 
   // Targets.
@@ -400,7 +399,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   const sorted = sortIssues(issues, [file, ...componentFiles])
   if (sorted.length > 0) return {issues: sorted}
 
-  const project: Project = {root, file, name, params, steps, components, targets, defaultTarget}
+  const project: Project = {root, file, name, params, steps, nodes: walked.nodes, groups: walked.groups, components, targets, defaultTarget}
   if (typeof data.description === 'string') project.description = data.description.trim()
   if (typeof data.registry === 'string') project.registry = data.registry.replace(/\/+$/, '')
   if (isObj(data.gcp)) {
@@ -411,6 +410,71 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   if (typeof data.pipelineRoot === 'string') project.pipelineRoot = data.pipelineRoot
   if (Object.keys(images).length > 0) project.images = images
   return {project, issues: []}
+}
+
+/** Checks that what an input is bound to fits the input's declared type (reporting through `report`). */
+function checkInputType(
+  step: Step,
+  k: string,
+  b: Binding,
+  decl: ComponentIO,
+  refTypes: Array<{what: string; type: RefType; runStatus?: boolean}>,
+  comp: Component,
+  report: (message: string, code: string, hint?: string) => void,
+): void {
+  const who = `step '${step.name}'`
+  const to: ParamType | 'artifact' = decl.kind === 'artifact' ? 'artifact' : decl.paramType ?? 'string'
+  const expects = `${who}: input '${k}' expects ${typeWord(to)}`
+  if (Boolean(decl.finalStatus) !== (b.kind === 'runStatus')) {
+    if (decl.finalStatus) report(`${who}: input '${k}' is of type PipelineTaskFinalStatus and takes only \${{ run.status }}`, 'TYPE_MISMATCH', `Bind it as ${k}: \${{ run.status }} in the finally: step.`)
+    else report(`${who}: input '${k}': \${{ run.status }} needs an input declared type: PipelineTaskFinalStatus (the SDK's name; IR TASK_FINAL_STATUS)`, 'TYPE_MISMATCH', `Declare '${k}' with type: PipelineTaskFinalStatus in ${comp.dir}/component.yaml.`)
+    return
+  }
+  switch (b.kind) {
+    case 'runStatus':
+      return
+    case 'import': {
+      if (to !== 'artifact') {
+        report(`${who}: input '${k}' is ${typeWord(to)}; only an artifact input can import an artifact`, 'TYPE_MISMATCH', `Give '${k}' an artifact type such as Dataset in ${comp.dir}/component.yaml, or bind a value.`)
+        return
+      }
+      if (b.type !== undefined && decl.type !== undefined && artifactTitle(b.type) !== artifactTitle(decl.type)) {
+        report(`${who}: input '${k}' is a ${decl.type}, but the import says type ${b.type}`, 'TYPE_MISMATCH', `Import it as type: ${decl.type}, or change the input's type.`)
+      }
+      return
+    }
+    case 'literal':
+      if (to === 'artifact') {
+        report(`${expects} (type ${decl.type ?? 'untyped'}), which can only come from another step's output or an import, got ${describeValue(b.value)}`, 'TYPE_MISMATCH', `Bind it to \${{ steps.STEP.outputs.OUTPUT }} or {import: "gs://…", type: ${decl.type ?? 'Artifact'}}, or give '${k}' a parameter type (String, Integer, …) in ${comp.dir}/component.yaml.`)
+      } else if (to === 'string') {
+        if (b.value !== null) step.inputs[k] = {kind: 'literal', value: toStringValue(b.value)}
+      } else if (!valueMatchesType(b.value, to)) {
+        report(`${expects}, got ${describeValue(b.value)}`, 'TYPE_MISMATCH', literalHint(b.value, to))
+      }
+      return
+    case 'template': {
+      const art = refTypes.find((t) => t.type === 'artifact')
+      if (art) report(`${who}: input '${k}': ${art.what} is an artifact and cannot be used inside text`, 'TYPE_MISMATCH', 'Bind the artifact on its own: ${{ steps.STEP.outputs.OUTPUT }}.')
+      else if (to !== 'string') report(`${expects}, but text with references is a string`, 'TYPE_MISMATCH', `Bind '${k}' to a single reference, e.g. \${{ params.NAME }}, or change its type to String.`)
+      return
+    }
+    default: {
+      const from = refTypes[0]
+      if (!from) return
+      if (from.type === 'any') {
+        if (to === 'artifact') report(`${expects}, but ${from.what} is a parameter value`, 'TYPE_MISMATCH', 'Artifacts only connect to artifact inputs; parameters to parameter inputs.')
+        return
+      }
+      if (!isCompatible(from.type, to)) {
+        report(`${expects}, but ${from.what} is ${typeWord(from.type)}`, 'TYPE_MISMATCH', to === 'artifact' || from.type === 'artifact' ? 'Artifacts only connect to artifact inputs; parameters to parameter inputs.' : `Make the types match (an integer may feed a float; anything may feed a string${from.type === 'list' ? '; a collected output is a list: declare the input JsonArray' : ''}).`)
+      }
+    }
+  }
+}
+
+/** The schema title an artifact type name stands for (Dataset and system.Dataset are the same). */
+function artifactTitle(type: string): string {
+  return type.replace(/^system\./, '').toLowerCase()
 }
 
 function nameIssue(what: string, name: string, pos: {file: string; line: number; col: number}): ProjectIssue {
@@ -441,13 +505,27 @@ function literalHint(value: unknown, type: ParamType): string {
   return `Use ${examples[type]}.`
 }
 
+/** The steps a node's forEach: and when: read outputs of. */
+function controlRefs(c: Control | undefined): string[] {
+  const out: string[] = []
+  if (c?.loop?.items.kind === 'output') out.push(c.loop.items.step)
+  for (const o of c?.when ? whenOperands(c.when.expr) : []) if (o.kind === 'output') out.push(o.step)
+  return out
+}
+
 /** Every dependency cycle (once each, starting at its earliest-listed step). */
-function findCycles(steps: Step[], byName: Map<string, Step>): string[][] {
+function findCycles(steps: Step[], byName: Map<string, Step>, tree: Tree): string[][] {
   const deps = new Map<string, string[]>()
   for (const s of steps) {
     if (deps.has(s.name)) continue
     const d: string[] = []
     for (const b of Object.values(s.inputs)) for (const r of bindingRefs(b)) if ('step' in r && byName.has(r.step) && !d.includes(r.step)) d.push(r.step)
+    // The forEach:/when: of the step and of its groups run before it (references into the node itself are reported apart).
+    for (const owner of [...ancestors(tree, {step: s.name}), s.name]) {
+      for (const r of controlRefs(tree.groups[owner] ?? byName.get(owner))) {
+        if (byName.has(r) && !d.includes(r) && !isWithin(tree, {step: r}, owner)) d.push(r)
+      }
+    }
     for (const a of s.after) if (byName.has(a) && !d.includes(a)) d.push(a)
     deps.set(s.name, d)
   }

@@ -17,6 +17,25 @@ const quantities = {
   },
 }
 
+const control = {
+  forEach: {
+    type: ['string', 'array'],
+    description:
+      'A loop (dsl.ParallelFor): one iteration per item of ${{ params.LIST }}, a literal list [a, b], or ${{ steps.S.outputs.LIST }}. ' +
+      'Inside, ${{ item }} (or ${{ item.FIELD }}) is the item; outside, a step output of the loop is the list of every iteration\'s value.',
+  },
+  parallelism: {type: 'integer', minimum: 1, description: 'At most this many iterations at once (default: no limit).'},
+  when: {
+    type: 'string',
+    description:
+      "Runs only when true (dsl.If): comparisons (== != < <= > >=) of references and literals, with and, or, not and parentheses, e.g. ${{ steps.eval.outputs.rmse }} < ${{ params.maxRmse }}. Otherwise recorded as skipped.",
+  },
+  finally: {
+    type: 'boolean',
+    description: 'The exit handler (dsl.ExitHandler): runs after every other step, whatever happened; ${{ run.status }} is the run\'s status. At most one per pipeline, at the top level.',
+  },
+}
+
 /** JSON Schema (draft-07) of kfp.yaml. */
 export const kfpProjectSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -56,7 +75,8 @@ export const kfpProjectSchema = {
     },
     steps: {
       type: ['array', 'null'],
-      items: {$ref: '#/definitions/step'},
+      description: 'Steps and groups in order; step numbers run depth-first through groups (a group has no number).',
+      items: {$ref: '#/definitions/stepOrGroup'},
     },
     targets: {
       type: ['object', 'null'],
@@ -67,6 +87,23 @@ export const kfpProjectSchema = {
   },
   definitions: {
     paramType: {enum: ['string', 'integer', 'float', 'boolean', 'list', 'struct']},
+    stepOrGroup: {
+      if: {type: 'object', required: ['group']},
+      then: {$ref: '#/definitions/group'},
+      else: {$ref: '#/definitions/step'},
+    },
+    group: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['group', 'steps'],
+      description: 'Several steps under one loop and/or condition (or the finally: part). A group has no step number.',
+      properties: {
+        group: {type: 'string', description: "Group name: lowercase letters, digits and '-', unique among steps and groups."},
+        description: {type: 'string'},
+        steps: {type: ['array', 'null'], items: {$ref: '#/definitions/stepOrGroup'}},
+        ...control,
+      },
+    },
     param: {
       description:
         'Long form {type, default, description} (an object with any of these keys), or a default value whose type is inferred.',
@@ -95,8 +132,9 @@ export const kfpProjectSchema = {
         inputs: {
           type: ['object', 'null'],
           description:
-            'Component input → a literal, ${{ params.NAME }}, ${{ steps.STEP.outputs.OUTPUT }}, or text mixing them.',
+            'Component input → a literal, ${{ params.NAME }}, ${{ steps.STEP.outputs.OUTPUT }}, ${{ item }} (in a loop), ${{ run.status }} (in the finally step), text mixing them, or {import: URI, type: Dataset, reimport: false} for an existing artifact.',
         },
+        ...control,
         resources: {
           type: 'object',
           additionalProperties: false,

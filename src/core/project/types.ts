@@ -24,13 +24,75 @@ export interface PipelineParam {
   pos?: SourcePos
 }
 
+/** One piece of a text binding: plain text or a reference. */
+export type TemplatePart = {text: string} | {param: string} | {step: string; output: string} | {item: true; field?: string}
+
 /** What a step input (or component input) is bound to. */
 export type Binding =
   | {kind: 'literal'; value: JsonValue}
   | {kind: 'param'; param: string}
+  /**
+   * A step's output. Inside the producer's loop (the same iteration) the value; from outside the loop the list of
+   * every iteration's value in item order (the SDK's dsl.Collected), see `core/project/scopes.ts`.
+   */
   | {kind: 'output'; step: string; output: string}
   /** A string with references inside, e.g. "gs://${{ params.bucket }}/data". */
-  | {kind: 'template'; parts: Array<{text: string} | {param: string} | {step: string; output: string}>}
+  | {kind: 'template'; parts: TemplatePart[]}
+  /** `${{ item }}` / `${{ item.FIELD }}`: the current item of the innermost enclosing `forEach:`. */
+  | {kind: 'item'; field?: string}
+  /** `${{ run.status }}`: the pipeline's final status, only in the `finally:` step (PipelineTaskFinalStatus). */
+  | {kind: 'runStatus'}
+  /** `{import: URI, type: Dataset, reimport: true}`: an existing artifact, through an importer task. */
+  | {kind: 'import'; uri: Binding; type?: string; reimport: boolean}
+
+/** What `forEach:` iterates over. */
+export type LoopItems =
+  | {kind: 'literal'; items: JsonValue[]}
+  | {kind: 'param'; param: string}
+  | {kind: 'output'; step: string; output: string}
+
+export interface Loop {
+  items: LoopItems
+  /** At most this many iterations at once (dsl.ParallelFor parallelism); undefined = no limit. */
+  parallelism?: number
+}
+
+/** An operand of a `when:` comparison. `text` keeps a number literal as written (1 and 1.0 differ in CEL). */
+export type WhenOperand =
+  | {kind: 'literal'; value: string | number | boolean; text: string}
+  | {kind: 'param'; param: string}
+  | {kind: 'output'; step: string; output: string}
+  | {kind: 'item'; field?: string}
+
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>='
+
+/** A parsed `when:` expression. */
+export type WhenExpr =
+  | {op: 'cmp'; cmp: CompareOp; left: WhenOperand; right: WhenOperand}
+  | {op: 'and' | 'or'; left: WhenExpr; right: WhenExpr}
+  | {op: 'not'; arg: WhenExpr}
+
+/** Control flow a step or a group can carry. A node with both runs the loop outside, the condition in each iteration. */
+export interface Control {
+  /** `forEach:` (+ `parallelism:`): one iteration per item (dsl.ParallelFor). */
+  loop?: Loop
+  /** `when:`: runs only when true (dsl.If); `text` is the expression as written. */
+  when?: {expr: WhenExpr; text: string}
+  /** `finally: true`: the exit handler over every other step (dsl.ExitHandler's exit task). */
+  final?: boolean
+}
+
+/** Where a step or group sits: at the top of `steps:` or inside a group. */
+export type NodeRef = {step: string} | {group: string}
+
+/** `- group: NAME` with its own `steps:` (several steps under one loop and/or condition). Groups carry no number. */
+export interface Group extends Control {
+  name: string
+  /** The enclosing group, if any. */
+  parent?: string
+  children: NodeRef[]
+  pos?: SourcePos
+}
 
 export interface Resources {
   cpuRequest?: string
@@ -40,9 +102,14 @@ export interface Resources {
   accelerator?: {type: string; count: number}
 }
 
-export interface Step {
-  /** 1-based position in `steps:`; what --start-step N means. */
+export interface Step extends Control {
+  /**
+   * 1-based, depth-first in kfp.yaml order: a group has no number, its steps are numbered in order where the group
+   * stands. What --start-step N means.
+   */
   number: number
+  /** The enclosing group, if any. */
+  parent?: string
   /** Unique, a valid Kubernetes/KFP name (lowercase, digits, '-'). */
   name: string
   /** Component name (folder under components/). */
@@ -78,6 +145,8 @@ export interface ComponentIO {
   type?: string
   /** Derived: parameter (typed as a scalar/list/struct) or artifact (untyped or other types). */
   kind: 'parameter' | 'artifact'
+  /** `type: PipelineTaskFinalStatus`: a struct parameter the exit handler fills (IR `TASK_FINAL_STATUS`). */
+  finalStatus?: boolean
   paramType?: ParamType
   default?: JsonValue
   optional?: boolean
@@ -131,7 +200,15 @@ export interface Project {
   /** Pipeline root for artifacts (gs://… on a cluster). */
   pipelineRoot?: string
   params: PipelineParam[]
+  /** Every step, depth-first in kfp.yaml order (groups flattened); `number` is the position here, 1-based. */
   steps: Step[]
+  /**
+   * The top level of `steps:` in order (steps and groups). Absent = every step at the top level, no groups (projects
+   * built in code before groups existed); read it through `projectNodes()` in core/project/scopes.ts.
+   */
+  nodes?: NodeRef[]
+  /** Groups by name (absent = none). */
+  groups?: Record<string, Group>
   components: Record<string, Component>
   targets: Record<string, TargetConfig>
   defaultTarget: string

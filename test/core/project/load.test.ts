@@ -347,7 +347,7 @@ types('artifacts: untyped inputs only take another step\'s artifact output', () 
   assert.equal(parse(good, components).issues, [])
   const bad = `name: p\nsteps:\n- name: a\n- name: b\n  inputs: {data: gs://x, label: "\${{ steps.a.outputs.data }}"}\n`
   const {issues} = parse(bad, components)
-  expectIssue(issues, "step 'b': input 'data' expects an artifact (type untyped), which can only come from another step's output, got 'gs://x' (a string)", posOf(bad, 'gs://x'))
+  expectIssue(issues, "step 'b': input 'data' expects an artifact (type untyped), which can only come from another step's output or an import, got 'gs://x' (a string)", posOf(bad, 'gs://x'))
   expectIssue(issues, "step 'b': input 'label' expects a string, but output 'data' of step 'a' is an artifact", posOf(bad, '"${{ steps.a.outputs.data'))
 })
 
