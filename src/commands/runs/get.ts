@@ -3,6 +3,8 @@ import {BaseCommand} from '../../base-command.js'
 import type {RunRecord} from '../../core/engine/record.js'
 import {listFlags, projectFlag} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
+import {formatMetric} from '../../core/artifacts/metrics.js'
+import {runMetrics, type StepMetrics} from '../../services/artifacts/local.js'
 import {getRun, type GetRunResult} from '../../services/runs/index.js'
 import {formatDuration} from '../../ui/table.js'
 import {resolveTarget} from '../../services/target/resolve.js'
@@ -27,7 +29,8 @@ export function stepRows(run: RunRecord): string[][] {
 
 export default class RunsGet extends BaseCommand {
   static summary = 'Show one run: its status, parameters and a table of its steps.'
-  static description = 'RUN is a run id (or a unique prefix of one), a run name, or `latest`.'
+  static description =
+    'RUN is a run id (or a unique prefix of one), a run name, or `latest`. Below the steps, the scalar metrics of its Metrics artifacts (system.Metrics: the metadata a step writes through its executor output, or a flat JSON object in the artifact file).'
   static examples = ['<%= config.bin %> <%= command.id %> latest', '<%= config.bin %> <%= command.id %> 20250101-120000-a1b2c3 --json']
   static args = {run: Args.string({required: true, description: 'Run id, name or latest.'})}
   static flags = {
@@ -36,7 +39,7 @@ export default class RunsGet extends BaseCommand {
     target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
   }
 
-  async run(): Promise<GetRunResult | {run: RemoteRunInfo}> {
+  async run(): Promise<(GetRunResult & {metrics: StepMetrics[]}) | {run: RemoteRunInfo}> {
     const {args, flags} = await this.parse(RunsGet)
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
@@ -61,6 +64,12 @@ export default class RunsGet extends BaseCommand {
     if (r.message && r.status !== 'succeeded') this.out(r.message)
     this.out('')
     this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
-    return result
+    const metrics = await runMetrics(r, result.runDir)
+    if (metrics.length) {
+      this.out('')
+      this.out('Metrics:')
+      this.table(['step', 'artifact', 'metric', 'value'], metrics.flatMap((m) => Object.entries(m.metrics).map(([k, v]) => [`${m.number}. ${m.task}`, m.artifact, k, formatMetric(v)])), {wide: flags.wide, keep: [0, 2, 3]})
+    }
+    return {...result, metrics}
   }
 }

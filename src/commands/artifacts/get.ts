@@ -1,0 +1,50 @@
+import {createReadStream} from 'node:fs'
+import {pipeline} from 'node:stream/promises'
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import {projectFlag} from '../../flags.js'
+import {CliError, EXIT} from '../../lib/errors.js'
+import {copyArtifact, findArtifact, type GetArtifactResult} from '../../services/artifacts/local.js'
+import {serverArtifactsNotYet} from '../../services/artifacts/remote.js'
+import {resolveTarget} from '../../services/target/resolve.js'
+
+export default class ArtifactsGet extends BaseCommand {
+  static summary = "Copy one artifact of a run's step to a path (-o), or print a file artifact to stdout."
+  static description =
+    'Without -o a file artifact is written to stdout as it is (pipe it: `kfp artifacts get latest train model > model.bin`); a folder artifact needs -o. -o never overwrites an existing path unless --force.'
+  static examples = [
+    '<%= config.bin %> <%= command.id %> latest train metrics',
+    '<%= config.bin %> <%= command.id %> latest 2 model -o ./model',
+  ]
+  static args = {
+    run: Args.string({required: true, description: 'Run id, name or latest.'}),
+    step: Args.string({required: true, description: 'Step number or name.'}),
+    name: Args.string({required: true, description: 'Artifact (output) name.'}),
+  }
+  static flags = {
+    project: projectFlag,
+    output: Flags.string({char: 'o', summary: 'Copy the artifact (file or folder) to this path.', helpValue: 'PATH'}),
+    force: Flags.boolean({summary: 'With -o: overwrite what is there.'}),
+    target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
+  }
+
+  async run(): Promise<GetArtifactResult> {
+    const {args, flags} = await this.parse(ArtifactsGet)
+    const t = await resolveTarget({target: flags.target}, this.ctx)
+    if (t.type === 'kfp') throw serverArtifactsNotYet(t.name)
+    const {artifact} = await findArtifact({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, name: args.name}, this.ctx)
+    if (flags.output) {
+      const written = await copyArtifact(artifact, flags.output, {cwd: this.ctx.cwd, force: flags.force})
+      this.out(written)
+      return {artifact, written}
+    }
+    if (artifact.kind === 'folder' || this.jsonEnabled()) {
+      throw new CliError('USAGE', `${artifact.kind === 'folder' ? `Artifact ${artifact.name} is a folder` : '--json prints no file content'}: pass -o PATH to copy it.`, {
+        exit: EXIT.USAGE,
+        hints: [`kfp artifacts get ${args.run} ${args.step} ${args.name} -o ./${artifact.name}`],
+      })
+    }
+    await pipeline(createReadStream(artifact.path!), process.stdout, {end: false})
+    return {artifact}
+  }
+}
