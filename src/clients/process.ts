@@ -66,12 +66,18 @@ export function createProgramResolver(): (file: string, cwd: string, env: Env) =
 export async function spawnStep(file: string, args: string[], opts: SpawnStepOptions): Promise<StepExit> {
   const program = await (opts.resolve ?? resolveProgram)(file, opts.cwd, opts.env)
   return new Promise<StepExit>((resolve, reject) => {
-    const child = spawn(program, args, {
-      cwd: opts.cwd,
-      env: opts.env as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    })
+    let child: ReturnType<typeof spawn>
+    try {
+      child = spawn(program, args, {
+        cwd: opts.cwd,
+        env: opts.env as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      })
+    } catch (err) {
+      // Node refuses arguments with NUL bytes before the process exists.
+      return reject(startError(file, args, err as NodeJS.ErrnoException))
+    }
     let aborted = false
     let killTimer: NodeJS.Timeout | undefined
     const killGroup = (sig: NodeJS.Signals) => {
@@ -89,11 +95,11 @@ export async function spawnStep(file: string, args: string[], opts: SpawnStepOpt
     if (child.pid) opts.onSpawn?.(child.pid)
     if (opts.signal?.aborted) onAbort()
     else opts.signal?.addEventListener('abort', onAbort, {once: true})
-    child.stdout.on('data', (c: Buffer) => opts.onData?.(c, 'stdout'))
-    child.stderr.on('data', (c: Buffer) => opts.onData?.(c, 'stderr'))
+    child.stdout!.on('data', (c: Buffer) => opts.onData?.(c, 'stdout'))
+    child.stderr!.on('data', (c: Buffer) => opts.onData?.(c, 'stderr'))
     child.on('error', (err) => {
       opts.signal?.removeEventListener('abort', onAbort)
-      reject(new CliError('EXTERNAL_COMMAND_FAILED', `Could not start ${file}: ${err.message}`, {exit: EXIT.EXTERNAL, cause: err}))
+      reject(startError(file, args, err))
     })
     child.on('close', (code, sig) => {
       opts.signal?.removeEventListener('abort', onAbort)
@@ -103,6 +109,18 @@ export async function spawnStep(file: string, args: string[], opts: SpawnStepOpt
       resolve({exitCode: code ?? (sig ? 128 + (signalNumber(sig) ?? 1) : 1), signal: sig ?? undefined, aborted})
     })
   })
+}
+
+/** Why a step program could not start, in words (the OS's argument limits, a NUL byte), never a raw Node error. */
+function startError(file: string, args: string[], err: NodeJS.ErrnoException): CliError {
+  let why = err.message
+  if (err.code === 'E2BIG') {
+    const bytes = args.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0)
+    why = `its arguments (${Math.round(bytes / 1024)} KiB) are more than the operating system passes to a program (E2BIG); pass large values as files (artifacts)`
+  } else if (err.code === 'ERR_INVALID_ARG_VALUE' && /null bytes/.test(err.message)) {
+    why = 'an argument contains a NUL byte, which no program argument can hold'
+  }
+  return new CliError('EXTERNAL_COMMAND_FAILED', `Could not start ${file}: ${why}`, {exit: EXIT.EXTERNAL, cause: err})
 }
 
 function signalNumber(sig: NodeJS.Signals): number | undefined {

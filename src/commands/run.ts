@@ -65,6 +65,13 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
   async run(): Promise<RunResult> {
     const {flags, argv} = await this.parse(Run)
     const noCacheSteps = argv as string[]
+    for (const [flag, v] of [['--start-step', flags['start-step']], ['--from-run', flags['from-run']]] as const) {
+      if (v !== undefined && v.trim() === '')
+        throw new CliError('USAGE', `${flag} is empty.`, {
+          exit: EXIT.USAGE,
+          hints: [flag === '--start-step' ? 'Give a step number or name: --start-step 4 (see `kfp steps`).' : 'Give a run id, name or latest: --from-run latest (see `kfp runs list`).'],
+        })
+    }
     if (noCacheSteps.length && !flags['no-cache']) {
       const topic = this.wrongTopic()
       if (topic) throw topic

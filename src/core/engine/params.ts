@@ -26,6 +26,21 @@ export function typeLabel(t: IrParameterType | undefined): string {
 
 export type ParseResult = {ok: true; value: JsonValue} | {ok: false; error: string}
 
+/**
+ * The longest argument a step program can receive: Linux refuses a single argument longer than MAX_ARG_STRLEN
+ * (32 pages, 128 KiB) with E2BIG, in a container as on the host.
+ */
+export const MAX_ARGUMENT_BYTES = 128 * 1024 - 1
+
+/** Why a value can never reach a step as a program argument (a NUL byte, or too long), else undefined. */
+export function argumentProblem(value: JsonValue): string | undefined {
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
+  if (text.includes('\0')) return 'the value contains a NUL byte, which no program argument can hold'
+  const bytes = Buffer.byteLength(text)
+  if (bytes > MAX_ARGUMENT_BYTES) return `the value is ${Math.round(bytes / 1024)} KiB; a step's argument can hold at most 128 KiB (the OS limit). Pass large data as a file (an artifact) instead`
+  return undefined
+}
+
 /** Parses command-line text as a value of type `t`. */
 export function parseParamText(text: string, t: IrParameterType | undefined): ParseResult {
   switch (t) {
@@ -150,17 +165,22 @@ export function resolveRunParams(
   const errors: string[] = []
   const values: Record<string, JsonValue> = {}
   const explicit: Record<string, string> = {}
+  // Own keys only: a name such as `constructor` or `toString` is not a declared parameter.
+  const def = (name: string): IrParameterSpec | undefined => (Object.hasOwn(defs, name) ? defs[name] : undefined)
   const check = (name: string, r: ParseResult, text: string, from = '') => {
-    if (!defs[name]) errors.push(`${from}Unknown parameter '${name}'.`)
-    else if (!r.ok) errors.push(`${from}Parameter '${name}' (${typeLabel(defs[name].parameterType)}): ${r.error}.`)
-    else {
+    const d = def(name)
+    const bad = r.ok ? argumentProblem(r.value) : r.error
+    if (!d) errors.push(`${from}Unknown parameter '${name}'.`)
+    else if (bad) errors.push(`${from}Parameter '${name}' (${typeLabel(d.parameterType)}): ${bad}.`)
+    else if (r.ok) {
       values[name] = r.value
       explicit[name] = text
     }
   }
   for (const [name, v] of Object.entries(fileValues)) {
     const text = typeof v === 'string' ? v : JSON.stringify(v)
-    check(name, defs[name] ? coerceParamValue(v, defs[name].parameterType) : {ok: true, value: v}, text, fileName ? `${fileName}: ` : '')
+    const d = def(name)
+    check(name, d ? coerceParamValue(v, d.parameterType) : {ok: true, value: v}, text, fileName ? `${fileName}: ` : '')
   }
   for (const f of flags) {
     const kv = splitAssignment(f)
@@ -168,7 +188,8 @@ export function resolveRunParams(
       errors.push(`--param ${f}: expected key=value.`)
       continue
     }
-    check(kv.key, defs[kv.key] ? parseParamText(kv.value, defs[kv.key].parameterType) : {ok: true, value: kv.value}, kv.value)
+    const d = def(kv.key)
+    check(kv.key, d ? parseParamText(kv.value, d.parameterType) : {ok: true, value: kv.value}, kv.value)
   }
   for (const [name, d] of Object.entries(defs)) {
     if (values[name] !== undefined) continue

@@ -47,6 +47,8 @@ export interface ProjectSource {
 }
 
 type Obj = Record<string, unknown>
+/** A map entry by the user's name, never an Object.prototype member (`constructor`, `toString`, …). */
+const own = <T>(o: Record<string, T>, k: string): T | undefined => (Object.hasOwn(o, k) ? o[k] : undefined)
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 const PARAM_TYPES: readonly ParamType[] = ['string', 'integer', 'float', 'boolean', 'list', 'struct']
 const BINDING_HINT = 'Bind it to a value, ${{ params.NAME }} or ${{ steps.STEP.outputs.OUTPUT }}.'
@@ -127,7 +129,9 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   if (isObj(data.params)) {
     for (const [pname, raw] of Object.entries(data.params)) {
       const keyPos = at(['params', pname], 'key')
-      if (!isValidParamName(pname)) {
+      if (pname === '__proto__') {
+        issues.push({...keyPos, message: "param name '__proto__' is reserved: it names the prototype of every JavaScript object", hint: 'Use another name, e.g. proto.', code: 'INVALID_NAME'})
+      } else if (!isValidParamName(pname)) {
         const fix = pname.replace(/[^A-Za-z0-9_]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^(\d)/, '_$1')
         issues.push({
           ...keyPos,
@@ -271,7 +275,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     const rawStep = stepAt.get(step)!.raw
     const c = step.component
     if (!isValidK8sName(c)) continue
-    const src = input.components[c]
+    const src = own(input.components, c)
     const where: YamlPath = typeof rawStep.component === 'string' ? [...sp, 'component'] : [...sp, 'name']
     if (!src || src.text === undefined) {
       const usedName = c === step.name ? '' : `, or point \`component:\` at an existing folder under components/`
@@ -287,7 +291,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
 
   // Effective fileOutputs: the component's plus the step's own.
   for (const step of steps) {
-    const comp = components[step.component]
+    const comp = own(components, step.component)
     if (comp) step.fileOutputs = {...comp.fileOutputs, ...step.fileOutputs}
   }
 
@@ -298,14 +302,17 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   for (const [g, gp] of walked.groupPaths) {
     if (stepByName.has(g)) add([...gp, 'group'], `group '${g}' has the name of a step`, 'DUPLICATE_NAME', 'Steps and groups share one namespace (kfp steps, --start-step); rename the group.')
   }
-  const outputsOf = (s: Step) => (components[s.component] ? stepOutputs(s, components[s.component]) : undefined)
+  const outputsOf = (s: Step) => {
+    const c = own(components, s.component)
+    return c ? stepOutputs(s, c) : undefined
+  }
   const tree: Tree = {nodes: walked.nodes, groups: walked.groups, steps: stepByName}
   const refCtx: RefContext = {tree, params: paramByName, stepByName, stepNames, outputsOf}
   for (const step of steps) {
     const sp = stepAt.get(step)!.path
     const rawStep = stepAt.get(step)!.raw
     const who = `step '${step.name}'`
-    const comp = components[step.component]
+    const comp = own(components, step.component)
     for (const [k, b] of Object.entries(step.inputs)) {
       const p: YamlPath = [...sp, 'inputs', k]
       const decl = comp?.inputs.find((x) => x.name === k)
@@ -379,7 +386,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     }
   }
   const defaultTarget = typeof data.defaultTarget === 'string' ? data.defaultTarget : 'local'
-  if (!(defaultTarget in targets)) {
+  if (!Object.hasOwn(targets, defaultTarget)) {
     add(['defaultTarget'], `unknown target '${defaultTarget}'${didYouMeanSuffix(defaultTarget, Object.keys(targets))}`, 'UNKNOWN_TARGET', `Targets: ${Object.keys(targets).join(', ')}.`)
   }
 

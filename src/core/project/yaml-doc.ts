@@ -1,4 +1,5 @@
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node} from 'yaml'
+import {toJsSafely, yamlErrorText} from '../yaml-safe.js'
 import type {ProjectIssue} from './types.js'
 
 /** A path into a parsed YAML value: map keys and sequence indexes. */
@@ -21,7 +22,9 @@ export function parseYamlFile(file: string, text: string): {yaml?: YamlFile; iss
   const lines = new LineCounter()
   const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
   if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e): ProjectIssue => {
+    // A stack overflow in the parser is reported once per level it unwinds: one is enough.
+    const nested = doc.errors.find((e) => /call stack/i.test(e.message))
+    const issues = (nested ? [nested] : doc.errors).map((e): ProjectIssue => {
       const pos = lines.linePos(e.pos[0])
       const lineText = text.split(/\r?\n/)[pos.line - 1] ?? ''
       const issue: ProjectIssue = {file, line: pos.line, col: pos.col, message: yamlMessage(e.message), code: 'YAML_SYNTAX'}
@@ -36,12 +39,16 @@ export function parseYamlFile(file: string, text: string): {yaml?: YamlFile; iss
     })
     return {issues}
   }
-  return {yaml: {file, doc, lines, data: doc.toJS({maxAliasCount: 1000})}, issues: []}
+  // Alias bombs, unresolved aliases and absurd nesting are located problems, not exceptions (see core/yaml-safe.ts).
+  const js = toJsSafely(doc, lines)
+  if (!js.ok) return {issues: [{file, line: js.problem.line, col: js.problem.col, message: js.problem.message, code: 'YAML_SYNTAX'}]}
+  return {yaml: {file, doc, lines, data: js.value}, issues: []}
 }
 
 function yamlMessage(message: string): string {
   // The yaml library appends " at line L, column C" and a code frame; the position is reported separately.
-  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+  const first = yamlErrorText(message)
+  if (first.startsWith('YAML')) return first
   return `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}`
 }
 

@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import YAML from 'yaml'
+import {readParamsFile} from '../run/params-file.js'
 import type {Ctx} from '../../ctx.js'
 import type {CreateRunBody} from '../../clients/kfp-api.js'
 import type {IrParameterSpec} from '../../core/ir/types.js'
@@ -56,23 +56,6 @@ export interface RemoteRunResult {
   startStep?: RemoteStartStepSummary
 }
 
-async function readParamsFile(cwd: string, file: string): Promise<Record<string, JsonValue>> {
-  let text: string
-  try {
-    text = await readFile(path.resolve(cwd, file), 'utf8')
-  } catch {
-    throw new CliError('FILE_NOT_FOUND', `--params-file ${file}: no such file.`, {exit: EXIT.USAGE})
-  }
-  let data: unknown
-  try {
-    data = YAML.parse(text)
-  } catch (error) {
-    throw new CliError('YAML_SYNTAX', `${file}: ${(error as Error).message.split('\n')[0]}`, {exit: EXIT.USAGE})
-  }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new CliError('PARAM_INVALID', `${file}: expected a mapping of parameter names to values.`, {exit: EXIT.USAGE})
-  return data as Record<string, JsonValue>
-}
-
 /** Applies the run-level caching override to `root.dag.tasks` (as the Python SDK does client-side). */
 export function disableCaching<T extends {root: {dag?: {tasks?: Record<string, {cachingOptions?: unknown}>}}}>(spec: T): T {
   const copy = structuredClone(spec)
@@ -89,7 +72,7 @@ export function disableCaching<T extends {root: {dag?: {tasks?: Record<string, {
 export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRunResult> {
   const src: PipelineSource = await loadPipelineSource({cwd: o.cwd, file: o.file, project: o.project}, ctx)
   const defs = ((src.spec.root as {inputDefinitions?: {parameters?: Record<string, IrParameterSpec>}}).inputDefinitions?.parameters ?? {}) as Record<string, IrParameterSpec>
-  const fileValues = o.paramsFile ? await readParamsFile(o.cwd, o.paramsFile) : {}
+  const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
   const params = resolveRunParams(defs, o.params, fileValues)
   // Only what the user gave: the server applies the spec's defaults itself.
   const parameters = Object.fromEntries(Object.keys(params.explicit).map((k) => [k, params.values[k]]))

@@ -4,7 +4,6 @@ import {existsSync} from 'node:fs'
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {parseDocument} from 'yaml'
 import type {Ctx} from '../../ctx.js'
 import {processAlive, spawnDetached} from '../../clients/process.js'
 import {assertSupported, planTasks, type PlannedTask} from '../../core/engine/dag.js'
@@ -16,6 +15,7 @@ import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {executeRun} from './execute.js'
+import {readParamsFile} from './params-file.js'
 import {buildForRun} from './build-for-run.js'
 import {assertProcessRunnable, selectRunner} from './runner-select.js'
 import {listRunRecords, newRunId, readRunRaw, resolveRun, runDir, runPipelineRoot, writeRun} from './store.js'
@@ -34,12 +34,6 @@ export interface LoadedPipeline {
   taskDirs?: Record<string, string>
   /** Images `kfp build` makes from the project's Dockerfiles (not pulled by `--runner auto` when missing). */
   buildableImages?: string[]
-}
-
-function yamlError(file: string, err: unknown): CliError {
-  const e = err as {linePos?: Array<{line: number; col: number}>; message?: string}
-  const pos = e.linePos?.[0]
-  return new CliError('YAML_SYNTAX', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${(e.message ?? String(err)).split('\n')[0]}`, {exit: EXIT.CONFIG})
 }
 
 /** Reads a compiled pipeline (YAML or JSON; the first YAML document is the PipelineSpec). */
@@ -99,36 +93,42 @@ export async function loadPipeline(o: Pick<RunOptions, 'cwd' | 'project' | 'loca
   }
 }
 
-async function readParamsFile(file: string, cwd: string): Promise<Record<string, JsonValue>> {
-  let text: string
-  try {
-    text = await readFile(path.resolve(cwd, file), 'utf8')
-  } catch {
-    throw new CliError('FILE_NOT_FOUND', `No params file at ${file}.`, {exit: EXIT.USAGE})
-  }
-  const doc = parseDocument(text)
-  if (doc.errors.length) throw yamlError(file, doc.errors[0])
-  const v = doc.toJS() as unknown
-  if (v === null || v === undefined) return {}
-  if (typeof v !== 'object' || Array.isArray(v))
-    throw new CliError('PARAM_INVALID', `${file} must hold a mapping of parameter names to values.`, {exit: EXIT.USAGE})
-  return v as Record<string, JsonValue>
-}
-
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
 }
 
 /** The command that resumes a run from `task`. */
-export function resumeCommand(rec: RunRecord, task: TaskRecord, o: Pick<RunOptions, 'project' | 'localFile' | 'runner' | 'build'>, stepRef: string): string {
+export function resumeCommand(
+  rec: RunRecord,
+  task: TaskRecord,
+  o: Pick<RunOptions, 'project' | 'localFile' | 'runner' | 'build'>,
+  stepRef: string,
+  /** Where the long parameter values were written (see writeLongParams); they are not repeated on the command line. */
+  paramsFile?: string,
+): string {
   const parts = ['kfp', 'run']
   if (o.localFile) parts.push('--local', shellQuote(o.localFile))
   if (o.project) parts.push('--project', shellQuote(o.project))
   parts.push('--start-step', shellQuote(stepRef), '--from-run', rec.id)
-  for (const [k, v] of Object.entries(rec.explicitParameters)) parts.push('--param', shellQuote(`${k}=${v}`))
+  if (paramsFile) parts.push('--params-file', shellQuote(paramsFile))
+  for (const [k, v] of Object.entries(rec.explicitParameters)) if (!(paramsFile && isLongParam(v))) parts.push('--param', shellQuote(`${k}=${v}`))
   if (o.build) parts.push('--build')
   else if (o.runner && o.runner !== 'auto') parts.push('--runner', o.runner)
   return parts.join(' ')
+}
+
+/** A value too long (or multi-line) to repeat in a printed command. */
+function isLongParam(text: string): boolean {
+  return text.length > 200 || text.includes('\n')
+}
+
+/** Writes the run's long explicit parameters to `<run>/params.json` for the resume command; returns its path, if any. */
+async function writeLongParams(rec: RunRecord, dir: string): Promise<string | undefined> {
+  const long = Object.keys(rec.explicitParameters).filter((k) => isLongParam(rec.explicitParameters[k]))
+  if (long.length === 0) return undefined
+  const file = path.join(dir, 'params.json')
+  await writeFile(file, JSON.stringify(Object.fromEntries(long.map((k) => [k, rec.parameters[k]])), null, 2) + '\n')
+  return file
 }
 
 interface Prepared {
@@ -291,7 +291,8 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
     )
     const first = failedTasks.reduce((a, b) => (b.number < a.number ? b : a))
     const planned = tasks.find((t) => t.name === first.name)!
-    result.resumeCommand = resumeCommand(final, first, o, o.localFile ? userStepName(planned, loaded.stepNames) : String(first.number))
+    const paramsFile = await writeLongParams(final, dir).catch(() => undefined)
+    result.resumeCommand = resumeCommand(final, first, o, o.localFile ? userStepName(planned, loaded.stepNames) : String(first.number), paramsFile && path.relative(o.cwd, paramsFile))
   }
   return result
 }

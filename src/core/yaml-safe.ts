@@ -1,0 +1,75 @@
+// Turning a parsed YAML document into plain values without letting hostile or broken input crash kfp: alias bombs
+// ("billion laughs"), aliases without an anchor and pathological nesting become located problems instead of
+// exceptions or a blown stack. Used for kfp.yaml, component.yaml and --params-file alike. Pure (no I/O).
+import {isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node} from 'yaml'
+
+/** Deeper than this is not a pipeline description (kfp.yaml nests a handful of levels). */
+export const MAX_YAML_DEPTH = 200
+/** How many alias expansions one document may cost (the yaml library's own default is 100). */
+export const MAX_YAML_ALIAS_COUNT = 100
+
+export interface YamlProblem {
+  line: number
+  col: number
+  message: string
+}
+
+export type SafeResult = {ok: true; value: unknown} | {ok: false; problem: YamlProblem}
+
+/** A number written other than as plain decimal (0x10, 0o17, 1e400): kept as the text the user wrote. */
+function unusualNumber(source: string | undefined, value: unknown): boolean {
+  if (typeof value !== 'number' || source === undefined) return false
+  if (/^[-+]?(\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN)$/.test(source)) return false
+  return !Number.isFinite(value) || /^[-+]?0[xXoObB]/.test(source)
+}
+
+/**
+ * Checks the document's shape iteratively (no recursion, so depth cannot overflow the stack), keeps unusual
+ * number literals as strings, then converts with a bounded alias count. Every failure names the line and column.
+ */
+export function toJsSafely(doc: Document.Parsed, lines: LineCounter): SafeResult {
+  const at = (n: Node | null | undefined, message: string): SafeResult => {
+    const pos = lines.linePos(n?.range?.[0] ?? 0)
+    return {ok: false, problem: {line: pos.line, col: pos.col, message}}
+  }
+  const anchors = new Set<string>()
+  let firstAlias: Node | undefined
+  const stack: Array<[unknown, number]> = [[doc.contents, 1]]
+  while (stack.length) {
+    const [n, depth] = stack.pop()!
+    if (!n || typeof n !== 'object') continue
+    if (depth > MAX_YAML_DEPTH) return at(n as Node, `YAML nested more than ${MAX_YAML_DEPTH} levels deep`)
+    if (isPair(n)) {
+      stack.push([n.value, depth], [n.key, depth])
+      continue
+    }
+    const node = n as Node & {anchor?: string}
+    if (isAlias(node)) {
+      firstAlias ??= node
+      if (!anchors.has(node.source)) return at(node, `unresolved alias *${node.source}: no anchor &${node.source} before it`)
+      continue
+    }
+    if (node.anchor) anchors.add(node.anchor)
+    if (isScalar(node)) {
+      if (unusualNumber(node.source as string | undefined, node.value)) node.value = node.source
+    } else if (isMap(node) || isSeq(node)) {
+      // Reverse, so that items are visited in document order (anchors before the aliases that follow them).
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push([node.items[i], depth + 1])
+    }
+  }
+  try {
+    return {ok: true, value: doc.toJS({maxAliasCount: MAX_YAML_ALIAS_COUNT})}
+  } catch (err) {
+    const msg = (err as Error).message ?? String(err)
+    if (/alias count/i.test(msg)) return at(firstAlias, `aliases expand to too much data (more than ${MAX_YAML_ALIAS_COUNT} alias expansions; a YAML alias bomb?)`)
+    if (/call stack/i.test(msg)) return at(doc.contents, `YAML nested too deeply`)
+    return at(firstAlias ?? doc.contents, `YAML cannot be read: ${msg.split('\n')[0]}`)
+  }
+}
+
+/** The yaml library's message for a parse error, without its own position suffix and code frame. */
+export function yamlErrorText(message: string): string {
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+  if (/call stack/i.test(first)) return 'YAML nested too deeply'
+  return first
+}

@@ -1,0 +1,36 @@
+// `--params-file FILE` (local and server runs): a YAML or JSON mapping of parameter names to values. Every problem
+// is a usage error (exit 2) naming the file, with line and column for YAML problems (syntax, alias bombs,
+// unresolved aliases, absurd nesting: see core/yaml-safe.ts).
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {LineCounter, parseDocument} from 'yaml'
+import {toJsSafely, yamlErrorText} from '../../core/yaml-safe.js'
+import type {JsonValue} from '../../core/project/types.js'
+import {CliError, EXIT} from '../../lib/errors.js'
+
+const HINT = 'A params file is a mapping, e.g. `startYear: 2001` (YAML) or {"startYear": 2001} (JSON).'
+
+export async function readParamsFile(file: string, cwd: string): Promise<Record<string, JsonValue>> {
+  let text: string
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new CliError('FILE_NOT_FOUND', code === 'ENOENT' ? `No params file at ${file}.` : `Cannot read the params file ${file}: ${(err as Error).message}`, {exit: EXIT.USAGE})
+  }
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  const located = (pos: {line: number; col: number}, message: string) =>
+    new CliError('YAML_SYNTAX', `${file}:${pos.line}:${pos.col}: ${message}`, {exit: EXIT.USAGE, hints: [HINT]})
+  if (doc.errors.length) {
+    const e = doc.errors[0]
+    throw located(lines.linePos(e.pos[0]), yamlErrorText(e.message))
+  }
+  const js = toJsSafely(doc, lines)
+  if (!js.ok) throw located(js.problem, js.problem.message)
+  const v = js.value
+  if (v === null || v === undefined) return {}
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new CliError('PARAM_INVALID', `${file} must hold a mapping of parameter names to values.`, {exit: EXIT.USAGE, hints: [HINT]})
+  return v as Record<string, JsonValue>
+}
