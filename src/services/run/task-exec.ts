@@ -74,7 +74,8 @@ export function taskLogFile(key: string): string {
   return path.join('tasks', key, 'log.txt')
 }
 
-async function digestPath(p: string): Promise<string> {
+/** A content digest of a file or folder (names and bytes), as the cache key compares input artifacts. */
+export async function digestPath(p: string): Promise<string> {
   const h = createHash('sha256')
   const walk = async (q: string, rel: string): Promise<void> => {
     const st = await stat(q)

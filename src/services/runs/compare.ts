@@ -1,0 +1,87 @@
+// `kfp runs compare RUN RUN [RUN…]`: gathers each run (a local record, or a server run through the remote run
+// services) into core/runs/compare.ts's shape and compares them. `TARGET:RUN` names a run on another target than
+// --target (e.g. `local:latest prod:3f2a…`).
+import type {Ctx} from '../../ctx.js'
+import {formatParamValue} from '../../core/engine/params.js'
+import type {RunRecord} from '../../core/engine/record.js'
+import {compareRuns, type CompareInput, type Comparison} from '../../core/runs/compare.js'
+import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {formatDuration} from '../../ui/table.js'
+import {runMetrics} from '../artifacts/local.js'
+import {artifactPath} from '../../core/engine/executor-io.js'
+import {resolveRun, runDir} from '../run/store.js'
+import {digestPath} from '../run/task-exec.js'
+import {resolveTarget} from '../target/resolve.js'
+import {runsStateDir, type RunsScope} from './index.js'
+
+export interface CompareOptions extends RunsScope {
+  runs: string[]
+  /** --target: where runs without a `TARGET:` prefix live. */
+  target?: string
+}
+
+export interface CompareResult extends Comparison {}
+
+const ms = (a?: string, b?: string) => (a && b && !b.startsWith('1970') ? Date.parse(b) - Date.parse(a) : undefined)
+
+/** A local run as the comparison needs it; artifacts are compared by content digest (the cache's). */
+async function localInput(run: RunRecord, dir: string): Promise<CompareInput> {
+  const steps: CompareInput['steps'] = []
+  for (const t of [...run.tasks].sort((a, b) => a.number - b.number || a.name.localeCompare(b.name))) {
+    const outputs: Record<string, string> = {}
+    for (const [k, v] of Object.entries(t.outputs.parameters)) outputs[k] = formatParamValue(v)
+    for (const [k, a] of Object.entries(t.outputs.artifacts))
+      outputs[k] = a.uri.includes('://') && !a.customPath ? a.uri : `sha256:${(await digestPath(artifactPath(a))).slice(0, 12)}`
+    steps.push({name: t.name, number: t.number, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs})
+  }
+  return {id: run.id, name: run.name, status: run.status, target: 'local', parameters: run.parameters, metrics: await runMetrics(run, dir), steps}
+}
+
+async function serverInput(target: string, id: string, ctx: Ctx): Promise<CompareInput> {
+  const {getRemoteRun} = await import('../remote/runs.js')
+  const r = await getRemoteRun({target, runId: id}, ctx)
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    target: r.target,
+    parameters: r.parameters,
+    metrics: [],
+    steps: r.tasks.map((t) => ({name: t.name, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs: {}})),
+  }
+}
+
+/** Splits `TARGET:RUN` when TARGET is a known target; else the whole text is the run. */
+async function targetOf(ref: string, fallback: string | undefined, ctx: Ctx): Promise<{target: string | undefined; run: string}> {
+  const m = /^([a-z0-9][a-z0-9-]*):(.+)$/.exec(ref)
+  if (m) {
+    try {
+      await resolveTarget({target: m[1]}, ctx)
+      return {target: m[1], run: m[2]}
+    } catch (err) {
+      if (!isCliError(err) || err.kfpCode !== 'TARGET_NOT_FOUND') throw err
+    }
+  }
+  return {target: fallback, run: ref}
+}
+
+/** Compares the runs, in the order given. */
+export async function compareRunRefs(o: CompareOptions, ctx: Ctx): Promise<CompareResult> {
+  if (o.runs.length < 2) {
+    throw new CliError('USAGE', 'kfp runs compare needs at least two runs.', {exit: EXIT.USAGE, hints: ['kfp runs compare RUN RUN [RUN…], e.g. kfp runs compare try1 try2']})
+  }
+  const inputs: CompareInput[] = []
+  for (const ref of o.runs) {
+    const {target, run} = await targetOf(ref, o.target, ctx)
+    const t = await resolveTarget({target}, ctx)
+    if (t.type === 'kfp') {
+      inputs.push(await serverInput(t.name, run, ctx))
+      continue
+    }
+    const stateDir = await runsStateDir(o, ctx)
+    const rec = await resolveRun(stateDir, run)
+    inputs.push(await localInput(rec, runDir(stateDir, rec.id)))
+  }
+  return compareRuns(inputs, formatDuration)
+}
+
