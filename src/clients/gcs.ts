@@ -12,6 +12,8 @@ export interface ObjectStore {
   /** Names (full gs:// URIs) under a prefix. */
   list(prefixUri: string): Promise<string[]>
   writeText(uri: string, text: string): Promise<void>
+  /** Downloads the object to a local file (its folder must exist); false when there is no such object. */
+  download(uri: string, destination: string): Promise<boolean>
 }
 
 /** Splits `gs://bucket/path` into bucket and object name. */
@@ -59,6 +61,16 @@ export async function createObjectStore(env: Env, o: {apiEndpoint?: string; proj
         return files.map((f) => `gs://${bucket}/${f.name}`)
       } catch (error) {
         throw gcsError(error, prefixUri)
+      }
+    },
+    async download(uri, destination) {
+      const {bucket, name} = parseGsUri(uri)
+      try {
+        await limit(storage.bucket(bucket).file(name).download({destination}), `downloading ${uri}`)
+        return true
+      } catch (error) {
+        if ((error as {code?: number}).code === 404) return false
+        throw gcsError(error, uri)
       }
     },
     async writeText(uri, text) {

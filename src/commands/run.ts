@@ -36,6 +36,11 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
 
   static flags = {
     param: Flags.string({summary: 'A pipeline parameter, NAME=VALUE; parsed by the parameter type. Repeatable.', multiple: true, helpValue: 'NAME=VALUE'}),
+    artifact: Flags.string({
+      summary: 'A pipeline input artifact, NAME=PATH (local file or folder) or NAME=gs://BUCKET/OBJECT (downloaded with Application Default Credentials). Repeatable; optional ones may be left out. Local runs only.',
+      multiple: true,
+      helpValue: 'NAME=PATH|gs://…',
+    }),
     'params-file': Flags.string({summary: 'YAML or JSON file of parameter values (--param wins).', helpValue: 'FILE'}),
     name: Flags.string({summary: 'Run name (default: <pipeline>-<date>-<time>).'}),
     experiment: Flags.string({summary: 'Experiment to file the run under.', default: 'Default', env: 'KFP_EXPERIMENT'}),
@@ -133,6 +138,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         localFile: flags.local,
         target: flags.target,
         params: flags.param ?? [],
+        artifacts: flags.artifact ?? [],
         paramsFile: flags['params-file'],
         name: flags.name,
         experiment: flags.experiment,
@@ -203,6 +209,13 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
 
   /** `kfp run` on a KFP server target. */
   private async runRemote(flags: Record<string, any>): Promise<RemoteRunResult> {
+    if (flags.artifact?.length) {
+      // The run API takes parameters only (v2beta1 RuntimeConfig); a server pipeline imports artifacts with dsl.importer.
+      throw new CliError('USAGE', '--artifact gives pipeline input artifacts to local runs; a KFP server run takes parameters only.', {
+        exit: EXIT.USAGE,
+        hints: ['Pass the URI as a --param and import it in the pipeline with dsl.importer, or run locally (--target local).'],
+      })
+    }
     if (flags.build) {
       throw new CliError('USAGE', '--build builds images for local runs; a KFP server pulls them from a registry.', {
         exit: EXIT.USAGE,

@@ -32,14 +32,12 @@ export interface UnsupportedFeature {
 
 /**
  * Lists the features of `spec` the local engine does not support: conditions, loops, exit handlers, importers,
- * nested DAG components, pipeline-level input artifacts and unknown placeholders.
+ * nested DAG components and unknown placeholders (pipeline input artifacts come from `kfp run --artifact`).
  */
 export function findUnsupportedFeatures(spec: PipelineSpec): UnsupportedFeature[] {
   const out: UnsupportedFeature[] = []
   const tasks = spec.root?.dag?.tasks ?? {}
   if (!spec.root?.dag) out.push({task: '', feature: 'a pipeline without a root DAG (a single component)'})
-  if (spec.root?.inputDefinitions?.artifacts && Object.keys(spec.root.inputDefinitions.artifacts).length > 0)
-    out.push({task: '', feature: 'pipeline input artifacts'})
   for (const [name, t] of Object.entries(tasks)) {
     if (t.triggerPolicy?.condition) out.push({task: name, feature: `a condition (dsl.If/Condition: ${t.triggerPolicy.condition})`})
     else if (t.triggerPolicy?.strategy && t.triggerPolicy.strategy !== 'ALL_UPSTREAM_TASKS_SUCCEEDED')
@@ -48,9 +46,6 @@ export function findUnsupportedFeatures(spec: PipelineSpec): UnsupportedFeature[
     for (const [pn, p] of Object.entries(t.inputs?.parameters ?? {})) {
       if (p.taskFinalStatus) out.push({task: name, feature: `task final status input '${pn}' (exit handlers)`})
       if (p.parameterExpressionSelector) out.push({task: name, feature: `a parameter expression selector on input '${pn}'`})
-    }
-    for (const [an, a] of Object.entries(t.inputs?.artifacts ?? {})) {
-      if (a.componentInputArtifact) out.push({task: name, feature: `pipeline input artifact '${an}'`})
     }
     const comp = spec.components?.[t.componentRef?.name]
     if (!comp) continue

@@ -3,7 +3,7 @@
  * checking values from a params file, applying defaults, and formatting values for placeholders.
  */
 import {CliError, EXIT} from '../../lib/errors.js'
-import type {IrParameterSpec, IrParameterType} from '../ir/types.js'
+import type {IrArtifactSpec, IrParameterSpec, IrParameterType} from '../ir/types.js'
 import type {JsonValue} from '../project/types.js'
 
 /** A friendly name for an IR parameter type (shown in errors and listings). */
@@ -206,4 +206,35 @@ export function resolveRunParams(
     })
   }
   return {values, explicit}
+}
+
+/**
+ * Parses `--artifact NAME=PATH|gs://…` flags against the pipeline's input artifacts (root inputDefinitions):
+ * unknown names, a flag without '=' and a required input artifact that was not given are usage errors (exit 2);
+ * an optional one (`isOptional`) may be left out. Returns name → the URI or path as given.
+ */
+export function resolveRunArtifacts(defs: Record<string, IrArtifactSpec>, flags: string[]): Record<string, string> {
+  const errors: string[] = []
+  const given: Record<string, string> = {}
+  for (const f of flags) {
+    const kv = splitAssignment(f)
+    if (!kv || kv.value === '') errors.push(`--artifact ${f}: expected NAME=PATH or NAME=gs://BUCKET/OBJECT.`)
+    else if (!defs[kv.key]) errors.push(`Unknown input artifact '${kv.key}'.`)
+    else given[kv.key] = kv.value
+  }
+  for (const [name, d] of Object.entries(defs)) {
+    if (given[name] === undefined && !d.isOptional) errors.push(`Input artifact '${name}' (${d.artifactType.schemaTitle ?? 'artifact'}) is required.`)
+  }
+  if (errors.length) {
+    const names = Object.keys(defs).sort()
+    const list = names.length
+      ? `Input artifacts:\n${names.map((n) => `  ${n}: ${defs[n].artifactType.schemaTitle ?? 'artifact'}${defs[n].isOptional ? ' (optional)' : ' (required)'}`).join('\n')}`
+      : 'This pipeline takes no input artifacts.'
+    throw new CliError('PARAM_INVALID', `${errors.join('\n')}\n${list}`, {
+      exit: EXIT.USAGE,
+      hints: ['Give input artifacts as --artifact NAME=PATH (a local file or folder) or --artifact NAME=gs://BUCKET/OBJECT (repeatable).'],
+      data: {errors},
+    })
+  }
+  return given
 }

@@ -97,6 +97,8 @@ export interface RunRecord {
   parameters: Record<string, JsonValue>
   /** Parameters given on the command line or in --params-file, as written (for the resume command). */
   explicitParameters: Record<string, string>
+  /** Pipeline input artifacts given with --artifact: the URI as given, and the local copy of a gs:// one. */
+  inputArtifacts?: Record<string, ArtifactValue>
   /** The compiled spec that ran, relative to the run folder. */
   spec: string
   /** Pipeline root (absolute), exported to steps as KFP_PIPELINE_ROOT. */

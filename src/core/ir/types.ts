@@ -94,9 +94,19 @@ export interface IrContainerSpec {
   resources?: IrResourceSpec
 }
 
+/** PipelineDeploymentConfig.ImporterSpec (pipeline_spec.proto). */
+export interface IrImporterSpec {
+  /** `{constant: "gs://…"}` (older SDKs: `{constantValue: {stringValue}}`) or `{runtimeParameter: "uri"}`. */
+  artifactUri?: {constant?: string; constantValue?: {stringValue?: string}; runtimeParameter?: string}
+  typeSchema?: {schemaTitle?: string; schemaVersion?: string; instanceSchema?: string}
+  metadata?: Record<string, JsonValue>
+  reimport?: boolean
+  downloadToWorkspace?: boolean
+}
+
 export interface IrExecutor {
   container?: IrContainerSpec
-  importer?: unknown
+  importer?: IrImporterSpec
   resolver?: unknown
 }
 

@@ -3,7 +3,7 @@
 // fail-fast, Ctrl-C, and keeps the run record (run.json) up to date with atomic writes.
 import type {PlannedTask} from '../../core/engine/dag.js'
 import {resolveTaskInputs} from '../../core/engine/inputs.js'
-import {taskHasOutputs, type RunRecord, type TaskOutputs, type TaskRecord} from '../../core/engine/record.js'
+import {taskHasOutputs, type ArtifactValue, type RunRecord, type TaskOutputs, type TaskRecord} from '../../core/engine/record.js'
 import {runDir, runFile, writeTextAtomic} from './store.js'
 import type {TaskRunner} from './runners.js'
 import {executeContainerTask, taskLogFile} from './task-exec.js'
@@ -99,6 +99,11 @@ export class RecordWriter {
   }
 }
 
+/** The pipeline input artifacts of a run (--artifact), as the lists task inputs take. */
+export function pipelineArtifactLists(rec: RunRecord): Record<string, ArtifactValue[]> {
+  return Object.fromEntries(Object.entries(rec.inputArtifacts ?? {}).map(([n, a]) => [n, [a]]))
+}
+
 /**
  * Executes the planned tasks of `record` (tasks already `skipped` keep their reused outputs).
  * Resolves with the final record; never throws for task failures (they are in the record).
@@ -156,7 +161,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
     }
     void writer.save()
 
-    const {inputs, missing} = resolveTaskInputs(t, rec.parameters, outputsOf)
+    const {inputs, missing} = resolveTaskInputs(t, rec.parameters, outputsOf, pipelineArtifactLists(rec))
     if (missing.length) {
       return finish('failed', `inputs without a value: ${missing.map((m) => `${m.input} (from ${m.producerTask}.${m.output})`).join(', ')}`)
     }

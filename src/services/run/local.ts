@@ -5,15 +5,17 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
+import {createObjectStore} from '../../clients/gcs.js'
 import {processAlive, spawnDetached} from '../../clients/process.js'
 import {assertSupported, planTasks, type PlannedTask} from '../../core/engine/dag.js'
-import {resolveRunParams} from '../../core/engine/params.js'
+import {resolveRunArtifacts, resolveRunParams} from '../../core/engine/params.js'
 import type {RunRecord, RunSource, TaskRecord} from '../../core/engine/record.js'
 import {missingOutputsError, planStartStep, resolveStartTask, userStepName, type StartStepPlan} from '../../core/engine/start-step.js'
 import {loadIrDocuments} from '../../core/ir/read.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
+import {resolveInputArtifacts} from './artifact-fetch.js'
 import {executeRun} from './execute.js'
 import {readParamsFile} from './params-file.js'
 import {buildForRun} from './build-for-run.js'
@@ -112,6 +114,7 @@ export function resumeCommand(
   parts.push('--start-step', shellQuote(stepRef), '--from-run', rec.id)
   if (paramsFile) parts.push('--params-file', shellQuote(paramsFile))
   for (const [k, v] of Object.entries(rec.explicitParameters)) if (!(paramsFile && isLongParam(v))) parts.push('--param', shellQuote(`${k}=${v}`))
+  for (const [k, a] of Object.entries(rec.inputArtifacts ?? {})) parts.push('--artifact', shellQuote(`${k}=${a.uri}`))
   if (o.build) parts.push('--build')
   else if (o.runner && o.runner !== 'auto') parts.push('--runner', o.runner)
   return parts.join(' ')
@@ -135,6 +138,8 @@ interface Prepared {
   loaded: LoadedPipeline
   tasks: PlannedTask[]
   params: {values: Record<string, JsonValue>; explicit: Record<string, string>}
+  /** --artifact values as given, by input artifact name. */
+  artifacts: Record<string, string>
   plan?: StartStepPlan
 }
 
@@ -152,6 +157,7 @@ async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => voi
   for (const ref of o.noCacheSteps ?? []) resolveStartTask(tasks, ref, loaded.stepNames)
   const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
   const params = resolveRunParams(loaded.spec.root.inputDefinitions?.parameters ?? {}, o.params, fileValues, o.paramsFile)
+  const artifacts = resolveRunArtifacts(loaded.spec.root.inputDefinitions?.artifacts ?? {}, o.artifacts ?? [])
   let plan: StartStepPlan | undefined
   if (o.startStep) {
     const pipelineName = loaded.spec.pipelineInfo.name
@@ -169,7 +175,7 @@ async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => voi
     if (plan.missing.length) throw missingOutputsError(plan.missing, plan.sourceRun)
     for (const w of plan.warnings) onEvent({type: 'warning', message: w})
   }
-  return {loaded, tasks, params, plan}
+  return {loaded, tasks, params, artifacts, plan}
 }
 
 async function startDetached(o: RunOptions, ctx: Ctx, p: Prepared): Promise<RunResult> {
@@ -232,6 +238,12 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
   await mkdir(dir, {recursive: true})
   await mkdir(pipelineRoot, {recursive: true})
   await writeFile(path.join(dir, 'pipeline.json'), JSON.stringify(loaded.spec, null, 2) + '\n')
+  const inputArtifacts = await resolveInputArtifacts(loaded.spec.root.inputDefinitions?.artifacts ?? {}, p.artifacts, {
+    cwd: o.cwd,
+    stateDir: loaded.stateDir,
+    runDir: dir,
+    objectStore: () => (ctx.clients.objectStore ? ctx.clients.objectStore() : createObjectStore(ctx.env)),
+  })
   const pipelineName = loaded.spec.pipelineInfo.name
   const rec: RunRecord = {
     version: 1,
@@ -246,6 +258,7 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
     source: loaded.source,
     parameters: params.values,
     explicitParameters: params.explicit,
+    ...(Object.keys(inputArtifacts).length ? {inputArtifacts} : {}),
     spec: 'pipeline.json',
     pipelineRoot,
     ...(plan ? {startStep: {number: plan.startNumber, task: plan.startTask, ...(plan.sourceRun ? {fromRun: plan.sourceRun.id} : {})}} : {}),

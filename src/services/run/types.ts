@@ -23,6 +23,8 @@ export interface RunOptions {
   target?: string
   params: string[]
   paramsFile?: string
+  /** --artifact NAME=PATH|gs://…: pipeline input artifacts (local runs). */
+  artifacts?: string[]
   name?: string
   experiment?: string
   /** --runner (or KFP_RUNNER); undefined: the target's pin, else auto. */

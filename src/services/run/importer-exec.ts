@@ -1,0 +1,86 @@
+// Per-task execution of an importer (dsl.importer): resolves the URI and metadata (core/engine/importer.ts),
+// brings gs:// bytes to this machine (artifact-fetch.ts) and outputs the `artifact`. No process runs; the task's
+// log says what was imported.
+import {mkdir} from 'node:fs/promises'
+import path from 'node:path'
+import type {ObjectStore} from '../../clients/gcs.js'
+import {buildExecutorInput} from '../../core/engine/executor-io.js'
+import {importedArtifact, importerUri, resolveMetadata} from '../../core/engine/importer.js'
+import type {TaskInputs} from '../../core/engine/inputs.js'
+import {PlaceholderError, resolveString} from '../../core/engine/placeholders.js'
+import type {IrComponentSpec, IrImporterSpec} from '../../core/ir/types.js'
+import type {JsonValue} from '../../core/project/types.js'
+import {fetchArtifact} from './artifact-fetch.js'
+import {openTaskLog} from './task-log.js'
+import {taskLogFile, type TaskExecContext, type TaskOutcome} from './task-exec.js'
+
+/** An importer task of the IR. */
+export interface ImporterTask {
+  key: string
+  displayName: string
+  component: IrComponentSpec
+  importer: IrImporterSpec
+}
+
+/** Runs an importer task: its output `artifact` points at the URI (and, for gs://, at a local copy). */
+export async function executeImporterTask(
+  t: ImporterTask,
+  inputs: TaskInputs,
+  ctx: Pick<TaskExecContext, 'stateDir' | 'run' | 'runDir' | 'onStart' | 'onLine'> & {objectStore: () => Promise<ObjectStore>},
+): Promise<TaskOutcome> {
+  const log = taskLogFile(t.key)
+  await mkdir(path.dirname(path.join(ctx.runDir, log)), {recursive: true})
+  const writer = await openTaskLog(path.join(ctx.runDir, log))
+  const say = (line: string) => {
+    writer.write(line + '\n')
+    ctx.onLine(line, 'stdout')
+  }
+  try {
+    ctx.onStart()
+    const u = importerUri(t.importer, inputs.parameters)
+    if ('error' in u) return {status: 'failed', log, message: u.error}
+    let metadata: JsonValue
+    try {
+      const executorInput = buildExecutorInput({
+        component: t.component,
+        parameters: inputs.parameters,
+        artifacts: inputs.artifacts,
+        outputParameterFile: () => '',
+        outputArtifactUri: () => '',
+        outputFile: '',
+      })
+      const values = {
+        inputParameters: inputs.formatted,
+        executorInput,
+        pipelineJobName: ctx.run.name,
+        pipelineJobUuid: ctx.run.id,
+        pipelineTaskName: t.displayName,
+        pipelineTaskUuid: `${ctx.run.id}-${t.key}`,
+        pipelineRoot: ctx.run.pipelineRoot,
+        createTime: ctx.run.createdAt,
+      }
+      metadata = resolveMetadata(t.importer.metadata ?? {}, (s) => resolveString(s, values))
+    } catch (err) {
+      if (err instanceof PlaceholderError) return {status: 'failed', log, message: `cannot fill in the importer's metadata: ${err.message}`}
+      throw err
+    }
+    const fetched = await fetchArtifact(u.uri, {
+      stateDir: ctx.stateDir,
+      freshDir: path.join(ctx.run.pipelineRoot, t.key, 'artifact'),
+      reimport: t.importer.reimport === true,
+      objectStore: ctx.objectStore,
+    })
+    if (!fetched.ok) return {status: 'failed', log, message: `cannot import ${u.uri}: ${fetched.error}`}
+    say(
+      fetched.downloaded
+        ? `Imported ${u.uri} (downloaded to ${fetched.localPath}).`
+        : fetched.localPath === u.uri
+          ? `Imported ${u.uri}.`
+          : `Imported ${u.uri} (reusing the earlier download ${fetched.localPath}; set reimport to download it again).`,
+    )
+    const artifact = importedArtifact(t.importer, u.uri, metadata, fetched.localPath)
+    return {status: 'succeeded', log, outputs: {parameters: {}, artifacts: {artifact}}}
+  } finally {
+    await writer.close()
+  }
+}
