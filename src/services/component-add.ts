@@ -3,7 +3,7 @@ import path from 'node:path'
 import {closest} from 'fastest-levenshtein'
 import {isMap, isSeq, parse, parseDocument} from 'yaml'
 import type {Ctx} from '../ctx.js'
-import {addStepToKfpYaml, type StepEntry} from '../core/templates/add-step.js'
+import {addStepToKfpYaml, flatSteps, type StepEntry} from '../core/templates/add-step.js'
 import {checkName, uniqueName} from '../core/templates/names.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {templatesDir} from '../lib/paths.js'
@@ -72,7 +72,8 @@ export async function addComponent(opts: ComponentAddOptions, ctx: Pick<Ctx, 'cw
     throw new CliError('YAML_SYNTAX', `${at}: ${e.message.split('\n')[0]}`, {exit: EXIT.CONFIG, hints: ['Fix the YAML syntax, then run the command again.']})
   }
   const model = (doc.toJS() ?? {}) as {name?: unknown; registry?: unknown; gcp?: {project?: unknown}; params?: unknown; steps?: unknown}
-  const steps = Array.isArray(model.steps) ? (model.steps as Array<Record<string, unknown>>).filter((s) => s && typeof s === 'object') : []
+  // Depth-first through groups: the numbering of `kfp steps`.
+  const steps = flatSteps(model.steps)
   const stepNames = steps.map((s) => String(s.name))
 
   if (register && stepNames.includes(opts.name)) {

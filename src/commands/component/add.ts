@@ -9,7 +9,7 @@ export default class ComponentAdd extends BaseCommand {
   static summary = 'Scaffold components/NAME/ from a template and add it to kfp.yaml as a step.'
   static description =
     'Writes components/NAME/ (component.yaml in KFP component format, Dockerfile and code) from a template and registers ' +
-    'the step in kfp.yaml after the last step, or after --after STEP, keeping every comment and the layout of the rest ' +
+    'the step in kfp.yaml after the last step, or after --after STEP (inside that step\'s group when it is in one), keeping every comment and the layout of the rest ' +
     "of the file. The new step's `message` input is wired to the previous step's first output. NAME becomes a folder, an " +
     "image name and a step name: lowercase letters, digits and '-', starting with a letter, at most 40 characters. " +
     'An invalid or duplicate name exits 2 with a suggestion; existing files without --force exit 3.'

@@ -16,14 +16,30 @@ export type AddStepProblem =
 
 export type AddStepResult = {ok: true; text: string; index: number} | {ok: false; problem: AddStepProblem}
 
-/** The step names of a kfp.yaml text, in order (unnamed or malformed entries are skipped). */
+/** The step names of a kfp.yaml text, depth-first through groups (unnamed or malformed entries are skipped). */
 export function stepNamesOf(text: string): string[] {
   const doc = parseDocument(text)
-  const steps = doc.get('steps', true)
-  if (!isSeq(steps)) return []
-  return steps.items.flatMap((it) => {
-    const n = isMap(it) ? it.get('name') : undefined
-    return typeof n === 'string' ? [n] : []
+  return stepLocations(doc.get('steps', true)).map((l) => l.name)
+}
+
+/** Every step of a `steps:` node, depth-first through `- group:` entries: its name, list and index in that list. */
+function stepLocations(node: unknown, depth = 0): Array<{name: string; seq: YAMLSeq; index: number}> {
+  if (!isSeq(node) || depth > 100) return []
+  return node.items.flatMap((it, index) => {
+    if (!isMap(it)) return []
+    if (it.has('group')) return stepLocations(it.get('steps', true), depth + 1)
+    const n = it.get('name')
+    return typeof n === 'string' ? [{name: n, seq: node as YAMLSeq, index}] : []
+  })
+}
+
+/** Plain step objects of a parsed `steps:` value, depth-first through groups (what `kfp steps` numbers). */
+export function flatSteps(steps: unknown, depth = 0): Array<Record<string, unknown>> {
+  if (!Array.isArray(steps) || depth > 100) return []
+  return steps.flatMap((s) => {
+    if (!s || typeof s !== 'object' || Array.isArray(s)) return []
+    const o = s as Record<string, unknown>
+    return 'group' in o ? flatSteps(o.steps, depth + 1) : [o]
   })
 }
 
@@ -42,7 +58,8 @@ export function addStepToKfpYaml(text: string, step: StepEntry, opts: {after?: s
   }
   const node = doc.get('steps', true)
   if (node !== undefined && !isSeq(node) && !(isScalar(node) && node.value === null)) return {ok: false, problem: {kind: 'steps-not-a-list'}}
-  const names = isSeq(node) ? stepNamesOf(text) : []
+  const locations = stepLocations(node)
+  const names = locations.map((l) => l.name)
   if (names.includes(step.name)) return {ok: false, problem: {kind: 'duplicate', name: step.name}}
   let afterIndex = names.length - 1
   if (opts.after !== undefined) {
@@ -50,15 +67,21 @@ export function addStepToKfpYaml(text: string, step: StepEntry, opts: {after?: s
     if (afterIndex < 0) return {ok: false, problem: {kind: 'after-not-found', after: opts.after, steps: names}}
   }
   const entry = stepObject(step)
-  if (isSeq(node) && !node.flow && node.items.length > 0 && node.items.every((it) => it && (it as {range?: unknown}).range)) {
-    const seq = node as YAMLSeq
-    // Index into seq.items of the step we insert after (names skip malformed items, so map back by name).
-    const itemIndex = afterIndex < 0 ? seq.items.length - 1 : seq.items.findIndex((it) => isMap(it) && it.get('name') === names[afterIndex])
+  // --after a step inside a group: the new step joins that group's list, right after it.
+  const target = opts.after !== undefined ? locations[afterIndex] : undefined
+  const seqOf = target ? target.seq : node
+  if (isSeq(seqOf) && !seqOf.flow && seqOf.items.length > 0 && seqOf.items.every((it) => it && (it as {range?: unknown}).range)) {
+    const seq = seqOf as YAMLSeq
+    const itemIndex = target ? target.index : seq.items.length - 1
     return {ok: true, text: spliceAfter(text, seq, itemIndex, entry), index: afterIndex + 1}
+  }
+  if (target && isSeq(seqOf)) {
+    seqOf.items.splice(target.index + 1, 0, doc.createNode(entry))
+    return {ok: true, text: doc.toString({lineWidth: 0}), index: afterIndex + 1}
   }
   // Fallback: no usable block list to splice into.
   if (isSeq(node)) {
-    node.items.splice(afterIndex + 1, 0, doc.createNode(entry))
+    node.items.push(doc.createNode(entry))
     node.flow = false
   } else {
     doc.set('steps', doc.createNode([entry]))

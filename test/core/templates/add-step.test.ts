@@ -107,3 +107,39 @@ add('reports YAML syntax errors with line and column, and a steps key that is no
 })
 
 add.run()
+
+const groups = suite('addStepToKfpYaml with groups')
+
+const GROUPED = `name: demo
+steps:
+  - name: prep
+  - group: sweep          # the loop
+    forEach: [1, 2]
+    steps:
+      # inside the loop
+      - name: train
+      - name: score       # scores
+  - name: pick
+`
+
+groups('--after a step inside a group: the new step joins that group, numbered depth-first; comments stay', () => {
+  const r = addStepToKfpYaml(GROUPED, {name: 'check'}, {after: 'train'})
+  assert.ok(r.ok)
+  if (!r.ok) return
+  assert.is(r.text, GROUPED.replace('      - name: train\n', '      - name: train\n      - name: check\n'))
+  assert.is(r.index, 2) // 0-based: step number 3
+  assert.equal(stepNamesOf(r.text), ['prep', 'train', 'check', 'score', 'pick'])
+})
+
+groups('without --after the step goes to the end of the top level; names inside groups count as taken', () => {
+  const r = addStepToKfpYaml(GROUPED, {name: 'deploy'})
+  assert.ok(r.ok)
+  if (!r.ok) return
+  assert.is(r.text, `${GROUPED}  - name: deploy\n`)
+  assert.is(r.index, 4) // 0-based: step number 5
+  const dup = addStepToKfpYaml(GROUPED, {name: 'score'})
+  assert.equal(dup, {ok: false, problem: {kind: 'duplicate', name: 'score'}})
+})
+
+groups.run()
+
