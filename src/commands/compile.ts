@@ -67,6 +67,7 @@ export default class Compile extends BaseCommand {
   async run(): Promise<CompileCommandResult> {
     const {flags} = await this.parse(Compile)
     const r = await compileProject({cwd: this.ctx.cwd, project: flags.project, output: flags.stdout ? undefined : flags.output, write: !flags.stdout, recordOutputs: flags['record-outputs'], platform: flags.platform as 'kfp' | 'vertex'}, this.ctx)
+    for (const w of r.warnings) this.warn(w)
     const result: CompileCommandResult = {
       file: r.file ?? null,
       format: r.format,

@@ -11,12 +11,14 @@ export default class Init extends BaseCommand {
     '(name from the folder, registry localhost:5000, or gcr.io/PROJECT with --gcp-project), and a missing value without a ' +
     'default fails with the flag to pass (exit 2). Existing files are never overwritten without --force: kfp init lists ' +
     'them, writes nothing and exits 3. --example babyweight creates the 4-step tutorial pipeline (preprocess → hypertrain ' +
-    '→ traintuned → deploy) whose steps run offline with Python\'s standard library. The GCP project flag is --gcp-project ' +
+    '→ traintuned → deploy) whose steps run offline with Python\'s standard library; --example tuning a hyperparameter sweep ' +
+    'with a loop, a condition, an exit handler and Dataset/Model/Metrics artifacts. The GCP project flag is --gcp-project ' +
     'because --project names the project file in every other command.'
 
   static examples = [
     '<%= config.bin %> <%= command.id %> demo --yes',
     '<%= config.bin %> <%= command.id %> bw --example babyweight --yes',
+    '<%= config.bin %> <%= command.id %> sweep --example tuning --yes',
     '<%= config.bin %> <%= command.id %> my-pipeline --template bash --gcp-project my-project --region europe-west1 --no-input',
     '<%= config.bin %> <%= command.id %> --yes --force --json',
   ]

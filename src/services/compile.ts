@@ -4,6 +4,7 @@ import {mkdir} from 'node:fs/promises'
 import path from 'node:path'
 import {gzipSync} from 'node:zlib'
 import type {Ctx} from '../ctx.js'
+import {platformLimitations} from '../core/compile/support.js'
 import {compilePipeline, renderPipelineYaml, type CompiledPipeline, type CompilePlatform} from '../core/compile/index.js'
 import type {PipelineSpec} from '../core/ir/types.js'
 import type {Project} from '../core/project/types.js'
@@ -38,8 +39,10 @@ export interface CompileProjectResult {
   file?: string
   format: PipelineFileFormat
   pipelineName: string
-  /** Number of steps (tasks in the root DAG). */
+  /** Number of steps (the project's steps, loops and groups counted by their steps). */
   steps: number
+  /** What the target platform (opts.platform, default kfp) cannot run in this pipeline (support.ts). */
+  warnings: string[]
   /** sha256 (hex) of the pipeline YAML text, whatever the package format. */
   sha256: string
   /** Size in bytes of what was (or would be) written. */
@@ -118,7 +121,8 @@ export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx,
     file: write ? file : undefined,
     format,
     pipelineName: compiled.spec.pipelineInfo.name,
-    steps: Object.keys(compiled.spec.root.dag?.tasks ?? {}).length,
+    steps: project.steps.length,
+    warnings: platformLimitations(compiled.spec, opts.platform ?? 'kfp').map((l) => `${l.message}. ${l.hint}`),
     sha256: createHash('sha256').update(yaml).digest('hex'),
     bytes: content.length,
     yaml,

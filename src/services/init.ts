@@ -12,7 +12,13 @@ import {templatesDir} from '../lib/paths.js'
 export const COMPONENT_TEMPLATES = ['python', 'bash', 'gcloud', 'container'] as const
 export type ComponentTemplate = (typeof COMPONENT_TEMPLATES)[number]
 /** The example projects shipped in templates/examples/. */
-export const EXAMPLES = ['babyweight'] as const
+export const EXAMPLES = ['babyweight', 'tuning'] as const
+
+/** How each example is offered in the interactive menu. */
+const EXAMPLE_LABELS: Record<(typeof EXAMPLES)[number], string> = {
+  babyweight: 'babyweight example (4 steps, the KFP tutorial)',
+  tuning: 'tuning example (a hyperparameter sweep: loop, condition, exit handler, artifacts)',
+}
 export type Example = (typeof EXAMPLES)[number]
 
 /** The name of the first component of a project made from a component template. */
@@ -152,7 +158,11 @@ export async function initProject(opts: InitOptions, ctx: Pick<Ctx, 'cwd' | 'pro
     'kfp validate',
     'kfp steps',
     'kfp run --runner process',
-    ...(answers.example ? ['kfp run --start-step 4 --param startYear=2001'] : ['kfp component add train --template python']),
+    ...(answers.example === 'babyweight'
+      ? ['kfp run --start-step 4 --param startYear=2001']
+      : answers.example === 'tuning'
+        ? ['kfp run --runner process --param maxRmse=0.1']
+        : ['kfp component add train --template python']),
     'kfp compile',
   ]
   const cloud = await maybeSetUpCloud(opts, answers, dir, ctx)
@@ -226,7 +236,7 @@ async function resolveAnswers(opts: InitOptions, dir: string, ctx: Pick<Ctx, 'pr
         default: 'python',
         choices: [
           ...COMPONENT_TEMPLATES.map((t) => ({name: `${t} component`, value: t, description: TEMPLATE_DESCRIPTIONS[t]})),
-          ...EXAMPLES.map((e) => ({name: `${e} example (4 steps, the KFP tutorial)`, value: `example:${e}`})),
+          ...EXAMPLES.map((e) => ({name: EXAMPLE_LABELS[e], value: `example:${e}`})),
         ],
       })
       if (choice.startsWith('example:')) example = choice.slice('example:'.length) as Example
@@ -265,7 +275,12 @@ async function resolveAnswers(opts: InitOptions, dir: string, ctx: Pick<Ctx, 'pr
   const bucket = await pick('bucket', opts.bucket, gcpProject ? `${gcpProject}-kfp` : '', 'Cloud Storage bucket (empty: none)', true)
 
   const description =
-    opts.description ?? (example === 'babyweight' ? "Predict a baby's weight from the natality data." : 'A Kubeflow pipeline made with kfp.')
+    opts.description ??
+    (example === 'babyweight'
+      ? "Predict a baby's weight from the natality data."
+      : example === 'tuning'
+        ? 'A hyperparameter sweep: trials in parallel, pick the best, deploy it when it is good enough.'
+        : 'A Kubeflow pipeline made with kfp.')
   return {name, description, gcpProject, region, zone, registry, bucket, template, example}
 }
 

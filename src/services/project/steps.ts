@@ -59,8 +59,13 @@ function describeControl(c: Control): string[] {
   const loop = loopSummary(c)
   if (c.final) out.push('finally')
   if (loop) out.push(`for each ${loop.items}${loop.parallelism ? ` (${loop.parallelism} at a time)` : ''}`)
-  if (c.when) out.push(`when ${c.when.text}`)
+  if (c.when) out.push(`when ${readable(c.when.text)}`)
   return out
+}
+
+/** `${{ steps.S.outputs.O }}` → `S.O`, `${{ params.P }}` → `params.P`, as inputs read in `kfp steps`. */
+function readable(text: string): string {
+  return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_m, ref: string) => ref.replace(/^steps\.([^.]+)\.outputs\./, '$1.'))
 }
 
 function structureOf(project: Project, nodes: NodeRef[]): StructureNode[] {
@@ -74,7 +79,7 @@ function structureOf(project: Project, nodes: NodeRef[]): StructureNode[] {
     const node: Extract<StructureNode, {kind: 'group'}> = {kind: 'group', name: g.name, children: structureOf(project, g.children)}
     const loop = loopSummary(g)
     if (loop) node.forEach = loop
-    if (g.when) node.when = g.when.text
+    if (g.when) node.when = readable(g.when.text)
     if (g.final) node.finally = true
     return node
   })
@@ -111,7 +116,7 @@ export async function listSteps(opts: LoadProjectOptions, ctx: Pick<Ctx, 'env'>)
       if (s.resources) summary.resources = s.resources
       const loop = loopSummary(s)
       if (loop) summary.forEach = loop
-      if (s.when) summary.when = s.when.text
+      if (s.when) summary.when = readable(s.when.text)
       if (s.final) summary.finally = true
       return summary
     }),
