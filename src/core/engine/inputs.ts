@@ -4,6 +4,7 @@
  */
 import type {JsonValue} from '../project/types.js'
 import type {PlannedTask} from './dag.js'
+import {resolveSelfReferences} from './self-references.js'
 import {formatParamValue} from './params.js'
 import type {ArtifactValue, TaskOutputs} from './record.js'
 
@@ -54,6 +55,8 @@ export function resolveTaskInputs(
   for (const [name, d] of Object.entries(defs)) {
     if (parameters[name] === undefined && d.defaultValue !== undefined) parameters[name] = d.defaultValue
   }
+  // Text mixing references (`pre-${{ params.x }}`): fill in the `pipelinechannel--…` placeholders (self-references.ts).
+  Object.assign(parameters, resolveSelfReferences(parameters, defs))
   for (const [name, b] of Object.entries(t.task.inputs?.artifacts ?? {})) {
     if (b.componentInputArtifact !== undefined) {
       const list = pipelineArtifacts[b.componentInputArtifact]
