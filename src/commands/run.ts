@@ -5,6 +5,8 @@ import {CliError, EXIT} from '../lib/errors.js'
 import {runPipeline, type RunEvent, type RunResult} from '../services/run/index.js'
 import {formatDuration} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
+import {labelOf} from '../core/engine/naming.js'
+import {shellQuote} from '../lib/shell.js'
 import {resolveTarget} from '../services/target/resolve.js'
 import {remoteRun, type RemoteRunResult} from '../services/remote/run.js'
 
@@ -194,11 +196,13 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       if (this.jsonEnabled()) hints.push(`Resume from the failed step: ${result.resumeCommand}`)
       else this.info(`Resume from the failed step with:\n  ${result.resumeCommand}`)
     }
-    const firstFailed = run.tasks.filter((t) => t.status === 'failed').sort((a, b) => a.number - b.number)[0]
-    if (firstFailed) hints.push(`Full log: kfp logs ${run.id} ${firstFailed.name}`)
-    const details = run.tasks
-      .filter((t) => t.status === 'failed')
-      .map((t) => `step ${t.number} (${t.name}) ${t.message ?? 'failed'}`)
+    // Steps only (a group fails because a step inside it did), by their label (`train[1]`).
+    const failedSteps = run.tasks.filter((t) => t.status === 'failed' && t.kind === undefined).sort((a, b) => a.number - b.number)
+    const firstFailed = failedSteps[0]
+    if (firstFailed) hints.push(`Full log: kfp logs ${run.id} ${shellQuote(labelOf(firstFailed.name))}`)
+    const details = failedSteps
+      .slice(0, 10)
+      .map((t) => `step ${t.number} (${labelOf(t.name)}) ${t.message ?? 'failed'}`)
       .join('; ')
     throw new CliError('RUN_FAILED', `Run ${run.name} (${run.id}) ${run.status}: ${details || run.message || ''}`.trim(), {
       exit: EXIT.RUN_FAILED,
@@ -253,3 +257,4 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     return r
   }
 }
+

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import type {RunRecord} from '../../core/engine/record.js'
+import {recordTreeOrder, type RunRecord} from '../../core/engine/record.js'
+import {labelOf} from '../../core/engine/naming.js'
 import {listFlags, projectFlag} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
 import {formatMetric} from '../../core/artifacts/metrics.js'
@@ -10,21 +11,25 @@ import {formatDuration} from '../../ui/table.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 import {getRemoteRun, remoteStepRows, type RemoteRunInfo} from '../../services/remote/runs.js'
 
-/** Rows of the per-step table: #, step, status, duration, outputs (reused ones say where from). */
+/**
+ * Rows of the per-step table: #, step, status, duration, outputs (reused ones say where from). Tasks inside
+ * groups (sub-DAGs, conditions, loops and their iterations) follow their group, indented, under their label
+ * (`train[0]`); groups have no number of their own. A skipped task shows why (a false condition with the values
+ * it read, or the upstream step that did not run).
+ */
 export function stepRows(run: RunRecord): string[][] {
-  return [...run.tasks]
-    .sort((a, b) => a.number - b.number)
-    .map((t) => {
-      const d = t.startedAt && t.finishedAt ? formatDuration(Date.parse(t.finishedAt) - Date.parse(t.startedAt)) : ''
-      const outs = [
-        ...Object.entries(t.outputs.parameters).map(([k, v]) => `${k}=${formatParamValue(v)}`),
-        ...Object.entries(t.outputs.artifacts).map(([k, v]) => `${k}=${v.uri}`),
-      ].join(', ')
-      const from = t.reusedFrom
-        ? ` (from ${[t.reusedFrom.runId ? `run ${t.reusedFrom.runId}` : '', t.reusedFrom.setOutputs ? `--set-output ${t.reusedFrom.setOutputs.join(',')}` : ''].filter(Boolean).join(' + ')})`
-        : ''
-      return [String(t.number), t.name, t.status, d, outs + from]
-    })
+  return recordTreeOrder(run.tasks).map(({task: t, depth}) => {
+    const d = t.startedAt && t.finishedAt ? formatDuration(Date.parse(t.finishedAt) - Date.parse(t.startedAt)) : ''
+    const outs = [
+      ...Object.entries(t.outputs.parameters).map(([k, v]) => `${k}=${formatParamValue(v)}`),
+      ...Object.entries(t.outputs.artifacts).map(([k, v]) => `${k}=${v.uri}`),
+    ].join(', ')
+    const from = t.reusedFrom
+      ? ` (from ${[t.reusedFrom.runId ? `run ${t.reusedFrom.runId}` : '', t.reusedFrom.setOutputs ? `--set-output ${t.reusedFrom.setOutputs.join(',')}` : ''].filter(Boolean).join(' + ')})`
+      : ''
+    const why = t.status === 'skipped' && t.message && !t.reusedFrom ? t.message : ''
+    return [t.kind ? '' : String(t.number), `${'  '.repeat(depth)}${labelOf(t.name)}`, t.status, d, why || outs + from]
+  })
 }
 
 export default class RunsGet extends BaseCommand {

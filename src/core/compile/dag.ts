@@ -521,11 +521,11 @@ class DagBuilder {
       const loop = g.control!.loop!
       const items = loop.items
       if (items.kind === 'literal') {
-        task.parameterIterator = {itemInput: g.itemInput, items: {raw: pythonJsonDumps(items.items)}}
+        task.parameterIterator = {itemInput: g.itemInput!, items: {raw: pythonJsonDumps(items.items)}}
       } else {
         const ch: Channel = items.kind === 'param' ? {kind: 'param', param: items.param} : {kind: 'output', step: items.step, output: items.output}
         const input = this.need(g, ch)
-        task.parameterIterator = {itemInput: g.itemInput, items: {inputParameter: input}}
+        task.parameterIterator = {itemInput: g.itemInput!, items: {inputParameter: input}}
       }
       if (loop.parallelism !== undefined && loop.parallelism > 0) task.iteratorPolicy = {parallelismLimit: loop.parallelism}
     }

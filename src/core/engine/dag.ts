@@ -3,8 +3,10 @@
  * IR features the engine cannot execute (reported before anything starts).
  */
 import {CliError, EXIT} from '../../lib/errors.js'
-import type {IrComponentSpec, IrContainerSpec, IrTask, PipelineSpec} from '../ir/types.js'
+import type {IrComponentSpec, IrContainerSpec, IrDag, IrTask, PipelineSpec} from '../ir/types.js'
+import {checkCondition, checkSelector, parameterNamesRead, parseCel} from './cel.js'
 import {findPlaceholders, SUPPORTED_PLACEHOLDER} from './placeholders.js'
+import {upstreamOf} from './tree.js'
 
 /** A task ready to be scheduled: its container, its upstream tasks and its step number. */
 export interface PlannedTask {
@@ -30,47 +32,72 @@ export interface UnsupportedFeature {
   feature: string
 }
 
+const STRATEGIES = ['ALL_UPSTREAM_TASKS_SUCCEEDED', 'ALL_UPSTREAM_TASKS_COMPLETED']
+
 /**
- * Lists the features of `spec` the local engine does not support: conditions, loops, exit handlers, importers,
- * nested DAG components and unknown placeholders (pipeline input artifacts come from `kfp run --artifact`).
+ * Lists the features of `spec` the local engine does not support, walking every sub-DAG (nested pipelines,
+ * condition branches, loop bodies, exit-handler bodies) and naming each task by its path
+ * (`for-loop-2/condition-3/train`): conditions outside the CEL subset the SDK writes, unknown trigger strategies,
+ * loops over an input the task does not have, parameter selectors outside the subset, resolvers and unknown
+ * placeholders (pipeline input artifacts come from `kfp run --artifact`). Structural errors (unknown components, cycles) are IR_INVALID from planTree.
  */
 export function findUnsupportedFeatures(spec: PipelineSpec): UnsupportedFeature[] {
   const out: UnsupportedFeature[] = []
-  const tasks = spec.root?.dag?.tasks ?? {}
   if (!spec.root?.dag) out.push({task: '', feature: 'a pipeline without a root DAG (a single component)'})
-  for (const [name, t] of Object.entries(tasks)) {
-    if (t.triggerPolicy?.condition) out.push({task: name, feature: `a condition (dsl.If/Condition: ${t.triggerPolicy.condition})`})
-    else if (t.triggerPolicy?.strategy && t.triggerPolicy.strategy !== 'ALL_UPSTREAM_TASKS_SUCCEEDED')
-      out.push({task: name, feature: `trigger strategy ${t.triggerPolicy.strategy} (exit handlers)`})
-    if (t.parameterIterator || t.artifactIterator) out.push({task: name, feature: 'a loop (dsl.ParallelFor)'})
-    for (const [pn, p] of Object.entries(t.inputs?.parameters ?? {})) {
-      if (p.taskFinalStatus) out.push({task: name, feature: `task final status input '${pn}' (exit handlers)`})
-      if (p.parameterExpressionSelector) out.push({task: name, feature: `a parameter expression selector on input '${pn}'`})
+  const walk = (dag: IrDag | undefined, scope: string, seen: string[]) => {
+    for (const [name, t] of Object.entries(dag?.tasks ?? {})) {
+      const path = scope ? `${scope}/${name}` : name
+      for (const feature of controlFlowProblems(t)) out.push({task: path, feature})
+      const comp = spec.components?.[t.componentRef?.name]
+      if (!comp) continue
+      if (comp.dag) {
+        if (!seen.includes(t.componentRef.name)) walk(comp.dag, path, [...seen, t.componentRef.name])
+        continue
+      }
+      for (const feature of executorProblems(spec, comp)) out.push({task: path, feature})
     }
-    const comp = spec.components?.[t.componentRef?.name]
-    if (!comp) continue
-    if (comp.dag) {
-      out.push({task: name, feature: 'a nested pipeline (DAG component)'})
-      continue
+  }
+  walk(spec.root?.dag, '', [])
+  return out
+}
+
+/** What the engine cannot do with a task's trigger policy, iterator and input selectors. */
+function controlFlowProblems(t: IrTask): string[] {
+  const out: string[] = []
+  const cond = t.triggerPolicy?.condition
+  if (cond) {
+    const why = checkCondition(cond)
+    if (why) out.push(`the condition ${cond} is outside the CEL subset the engine evaluates: ${why}`)
+    else {
+      const inputs = Object.keys(t.inputs?.parameters ?? {})
+      const unknown = parameterNamesRead(parseCel(cond)).filter((n) => !inputs.includes(n))
+      if (unknown.length) out.push(`the condition ${cond} reads ${unknown.map((u) => `'${u}'`).join(', ')}, which the task has no input for`)
     }
-    const exec = comp.executorLabel ? spec.deploymentSpec?.executors?.[comp.executorLabel] : undefined
-    if (!exec) continue
-    if (exec.importer) {
-      out.push({task: name, feature: 'an importer (dsl.importer)'})
-      continue
-    }
-    if (exec.resolver) {
-      out.push({task: name, feature: 'a resolver'})
-      continue
-    }
-    const c = exec.container
-    if (!c) continue
-    // Python-function components ({{$}}) run: the executor contract is the launcher's (task-exec.ts).
-    const placeholders = [...(c.command ?? []), ...(c.args ?? [])].flatMap((s) => findPlaceholders(s))
-    const unknown = [...new Set(placeholders.filter((p) => !SUPPORTED_PLACEHOLDER.test(p)))]
-    for (const p of unknown) out.push({task: name, feature: `the placeholder ${p}`})
+  }
+  const strategy = t.triggerPolicy?.strategy
+  if (strategy && !STRATEGIES.includes(strategy)) out.push(`trigger strategy ${strategy}`)
+  const over = t.parameterIterator?.items.inputParameter
+  if (over !== undefined && !t.inputs?.parameters?.[over]) out.push(`a loop over '${over}', which the task has no input for`)
+  const overArt = t.artifactIterator?.items.inputArtifact
+  if (overArt !== undefined && !t.inputs?.artifacts?.[overArt]) out.push(`a loop over the artifacts '${overArt}', which the task has no input for`)
+  for (const [pn, p] of Object.entries(t.inputs?.parameters ?? {})) {
+    const why = p.parameterExpressionSelector ? checkSelector(p.parameterExpressionSelector) : undefined
+    if (why) out.push(`the selector ${p.parameterExpressionSelector} on input '${pn}' is outside the CEL subset: ${why}`)
   }
   return out
+}
+
+/** What the engine cannot run in a leaf component's executor. */
+function executorProblems(spec: PipelineSpec, comp: IrComponentSpec): string[] {
+  const exec = comp.executorLabel ? spec.deploymentSpec?.executors?.[comp.executorLabel] : undefined
+  if (!exec) return []
+  if (exec.importer) return [] // importer-exec.ts
+  if (exec.resolver) return ['a resolver']
+  const c = exec.container
+  if (!c) return []
+  // Python-function components ({{$}}) run: the executor contract is the launcher's (task-exec.ts).
+  const placeholders = [...(c.command ?? []), ...(c.args ?? [])].flatMap((s) => findPlaceholders(s))
+  return [...new Set(placeholders.filter((p) => !SUPPORTED_PLACEHOLDER.test(p)))].map((p) => `the placeholder ${p}`)
 }
 
 /** Throws IR_UNSUPPORTED naming each task and feature when the spec cannot run locally. */
@@ -89,13 +116,7 @@ function irInvalid(message: string): CliError {
   return new CliError('IR_INVALID', message, {exit: EXIT.CONFIG})
 }
 
-/** The upstream tasks of `t`: its dependentTasks plus the producers of its task-output inputs. */
-export function upstreamOf(t: IrTask): string[] {
-  const up = new Set<string>(t.dependentTasks ?? [])
-  for (const p of Object.values(t.inputs?.parameters ?? {})) if (p.taskOutputParameter) up.add(p.taskOutputParameter.producerTask)
-  for (const a of Object.values(t.inputs?.artifacts ?? {})) if (a.taskOutputArtifact) up.add(a.taskOutputArtifact.producerTask)
-  return [...up].sort()
-}
+export {upstreamOf} from './tree.js'
 
 /**
  * Plans the tasks of the root DAG in a topological order. Step numbers come from `stepNumbers` (task → number,

@@ -28,6 +28,8 @@ export interface ArtifactValue {
 export interface TaskOutputs {
   parameters: Record<string, JsonValue>
   artifacts: Record<string, ArtifactValue>
+  /** Lists of artifacts a loop collected (dsl.Collected), or a DAG passed on from one; output name → list. */
+  artifactLists?: Record<string, ArtifactValue[]>
 }
 
 /** Where reused outputs came from (a skipped task under --start-step, or a cached task). */
@@ -41,14 +43,33 @@ export interface ReusedFrom {
   setOutputs?: string[]
 }
 
-/** One task of a run. */
+/**
+ * What kind of task instance a record is: a sub-DAG task (nested pipeline, condition or exit-handler group), a
+ * loop, one iteration of a loop. Absent for steps (container and importer tasks).
+ */
+export type TaskKind = 'dag' | 'loop' | 'iteration'
+
+/** One task of a run: a step, or a group (sub-DAG, loop, iteration) the steps inside it belong to. */
 export interface TaskRecord {
-  /** Task key in the IR DAG. */
+  /**
+   * Record key: the task's path from the root, IR task keys joined by '/', loop iterations indexed
+   * (`for-loop-2[0]/train`; root tasks: their task key). Users see its label (core/engine/naming.ts labelOf:
+   * `train[0]`).
+   */
   name: string
   /** taskInfo.name (the SDK's display name; the step name for kfp projects). */
   displayName: string
-  /** 1-based step number, what --start-step N means. */
+  /** 1-based step number, what --start-step N means; iterations of a step share it. Groups: their first step's. */
   number: number
+  kind?: TaskKind
+  /** Key of the group record this task runs in (absent at the root). */
+  parent?: string
+  /** Iterations: the item's index. */
+  iteration?: number
+  /** Loops: how many items they expanded to. */
+  iterations?: number
+  /** A task with `triggerPolicy.condition`: the expression, the parameter values it read, and what it said. */
+  condition?: {expression: string; values: Record<string, JsonValue>; result: boolean}
   status: TaskStatus
   startedAt?: string
   finishedAt?: string
@@ -123,4 +144,28 @@ export function isRunFinal(s: RunStatus): boolean {
 /** True when a task's outputs are usable by later runs (it produced or carried them). */
 export function taskHasOutputs(t: TaskRecord): boolean {
   return t.status === 'succeeded' || t.status === 'cached' || (t.status === 'skipped' && t.reusedFrom !== undefined)
+}
+
+/**
+ * The records in display order with their depth: root tasks by step number, each group followed by the tasks
+ * inside it (iterations in item order, then the tasks of each iteration by step number). Linear in the records.
+ */
+export function recordTreeOrder(tasks: TaskRecord[]): Array<{task: TaskRecord; depth: number}> {
+  const kids = new Map<string, TaskRecord[]>()
+  for (const t of tasks) {
+    const p = t.parent ?? ''
+    const list = kids.get(p)
+    if (list) list.push(t)
+    else kids.set(p, [t])
+  }
+  const byOrder = (a: TaskRecord, b: TaskRecord) => a.number - b.number || (a.iteration ?? 0) - (b.iteration ?? 0)
+  const out: Array<{task: TaskRecord; depth: number}> = []
+  const visit = (p: string, depth: number) => {
+    for (const t of (kids.get(p) ?? []).sort(byOrder)) {
+      out.push({task: t, depth})
+      visit(t.name, depth + 1)
+    }
+  }
+  visit('', 0)
+  return out
 }

@@ -54,16 +54,30 @@ export interface IrTask {
   cachingOptions?: {enableCache?: boolean; cacheKey?: string}
   retryPolicy?: {maxRetryCount?: number; backoffDuration?: string; backoffFactor?: number; backoffMaxDuration?: string}
   triggerPolicy?: {condition?: string; strategy?: string}
-  parameterIterator?: unknown
-  artifactIterator?: unknown
-  iteratorPolicy?: unknown
+  /** dsl.ParallelFor over parameters: `items.raw` (JSON text) or `items.inputParameter` (an input of this task). */
+  parameterIterator?: {items: {raw?: string; inputParameter?: string}; itemInput: string}
+  /** dsl.ParallelFor over an artifact list input of this task. */
+  artifactIterator?: {items: {inputArtifact: string}; itemInput: string}
+  iteratorPolicy?: {parallelismLimit?: number}
+}
+
+/** One producer of a DAG output parameter. */
+export interface IrParameterSelector {
+  producerSubtask: string
+  outputParameterKey: string
+}
+
+/** One producer of a DAG output artifact. */
+export interface IrArtifactSelector {
+  producerSubtask: string
+  outputArtifactKey: string
 }
 
 export interface IrDag {
   tasks: Record<string, IrTask>
   outputs?: {
-    parameters?: Record<string, {valueFromParameter?: {producerSubtask: string; outputParameterKey: string}}>
-    artifacts?: Record<string, unknown>
+    parameters?: Record<string, {valueFromParameter?: IrParameterSelector; valueFromOneof?: {parameterSelectors: IrParameterSelector[]}}>
+    artifacts?: Record<string, {artifactSelectors?: IrArtifactSelector[]}>
   }
 }
 

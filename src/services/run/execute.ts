@@ -1,26 +1,35 @@
 // The local DAG executor: starts ready tasks up to the parallelism bound, wires outputs to inputs, runs each task
 // through executeContainerTask (task-exec.ts: cache, placeholders, runner, retries, outputs),
 // fail-fast, Ctrl-C, and keeps the run record (run.json) up to date with atomic writes.
-import type {PlannedTask} from '../../core/engine/dag.js'
-import {resolveTaskInputs} from '../../core/engine/inputs.js'
-import {taskHasOutputs, type ArtifactValue, type RunRecord, type TaskOutputs, type TaskRecord} from '../../core/engine/record.js'
+import type {ObjectStore} from '../../clients/gcs.js'
+import type {ArtifactRef} from '../../core/engine/control.js'
+import {labelOf} from '../../core/engine/naming.js'
+import type {ArtifactValue, RunRecord} from '../../core/engine/record.js'
+import type {TaskNode} from '../../core/engine/tree.js'
 import {runDir, runFile, writeTextAtomic} from './store.js'
 import type {TaskRunner} from './runners.js'
-import {executeContainerTask, taskLogFile} from './task-exec.js'
+import {Scheduler, type Reused} from './scheduler.js'
 import type {RunEvent} from './types.js'
 
 export interface ExecuteOptions {
   stateDir: string
   record: RunRecord
-  tasks: PlannedTask[]
+  /** The pipeline's task tree (core/engine/tree.ts planTree). */
+  tree: TaskNode[]
   runner: TaskRunner
   parallelism: number
   noCache: boolean
   failFast: boolean
-  /** Tasks that always run (the --start-step task): no cache lookup. */
+  /** Template paths that always run (the --start-step task, every iteration of it): no cache lookup. */
   forceRun: Set<string>
+  /** Record key → what an earlier run supplies for that task (--start-step). */
+  reuse?: (key: string, node: TaskNode) => Reused | undefined
+  /** The root DAG's input artifacts (--artifact). */
+  inputArtifacts?: Record<string, ArtifactRef[]>
+  /** Cloud Storage for importers of gs:// URIs. */
+  objectStore?: () => Promise<ObjectStore>
   /** Task → working folder for the process runner (the component folder of a project). */
-  cwdOf: (task: PlannedTask) => string | undefined
+  cwdOf: (task: TaskNode) => string | undefined
   /** Extra env for every task (KFP_PIPELINE_ROOT). */
   env: Record<string, string>
   signal: AbortSignal
@@ -49,7 +58,14 @@ export interface ExecuteOptions {
  * through, at least as recent as the last finished flush; so waiting would not protect any more results, it
  * would only add a disk flush to every step of every chain. A flush covers every change before it, so parallel
  * tasks that end together share one.
+ *
+ * A large run (a loop over 10,000 items) makes each write longer; after each write the writer pauses for three
+ * times as long as it took before the next one, so that writes take at most a quarter of the run's time and
+ * their total cost grows with the run's length, not with its length times its size.
  */
+const WRITE_PAUSE_FACTOR = 3
+const MAX_WRITE_PAUSE_MS = 2000
+
 export class RecordWriter {
   /** Generation of the in-memory record (bumped by every save). */
   private gen = 0
@@ -82,11 +98,16 @@ export class RecordWriter {
     while (this.written < this.gen) {
       const gen = this.gen
       const durable = this.wantFlush > this.flushed
+      const t0 = performance.now()
       try {
         await writeTextAtomic(this.file, JSON.stringify(this.rec, null, 2) + '\n', {durable})
       } catch (err) {
         this.onError(err as Error)
       }
+      // A write costs time in proportion to the record; pausing for a multiple of it before the next one keeps
+      // writing to a bounded share of the run however many tasks it has (linear, not quadratic, in the tasks).
+      const pause = Math.min(MAX_WRITE_PAUSE_MS, (performance.now() - t0) * WRITE_PAUSE_FACTOR)
+      if (this.gen > gen && pause >= 1) await new Promise((r) => setTimeout(r, pause))
       this.written = gen
       if (durable) this.flushed = gen
       this.waiters = this.waiters.filter((w) => {
@@ -105,8 +126,9 @@ export function pipelineArtifactLists(rec: RunRecord): Record<string, ArtifactVa
 }
 
 /**
- * Executes the planned tasks of `record` (tasks already `skipped` keep their reused outputs).
- * Resolves with the final record; never throws for task failures (they are in the record).
+ * Executes the task tree of `record` (its root tasks exist in the record: pending, or skipped with reused
+ * outputs; tasks inside sub-DAGs and loops are added as they are reached). Resolves with the final record; never
+ * throws for task failures (they are in the record).
  */
 export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   const rec = o.record
@@ -118,15 +140,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   })
   // Cache entries are written beside the run (nothing waits for them) and awaited before the final record.
   const cacheWrites: Array<Promise<void>> = []
-  const dir = runDir(o.stateDir, rec.id)
-  const byName = new Map(o.tasks.map((t) => [t.name, t]))
-  const recOf = (name: string) => rec.tasks.find((t) => t.name === name)!
   const iso = () => o.now().toISOString()
-  const internal = new AbortController()
-  const onOuterAbort = () => internal.abort()
-  if (o.signal.aborted) internal.abort()
-  else o.signal.addEventListener('abort', onOuterAbort, {once: true})
-  let failed = false
   const heartbeat = setInterval(() => {
     rec.heartbeatAt = iso()
     void writer.save()
@@ -136,123 +150,19 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   rec.startedAt = iso()
   rec.heartbeatAt = rec.startedAt
   void writer.save()
-
-  const outputsOf = (name: string): TaskOutputs | undefined => {
-    const r = recOf(name)
-    return taskHasOutputs(r) ? r.outputs : undefined
-  }
-
-  const runOne = async (t: PlannedTask): Promise<void> => {
-    const tr = recOf(t.name)
-    tr.log = taskLogFile(t.name)
-    tr.status = 'running'
-    tr.startedAt = iso()
-    tr.image = t.container.image
-    const finish = (status: TaskRecord['status'], message?: string) => {
-      tr.status = status
-      tr.finishedAt = iso()
-      if (message) tr.message = message
-      delete tr.pid
-      delete tr.processStart
-      delete tr.containerId
-      // Flushed to disk, in order, without holding up the tasks that use it (see RecordWriter).
-      void writer.save({durable: true})
-      o.onEvent({type: 'task-end', task: t.name, number: t.number, status, message, exitCode: tr.exitCode})
-    }
-    void writer.save()
-
-    const {inputs, missing} = resolveTaskInputs(t, rec.parameters, outputsOf, pipelineArtifactLists(rec))
-    if (missing.length) {
-      return finish('failed', `inputs without a value: ${missing.map((m) => `${m.input} (from ${m.producerTask}.${m.output})`).join(', ')}`)
-    }
-    const outcome = await executeContainerTask({key: t.name, displayName: t.displayName, component: t.component, container: t.container, task: t.task}, inputs, {
-      stateDir: o.stateDir,
-      runner: o.runner,
-      run: {id: rec.id, name: rec.name, pipelineRoot: rec.pipelineRoot, createdAt: rec.createdAt},
-      runDir: dir,
-      env: o.env,
-      cwd: o.cwdOf(t),
-      noCacheLookup: o.noCache || o.forceRun.has(t.name),
-      signal: internal.signal,
-      cancelMessage: () => (o.signal.aborted ? 'cancelled' : 'stopped by --fail-fast'),
-      now: o.now,
-      onStart: () => o.onEvent({type: 'task-start', task: t.name, number: t.number}),
-      onRetry: (attempt) => o.onEvent({type: 'task-retry', task: t.name, number: t.number, attempt}),
-      onAttempt: (attempt) => {
-        tr.attempts = attempt
-      },
-      onHandle: (h) => {
-        // Recorded so that `kfp runs cancel` can stop the step if this kfp process is killed.
-        if ('pid' in h) {
-          tr.pid = h.pid
-          if (h.processStart) tr.processStart = h.processStart
-        } else tr.containerId = h.containerId
-        void writer.save()
-      },
-      onLine: (line, stream) => o.onEvent({type: 'log', task: t.name, number: t.number, line, stream}),
-      onWarning: (message) => o.onEvent({type: 'warning', message}),
-      background: (p) => cacheWrites.push(p),
-    })
-    tr.cacheKey = outcome.cacheKey
-    tr.exitCode = outcome.exitCode
-    if (outcome.outputs) tr.outputs = outcome.outputs
-    if (outcome.reusedFrom) tr.reusedFrom = outcome.reusedFrom
-    finish(outcome.status, outcome.message)
-  }
-
-  // Scheduling loop.
-  const running = new Map<string, Promise<void>>()
-  const good = (s: TaskRecord) => s.status === 'succeeded' || s.status === 'cached' || (s.status === 'skipped' && s.reusedFrom !== undefined) || (s.status === 'skipped' && s.message === undefined)
+  const scheduler = new Scheduler({
+    ...o,
+    runDir: runDir(o.stateDir, rec.id),
+    reuse: o.reuse ?? (() => undefined),
+    inputArtifacts: o.inputArtifacts ?? {},
+    objectStore: o.objectStore ?? (async () => (await import('../../clients/gcs.js')).createObjectStore(process.env)),
+    save: (x) => void writer.save(x),
+    background: (p) => cacheWrites.push(p),
+  })
   try {
-    for (;;) {
-      // Tasks that can no longer run because something upstream did not produce outputs.
-      let changed = true
-      while (changed) {
-        changed = false
-        for (const tr of rec.tasks) {
-          if (tr.status !== 'pending') continue
-          const t = byName.get(tr.name)!
-          const bad = t.upstream.map(recOf).find((u) => u.status === 'failed' || u.status === 'cancelled' || (u.status === 'skipped' && u.message !== undefined))
-          if (bad) {
-            tr.status = 'skipped'
-            tr.message = `not run: upstream step ${bad.name} ${bad.status}`
-            o.onEvent({type: 'task-end', task: tr.name, number: tr.number, status: 'skipped', message: tr.message})
-            changed = true
-          }
-        }
-      }
-      if (!internal.signal.aborted) {
-        for (const tr of rec.tasks) {
-          if (running.size >= o.parallelism) break
-          if (tr.status !== 'pending' || running.has(tr.name)) continue
-          const t = byName.get(tr.name)!
-          if (!t.upstream.every((u) => good(recOf(u)))) continue
-          const p = runOne(t)
-            .catch(async (err) => {
-              tr.status = 'failed'
-              tr.message = (err as Error).message
-              tr.finishedAt = iso()
-              delete tr.pid
-              delete tr.processStart
-              delete tr.containerId
-              o.onEvent({type: 'task-end', task: t.name, number: t.number, status: 'failed', message: tr.message})
-            })
-            .then(() => {
-              running.delete(t.name)
-              if (tr.status === 'failed') {
-                failed = true
-                if (o.failFast) internal.abort()
-              }
-            })
-          running.set(t.name, p)
-        }
-      }
-      if (running.size === 0) break
-      await Promise.race(running.values())
-    }
+    await scheduler.run(o.tree)
   } finally {
     clearInterval(heartbeat)
-    o.signal.removeEventListener('abort', onOuterAbort)
   }
   for (const tr of rec.tasks) {
     if (tr.status === 'pending' || tr.status === 'running') {
@@ -262,13 +172,16 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   }
   rec.finishedAt = iso()
   rec.heartbeatAt = rec.finishedAt
+  const failed = rec.tasks.filter((t) => t.status === 'failed' && t.kind === undefined)
   if (o.signal.aborted) {
     rec.status = 'cancelled'
     rec.message = rec.message ?? 'Cancelled.'
-  } else if (failed || rec.tasks.some((t) => t.status === 'failed')) {
+  } else if (scheduler.failed || rec.tasks.some((t) => t.status === 'failed')) {
+    // The run's status is that of the pipeline's tasks, whatever an exit handler did after them.
     rec.status = 'failed'
-    const f = rec.tasks.filter((t) => t.status === 'failed')
-    rec.message = `Step${f.length > 1 ? 's' : ''} ${f.map((t) => `${t.number} (${t.name})`).join(', ')} failed.`
+    const f = failed.length ? failed : rec.tasks.filter((t) => t.status === 'failed')
+    const shown = f.slice(0, 10).map((t) => `${t.number} (${labelOf(t.name)})`)
+    rec.message = `Step${f.length > 1 ? 's' : ''} ${shown.join(', ')}${f.length > 10 ? ` and ${f.length - 10} more` : ''} failed.`
   } else rec.status = 'succeeded'
   await Promise.all([...cacheWrites, o.runner.dispose?.()])
   await writer.save({durable: true})

@@ -7,19 +7,24 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {createObjectStore} from '../../clients/gcs.js'
 import {processAlive, spawnDetached} from '../../clients/process.js'
-import {assertSupported, planTasks, type PlannedTask} from '../../core/engine/dag.js'
+import {assertSupported} from '../../core/engine/dag.js'
 import {resolveRunArtifacts, resolveRunParams} from '../../core/engine/params.js'
 import type {RunRecord, RunSource, TaskRecord} from '../../core/engine/record.js'
 import {missingOutputsError, planStartStep, resolveStartTask, userStepName, type StartStepPlan} from '../../core/engine/start-step.js'
+import {planTreeStartStep, reusedRecord, type TreeStartStepPlan} from '../../core/engine/start-step-tree.js'
+import {leavesOf, planTree, type TaskNode} from '../../core/engine/tree.js'
+import {labelOf, templatePathOf} from '../../core/engine/naming.js'
 import {loadIrDocuments} from '../../core/ir/read.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {resolveInputArtifacts} from './artifact-fetch.js'
-import {executeRun} from './execute.js'
+import {shellQuote} from '../../lib/shell.js'
+import {executeRun, pipelineArtifactLists} from './execute.js'
 import {readParamsFile} from './params-file.js'
 import {buildForRun} from './build-for-run.js'
 import {assertProcessRunnable, selectRunner} from './runner-select.js'
+import {toPlanned} from './scheduler.js'
 import {listRunRecords, newRunId, readRunRaw, resolveRun, runDir, runPipelineRoot, writeRun} from './store.js'
 import type {RunEvent, RunOptions, RunResult} from './types.js'
 
@@ -95,9 +100,6 @@ export async function loadPipeline(o: Pick<RunOptions, 'cwd' | 'project' | 'loca
   }
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
-}
 
 /** The command that resumes a run from `task`. */
 export function resumeCommand(
@@ -136,11 +138,35 @@ async function writeLongParams(rec: RunRecord, dir: string): Promise<string | un
 
 interface Prepared {
   loaded: LoadedPipeline
-  tasks: PlannedTask[]
+  tree: TaskNode[]
   params: {values: Record<string, JsonValue>; explicit: Record<string, string>}
   /** --artifact values as given, by input artifact name. */
   artifacts: Record<string, string>
+  /** --start-step of a pipeline without groups (root tasks only). */
   plan?: StartStepPlan
+  /** --start-step of a pipeline with sub-DAGs, conditions or loops. */
+  treePlan?: TreeStartStepPlan
+}
+
+/** The record of a root task before the run starts: pending, or skipped with the outputs --start-step reuses. */
+function rootRecord(t: TaskNode, p: Pick<Prepared, 'plan' | 'treePlan'>): TaskRecord {
+  const skipped = p.plan?.skipped[t.name] ?? (p.treePlan ? reusedRecord(p.treePlan, t.path, t) : undefined)
+  return {
+    name: t.name,
+    displayName: t.displayName,
+    number: t.number,
+    status: skipped ? 'skipped' : 'pending',
+    outputs: skipped ? skipped.outputs : {parameters: {}, artifacts: {}},
+    ...(t.kind === 'dag' || t.kind === 'loop' ? {kind: t.kind} : {}),
+    ...(skipped?.reusedFrom ? {reusedFrom: skipped.reusedFrom} : {}),
+    ...(skipped && 'message' in skipped && typeof skipped.message === 'string' ? {message: skipped.message} : {}),
+    ...(t.container ? {image: t.container.image} : {}),
+  }
+}
+
+/** True when the template path `path` does not run in this run (--start-step). */
+function notRun(p: Pick<Prepared, 'plan' | 'treePlan'>, path: string): boolean {
+  return Boolean(p.plan?.skipped[path] || p.treePlan?.skipped.has(path))
 }
 
 /** Everything that can fail before a run starts: load, support check, params, start-step. */
@@ -152,30 +178,25 @@ async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => voi
     })
   const loaded = await loadPipeline(o, ctx)
   assertSupported(loaded.spec)
-  const tasks = planTasks(loaded.spec, loaded.stepNumbers)
+  const tree = planTree(loaded.spec, loaded.stepNumbers)
   // --no-cache STEP…: unknown steps are a usage error before anything runs.
-  for (const ref of o.noCacheSteps ?? []) resolveStartTask(tasks, ref, loaded.stepNames)
+  const steps = leavesOf(tree).map(toPlanned)
+  for (const ref of o.noCacheSteps ?? []) resolveStartTask(steps, ref, loaded.stepNames)
   const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
   const params = resolveRunParams(loaded.spec.root.inputDefinitions?.parameters ?? {}, o.params, fileValues, o.paramsFile)
   const artifacts = resolveRunArtifacts(loaded.spec.root.inputDefinitions?.artifacts ?? {}, o.artifacts ?? [])
   let plan: StartStepPlan | undefined
+  let treePlan: TreeStartStepPlan | undefined
   if (o.startStep) {
     const pipelineName = loaded.spec.pipelineInfo.name
     const samePipeline = (r: RunRecord) => r.pipelineName === pipelineName && r.id !== o.runId
     const candidates = o.fromRun ? [await resolveRun(loaded.stateDir, o.fromRun, samePipeline)] : (await listRunRecords(loaded.stateDir)).filter(samePipeline)
-    plan = planStartStep({
-      tasks,
-      startStep: o.startStep,
-      params: params.values,
-      setOutputs: o.setOutputs,
-      candidates,
-      fromRunExplicit: Boolean(o.fromRun),
-      stepNames: loaded.stepNames,
-    })
-    if (plan.missing.length) throw missingOutputsError(plan.missing, plan.sourceRun)
-    for (const w of plan.warnings) onEvent({type: 'warning', message: w})
+    const common = {startStep: o.startStep, params: params.values, setOutputs: o.setOutputs, candidates, fromRunExplicit: Boolean(o.fromRun), stepNames: loaded.stepNames}
+    const started = tree.some((n) => n.children) ? (treePlan = planTreeStartStep({tree, ...common})) : (plan = planStartStep({tasks: tree.map(toPlanned), ...common}))
+    if (started.missing.length) throw missingOutputsError(started.missing, started.sourceRun)
+    for (const w of started.warnings) onEvent({type: 'warning', message: w})
   }
-  return {loaded, tasks, params, artifacts, plan}
+  return {loaded, tree, params, artifacts, plan, treePlan}
 }
 
 async function startDetached(o: RunOptions, ctx: Ctx, p: Prepared): Promise<RunResult> {
@@ -218,8 +239,10 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
   // --build first: the compiled pipeline then names the images it built.
   if (o.build) await buildForRun(o, ctx, onEvent)
   const p = await prepareRun(o, ctx, onEvent)
-  const {loaded, tasks, params, plan} = p
-  const toRun = tasks.filter((t) => !plan?.skipped[t.name])
+  const {loaded, tree, params, plan, treePlan} = p
+  const toRun = leavesOf(tree)
+    .filter((t) => !notRun(p, t.path) && t.container)
+    .map(toPlanned)
   const mode = o.build ? 'docker' : (o.runner ?? o.runnerPin?.runner ?? 'auto')
   const pinnedBy = o.build ? '--build' : o.runner === undefined ? o.runnerPin?.by : undefined
   const runner = await selectRunner({mode, pinnedBy, tasks: toRun, buildable: loaded.buildableImages ?? [], stepNames: loaded.stepNames}, ctx, onEvent)
@@ -245,6 +268,7 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
     objectStore: () => (ctx.clients.objectStore ? ctx.clients.objectStore() : createObjectStore(ctx.env)),
   })
   const pipelineName = loaded.spec.pipelineInfo.name
+  const started = plan ?? treePlan
   const rec: RunRecord = {
     version: 1,
     id,
@@ -261,20 +285,10 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
     ...(Object.keys(inputArtifacts).length ? {inputArtifacts} : {}),
     spec: 'pipeline.json',
     pipelineRoot,
-    ...(plan ? {startStep: {number: plan.startNumber, task: plan.startTask, ...(plan.sourceRun ? {fromRun: plan.sourceRun.id} : {})}} : {}),
+    ...(started ? {startStep: {number: started.startNumber, task: started.startTask, ...(started.sourceRun ? {fromRun: started.sourceRun.id} : {})}} : {}),
     ...(o.noCache ? {noCache: true} : {}),
-    tasks: tasks.map((t) => {
-      const skipped = plan?.skipped[t.name]
-      return {
-        name: t.name,
-        displayName: t.displayName,
-        number: t.number,
-        status: skipped ? 'skipped' : 'pending',
-        outputs: skipped ? skipped.outputs : {parameters: {}, artifacts: {}},
-        ...(skipped?.reusedFrom ? {reusedFrom: skipped.reusedFrom} : {}),
-        image: t.container.image,
-      }
-    }),
+    // Root tasks exist from the start; tasks inside groups are added when their group starts.
+    tasks: tree.map((t) => rootRecord(t, p)),
   }
   // Not flushed: a pending run lost in a machine crash held no results yet.
   await writeRun(loaded.stateDir, rec, {durable: false})
@@ -283,13 +297,16 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
   const final = await executeRun({
     stateDir: loaded.stateDir,
     record: rec,
-    tasks,
+    tree,
     runner,
     parallelism: Math.max(1, o.parallelism ?? os.availableParallelism()),
     noCache: o.noCache,
     failFast: o.failFast,
-    forceRun: new Set([...(plan ? [plan.startTask] : []), ...(o.noCacheSteps ?? []).map((ref) => resolveStartTask(tasks, ref, loaded.stepNames).name)]),
-    cwdOf: (t) => loaded.taskDirs?.[t.name],
+    forceRun: new Set([...(started ? [started.startTask] : []), ...(o.noCacheSteps ?? []).map((ref) => resolveStartTask(leavesOf(tree).map(toPlanned), ref, loaded.stepNames).name)]),
+    reuse: treePlan ? (key, node) => reusedRecord(treePlan, key, node) : undefined,
+    inputArtifacts: pipelineArtifactLists(rec),
+    objectStore: () => (ctx.clients.objectStore ? ctx.clients.objectStore() : createObjectStore(ctx.env)),
+    cwdOf: (t) => loaded.taskDirs?.[t.path],
     env: {KFP_PIPELINE_ROOT: pipelineRoot},
     signal: ctx.signal,
     onEvent,
@@ -297,15 +314,15 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
   })
 
   const result: RunResult = {run: final, runDir: dir}
-  const failedTasks = final.tasks.filter((t) => t.status === 'failed')
+  const failedTasks = final.tasks.filter((t) => t.status === 'failed' && t.kind === undefined)
   if (failedTasks.length) {
     result.failedLogs = await Promise.all(
-      failedTasks.map(async (t) => ({task: t.name, number: t.number, lines: t.log ? await lastLines(path.join(dir, t.log), 10) : []})),
+      failedTasks.slice(0, 10).map(async (t) => ({task: labelOf(t.name), number: t.number, lines: t.log ? await lastLines(path.join(dir, t.log), 10) : []})),
     )
     const first = failedTasks.reduce((a, b) => (b.number < a.number ? b : a))
-    const planned = tasks.find((t) => t.name === first.name)!
+    const node = leavesOf(tree).find((t) => t.path === templatePathOf(first.name))!
     const paramsFile = await writeLongParams(final, dir).catch(() => undefined)
-    result.resumeCommand = resumeCommand(final, first, o, o.localFile ? userStepName(planned, loaded.stepNames) : String(first.number), paramsFile && path.relative(o.cwd, paramsFile))
+    result.resumeCommand = resumeCommand(final, first, o, o.localFile ? userStepName(toPlanned(node), loaded.stepNames) : String(first.number), paramsFile && path.relative(o.cwd, paramsFile))
   }
   return result
 }

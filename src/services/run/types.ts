@@ -1,16 +1,19 @@
 import type {RunRecord, TaskStatus} from '../../core/engine/record.js'
 
-/** Progress of a local run, for the command to render (services never print). */
+/**
+ * Progress of a local run, for the command to render (services never print). `task` is the task's label
+ * (`train`, `train[0]` inside a loop), `key` its record key (`for-loop-2[0]/train`).
+ */
 export type RunEvent =
   | {type: 'run-start'; runId: string; name: string; runDir: string; runner: 'docker' | 'process'; tasks: number}
   | {type: 'warning'; message: string}
   /** `kfp run --build`: an image being checked, built, or found up to date. */
   | {type: 'build'; step: string; image?: string; status: 'checking' | 'building' | 'built' | 'up to date' | 'failed'}
   | {type: 'image'; image: string; status: string; id?: string; progress?: string}
-  | {type: 'task-start'; task: string; number: number}
-  | {type: 'task-retry'; task: string; number: number; attempt: number}
-  | {type: 'task-end'; task: string; number: number; status: TaskStatus; message?: string; exitCode?: number}
-  | {type: 'log'; task: string; number: number; line: string; stream: 'stdout' | 'stderr'}
+  | {type: 'task-start'; task: string; key?: string; number: number}
+  | {type: 'task-retry'; task: string; key?: string; number: number; attempt: number}
+  | {type: 'task-end'; task: string; key?: string; number: number; status: TaskStatus; message?: string; exitCode?: number}
+  | {type: 'log'; task: string; key?: string; number: number; line: string; stream: 'stdout' | 'stderr'}
 
 /** Options of `kfp run` (all targets). */
 export interface RunOptions {

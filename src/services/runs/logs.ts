@@ -4,7 +4,8 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import type {LogWindow} from '../../core/logs/window.js'
-import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
+import {isRunFinal, isTaskFinal, recordTreeOrder, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
+import {labelOf} from '../../core/engine/naming.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {readRunRaw, resolveRun, runDir, withLiveness} from '../run/store.js'
 import {runsStateDir, type RunsScope} from './index.js'
@@ -12,7 +13,10 @@ import {LogCursor, TimesCursor, windowStart} from './log-read.js'
 
 /** One step's log, as found. */
 export interface StepLog {
+  /** The step's label (`train`, `train[1]` inside a loop). */
   task: string
+  /** Its record key (`for-loop-2[1]/train`). */
+  key: string
   number: number
   status: TaskRecord['status']
   /** Absolute log path (may not exist yet). */
@@ -36,14 +40,21 @@ export interface ReadLogsOptions extends RunsScope {
   pollMs?: number
 }
 
-function findStep(run: RunRecord, ref: string): TaskRecord | undefined {
-  if (/^\d+$/.test(ref)) return run.tasks.find((t) => t.number === Number(ref))
-  return run.tasks.find((t) => t.name === ref) ?? run.tasks.find((t) => t.displayName === ref)
+/**
+ * The steps `ref` names: a step number (every iteration of that step inside loops), a record key
+ * (`for-loop-2[1]/train`), a label (`train[1]`, `train` for a step outside loops) or a display name.
+ */
+function findSteps(steps: TaskRecord[], ref: string): TaskRecord[] {
+  if (/^\d+$/.test(ref)) return steps.filter((t) => t.number === Number(ref))
+  const exact = steps.filter((t) => t.name === ref)
+  if (exact.length) return exact
+  const labelled = steps.filter((t) => labelOf(t.name) === ref)
+  return labelled.length ? labelled : steps.filter((t) => t.displayName === ref)
 }
 
 /** Where a task's log is: its own, or (skipped/cached) that of the run that really ran it, following reuse chains. */
 async function logOf(stateDir: string, run: RunRecord, t: TaskRecord): Promise<StepLog> {
-  const base = {task: t.name, number: t.number, status: t.status}
+  const base = {task: labelOf(t.name), key: t.name, number: t.number, status: t.status}
   if ((t.status === 'skipped' || t.status === 'cached') && t.reusedFrom?.runId && t.reusedFrom.task) {
     let srcId = t.reusedFrom.runId
     let srcTask = t.reusedFrom.task
@@ -72,13 +83,13 @@ class StepReaders {
   ) {}
 
   async open(s: StepLog): Promise<LogCursor | undefined> {
-    const open = this.cursors.get(s.task)
+    const open = this.cursors.get(s.key)
     if (open || !s.file || !existsSync(s.file)) return open
     const times = await TimesCursor.of(s.file)
     if (!times) s.untimed = true
-    const finished = this.finishedOf(s.task)
+    const finished = this.finishedOf(s.key)
     const c = new LogCursor(s.file, await windowStart(s.file, this.window, times, finished ? Date.parse(finished) : undefined), times)
-    this.cursors.set(s.task, c)
+    this.cursors.set(s.key, c)
     return c
   }
 
@@ -105,19 +116,22 @@ export async function readLogs(
 ): Promise<LogsResult> {
   const stateDir = await runsStateDir(o, ctx)
   let run = await resolveRun(stateDir, o.run)
-  let tasks = [...run.tasks].sort((a, b) => a.number - b.number)
+  // Steps (not the groups they run in), in the order `kfp runs get` shows them.
+  let tasks = recordTreeOrder(run.tasks).map((x) => x.task).filter((t) => t.kind === undefined)
   if (o.step) {
-    const t = findStep(run, o.step)
-    if (!t) {
-      throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${tasks.map((x) => `${x.number}. ${x.name}`).join(', ')}`, {
+    const found = findSteps(tasks, o.step)
+    if (!found.length) {
+      const listed = tasks.slice(0, 30).map((x) => `${x.number}. ${labelOf(x.name)}`)
+      throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${listed.join(', ')}${tasks.length > 30 ? ', …' : ''}`, {
         exit: EXIT.USAGE,
       })
     }
-    tasks = [t]
+    tasks = found
   }
   const steps: StepLog[] = []
   for (const t of tasks) steps.push(await logOf(stateDir, run, t))
-  const readers = new StepReaders(o.window ?? {}, (task) => run.tasks.find((x) => x.name === task)?.finishedAt)
+  let byKey = new Map(run.tasks.map((x) => [x.name, x]))
+  const readers = new StepReaders(o.window ?? {}, (key) => byKey.get(key)?.finishedAt)
   try {
     if (!o.follow) {
       for (const s of steps) {
@@ -136,8 +150,9 @@ export async function readLogs(
       const fresh = await readRunRaw(stateDir, run.id)
       if (!fresh) break
       run = withLiveness(fresh)
+      byKey = new Map(run.tasks.map((x) => [x.name, x]))
       for (const s of steps) {
-        const t = run.tasks.find((x) => x.name === s.task)
+        const t = byKey.get(s.key)
         if (t) {
           s.status = t.status
           if (!s.file && t.log) s.file = path.join(runDir(stateDir, run.id), t.log)

@@ -1,0 +1,166 @@
+/**
+ * `kfp run --start-step N` for pipelines with control flow (sub-DAGs, conditions, loops, exit handlers). Pipelines
+ * without groups use start-step.ts's planStartStep unchanged; this is its generalisation.
+ *
+ * What it means (docs/architecture.md "Start-step inside control flow"):
+ * - N is a step number of `kfp steps` (leaves: container and importer tasks, depth-first), a step's path or name,
+ *   or a group's name or path (sub-DAG, condition, loop), meaning the group's first step.
+ * - Steps numbered below N are not run. Each instance of such a step (every iteration of it inside loops) takes
+ *   the outputs of the record with the same key in the source run (`for-loop-2[1]/train`). Groups always run
+ *   their logic again: conditions are evaluated anew on the reused values, loops expand over their items anew.
+ *   An instance the source run has no outputs for (it was skipped there, or the loop had fewer items) is skipped
+ *   and says why; a later step that needs its outputs then fails naming them.
+ * - Step N and every step after it run, every iteration of step N without a cache lookup.
+ * - `--set-output STEP.OUTPUT=VALUE` supplies a skipped step's output. It is refused for a step inside a loop:
+ *   one value cannot stand for each iteration's own output (use --from-run with a run that has them).
+ * - The source run is --from-run, else the newest run of the pipeline whose records have every output that a
+ *   step from N on reads from a skipped step; missing outputs are reported up front with the flag that supplies them.
+ */
+import {CliError, EXIT} from '../../lib/errors.js'
+import type {JsonValue} from '../project/types.js'
+import type {PlannedTask} from './dag.js'
+import {templatePathOf} from './naming.js'
+import {parseParamText} from './params.js'
+import {taskHasOutputs, type RunRecord, type TaskOutputs} from './record.js'
+import {parseSetOutputs, resolveStartTask, userStepName, type MissingOutput, type SetOutput} from './start-step.js'
+import {ancestorsOf, leavesOf, walkTree, type TaskNode} from './tree.js'
+
+export interface TreeStartStepInput {
+  tree: TaskNode[]
+  startStep: string
+  params: Record<string, JsonValue>
+  setOutputs: string[]
+  /** Candidate source runs of this pipeline, newest first (or just the one named by --from-run). */
+  candidates: RunRecord[]
+  fromRunExplicit: boolean
+  /** Template path → project step name. */
+  stepNames?: Record<string, string>
+}
+
+export interface TreeStartStepPlan {
+  /** Template path and number of the first step that runs. */
+  startTask: string
+  startNumber: number
+  /** Template paths of the steps that do not run. */
+  skipped: Set<string>
+  sets: SetOutput[]
+  sourceRun?: RunRecord
+  missing: MissingOutput[]
+  warnings: string[]
+}
+
+/** A leaf as the flat helpers of start-step.ts read it (name = template path). */
+function planned(n: TaskNode): PlannedTask {
+  return {name: n.path, displayName: n.displayName, number: n.number, componentName: n.componentName, component: n.component, executorLabel: n.executorLabel ?? '', container: n.container ?? {image: ''}, task: n.task, upstream: n.upstream}
+}
+
+function usage(message: string, hints: string[] = []): CliError {
+  return new CliError('USAGE', message, {exit: EXIT.USAGE, hints})
+}
+
+/** Resolves --start-step to a leaf: a step, or a group's first step. */
+function resolveStart(tree: TaskNode[], ref: string, stepNames?: Record<string, string>): TaskNode {
+  const leaves = leavesOf(tree)
+  const group = walkTree(tree).find((n) => n.children && (n.path === ref || n.name === ref))
+  if (group) {
+    const first = leavesOf(group.children!)[0]
+    if (!first) throw usage(`--start-step ${ref}: the group '${group.path}' has no steps.`)
+    return first
+  }
+  const t = resolveStartTask(leaves.map(planned), ref, stepNames)
+  return leaves.find((l) => l.path === t.name)!
+}
+
+/**
+ * The (step, output) pairs that tasks which run read from steps that do not: a running task's input from a
+ * skipped sibling step, or from a sibling group whose DAG output comes (through any depth) from a skipped step.
+ */
+export function neededOutputs(tree: TaskNode[], skipped: Set<string>): Array<{task: string; output: string; kind: 'parameter' | 'artifact'}> {
+  const out = new Map<string, {task: string; output: string; kind: 'parameter' | 'artifact'}>()
+  const need = (producer: TaskNode | undefined, key: string, kind: 'parameter' | 'artifact') => {
+    if (!producer) return
+    if (!producer.children) {
+      if (skipped.has(producer.path)) out.set(`${producer.path}\0${key}\0${kind}`, {task: producer.path, output: key, kind})
+      return
+    }
+    const outs = producer.component.dag?.outputs
+    const spec = kind === 'parameter' ? outs?.parameters?.[key] : outs?.artifacts?.[key]
+    if (!spec) return
+    const selectors: Array<{producerSubtask: string; key: string}> =
+      kind === 'parameter'
+        ? [...('valueFromParameter' in spec && spec.valueFromParameter ? [spec.valueFromParameter] : []), ...(('valueFromOneof' in spec && spec.valueFromOneof?.parameterSelectors) || [])].map((s) => ({producerSubtask: s.producerSubtask, key: s.outputParameterKey}))
+        : (('artifactSelectors' in spec && spec.artifactSelectors) || []).map((s) => ({producerSubtask: s.producerSubtask, key: s.outputArtifactKey}))
+    for (const s of selectors) need(producer.children.find((c) => c.name === s.producerSubtask), s.key, kind)
+  }
+  const runs = (n: TaskNode): boolean => (n.children ? leavesOf(n.children).some((l) => !skipped.has(l.path)) : !skipped.has(n.path))
+  const visit = (nodes: TaskNode[]) => {
+    for (const n of nodes) {
+      if (!runs(n)) continue
+      for (const b of Object.values(n.task.inputs?.parameters ?? {}))
+        if (b.taskOutputParameter) need(nodes.find((x) => x.name === b.taskOutputParameter!.producerTask), b.taskOutputParameter.outputParameterKey, 'parameter')
+      for (const b of Object.values(n.task.inputs?.artifacts ?? {}))
+        if (b.taskOutputArtifact) need(nodes.find((x) => x.name === b.taskOutputArtifact!.producerTask), b.taskOutputArtifact.outputArtifactKey, 'artifact')
+      if (n.children) visit(n.children)
+    }
+  }
+  visit(tree)
+  return [...out.values()]
+}
+
+/** True when some record of `run` for the template path `task` has the output. */
+function runHas(run: RunRecord, n: {task: string; output: string; kind: 'parameter' | 'artifact'}): boolean {
+  return run.tasks.some((t) => templatePathOf(t.name) === n.task && taskHasOutputs(t) && (n.kind === 'parameter' ? t.outputs.parameters[n.output] !== undefined : t.outputs.artifacts[n.output] !== undefined))
+}
+
+/** Plans a start-step run over the task tree. Throws usage errors for bad flags; returns missing outputs. */
+export function planTreeStartStep(i: TreeStartStepInput): TreeStartStepPlan {
+  const start = resolveStart(i.tree, i.startStep, i.stepNames)
+  const leaves = leavesOf(i.tree)
+  const skipped = new Set(leaves.filter((l) => l.number < start.number).map((l) => l.path))
+  const sets = parseSetOutputs(i.setOutputs, leaves.map(planned), skipped, i.stepNames)
+  for (const s of sets) {
+    const loop = ancestorsOf(i.tree, s.task).find((a) => a.kind === 'loop')
+    if (loop)
+      throw usage(`--set-output ${s.task}.${s.output}: step '${s.task}' runs once per iteration of the loop '${loop.path}'; one value cannot stand for each iteration's output.`, [
+        'Reuse the outputs of an earlier run with --from-run RUN, or start at an earlier step.',
+      ])
+  }
+  const needed = neededOutputs(i.tree, skipped).filter((n) => !sets.some((s) => s.task === n.task && s.output === n.output))
+  const sourceRun = i.fromRunExplicit ? i.candidates[0] : needed.length ? (i.candidates.find((r) => needed.every((n) => runHas(r, n))) ?? i.candidates.find((r) => needed.some((n) => runHas(r, n)))) : i.candidates[0]
+  const byPath = new Map(leaves.map((l) => [l.path, l]))
+  const missing: MissingOutput[] = needed
+    .filter((n) => !sourceRun || !runHas(sourceRun, n))
+    .map((n) => {
+      const inLoop = ancestorsOf(i.tree, n.task).some((a) => a.kind === 'loop')
+      const name = userStepName(planned(byPath.get(n.task)!), i.stepNames)
+      return {...n, flag: inLoop ? '--from-run RUN (a run that has it)' : `--set-output ${name}.${n.output}=${n.kind === 'artifact' ? 'PATH' : 'VALUE'}`}
+    })
+  return {startTask: start.path, startNumber: start.number, skipped, sets, sourceRun, missing, warnings: []}
+}
+
+/**
+ * What a record `key` of a step that does not run carries in this run: the source run's record with the same key
+ * (its outputs, and --set-output values for it), or a skip saying the source has nothing for it.
+ */
+export function reusedRecord(plan: TreeStartStepPlan, key: string, node: TaskNode): {status: 'skipped'; outputs: TaskOutputs; reusedFrom?: {runId?: string; runName?: string; task?: string; setOutputs?: string[]}; message?: string} | undefined {
+  if (node.children || !plan.skipped.has(node.path)) return undefined
+  const src = plan.sourceRun?.tasks.find((t) => t.name === key)
+  const mine = plan.sets.filter((s) => s.task === node.path)
+  const outputs: TaskOutputs = src && taskHasOutputs(src) ? {parameters: {...src.outputs.parameters}, artifacts: {...src.outputs.artifacts}} : {parameters: {}, artifacts: {}}
+  for (const s of mine) {
+    const ptype = node.component.outputDefinitions?.parameters?.[s.output]?.parameterType
+    if (ptype !== undefined || !node.component.outputDefinitions?.artifacts?.[s.output]) {
+      const r = parseParamText(s.value, ptype)
+      if (!r.ok) throw usage(`--set-output ${s.task}.${s.output}: ${r.error}.`)
+      outputs.parameters[s.output] = r.value
+    } else outputs.artifacts[s.output] = {uri: s.value}
+  }
+  const used = src && taskHasOutputs(src) && plan.sourceRun
+  if (!used && !mine.length)
+    return {status: 'skipped', outputs, message: `not run: before --start-step ${plan.startNumber}, and ${plan.sourceRun ? `run ${plan.sourceRun.name} has no outputs for it${src ? ` (it was ${src.status} there)` : ''}` : 'no earlier run has its outputs'}`}
+  return {
+    status: 'skipped',
+    outputs,
+    reusedFrom: {...(used ? {runId: plan.sourceRun!.id, runName: plan.sourceRun!.name, task: key} : {}), ...(mine.length ? {setOutputs: mine.map((s) => s.output)} : {})},
+  }
+}
