@@ -112,7 +112,7 @@ v('a bad component.yaml is reported in that file', async () => {
 v('no project: PROJECT_NOT_FOUND, exit 3, hint to run kfp init', async () => {
   const r = await runCli(['validate'], {cwd: path.dirname(dir)})
   assert.is(r.code, 3)
-  assert.match(r.stderr, 'No kfp.yaml found in')
+  assert.match(r.stderr, 'No kfp.yaml in this folder or above')
   assert.match(r.stderr, 'kfp init')
 })
 
