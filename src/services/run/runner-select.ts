@@ -9,6 +9,7 @@ import {chooseRunners, type RunnerMode} from '../../core/engine/runner-choice.js
 import {userStepName} from '../../core/engine/start-step.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {createDockerRunner, createProcessRunner, type TaskRunner} from './runners.js'
+import {stepHostEnv} from './step-env.js'
 import type {RunEvent} from './types.js'
 
 export interface SelectRunnerInput {
@@ -50,7 +51,8 @@ function mixedRunner(docker: TaskRunner, host: TaskRunner, hostImages: Set<strin
 
 /** The runner for this run; warns (one line) when steps run as host processes under auto. */
 export async function selectRunner(i: SelectRunnerInput, ctx: Ctx, onEvent: (e: RunEvent) => void): Promise<TaskRunner> {
-  if (i.mode === 'process') return createProcessRunner(ctx.env)
+  // Steps on the host never inherit kfp's own credentials (step-env.ts).
+  if (i.mode === 'process') return createProcessRunner(await stepHostEnv(ctx))
   const docker = await dockerOf(ctx)
   let dockerDown: string | undefined
   try {
@@ -78,10 +80,10 @@ export async function selectRunner(i: SelectRunnerInput, ctx: Ctx, onEvent: (e: 
   if (choice.note) onEvent({type: 'warning', message: choice.note})
   const host = new Set(choice.processSteps)
   const hostTasks = i.tasks.filter((t) => host.has(userStepName(t, i.stepNames)))
-  if (hostTasks.length === i.tasks.length && i.tasks.length > 0) return createProcessRunner(ctx.env)
+  if (hostTasks.length === i.tasks.length && i.tasks.length > 0) return createProcessRunner(await stepHostEnv(ctx))
   const dockerRunner = createDockerRunner(docker, os.availableParallelism(), {authFor: (image) => pullAuth(image, ctx)})
   if (hostTasks.length === 0) return dockerRunner
-  return mixedRunner(dockerRunner, createProcessRunner(ctx.env), new Set(hostTasks.map((t) => t.container.image)))
+  return mixedRunner(dockerRunner, createProcessRunner(await stepHostEnv(ctx)), new Set(hostTasks.map((t) => t.container.image)))
 }
 
 /** Throws when the process runner would have to run tasks without a command (only their image knows what to run). */
