@@ -1,14 +1,13 @@
 import {Args, Flags} from '@oclif/core'
-import path from 'node:path'
 import {BaseCommand} from '../base-command.js'
 import {COMPONENT_TEMPLATES, EXAMPLES, initProject, type InitResult} from '../services/init.js'
 
 export default class Init extends BaseCommand {
   static summary = 'Create a kfp project: kfp.yaml, .gitignore, README.md and the first component.'
   static description =
-    'Creates a project in DIR (default: the current folder). On a terminal it asks for the pipeline name, GCP project, ' +
-    'region and zone, registry, bucket and starting template; otherwise flags give the values, --yes accepts the defaults ' +
-    '(name from the folder, registry localhost:5000, or gcr.io/PROJECT with --gcp-project), and a missing value without a ' +
+    'Creates a project in DIR (default: the current folder). On a terminal it asks for the pipeline name, starting template ' +
+    'and GCP project, and with a GCP project for its region and zone, registry and bucket; otherwise flags give the values, --yes accepts the defaults ' +
+    '(name from the folder, registry localhost:5000, or the Artifact Registry repository REGION-docker.pkg.dev/PROJECT/kfp with --gcp-project, which --cloud-setup or `kfp cloud setup` creates), and a missing value without a ' +
     'default fails with the flag to pass (exit 2). Existing files are never overwritten without --force: kfp init lists ' +
     'them, writes nothing and exits 3. --example babyweight creates the 4-step tutorial pipeline (preprocess → hypertrain ' +
     '→ traintuned → deploy) whose steps run offline with Python\'s standard library; --example tuning a hyperparameter sweep ' +
@@ -34,7 +33,7 @@ export default class Init extends BaseCommand {
     'gcp-project': Flags.string({description: 'Google Cloud project id (needed when not interactive, unless --yes).', env: 'KFP_GCP_PROJECT', helpGroup: 'GCP'}),
     region: Flags.string({description: 'GCP region (default us-central1).', env: 'KFP_GCP_REGION', helpGroup: 'GCP'}),
     zone: Flags.string({description: 'GCP zone (default REGION-a).', env: 'KFP_GCP_ZONE', helpGroup: 'GCP'}),
-    registry: Flags.string({description: 'Image registry prefix (default gcr.io/PROJECT, or localhost:5000 without a project).'}),
+    registry: Flags.string({description: 'Image registry prefix (default REGION-docker.pkg.dev/PROJECT/kfp with --gcp-project, else localhost:5000).'}),
     bucket: Flags.string({description: 'Cloud Storage bucket name, without gs:// (default PROJECT-kfp).', helpGroup: 'GCP'}),
     template: Flags.string({description: 'Template of the first component.', options: [...COMPONENT_TEMPLATES], exclusive: ['example']}),
     example: Flags.string({description: 'Create an example project instead.', options: [...EXAMPLES], exclusive: ['template']}),
@@ -66,7 +65,8 @@ export default class Init extends BaseCommand {
       },
       this.ctx,
     )
-    const where = path.relative(this.ctx.cwd, result.dir) || '.'
+    // The folder as the user gave it (kfp init /tmp/bw prints /tmp/bw, not ../../tmp/bw).
+    const where = args.dir ?? '.'
     const what = result.example ? `the ${result.example} example` : `a ${result.template} component`
     this.out(`Created pipeline ${result.name} in ${where} from ${what}:`)
     for (const f of result.files) this.out(`  ${f}${result.overwritten.includes(f) ? '  (overwritten)' : ''}`)

@@ -2,7 +2,7 @@ import {constants as fsc} from 'node:fs'
 import {access, chmod, lstat, mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../ctx.js'
-import {ensureCloudResources, type CloudResourcesResult} from './cloud-resources.js'
+import {ensureCloudResources, parseArtifactRegistry, type CloudResourcesResult} from './cloud-resources.js'
 import {checkName, MAX_PIPELINE_NAME, toValidName} from '../core/templates/names.js'
 import {planTemplateFiles, yamlScalar, type PlannedFile, type TemplateFile, type TemplateVars} from '../core/templates/render.js'
 import {CliError, EXIT} from '../lib/errors.js'
@@ -77,12 +77,19 @@ interface Answers {
   name: string
   description: string
   gcpProject?: string
-  region: string
-  zone: string
+  /** Only with a GCP project, or given as a flag; `regionOrDefault` fills the example's inputs otherwise. */
+  region?: string
+  zone?: string
   registry: string
   bucket?: string
   template?: ComponentTemplate
   example?: Example
+}
+
+const DEFAULT_REGION = 'us-central1'
+/** The Artifact Registry Docker repository kfp proposes for a GCP project: `REGION-docker.pkg.dev/PROJECT/kfp`. */
+export function artifactRegistry(region: string, project: string): string {
+  return `${region}-docker.pkg.dev/${project}/kfp`
 }
 
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/
@@ -152,9 +159,10 @@ export async function initProject(opts: InitOptions, ctx: Pick<Ctx, 'cwd' | 'pro
   await writePlannedFiles(dir, planned)
 
   const files = planned.map((f) => f.path)
-  const cd = path.relative(ctx.cwd, dir)
+  // The folder as the user typed it (`/tmp/bw`, `../bw`, `~/bw` expanded by the shell), not re-derived from the cwd.
+  const cd = dir === path.resolve(ctx.cwd) ? undefined : opts.dir
   const nextSteps = [
-    ...(cd && cd !== '.' ? [`cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`] : []),
+    ...(cd ? [`cd ${/[\s"'$`\\]/.test(cd) ? JSON.stringify(cd) : cd}`] : []),
     'kfp validate',
     'kfp steps',
     'kfp run --runner process',
@@ -189,14 +197,28 @@ async function maybeSetUpCloud(
   if (want === undefined) {
     if (opts.yes || !ctx.prompter.canPrompt) return undefined
     want = await ctx.prompter.confirm({
-      message: `Create what the pipeline needs in ${a.gcpProject} now (APIs, bucket${a.bucket ? ` gs://${a.bucket}` : ''}, image repository)?`,
+      message: `Create what the pipeline needs in ${a.gcpProject} now (${cloudPlanText(a)})?`,
       flag: '--cloud-setup',
       default: false,
     })
   }
   if (!want) return undefined
   if (!ctx.env || !ctx.exec) throw new Error('initProject: cloud setup needs the full command context')
-  return ensureCloudResources({project: a.gcpProject, region: a.region, bucket: a.bucket}, {...(ctx as Ctx), cwd: dir})
+  const repo = parseArtifactRegistry(a.registry)
+  return ensureCloudResources(
+    {project: a.gcpProject, region: repo?.location ?? a.region, bucket: a.bucket, repository: repo?.project === a.gcpProject ? repo.repository : undefined},
+    {...(ctx as Ctx), cwd: dir},
+  )
+}
+
+/** What `kfp cloud setup` will create for these answers, as the prompt says it (and only that). */
+function cloudPlanText(a: Answers): string {
+  const repo = parseArtifactRegistry(a.registry)
+  return [
+    'the GKE, Artifact Registry and Cloud Storage APIs',
+    ...(a.bucket ? [`bucket gs://${a.bucket}`] : []),
+    ...(repo && repo.project === a.gcpProject ? [`Artifact Registry repository ${repo.repository} in ${repo.location}`] : []),
+  ].join(', ')
 }
 
 async function assertFolderUsable(dir: string): Promise<void> {
@@ -268,11 +290,15 @@ async function resolveAnswers(opts: InitOptions, dir: string, ctx: Pick<Ctx, 'pr
     return v === '' ? undefined : validated(key, v)
   }
   // A zone given without a region names its region (europe-west4-b → europe-west4).
-  const regionDefault = opts.zone && ZONE.test(opts.zone) ? opts.zone.replace(/-[a-z]$/, '') : 'us-central1'
-  const region = (await pick('region', opts.region, regionDefault, 'Region'))!
-  const zone = (await pick('zone', opts.zone, `${region}-a`, 'Zone'))!
-  const registry = (await pick('registry', opts.registry, gcpProject ? `gcr.io/${gcpProject}` : 'localhost:5000', 'Image registry'))!
-  const bucket = await pick('bucket', opts.bucket, gcpProject ? `${gcpProject}-kfp` : '', 'Cloud Storage bucket (empty: none)', true)
+  const regionDefault = opts.zone && ZONE.test(opts.zone) ? opts.zone.replace(/-[a-z]$/, '') : DEFAULT_REGION
+  // Region and zone only mean something with a GCP project: without one they are neither asked nor written
+  // (unless given as flags).
+  const region = gcpProject ? (await pick('region', opts.region, regionDefault, 'Region'))! : opts.region === undefined ? undefined : validated('region', opts.region)
+  const zone = gcpProject ? (await pick('zone', opts.zone, `${region}-a`, 'Zone'))! : opts.zone === undefined ? undefined : validated('zone', opts.zone)
+  // Container Registry (gcr.io) is retired: a GCP project gets an Artifact Registry repository, which
+  // `kfp cloud setup` (or --cloud-setup) creates.
+  const registry = (await pick('registry', opts.registry, gcpProject ? artifactRegistry(region ?? DEFAULT_REGION, gcpProject) : 'localhost:5000', 'Image registry'))!
+  const bucket = gcpProject ? await pick('bucket', opts.bucket, `${gcpProject}-kfp`, 'Cloud Storage bucket (empty: none)', true) : opts.bucket ? validated('bucket', opts.bucket) : undefined
 
   const description =
     opts.description ??
@@ -319,11 +345,16 @@ export async function readTemplateDir(dir: string): Promise<TemplateFile[]> {
 function gcpFlowMap(a: Answers): string {
   const parts = [
     a.gcpProject ? `project: ${a.gcpProject}` : undefined,
-    `region: ${a.region}`,
-    `zone: ${a.zone}`,
+    a.region ? `region: ${a.region}` : undefined,
+    a.zone ? `zone: ${a.zone}` : undefined,
     a.bucket ? `bucket: ${a.bucket}` : undefined,
   ].filter(Boolean)
   return `{${parts.join(', ')}}`
+}
+
+/** Without a GCP project (and no --region/--zone) kfp.yaml gets no `gcp:` section at all, rather than `gcp: {}`. */
+function withoutEmptyGcp(files: PlannedFile[]): PlannedFile[] {
+  return files.map((f) => (f.path === 'kfp.yaml' ? {...f, content: f.content.replace(/\n# Google Cloud settings[^\n]*\ngcp: \{\}\n/, '\n')} : f))
 }
 
 async function planProjectFiles(a: Answers, root: string): Promise<PlannedFile[]> {
@@ -335,14 +366,14 @@ async function planProjectFiles(a: Answers, root: string): Promise<PlannedFile[]
       descriptionYaml: yamlScalar(a.description),
       registry: a.registry,
       gcp: gcpFlowMap(a),
-      region: a.region,
+      region: a.region ?? DEFAULT_REGION,
       project: a.gcpProject ?? '',
       projectYaml: JSON.stringify(a.gcpProject ?? ''),
       bucket: a.bucket ?? `${a.name}-data`,
       bucketYaml: JSON.stringify(a.bucket ?? `${a.name}-data`),
     }
     const files = await readTemplateDir(path.join(root, 'examples', a.example))
-    return planTemplateFiles([...files, ...gitignore], vars)
+    return withoutEmptyGcp(planTemplateFiles([...files, ...gitignore], vars))
   }
   const template = a.template ?? 'python'
   const message = `Hello from ${a.name}`
@@ -360,7 +391,7 @@ async function planProjectFiles(a: Answers, root: string): Promise<PlannedFile[]
   const projectFiles = await readTemplateDir(path.join(root, 'project'))
   const componentFiles = await readTemplateDir(path.join(root, 'components', template))
   return [
-    ...planTemplateFiles(projectFiles, projectVars),
+    ...withoutEmptyGcp(planTemplateFiles(projectFiles, projectVars)),
     ...planTemplateFiles(
       componentFiles,
       componentVars(FIRST_COMPONENT, template, {pipeline: a.name, registry: a.registry, gcpProject: a.gcpProject}),

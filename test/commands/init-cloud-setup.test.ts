@@ -1,3 +1,4 @@
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -21,9 +22,17 @@ init.after.each(async () => {
   await work.cleanup()
 })
 
-init('creates the bucket and enables the APIs of the new project after writing it', async () => {
-  // Given no API enabled and no bucket
-  shims = await createShims({gcloud: [{match: ['services', 'list'], stdout: ''}, {match: ['services', 'enable'], stderr: 'Operation finished successfully.\n'}]})
+init('creates the bucket, the Artifact Registry repository of the registry and enables the APIs after writing the project', async () => {
+  // Given no API enabled, no repository and no bucket
+  shims = await createShims({
+    gcloud: [
+      {match: ['services', 'list'], stdout: ''},
+      {match: ['services', 'enable'], stderr: 'Operation finished successfully.\n'},
+      // gcloud's own wording for a missing repository (artifacts repositories describe).
+      {match: ['artifacts', 'repositories', 'describe'], exit: 1, stderr: 'ERROR: (gcloud.artifacts.repositories.describe) NOT_FOUND: Requested entity was not found.\n'},
+      {match: ['artifacts', 'repositories', 'create'], stderr: 'Created repository [kfp].\n'},
+    ],
+  })
   gcs = await startGcsEmulator()
   const env = {PATH: shims.path('/usr/bin:/bin'), HOME: work.dir, STORAGE_EMULATOR_HOST: `${gcs.url}/storage/v1`}
   // When
@@ -37,7 +46,11 @@ init('creates the bucket and enables the APIs of the new project after writing i
   assert.equal(await shims.argvOf('gcloud'), [
     ['services', 'list', '--enabled', '--format=value(config.name)', '--project=my-proj-123'],
     ['services', 'enable', 'container.googleapis.com', 'artifactregistry.googleapis.com', 'storage.googleapis.com', '--project=my-proj-123'],
+    ['artifacts', 'repositories', 'describe', 'kfp', '--location=us-central1', '--project=my-proj-123', '--format=json'],
+    ['artifacts', 'repositories', 'create', 'kfp', '--repository-format=docker', '--location=us-central1', '--project=my-proj-123', '--description=Images of kfp pipeline steps'],
   ])
+  assert.equal(r.json.result.cloud.resources.find((x: {kind: string}) => x.kind === 'repository'), {kind: 'repository', name: 'kfp', action: 'created'})
+  assert.match(await readFile(path.join(work.dir, 'bw', 'kfp.yaml'), 'utf8'), /^registry: us-central1-docker\.pkg\.dev\/my-proj-123\/kfp$/m)
   assert.ok(gcs.buckets.has('my-proj-data'))
   assert.equal(
     r.json.result.cloud.resources.filter((x: {kind: string}) => x.kind === 'bucket'),

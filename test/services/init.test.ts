@@ -24,8 +24,9 @@ const noPrompt: Prompter = {
 }
 
 /** A prompter that answers from a script keyed by flag, and records the questions asked. */
-function scriptedPrompter(answers: Record<string, string>): Prompter & {asked: string[]} {
+function scriptedPrompter(answers: Record<string, string>): Prompter & {asked: string[]; messages: string[]} {
   const asked: string[] = []
+  const messages: string[] = []
   const answer = (flag: string, def?: string) => {
     asked.push(flag)
     return flag in answers ? answers[flag] : (def ?? '')
@@ -33,13 +34,17 @@ function scriptedPrompter(answers: Record<string, string>): Prompter & {asked: s
   return {
     canPrompt: true,
     asked,
+    messages,
     input: async (o) => {
       const v = answer(o.flag, o.default)
       const ok = o.validate ? o.validate(v) : true
       if (ok !== true) throw new Error(`prompt validation failed for ${o.flag}: ${ok}`)
       return v
     },
-    confirm: async (o) => answer(o.flag) === 'true',
+    confirm: async (o) => {
+      messages.push(o.message)
+      return answer(o.flag) === 'true'
+    },
     select: async <T extends string>(o: {flag: string; default?: T}) => answer(o.flag, o.default) as T,
   }
 }
@@ -77,7 +82,6 @@ init('--yes writes kfp.yaml, .gitignore, README.md and a python component named 
     name: 'demo',
     description: 'A Kubeflow pipeline made with kfp.',
     registry: 'localhost:5000',
-    gcp: {region: 'us-central1', zone: 'us-central1-a'},
     params: {message: {type: 'string', default: 'Hello from demo', description: 'What the first step is told'}},
     steps: [{name: 'hello', inputs: {message: '${{ params.message }}'}}],
     targets: {local: {type: 'local'}},
@@ -122,7 +126,7 @@ for (const template of ['bash', 'gcloud', 'container'] as const) {
     } else {
       assert.equal(files, ['Dockerfile', 'component.yaml', 'main.sh'])
       assert.equal(spec.implementation.container.command, ['sh', 'main.sh'])
-      assert.is(spec.implementation.container.image, 'gcr.io/my-project-1/p-hello:latest')
+      assert.is(spec.implementation.container.image, 'us-central1-docker.pkg.dev/my-project-1/kfp/p-hello:latest')
     }
     if (template === 'gcloud') {
       assert.match(await readFile(path.join(tmp.dir, 'p/components/hello/Dockerfile'), 'utf8'), 'FROM google/cloud-sdk:slim')
@@ -158,7 +162,7 @@ init('--gcp-project derives the registry and bucket; flags override defaults', a
   await initProject({dir: 'y', yes: true, gcpProject: 'my-proj', registry: 'us-docker.pkg.dev/my-proj/kfp', bucket: 'bkt-1', zone: 'europe-west4-b', name: 'other'}, {cwd: tmp.dir, prompter: noPrompt})
   // Then
   const x = parse(await readFile(path.join(tmp.dir, 'x/kfp.yaml'), 'utf8'))
-  assert.is(x.registry, 'gcr.io/my-proj')
+  assert.is(x.registry, 'europe-west4-docker.pkg.dev/my-proj/kfp')
   assert.equal(x.gcp, {project: 'my-proj', region: 'europe-west4', zone: 'europe-west4-a', bucket: 'my-proj-kfp'})
   const y = parse(await readFile(path.join(tmp.dir, 'y/kfp.yaml'), 'utf8'))
   assert.is(y.name, 'other')
@@ -214,7 +218,7 @@ init('not interactive with --gcp-project: every other value takes its default', 
   const r = await initProject({dir: 'demo', gcpProject: 'proj-123'}, {cwd: tmp.dir, prompter: noPrompt})
   // Then
   assert.is(r.name, 'demo')
-  assert.is(parse(await readFile(path.join(tmp.dir, 'demo/kfp.yaml'), 'utf8')).registry, 'gcr.io/proj-123')
+  assert.is(parse(await readFile(path.join(tmp.dir, 'demo/kfp.yaml'), 'utf8')).registry, 'us-central1-docker.pkg.dev/proj-123/kfp')
 })
 
 init('on a terminal, asks for name, template, project, region, zone, registry, bucket, then whether to set up the cloud', async () => {
@@ -226,12 +230,38 @@ init('on a terminal, asks for name, template, project, region, zone, registry, b
   // (the cloud set-up question is answered "no": nothing in GCP is touched)
   assert.equal(prompter.asked, ['--name', '--template', '--gcp-project', '--region', '--zone', '--registry', '--bucket', '--cloud-setup'])
   assert.is(r.cloud, undefined)
+  // The question names what kfp cloud setup creates: the APIs, the bucket and the registry's repository.
+  assert.equal(prompter.messages, ['Create what the pipeline needs in proj-777 now (the GKE, Artifact Registry and Cloud Storage APIs, bucket gs://bw-data, Artifact Registry repository kfp in us-central1)?'])
   assert.is(r.name, 'asked')
   assert.is(r.example, 'babyweight')
   const kfp = parse(await readFile(path.join(tmp.dir, 'p/kfp.yaml'), 'utf8'))
   assert.equal(kfp.gcp, {project: 'proj-777', region: 'us-central1', zone: 'us-central1-a', bucket: 'bw-data'})
   assert.is(kfp.params.bucket.default, 'bw-data')
   assert.is(kfp.params.project.default, 'proj-777')
+})
+
+init('without a GCP project: no region or zone question, no gcp section, registry localhost:5000', async () => {
+  // Given a terminal where the GCP project is left empty
+  const prompter = scriptedPrompter({'--name': 'local-only', '--template': 'bash', '--gcp-project': ''})
+  // When
+  await initProject({dir: 'lo'}, {cwd: tmp.dir, prompter})
+  // Then
+  assert.equal(prompter.asked, ['--name', '--template', '--gcp-project', '--registry'])
+  const text = await readFile(path.join(tmp.dir, 'lo/kfp.yaml'), 'utf8')
+  assert.not.match(text, /^gcp:/m)
+  assert.not.match(text, /us-central1/)
+  assert.is(parse(text).registry, 'localhost:5000')
+  // --yes without a project, and --region alone, likewise write only what was given.
+  await initProject({dir: 'lo2', yes: true, region: 'europe-west1'}, {cwd: tmp.dir, prompter: noPrompt})
+  assert.equal(parse(await readFile(path.join(tmp.dir, 'lo2/kfp.yaml'), 'utf8')).gcp, {region: 'europe-west1'})
+})
+
+init('the folder in the next steps is the one the user gave, not re-derived from the cwd', async () => {
+  const abs = path.join(tmp.dir, 'elsewhere', 'bw')
+  const r = await initProject({dir: abs, yes: true}, {cwd: path.join(tmp.dir), prompter: noPrompt})
+  assert.is(r.nextSteps[0], `cd ${abs}`)
+  const here = await initProject({dir: '.', yes: true}, {cwd: abs.replace(/bw$/, ''), prompter: noPrompt})
+  assert.not.match(here.nextSteps[0], /^cd /)
 })
 
 init('flags skip their questions even on a terminal; --yes asks nothing', async () => {
