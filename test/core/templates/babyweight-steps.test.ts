@@ -18,38 +18,59 @@ const noPrompt: Prompter = {
   select: async () => assert.unreachable('no prompt expected') as never,
 }
 
-type Arg = string | {inputValue: string} | {outputPath: string}
+type Arg = string | {inputValue: string} | {inputPath: string} | {outputPath: string}
 
 interface StepRun {
   outputs: Record<string, string>
+  /** Output artifacts: name → the local path the step wrote. */
+  artifacts: Record<string, string>
   stdout: string
   stderr: string
   status: number | null
 }
 
-/** Runs one step as the process runner would; returns the values written to its output files. */
-function runStep(projectDir: string, step: {name: string; inputs: Record<string, unknown>}, ctx: {params: Record<string, unknown>; outputs: Record<string, Record<string, string>>; root: string; outDir: string}, extraEnv: Record<string, string> = {}): StepRun {
+const PARAMETER_TYPES = new Set(['String', 'Integer', 'Float', 'Boolean', 'JsonArray', 'JsonObject'])
+
+interface Ctx {
+  params: Record<string, unknown>
+  outputs: Record<string, Record<string, string>>
+  artifacts: Record<string, Record<string, string>>
+  root: string
+  outDir: string
+}
+
+/**
+ * Runs one step as the process runner would; returns the values written to its output files and the paths of its
+ * output artifacts ({outputPath} of an artifact type is a path the step writes a file or folder at; {inputPath} of an
+ * artifact input is the producer's path).
+ */
+function runStep(projectDir: string, step: {name: string; inputs: Record<string, unknown>}, ctx: Ctx, extraEnv: Record<string, string> = {}): StepRun {
   const compDir = path.join(projectDir, 'components', step.name)
   const spec = parse(readFileSync(path.join(compDir, 'component.yaml'), 'utf8'))
   const values: Record<string, string> = {}
   for (const input of spec.inputs) if (input.default !== undefined) values[input.name] = String(input.default)
   for (const [k, v] of Object.entries(step.inputs)) {
     values[k] = String(v).replace(/\$\{\{\s*(params\.(\w+)|steps\.([\w-]+)\.outputs\.(\w+))\s*\}\}/g, (_m, _all, p, s, o) =>
-      p ? String(ctx.params[p]) : ctx.outputs[s][o],
+      p ? String(ctx.params[p]) : ctx.outputs[s]?.[o] ?? ctx.artifacts[s]?.[o],
     )
   }
+  const isArtifact = (name: string) => !PARAMETER_TYPES.has(spec.outputs.find((o: {name: string}) => o.name === name)?.type)
   const outPaths: Record<string, string> = {}
+  const artifacts: Record<string, string> = {}
   const resolve = (a: Arg): string => {
     if (typeof a === 'string') return a
     if ('inputValue' in a) return values[a.inputValue]
-    outPaths[a.outputPath] = path.join(ctx.outDir, step.name, a.outputPath, 'data')
-    return outPaths[a.outputPath]
+    if ('inputPath' in a) return values[a.inputPath]
+    const p = path.join(ctx.outDir, step.name, a.outputPath, 'data')
+    if (isArtifact(a.outputPath)) artifacts[a.outputPath] = p
+    else outPaths[a.outputPath] = p
+    return p
   }
   const argv = [...spec.implementation.container.command, ...spec.implementation.container.args].map(resolve)
   const r = spawnSync(argv[0], argv.slice(1), {cwd: compDir, encoding: 'utf8', env: {PATH: process.env.PATH, KFP_PIPELINE_ROOT: ctx.root, ...extraEnv}})
   const outputs: Record<string, string> = {}
   for (const [name, p] of Object.entries(outPaths)) if (existsSync(p)) outputs[name] = readFileSync(p, 'utf8')
-  return {outputs, stdout: r.stdout, stderr: r.stderr, status: r.status}
+  return {outputs, artifacts, stdout: r.stdout, stderr: r.stderr, status: r.status}
 }
 
 const bw = suite('babyweight example steps (python3, local mode)')
@@ -66,10 +87,11 @@ bw.after(async () => tmp.cleanup())
 function pipelineRun(params: Record<string, unknown> = {}) {
   const kfp = parse(readFileSync(path.join(project, 'kfp.yaml'), 'utf8'))
   const defaults = Object.fromEntries(Object.entries(kfp.params).map(([k, v]) => [k, (v as {default: unknown}).default]))
-  return {kfp, ctx: {params: {...defaults, ...params}, outputs: {} as Record<string, Record<string, string>>, root: path.join(tmp.dir, 'root'), outDir: path.join(tmp.dir, `out-${Date.now()}`)}}
+  const ctx: Ctx = {params: {...defaults, ...params}, outputs: {}, artifacts: {}, root: path.join(tmp.dir, 'root'), outDir: path.join(tmp.dir, `out-${Date.now()}`)}
+  return {kfp, ctx}
 }
 
-bw('the four steps run in sequence and each passes its output to the next', () => {
+bw('the four steps run in sequence, passing the data and the model as artifacts (each run its own folders)', () => {
   // Given
   const {kfp, ctx} = pipelineRun()
   const runs: Record<string, StepRun> = {}
@@ -78,34 +100,36 @@ bw('the four steps run in sequence and each passes its output to the next', () =
     runs[step.name] = runStep(project, step, ctx)
     assert.is(runs[step.name].status, 0, `${step.name} failed:\n${runs[step.name].stderr}`)
     ctx.outputs[step.name] = runs[step.name].outputs
+    ctx.artifacts[step.name] = runs[step.name].artifacts
   }
-  // Then: preprocess → bucket (absolute data location with CSV files named by start year)
-  const data = ctx.outputs.preprocess.bucket
-  assert.ok(path.isAbsolute(data))
-  assert.is(data, path.join(ctx.root, String(ctx.params.bucket), 'babyweight', 'preproc'))
+  // Then: preprocess → the data Dataset (this run's folder) with the CSV files of the start year only; bucket names it
+  const data = ctx.artifacts.preprocess.data
+  assert.is(ctx.outputs.preprocess.bucket, data)
   assert.equal(readdirSync(data).sort(), ['eval.2000.csv', 'train.2000.csv'])
   const train = readFileSync(path.join(data, 'train.2000.csv'), 'utf8').trim().split('\n')
   const evals = readFileSync(path.join(data, 'eval.2000.csv'), 'utf8').trim().split('\n')
   assert.is(train.length + evals.length, 400)
   assert.ok(evals.length > 20 && train.length > evals.length)
   assert.ok(train.every((l) => Number(l.split(',')[5]) >= 2000), 'every row is from the start year on')
-  // hypertrain → jobname, with a job record of sorted trials next to the data
+  assert.not.ok(existsSync(path.join(ctx.root, String(ctx.params.bucket))), 'nothing in the shared folder')
+  // hypertrain → jobname, and the job artifact: a record of sorted trials
   const job = ctx.outputs.hypertrain.jobname
   assert.match(job, /^babyweight_hyperparam_\d{8}_\d{6}_\d{3}$/)
-  const record = JSON.parse(readFileSync(path.join(path.dirname(data), 'hyperparam', job, 'job.json'), 'utf8'))
+  const record = JSON.parse(readFileSync(ctx.artifacts.hypertrain.job, 'utf8'))
   const scores = record.trainingOutput.trials.map((t: {finalMetric: {objectiveValue: number}}) => t.finalMetric.objectiveValue)
   assert.is(scores.length, 6)
   assert.equal(scores, [...scores].sort((a: number, b: number) => a - b))
-  // traintuned → train (model dir) holding a model that beats predicting the mean by a margin
-  const modelDir = ctx.outputs.traintuned.train
-  assert.is(modelDir, path.join(path.dirname(data), 'traintuned', job))
+  // traintuned → the model artifact, its rmse (what deploy's when: compares), and train naming the model dir
+  const modelDir = ctx.artifacts.traintuned.model
+  assert.is(ctx.outputs.traintuned.train, modelDir)
   const model = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8'))
   assert.equal(model.features, ['is_male', 'mother_age', 'plurality', 'gestation_weeks'])
-  assert.ok(model.eval_rmse > 0.5 && model.eval_rmse < 1.3, `eval rmse ${model.eval_rmse}`)
+  assert.ok(model.eval_rmse > 0.5 && model.eval_rmse < 1.2, `eval rmse ${model.eval_rmse} (under the default maxRmse 1.2)`)
+  assert.is(Number(ctx.outputs.traintuned.rmse), model.eval_rmse)
   assert.ok(model.weights[3] > 0.1, 'longer gestation means a heavier baby')
   // deploy → model and version; the model is copied into a versioned folder
   assert.equal(ctx.outputs.deploy, {model: 'babyweight', version: 'mlp'})
-  const deployed = path.join(path.dirname(data), 'models', 'babyweight', 'mlp')
+  const deployed = path.join(path.dirname(path.dirname(modelDir)), 'models', 'babyweight', 'mlp')
   assert.equal(JSON.parse(readFileSync(path.join(deployed, 'model.json'), 'utf8')), model)
   assert.is(JSON.parse(readFileSync(path.join(deployed, 'deployment.json'), 'utf8')).origin, modelDir)
 })
@@ -128,11 +152,12 @@ bw('hypertrain without preprocessed data fails with a clear message, not a trace
   // Given
   const {kfp, ctx} = pipelineRun()
   ctx.outputs.preprocess = {bucket: path.join(tmp.dir, 'empty', 'babyweight', 'preproc')}
+  ctx.artifacts.preprocess = {data: path.join(tmp.dir, 'empty', 'data')}
   // When
   const r = runStep(project, kfp.steps[1], ctx)
   // Then
   assert.is(r.status, 1)
-  assert.match(r.stderr, 'hypertrain: no train.*.csv files in')
+  assert.match(r.stderr, `hypertrain: no train.*.csv files in ${path.join(tmp.dir, 'empty', 'data')}`)
   assert.not.match(r.stderr, 'Traceback')
 })
 

@@ -56,7 +56,7 @@ def run_cloud(args):
 
 
 def run_local(args):
-    src = os.path.abspath(args.modeldir)
+    src = os.path.abspath(args.trained or args.modeldir)
     if not os.path.isfile(os.path.join(src, "model.json")):
         sys.exit(f"deploy: no model.json in {src}; run the traintuned step first")
     dest = os.path.join(os.path.dirname(os.path.dirname(src)), "models", args.model, args.version)
@@ -79,6 +79,7 @@ def write_output(path, value):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--modeldir", required=True, help="model dir written by the traintuned step")
+    p.add_argument("--trained", default="", help="the Model artifact of the traintuned step (local mode; else --modeldir)")
     p.add_argument("--model", default="babyweight")
     p.add_argument("--version", default="mlp")
     p.add_argument("--project", default="", help="GCP project (cloud mode)")

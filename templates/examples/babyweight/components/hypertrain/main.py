@@ -1,8 +1,9 @@
 """babyweight step 2, hypertrain: tune the model's hyperparameters and output the tuning job's name.
 
 --mode local (default): a small grid search over the ridge penalty `l2`, in pure Python, on the CSV files of the
-    preprocess step. Writes <data>/../hyperparam/<job>/job.json shaped like `gcloud ai-platform jobs describe`
-    (trials sorted best first), so the next step reads local and cloud jobs the same way.
+    preprocess step (the --data artifact, else --bucket). Writes the job record shaped like `gcloud ai-platform jobs
+    describe` (trials sorted best first) to --job (else <data>/../hyperparam/<job>/job.json), so the next step reads
+    local and cloud jobs the same way.
 --mode cloud: submits an AI Platform Training hyperparameter-tuning job (`gcloud ai-platform jobs submit training`,
     package ./trainer, metric rmse) and waits for it (--stream-logs).
 Output `jobname`. A first run works: nothing is deleted, every job gets its own folder.
@@ -42,19 +43,20 @@ def read_all(data, phase):
 
 
 def run_local(args, job):
-    train, evals = read_all(args.bucket, "train"), read_all(args.bucket, "eval")
+    data = args.data or args.bucket
+    train, evals = read_all(data, "train"), read_all(data, "eval")
     trials = []
     for i, l2 in enumerate(GRID, start=1):
         score = m.rmse(m.fit(train, l2), evals)
         trials.append({"trialId": str(i), "hyperparameters": {"l2": repr(l2)}, "finalMetric": {"objectiveValue": score}})
         print(f"trial {i}: l2={l2} rmse={score:.4f}", file=sys.stderr)
     trials.sort(key=lambda t: t["finalMetric"]["objectiveValue"])
-    job_dir = os.path.join(os.path.dirname(os.path.abspath(args.bucket)), "hyperparam", job)
-    record = {"jobId": job, "state": "SUCCEEDED", "trainingInput": {"args": ["--data", args.bucket]},
+    job_file = os.path.abspath(args.job) if args.job else os.path.join(os.path.dirname(os.path.abspath(data)), "hyperparam", job, "job.json")
+    record = {"jobId": job, "state": "SUCCEEDED", "trainingInput": {"args": ["--data", data]},
               "trainingOutput": {"hyperparameterMetricTag": "rmse", "completedTrialCount": str(len(trials)), "trials": trials}}
     if not args.dry_run:
-        os.makedirs(job_dir, exist_ok=True)
-        with open(os.path.join(job_dir, "job.json"), "w", encoding="utf-8") as f:
+        os.makedirs(os.path.dirname(job_file), exist_ok=True)
+        with open(job_file, "w", encoding="utf-8") as f:
             json.dump(record, f, indent=2)
     return {"outputs": {"jobname": job}, "best": trials[0]}
 
@@ -89,6 +91,10 @@ def run_cloud(args, job):
     with open(config_path, "w", encoding="utf-8") as f:
         json.dump(tuning_config(args.trials, args.parallel), f, indent=2)
     subprocess.run(cmd, check=True)
+    if args.job:  # the job artifact names the cloud job (traintuned describes it with gcloud)
+        os.makedirs(os.path.dirname(os.path.abspath(args.job)), exist_ok=True)
+        with open(args.job, "w", encoding="utf-8") as f:
+            json.dump({"jobId": job, "cloud": True}, f)
     return {"outputs": {"jobname": job}}
 
 
@@ -102,6 +108,8 @@ def main(argv=None):
     p.add_argument("--parallel", type=int, default=5, help="trials in parallel (cloud mode)")
     p.add_argument("--jobname", default="", help="job name to use (default: babyweight_hyperparam_<time>)")
     p.add_argument("--output", required=True, help="file to write the output `jobname` to")
+    p.add_argument("--data", default="", help="the Dataset artifact of the preprocess step (local mode; else --bucket)")
+    p.add_argument("--job", default="", help="file to write the job record to (the `job` artifact)")
     p.add_argument("--dry-run", action="store_true", help="print what would be done as JSON; write nothing")
     args = p.parse_args(argv)
     job = args.jobname or new_job_name()

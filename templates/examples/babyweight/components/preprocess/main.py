@@ -1,8 +1,8 @@
 """babyweight step 1, preprocess: natality rows from `--start_year` on, split into train/eval CSV files.
 
 --mode local (default): generates a few hundred natality-like rows itself (offline, standard library only) and
-    writes <data>/train.<start_year>.csv and eval.<start_year>.csv, where <data> is
-    $KFP_PIPELINE_ROOT/<bucket>/babyweight/preproc (a temp folder when KFP_PIPELINE_ROOT is not set).
+    writes <data>/train.<start_year>.csv and eval.<start_year>.csv, where <data> is the Dataset artifact folder given
+    with --data (each run its own, so runs never mix data), else $KFP_PIPELINE_ROOT/<bucket>/babyweight/preproc.
 --mode cloud: BigQuery queries the public natality table into tables, then exports them as CSV shards to
     gs://<bucket>/babyweight/preproc/ (needs the `bq` CLI, e.g. FROM google/cloud-sdk:slim).
 Output `bucket`: the data location (an absolute path locally, gs://… in the cloud). Files are named by start year, so
@@ -62,7 +62,9 @@ def write_csv(path, rows):
 
 
 def run_local(args):
-    out_dir = os.path.join(data_root(), args.bucket, "babyweight", "preproc")
+    # With --data (the Dataset artifact kfp passes), the files go to this run's own folder and nothing else is in it;
+    # without, to the shared folder of the original tutorial layout.
+    out_dir = os.path.abspath(args.data) if args.data else os.path.join(data_root(), args.bucket, "babyweight", "preproc")
     rows = synthetic_rows(args.start_year, args.rows)
     train = [r for r in rows if is_train(r[5], r[6])]
     evals = [r for r in rows if not is_train(r[5], r[6])]
@@ -97,6 +99,9 @@ def run_cloud(args):
     out = f"gs://{args.bucket}/babyweight/preproc"
     if args.dry_run:
         return {"commands": [{"argv": c, "when": "always"} for c in cmds], "outputs": {"bucket": out}}
+    if args.data:  # the Dataset artifact says where the data is (the CSV shards stay in the bucket)
+        os.makedirs(args.data, exist_ok=True)
+        write_output(os.path.join(args.data, "location.txt"), out + "\n")
     if shutil.which("bq") is None:
         sys.exit("preprocess: the bq CLI is not installed; --mode cloud needs the Google Cloud SDK (FROM google/cloud-sdk:slim)")
     for c in cmds:
@@ -118,6 +123,7 @@ def main(argv=None):
     p.add_argument("--start_year", type=int, default=2000, help="first year of data")
     p.add_argument("--mode", choices=["local", "cloud"], default="local")
     p.add_argument("--location", default="US", help="BigQuery location (cloud mode)")
+    p.add_argument("--data", default="", help="the Dataset artifact folder to write the CSV files to (local mode)")
     p.add_argument("--rows", type=int, default=400, help="synthetic rows to generate (local mode)")
     p.add_argument("--output", required=True, help="file to write the output `bucket` (data location) to")
     p.add_argument("--dry-run", action="store_true", help="print what would be done as JSON; write nothing")

@@ -86,12 +86,13 @@ def train(local_data, l2, model_dir, job):
     with open(os.path.join(model_dir, "model.json"), "w", encoding="utf-8") as f:
         json.dump(model, f, indent=2)
     print(f"trained with l2={l2}: eval rmse {model['eval_rmse']:.4f} -> {model_dir}", file=sys.stderr)
+    return model["eval_rmse"]
 
 
 def run_local(args):
-    data = os.path.abspath(args.bucket)
+    data = os.path.abspath(args.data or args.bucket)
     base = os.path.dirname(data)
-    job_file = os.path.join(base, "hyperparam", args.jobname, "job.json")
+    job_file = os.path.abspath(args.job) if args.job else os.path.join(base, "hyperparam", args.jobname, "job.json")
     if not os.path.exists(job_file):
         known = sorted(os.listdir(os.path.join(base, "hyperparam"))) if os.path.isdir(os.path.join(base, "hyperparam")) else []
         sys.exit(
@@ -100,10 +101,11 @@ def run_local(args):
         )
     with open(job_file, encoding="utf-8") as f:
         l2 = best_l2(json.load(f))
-    model_dir = os.path.join(base, "traintuned", args.jobname)
-    if not args.dry_run:
-        train(data, l2, model_dir, args.jobname)
-    return {"l2": l2, "outputs": {"train": model_dir}}
+    model_dir = os.path.abspath(args.model) if args.model else os.path.join(base, "traintuned", args.jobname)
+    if args.dry_run:
+        return {"l2": l2, "outputs": {"train": model_dir}}
+    score = train(data, l2, model_dir, args.jobname)
+    return {"l2": l2, "outputs": {"train": model_dir, "rmse": repr(score)}}
 
 
 def cloud_commands(job, project, data, local_data, model_dir, local_model):
@@ -130,9 +132,13 @@ def run_cloud(args):
     l2 = best_l2(json.loads(subprocess.run(describe, check=True, capture_output=True, text=True).stdout))
     os.makedirs(local_data, exist_ok=True)
     subprocess.run(download, check=True)
-    train(local_data, l2, local_model, args.jobname)
+    score = train(local_data, l2, local_model, args.jobname)
     subprocess.run(upload, check=True)
-    return {"l2": l2, "outputs": {"train": model_dir}}
+    if args.model:  # the Model artifact says where the model is
+        os.makedirs(args.model, exist_ok=True)
+        with open(os.path.join(args.model, "location.txt"), "w", encoding="utf-8") as f:
+            f.write(model_dir + "\n")
+    return {"l2": l2, "outputs": {"train": model_dir, "rmse": repr(score)}}
 
 
 def main(argv=None):
@@ -142,6 +148,10 @@ def main(argv=None):
     p.add_argument("--project", default="", help="GCP project (cloud mode)")
     p.add_argument("--mode", choices=["local", "cloud"], default="local")
     p.add_argument("--output", required=True, help="file to write the output `train` (model dir) to")
+    p.add_argument("--data", default="", help="the Dataset artifact of the preprocess step (local mode; else --bucket)")
+    p.add_argument("--job", default="", help="the job record artifact of the hypertrain step (local mode)")
+    p.add_argument("--model", default="", help="the Model artifact folder to write the model to")
+    p.add_argument("--rmse", default="", help="file to write the model's eval RMSE to (the `rmse` output)")
     p.add_argument("--dry-run", action="store_true", help="print what would be done as JSON; write nothing")
     args = p.parse_args(argv)
     result = run_cloud(args) if args.mode == "cloud" else run_local(args)
@@ -151,6 +161,10 @@ def main(argv=None):
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w", encoding="utf-8") as f:
         f.write(result["outputs"]["train"])
+    if args.rmse:
+        os.makedirs(os.path.dirname(os.path.abspath(args.rmse)), exist_ok=True)
+        with open(args.rmse, "w", encoding="utf-8") as f:
+            f.write(result["outputs"]["rmse"])
     return 0
 
 
