@@ -310,7 +310,8 @@ init('--example babyweight writes the four tutorial steps with their wiring and 
   assert.is(r.template, undefined)
   const kfp = parse(await readFile(path.join(tmp.dir, 'bw/kfp.yaml'), 'utf8'))
   assert.equal(kfp.steps.map((s: {name: string}) => s.name), ['preprocess', 'hypertrain', 'traintuned', 'deploy'])
-  assert.equal(Object.keys(kfp.params), ['project', 'bucket', 'startYear', 'mode'])
+  assert.equal(Object.keys(kfp.params), ['project', 'bucket', 'startYear', 'mode', 'maxRmse'])
+  assert.equal(kfp.params.maxRmse, {type: 'float', default: 1.2, description: 'Deploy only a model whose eval RMSE is below this'})
   assert.equal(kfp.params.startYear.type, 'integer')
   assert.equal(kfp.params.startYear.default, 2000)
   assert.equal(kfp.params.mode.default, 'local')
@@ -318,6 +319,10 @@ init('--example babyweight writes the four tutorial steps with their wiring and 
   assert.is(kfp.steps[1].inputs.bucket, '${{ steps.preprocess.outputs.bucket }}')
   assert.is(kfp.steps[2].inputs.jobname, '${{ steps.hypertrain.outputs.jobname }}')
   assert.is(kfp.steps[3].inputs.modeldir, '${{ steps.traintuned.outputs.train }}')
+  // Locally the data and the model pass as artifacts; deploy runs only when the model is good enough.
+  assert.is(kfp.steps[1].inputs.data, '${{ steps.preprocess.outputs.data }}')
+  assert.is(kfp.steps[3].inputs.trained, '${{ steps.traintuned.outputs.model }}')
+  assert.is(kfp.steps[3].when, '${{ steps.traintuned.outputs.rmse }} < ${{ params.maxRmse }}')
   for (const step of kfp.steps) {
     const spec = parse(await readFile(path.join(tmp.dir, 'bw/components', step.name, 'component.yaml'), 'utf8'))
     assert.is(spec.name, step.name)
