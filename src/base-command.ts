@@ -3,6 +3,7 @@ import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/int
 import {createExec} from './clients/exec.js'
 import type {Ctx} from './ctx.js'
 import {CliError, EXIT, isCliError} from './lib/errors.js'
+import {redact, redactDeep} from './lib/redact.js'
 import {createIo, type Io} from './ui/output.js'
 import {createPrompter} from './ui/prompts.js'
 import {createSpinner, type Spinner} from './ui/spinner.js'
@@ -13,6 +14,14 @@ import {formatCliError} from './ui/errors.js'
 import {usageError} from './ui/usage-errors.js'
 
 const TEST_CTX = Symbol.for('kfp.testCtx')
+
+/** An Io whose every line passes through redact (src/lib/redact.ts). */
+function redactingIo(io: Io): Io {
+  return Object.create(io, {
+    out: {value: (text: string) => io.out(redact(text))},
+    err: {value: (text: string) => io.err(redact(text))},
+  }) as Io
+}
 
 /** Tests install a partial Ctx here; BaseCommand merges it over the real one. */
 export function setTestContext(ctx: Partial<Ctx> | undefined): void {
@@ -51,7 +60,8 @@ export abstract class BaseCommand extends Command {
 
   async init(): Promise<void> {
     await super.init()
-    this.io = createIo(process.env)
+    // Everything printed passes the redaction boundary (src/lib/redact.ts): no credential kfp holds is ever shown.
+    this.io = redactingIo(createIo(process.env))
     const json = this.jsonEnabled()
     const noInput = this.argv.includes('--no-input') || Boolean(process.env.KFP_NO_INPUT)
     const canPrompt = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && !json && !noInput
@@ -172,7 +182,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected toSuccessJson(result: unknown): JsonEnvelope<unknown> {
-    return {status: 0, result, warnings: this.warnings}
+    return redactDeep({status: 0, result, warnings: this.warnings})
   }
 
   protected toErrorJson(err: unknown): unknown {
@@ -184,7 +194,7 @@ export abstract class BaseCommand extends Command {
       hints: isCliError(e) ? e.hints : [],
     }
     if (isCliError(e) && e.data) error.data = e.data
-    return {status, error, warnings: this.warnings}
+    return redactDeep({status, error, warnings: this.warnings})
   }
 
   protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
@@ -193,7 +203,7 @@ export abstract class BaseCommand extends Command {
     if (!isCliError(err) && 'parse' in err && err.oclif && (err.oclif.exit === undefined || err.oclif.exit === EXIT.BUG)) err.oclif.exit = EXIT.USAGE
     if (!isCliError(err) && !oclifInfo) {
       // An error nobody translated: show it plainly, keep the stack for DEBUG.
-      if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)
+      if (process.env.DEBUG) process.stderr.write(redact(`${err.stack}\n`))
       const wrapped = new CliError('USAGE', err.message || String(err), {
         exit: EXIT.BUG,
         hints: ['This looks like a bug in kfp. Run again with DEBUG=1 for details and report it.'],
@@ -211,7 +221,7 @@ export abstract class BaseCommand extends Command {
    */
   private async catchCliError(err: CliError): Promise<unknown> {
     if (!this.jsonEnabled()) {
-      process.stderr.write(formatCliError(err, this.io?.color ?? colorEnabled(Boolean(process.stderr.isTTY))))
+      process.stderr.write(redact(formatCliError(err, this.io?.color ?? colorEnabled(Boolean(process.stderr.isTTY)))))
       ;(err as CliError & {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
     }
     return super.catch(err)

@@ -4,6 +4,7 @@
  * (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: `credHelpers`, `credsStore`, `auths`).
  * Secrets stay inside the returned object; messages only ever name the registry and the credential source.
  */
+import {registerSecret} from '../lib/redact.js'
 import {readFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -67,6 +68,17 @@ function helperServerUrl(registry: string): string {
  * Throws REGISTRY_AUTH naming the config file or helper when one is configured but broken.
  */
 export async function resolveRegistryCredentials(
+  registry: string,
+  opts: {env: Env; exec: Exec; explicit?: ExplicitCredentials},
+): Promise<RegistryCredentials | undefined> {
+  const c = await findRegistryCredentials(registry, opts)
+  // Never printed from now on (src/lib/redact.ts).
+  registerSecret(c?.password)
+  registerSecret(c?.identityToken)
+  return c
+}
+
+async function findRegistryCredentials(
   registry: string,
   opts: {env: Env; exec: Exec; explicit?: ExplicitCredentials},
 ): Promise<RegistryCredentials | undefined> {

@@ -3,6 +3,7 @@
  * Handles the registry's challenge (Basic, or Bearer through the token realm). Loopback registries are spoken to over
  * plain HTTP, as the Docker daemon does; others over HTTPS.
  */
+import {registerSecret} from '../lib/redact.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import type {RegistryCredentials} from './registry-auth.js'
 
@@ -29,7 +30,11 @@ export function registryBaseUrl(registry: string): string {
 }
 
 function basic(c: RegistryCredentials): string | undefined {
-  if (c.username !== undefined && c.password !== undefined) return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`
+  if (c.username !== undefined && c.password !== undefined) {
+    const header = Buffer.from(`${c.username}:${c.password}`).toString('base64')
+    registerSecret(header)
+    return `Basic ${header}`
+  }
   return undefined
 }
 
@@ -145,5 +150,6 @@ async function bearerToken(
   const json = (await res.json()) as {token?: string; access_token?: string}
   const token = json.token ?? json.access_token
   if (!token) throw authRefused(registry, c, 'token endpoint returned no token')
+  registerSecret(token)
   return `Bearer ${token}`
 }

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {failedCommand} from '../../clients/exec.js'
+import {registerSecret} from '../../lib/redact.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {splitCommandLine} from '../../core/remote/argv.js'
 import {
@@ -133,6 +134,13 @@ const expandHome = (p: string) => (p.startsWith('~/') ? path.join(os.homedir(), 
  * with an argv array (no shell); a failure shows the command and its stderr, never a token.
  */
 export async function resolveCredentials(t: ResolvedKfpTarget, ctx: Pick<Ctx, 'env' | 'exec' | 'signal'>): Promise<TargetCredentials> {
+  const c = await readCredentials(t, ctx)
+  // Never printed from now on, wherever a server or proxy echoes it (src/lib/redact.ts).
+  for (const v of Object.values(c.headers)) registerSecret(v.replace(/^Bearer\s+/i, ''))
+  return c
+}
+
+async function readCredentials(t: ResolvedKfpTarget, ctx: Pick<Ctx, 'env' | 'exec' | 'signal'>): Promise<TargetCredentials> {
   if (ctx.env.KFP_TOKEN) return {headers: {authorization: `Bearer ${ctx.env.KFP_TOKEN.trim()}`}, source: 'the token from $KFP_TOKEN'}
   const a = t.config.auth ?? {}
   const type = a.type ?? (a.cookieFile ? 'cookie' : a.tokenEnv || a.tokenFile || a.tokenCommand ? 'token' : 'none')
