@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {projectFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
-import {runPipeline, type RunEvent, type RunResult} from '../services/run/index.js'
+import {runPipeline, type RunEvent, type RunOptions, type RunResult} from '../services/run/index.js'
+import {dryRunLocal, type DryRunResult} from '../services/run/dry-run.js'
 import {formatDuration} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
 import {labelOf} from '../core/engine/naming.js'
@@ -66,6 +67,8 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     'from-run': Flags.string({summary: 'With --start-step: the run whose outputs to reuse (id, name or latest).', helpValue: 'RUN'}),
     'set-output': Flags.string({summary: 'With --start-step: supply one output of a skipped step. Repeatable.', multiple: true, helpValue: 'STEP.OUTPUT=VALUE'}),
     'cancel-on-interrupt': Flags.boolean({summary: 'On a KFP server: Ctrl-C while watching also cancels the run (default: only stop watching).'}),
+    'dry-run': Flags.boolean({summary: 'Print the plan without running: per step, run / cached (from which run) / reused by --start-step / skipped, and why a step misses the cache.'}),
+    wide: Flags.boolean({summary: 'With --dry-run: show every column in full.'}),
     'run-id': Flags.string({hidden: true, summary: 'Internal: the id of a detached run.'}),
   }
 
@@ -94,6 +97,11 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         throw new CliError('USAGE', `--no-cache ${noCacheSteps.join(' ')} chooses steps of local runs; on a KFP server --no-cache applies to every step.`, {
           exit: EXIT.USAGE,
           hints: [`kfp run --target ${target.name} --no-cache`],
+        })
+      if (flags['dry-run'])
+        throw new CliError('USAGE', `--dry-run plans runs on this machine; target '${target.name}' is a KFP server, which decides its own caching.`, {
+          exit: EXIT.USAGE,
+          hints: ['See what would be uploaded: kfp compile -o pipeline.yaml', 'Plan a local run: kfp run --dry-run --target local'],
         })
       return this.runRemote(flags) as never
     }
@@ -133,8 +141,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
           break
       }
     }
-    const result = await runPipeline(
-      {
+    const options: RunOptions = {
         cwd: this.ctx.cwd,
         project: flags.project,
         localFile: flags.local,
@@ -156,10 +163,9 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         setOutputs: flags['set-output'] ?? [],
         runId: flags['run-id'],
         detach: flags.detach ? {entry: process.argv[1], argv: ['run', ...this.argv]} : undefined,
-      },
-      this.ctx,
-      onEvent,
-    )
+      }
+    if (flags['dry-run']) return this.renderPlan(await dryRunLocal(options, this.ctx, onEvent), flags.wide) as never
+    const result = await runPipeline(options, this.ctx, onEvent)
     const run = result.run
     if (result.detached) {
       this.info(`Started run ${run.name} in the background. Follow it with: kfp logs ${run.id} -f`)
@@ -209,6 +215,19 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       hints,
       data: {run, resumeCommand: result.resumeCommand},
     })
+  }
+
+  /** The --dry-run plan: one row per step (what it would do, from which run, why). */
+  private renderPlan(p: DryRunResult, wide?: boolean): DryRunResult {
+    const will = {run: 'run', cached: 'cached', reused: 'reused', skipped: 'skipped'} as const
+    this.out(`Dry run of ${p.pipeline} on the ${p.runner} runner: nothing was started.`)
+    const rows = p.steps.map((s) => {
+      const values = s.values && Object.keys(s.values).length ? [Object.entries(s.values).map(([k, v]) => `${k}=${v}`).join(', ')] : []
+      const vs = s.comparedWith ? [`(since run ${s.comparedWith.name}, ${s.comparedWith.id})`] : []
+      return [String(s.number), s.step, this.statusCell(will[s.action]), s.fromRun ? `${s.fromRun.name} (${s.fromRun.id})` : '', [[...s.reasons, ...values].join('; '), ...vs].join(' ')]
+    })
+    this.table(['#', 'step', 'will', 'from run', 'why'], rows, {wide, keep: [0, 1, 2], flex: [4]})
+    return p
   }
 
   /** `kfp run` on a KFP server target. */

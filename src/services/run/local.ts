@@ -136,7 +136,7 @@ async function writeLongParams(rec: RunRecord, dir: string): Promise<string | un
   return file
 }
 
-interface Prepared {
+export interface Prepared {
   loaded: LoadedPipeline
   tree: TaskNode[]
   params: {values: Record<string, JsonValue>; explicit: Record<string, string>}
@@ -170,7 +170,7 @@ function notRun(p: Pick<Prepared, 'plan' | 'treePlan'>, path: string): boolean {
 }
 
 /** Everything that can fail before a run starts: load, support check, params, start-step. */
-async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void): Promise<Prepared> {
+export async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void): Promise<Prepared> {
   if (!o.startStep && (o.fromRun || o.setOutputs.length))
     throw new CliError('USAGE', `${o.fromRun ? '--from-run' : '--set-output'} only makes sense with --start-step.`, {
       exit: EXIT.USAGE,

@@ -5,7 +5,7 @@ import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {cachingEnabled, taskCacheKey} from '../../core/engine/cache.js'
+import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import type {TaskInputs} from '../../core/engine/inputs.js'
 import {artifactPath, buildExecutorInput, mergeExecutorOutputs, parseExecutorOutput, type ExecutorInput} from '../../core/engine/executor-io.js'
 import {PlaceholderError, resolveArgs, type PlaceholderValues} from '../../core/engine/placeholders.js'
@@ -118,6 +118,27 @@ function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => voi
 }
 
 /**
+ * What the cache key of a task covers, from its resolved inputs (input artifacts by content digest). The one
+ * definition: the executor keys its cache lookups with it and `kfp run --dry-run` explains misses with it.
+ */
+export async function cacheKeyInputOf(t: Pick<ContainerTask, 'component' | 'container' | 'task'>, inputs: Pick<TaskInputs, 'parameters' | 'artifacts'>): Promise<CacheKeyInput> {
+  const outDefs = t.component.outputDefinitions ?? {}
+  const artifactDigests: Record<string, string> = {}
+  for (const [n, list] of Object.entries(inputs.artifacts)) {
+    const digests = []
+    for (const a of list) digests.push(await digestPath(artifactPath(a)))
+    artifactDigests[n] = digests.join(',')
+  }
+  return {
+    container: t.container,
+    parameters: inputs.parameters,
+    artifactDigests,
+    outputNames: [...Object.keys(outDefs.parameters ?? {}), ...Object.keys(outDefs.artifacts ?? {})],
+    irCacheKey: t.task.cachingOptions?.cacheKey,
+  }
+}
+
+/**
  * Runs one container task with its resolved inputs. Never throws for the task's own failures (they are the
  * outcome); throws only for failures of kfp itself (the scheduler records those as a failed task).
  */
@@ -148,19 +169,7 @@ async function runTask(
   const artOuts = outDefs.artifacts ?? {}
 
   // Cache.
-  const artifactDigests: Record<string, string> = {}
-  for (const [n, list] of Object.entries(inputs.artifacts)) {
-    const digests = []
-    for (const a of list) digests.push(await digestPath(artifactPath(a)))
-    artifactDigests[n] = digests.join(',')
-  }
-  const cacheKey = taskCacheKey({
-    container: t.container,
-    parameters: inputs.parameters,
-    artifactDigests,
-    outputNames: [...Object.keys(paramOuts), ...Object.keys(artOuts)],
-    irCacheKey: t.task.cachingOptions?.cacheKey,
-  })
+  const cacheKey = taskCacheKey(await cacheKeyInputOf(t, inputs))
   if (!ctx.noCacheLookup && cachingEnabled(t.task.cachingOptions)) {
     const hit = await lookupCacheEntry(ctx.stateDir, cacheKey)
     if (hit) {

@@ -1,0 +1,122 @@
+/**
+ * `kfp run --dry-run`: what each step of a run would do, decided without running anything. The decisions mirror the
+ * executor's: a step before --start-step reuses an earlier run's outputs; the start step always runs; a step whose
+ * inputs come from a step that runs cannot be looked up in the cache before then; --no-cache and `cache: false` run;
+ * otherwise the cache key (computed by the executor's own function, services/run/task-exec.ts cacheKeyInputOf) is
+ * looked up, and a miss is explained against the latest earlier run of the step. Pure; the service does the lookups.
+ */
+import type {CacheKeyInput} from './cache.js'
+import {formatParamValue} from './params.js'
+import type {TaskOutputs} from './record.js'
+
+export type PlanAction = 'run' | 'cached' | 'reused' | 'skipped'
+
+/** One step of the plan. */
+export interface PlanStep {
+  task: string
+  number: number
+  /** The name users type (project step name, else the task key). */
+  step: string
+  action: PlanAction
+  /** cached / reused: the run whose outputs it takes. */
+  fromRun?: {id: string; name: string}
+  /** reused: the values it carries into the run (output → value; artifacts by URI). */
+  values?: Record<string, string>
+  /** Why, in words (a cache miss names what changed since `comparedWith`). */
+  reasons: string[]
+  /** A cache miss: the latest earlier run of the step, which the reasons compare with. */
+  comparedWith?: {id: string; name: string}
+}
+
+/** What the service knows of a step before any cache lookup. */
+export interface StepFacts {
+  task: string
+  number: number
+  step: string
+  upstream: string[]
+  cacheEnabled: boolean
+  /** --start-step skips it: the outputs it carries and where from. */
+  reused?: {outputs: TaskOutputs; fromRun?: {id: string; name: string}; setOutputs?: string[]}
+  /** It is the --start-step step. */
+  isStart: boolean
+  /** --no-cache (all steps) or --no-cache STEP… naming it. */
+  noCache: boolean
+}
+
+/** Output values as the plan prints them. */
+export function outputValues(o: TaskOutputs): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(o.parameters)) out[k] = formatParamValue(v)
+  for (const [k, a] of Object.entries(o.artifacts)) out[k] = a.uri
+  return out
+}
+
+/**
+ * The decision that needs no cache lookup, or `lookup` when the cache decides. `planned` holds the decisions of
+ * the steps before it (a topological order).
+ */
+export function decideWithoutCache(f: StepFacts, planned: Map<string, PlanStep>, labelOf: (task: string) => string): PlanStep | 'lookup' {
+  const base = {task: f.task, number: f.number, step: f.step}
+  if (f.reused) {
+    const from = f.reused.fromRun ? [`outputs of run ${f.reused.fromRun.name} (${f.reused.fromRun.id})`] : []
+    const set = f.reused.setOutputs?.length ? [`--set-output ${f.reused.setOutputs.join(', ')}`] : []
+    return {...base, action: 'reused', ...(f.reused.fromRun ? {fromRun: f.reused.fromRun} : {}), values: outputValues(f.reused.outputs), reasons: [`before --start-step: reuses ${[...from, ...set].join(' and ') || 'no outputs'}`]}
+  }
+  const notRun = f.upstream.map((u) => planned.get(u)).find((u) => u?.action === 'skipped')
+  if (notRun) return {...base, action: 'skipped', reasons: [`upstream step ${labelOf(notRun.task)} does not run`]}
+  if (f.isStart) return {...base, action: 'run', reasons: ['the --start-step step always runs']}
+  const running = f.upstream.filter((u) => planned.get(u)?.action === 'run')
+  if (running.length) {
+    const names = running.map(labelOf).join(', ')
+    return {...base, action: 'run', reasons: [`its inputs come from ${running.length > 1 ? 'steps' : 'step'} ${names}, which run${running.length > 1 ? '' : 's'} first: the cache is checked once they are known`]}
+  }
+  if (f.noCache) return {...base, action: 'run', reasons: ['--no-cache']}
+  if (!f.cacheEnabled) return {...base, action: 'run', reasons: ['caching is off for this step']}
+  return 'lookup'
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+
+function shown(v: unknown): string {
+  if (v === undefined) return '(none)'
+  const s = typeof v === 'string' ? v : JSON.stringify(v)
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s
+}
+
+/** What differs between the cache key input of this run and of an earlier run of the step: the cache-miss reasons. */
+export function explainCacheMiss(now: CacheKeyInput, before: CacheKeyInput): string[] {
+  const why: string[] = []
+  if (now.container.image !== before.container.image) why.push(`the image changed: ${before.container.image} → ${now.container.image}`)
+  if (!same(now.container.command, before.container.command)) why.push('the command changed')
+  if (!same(now.container.args, before.container.args)) why.push('the arguments changed')
+  const envNames = new Set([...(now.container.env ?? []), ...(before.container.env ?? [])].map((e) => e.name))
+  const envOf = (c: CacheKeyInput, n: string) => c.container.env?.find((e) => e.name === n)?.value
+  const env = [...envNames].filter((n) => envOf(now, n) !== envOf(before, n))
+  if (env.length) why.push(`the environment changed: ${env.join(', ')}`)
+  for (const k of [...new Set([...Object.keys(before.parameters), ...Object.keys(now.parameters)])].sort())
+    if (!same(now.parameters[k], before.parameters[k])) why.push(`input ${k} changed: ${shown(before.parameters[k])} → ${shown(now.parameters[k])}`)
+  for (const k of [...new Set([...Object.keys(before.artifactDigests), ...Object.keys(now.artifactDigests)])].sort())
+    if (now.artifactDigests[k] !== before.artifactDigests[k]) why.push(`input artifact ${k} has other content`)
+  if (!same([...now.outputNames].sort(), [...before.outputNames].sort())) why.push('its outputs changed')
+  if ((now.irCacheKey ?? null) !== (before.irCacheKey ?? null)) why.push('its cache key changed')
+  return why
+}
+
+/** The decision after the lookup: cached from the hit, else runs with the reasons of the miss. */
+export function decideWithCache(
+  f: Pick<StepFacts, 'task' | 'number' | 'step'>,
+  hit: {runId: string; runName: string; task: string} | undefined,
+  earlier: {run: {id: string; name: string}; input: CacheKeyInput} | undefined,
+  now: CacheKeyInput,
+): PlanStep {
+  const base = {task: f.task, number: f.number, step: f.step}
+  if (hit) return {...base, action: 'cached', fromRun: {id: hit.runId, name: hit.runName}, reasons: [`same image, command and inputs as step ${hit.task} of run ${hit.runName} (${hit.runId})`]}
+  if (!earlier) return {...base, action: 'run', reasons: ['not in the cache: no earlier run of this step had these inputs']}
+  const why = explainCacheMiss(now, earlier.input)
+  return {
+    ...base,
+    action: 'run',
+    comparedWith: {id: earlier.run.id, name: earlier.run.name},
+    reasons: why.length ? why : [`the result of run ${earlier.run.name} (${earlier.run.id}) is gone (the run was deleted or its files removed)`],
+  }
+}

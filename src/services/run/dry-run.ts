@@ -1,0 +1,221 @@
+// `kfp run --dry-run` on this machine: everything `kfp run` checks before starting (project, parameters,
+// --start-step, runner), then a walk of the task tree that decides each step (and each loop iteration whose items are
+// known) with the pure decisions of core/engine/dry-run.ts and the engine's own control-flow functions (conditions:
+// cel.ts evaluateCondition; loops: control.ts loopItems/iterationInputs; DAG inputs: resolveDagTaskInputs). The cache
+// is looked up by the executor's own key (task-exec.ts cacheKeyInputOf); a miss is explained against the latest
+// earlier run of the step.
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import type {Ctx} from '../../ctx.js'
+import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
+import {CelError, evaluateCondition} from '../../core/engine/cel.js'
+import {iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
+import {planTasks} from '../../core/engine/dag.js'
+import {decideWithCache, decideWithoutCache, type PlanStep, type StepFacts} from '../../core/engine/dry-run.js'
+import {resolveTaskInputs} from '../../core/engine/inputs.js'
+import {childKey, iterationKey, labelOf} from '../../core/engine/naming.js'
+import {taskHasOutputs, type RunRecord, type TaskOutputs} from '../../core/engine/record.js'
+import {reusedRecord} from '../../core/engine/start-step-tree.js'
+import {resolveStartTask} from '../../core/engine/start-step.js'
+import {leavesOf, type TaskNode} from '../../core/engine/tree.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
+import {prepareRun, type Prepared} from './local.js'
+import {selectRunner} from './runner-select.js'
+import {toPlanned} from './scheduler.js'
+import {listRunRecords, lookupCacheEntry, runDir} from './store.js'
+import {cacheKeyInputOf} from './task-exec.js'
+import type {RunEvent, RunOptions} from './types.js'
+
+export interface DryRunResult {
+  dryRun: true
+  pipeline: string
+  /** How the steps would run (docker also when some run as host processes: a warning says which). */
+  runner: 'docker' | 'process'
+  parameters: Record<string, unknown>
+  /** One entry per step, and per iteration of a loop whose items are known. */
+  steps: PlanStep[]
+}
+
+/** The cache key input of a root task in an earlier run, rebuilt from that run's spec and record as the executor built it. */
+async function inputIn(run: RunRecord, stateDir: string, task: string): Promise<CacheKeyInput | undefined> {
+  let spec: PipelineSpec
+  try {
+    spec = JSON.parse(await readFile(path.join(runDir(stateDir, run.id), run.spec), 'utf8')) as PipelineSpec
+  } catch {
+    return undefined
+  }
+  const t = planTasks(spec).find((x) => x.name === task)
+  if (!t) return undefined
+  const {inputs, missing} = resolveTaskInputs(t, run.parameters, (n) => {
+    const r = run.tasks.find((x) => x.name === n)
+    return r && taskHasOutputs(r) ? r.outputs : undefined
+  })
+  return missing.length ? undefined : cacheKeyInputOf(t, inputs)
+}
+
+/** The latest earlier run in which the (root) step produced a result, with its key input. */
+async function earlierOf(runs: RunRecord[], stateDir: string, key: string): Promise<{run: RunRecord; input: CacheKeyInput} | undefined> {
+  if (key.includes('/')) return undefined
+  for (const r of runs) {
+    const t = r.tasks.find((x) => x.name === key)
+    if (!t || (t.status !== 'succeeded' && t.status !== 'cached')) continue
+    const input = await inputIn(r, stateDir, key)
+    if (input) return {run: r, input}
+  }
+  return undefined
+}
+
+/** A DAG instance being planned: its key, its inputs when known, and what its steps inherit. */
+interface Scope {
+  key: string
+  inputs?: DagInputs
+  /** Why its steps' fate is not known yet (a condition or loop decided at run time). */
+  pending?: string
+  /** Why none of its steps run (a false condition, an upstream step that does not run). */
+  skip?: string
+}
+
+/** Walks the tree once, in each DAG's topological order (the order the executor starts tasks in). */
+class Planner {
+  readonly steps: PlanStep[] = []
+  private earlierRuns: RunRecord[] = []
+  private noCacheTasks = new Set<string>()
+
+  constructor(
+    private o: RunOptions,
+    private p: Prepared,
+  ) {}
+
+  async plan(): Promise<PlanStep[]> {
+    const {loaded, tree, params} = this.p
+    this.earlierRuns = (await listRunRecords(loaded.stateDir)).filter((r) => r.pipelineName === loaded.spec.pipelineInfo.name)
+    const leaves = leavesOf(tree).map(toPlanned)
+    this.noCacheTasks = new Set((this.o.noCacheSteps ?? []).map((ref) => resolveStartTask(leaves, ref, loaded.stepNames).name))
+    const artifacts = Object.fromEntries(Object.entries(this.p.artifacts).map(([k, v]) => [k, [{uri: v}]]))
+    await this.dag(tree, {key: '', inputs: {parameters: params.values, artifacts}})
+    return this.steps
+  }
+
+  private label(n: TaskNode, key: string): string {
+    return this.p.loaded.stepNames?.[n.path] ?? labelOf(key)
+  }
+
+  /** Plans one DAG instance; returns what each of its tasks amounts to, for its siblings and its parent. */
+  private async dag(nodes: TaskNode[], scope: Scope): Promise<Map<string, {step: PlanStep; ended?: Ended}>> {
+    const done = new Map<string, {step: PlanStep; ended?: Ended}>()
+    for (const n of nodes) done.set(n.name, await this.node(n, childKey(scope.key, n.name), scope, done))
+    return done
+  }
+
+  private async node(n: TaskNode, key: string, scope: Scope, siblings: Map<string, {step: PlanStep; ended?: Ended}>): Promise<{step: PlanStep; ended?: Ended}> {
+    const sibling = (name: string) => siblings.get(name)?.ended
+    const summary = (action: PlanStep['action'], reasons: string[]): PlanStep => ({task: key, number: n.number, step: this.label(n, key), action, reasons})
+    if (n.kind === 'container' || n.kind === 'importer') return this.leaf(n, key, scope, siblings)
+    if (scope.skip) return {step: summary('skipped', [scope.skip]), ended: {status: 'skipped', message: scope.skip, hasOutputs: false, outputs: {parameters: {}, artifacts: {}}}}
+    const blocked = n.upstream.map((u) => siblings.get(u)?.step).find((s) => s?.action === 'skipped')
+    const known = scope.inputs && n.upstream.every((u) => sibling(u)?.hasOutputs)
+    const r = known ? resolveDagTaskInputs(n.task, n.component.inputDefinitions, scope.inputs!, sibling) : undefined
+    const inputs = r && r.unresolved.length === 0 ? r.inputs : undefined
+    const child: Scope = {key, inputs, pending: scope.pending, skip: blocked ? `upstream step ${blocked.step} does not run` : undefined}
+    if (!inputs && !child.pending && !child.skip)
+      child.pending = n.kind === 'loop' ? `once per item of ${n.displayName}, whose items come from steps that run first` : `it is inside ${n.displayName}, whose inputs come from steps that run first: decided at run time`
+    const cond = n.task.triggerPolicy?.condition
+    if (cond && !child.skip) {
+      const c = inputs ? this.condition(cond, inputs) : undefined
+      if (c === false) child.skip = `condition false: ${cond}${this.seen(cond, inputs!)}`
+      else if (c === undefined) child.pending = `if ${cond} holds (decided at run time)`
+    }
+    let steps: PlanStep[]
+    if (n.kind === 'loop' && !child.skip) steps = await this.loop(n, key, child)
+    else steps = [...(await this.dag(n.children ?? [], child)).values()].map((x) => x.step)
+    const action: PlanStep['action'] = steps.every((s) => s.action === 'skipped') && steps.length ? 'skipped' : steps.some((s) => s.action === 'run') ? 'run' : 'cached'
+    // A group's outputs are only known when nothing inside it runs; the executor resolves them otherwise.
+    return {step: summary(action, []), ended: action === 'run' ? undefined : {status: action === 'skipped' ? 'skipped' : 'succeeded', hasOutputs: false, outputs: {parameters: {}, artifacts: {}}}}
+  }
+
+  private condition(expr: string, inputs: DagInputs): boolean | undefined {
+    try {
+      return evaluateCondition(expr, inputs.parameters).value
+    } catch (err) {
+      if (err instanceof CelError) return undefined
+      throw err
+    }
+  }
+
+  private seen(expr: string, inputs: DagInputs): string {
+    const s = Object.entries(evaluateCondition(expr, inputs.parameters).seen).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    return s.length ? ` (with ${s.join(', ')})` : ''
+  }
+
+  /** A loop with known items: one plan per iteration; else its body once, decided at run time. */
+  private async loop(n: TaskNode, key: string, scope: Scope): Promise<PlanStep[]> {
+    let items
+    try {
+      items = scope.inputs ? loopItems(n.task, scope.inputs) : undefined
+    } catch (err) {
+      if (!(err instanceof LoopError)) throw err
+    }
+    if (!items) return [...(await this.dag(n.children ?? [], {...scope, inputs: undefined, pending: scope.pending ?? `once per item of ${n.displayName}, whose items are known at run time`})).values()].map((x) => x.step)
+    const out: PlanStep[] = []
+    for (let i = 0; i < items.items.length; i++) {
+      const inputs = iterationInputs(n.task, scope.inputs!, items.items[i])
+      out.push(...[...(await this.dag(n.children ?? [], {...scope, key: iterationKey(key, i), inputs})).values()].map((x) => x.step))
+    }
+    return out
+  }
+
+  private async leaf(n: TaskNode, key: string, scope: Scope, siblings: Map<string, {step: PlanStep; ended?: Ended}>): Promise<{step: PlanStep; ended?: Ended}> {
+    const {loaded, plan, treePlan} = this.p
+    const step = this.label(n, key)
+    const reused = plan?.skipped[n.path] ?? (treePlan ? reusedRecord(treePlan, key, n) : undefined)
+    const facts: StepFacts = {
+      task: key,
+      number: n.number,
+      step,
+      upstream: n.upstream,
+      cacheEnabled: cachingEnabled(n.task.cachingOptions),
+      isStart: (plan?.startTask ?? treePlan?.startTask) === n.path,
+      noCache: this.o.noCache || this.noCacheTasks.has(n.path),
+      ...(reused ? {reused: {outputs: reused.outputs, fromRun: reused.reusedFrom?.runId ? {id: reused.reusedFrom.runId, name: reused.reusedFrom.runName ?? reused.reusedFrom.runId} : undefined, setOutputs: reused.reusedFrom?.setOutputs}} : {}),
+    }
+    const record = (s: PlanStep, outputs?: TaskOutputs) => {
+      this.steps.push(s)
+      return {step: s, ended: outputs ? {status: 'succeeded' as const, hasOutputs: true, outputs} : s.action === 'skipped' ? {status: 'skipped' as const, message: s.reasons[0], hasOutputs: false, outputs: {parameters: {}, artifacts: {}}} : undefined}
+    }
+    if (scope.skip && !reused) return record({task: key, number: n.number, step, action: 'skipped', reasons: [scope.skip]})
+    const planned = new Map([...siblings].map(([k, v]) => [k, v.step]))
+    const first = decideWithoutCache(facts, planned, (t) => siblings.get(t)?.step.step ?? t)
+    if (first !== 'lookup') return record(first, first.action === 'reused' ? reused!.outputs : undefined)
+    if (!scope.inputs) return record({task: key, number: n.number, step, action: 'run', reasons: [scope.pending ?? 'decided at run time']})
+    const outputsOf = (name: string) => siblings.get(name)?.ended?.outputs
+    const {inputs, missing} = resolveTaskInputs({component: n.component, task: n.task}, scope.inputs.parameters, outputsOf, scope.inputs.artifacts)
+    if (missing.length) return record({task: key, number: n.number, step, action: 'run', reasons: ['decided at run time (its inputs are produced while the run goes)']})
+    const cond = n.task.triggerPolicy?.condition
+    if (cond) {
+      const c = this.condition(cond, {parameters: inputs.parameters, artifacts: {}})
+      if (c === false) return record({task: key, number: n.number, step, action: 'skipped', reasons: [`condition false: ${cond}${this.seen(cond, {parameters: inputs.parameters, artifacts: {}})}`]})
+    }
+    if (n.kind === 'importer' || !n.container) return record({task: key, number: n.number, step, action: 'run', reasons: ['imports its artifact']})
+    const now = await cacheKeyInputOf({component: n.component, container: n.container, task: n.task}, inputs)
+    const hit = await lookupCacheEntry(loaded.stateDir, taskCacheKey(now))
+    if (hit) return record(decideWithCache(facts, hit, undefined, now), hit.outputs)
+    const s = decideWithCache(facts, undefined, await earlierOf(this.earlierRuns, loaded.stateDir, key), now)
+    if (scope.pending) s.reasons.push(scope.pending)
+    return record(s)
+  }
+}
+
+/** Plans the run without running anything. */
+export async function dryRunLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void = () => {}): Promise<DryRunResult> {
+  const p = await prepareRun(o, ctx, onEvent)
+  const {loaded, params, plan, treePlan} = p
+  const toRun = leavesOf(p.tree)
+    .filter((n) => !plan?.skipped[n.path] && !treePlan?.skipped.has(n.path) && n.container)
+    .map(toPlanned)
+  const mode = o.build ? 'docker' : (o.runner ?? o.runnerPin?.runner ?? 'auto')
+  // --build would build first and run everything in Docker; without it, the runner choice is made (and said) as kfp run makes it.
+  const runner = o.build ? 'docker' : (await selectRunner({mode, pinnedBy: o.runner === undefined ? o.runnerPin?.by : undefined, tasks: toRun, buildable: loaded.buildableImages ?? [], stepNames: loaded.stepNames}, ctx, onEvent)).kind
+  const steps = await new Planner(o, p).plan()
+  return {dryRun: true, pipeline: loaded.spec.pipelineInfo.name, runner, parameters: params.values, steps}
+}
+

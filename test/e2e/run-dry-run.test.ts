@@ -1,0 +1,117 @@
+// kfp run --dry-run on the built CLI (process runner): the plan per step, why a step misses the cache, --start-step
+// reuse with its values, --json, and that nothing runs or is recorded.
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {repoRoot, runCli} from '../helpers/cli.js'
+import {tmpdir} from '../helpers/tmp.js'
+
+const metricsIr = path.join(repoRoot, 'test', 'fixtures', 'ir', 'insight', 'metrics.yaml')
+let tmp: {dir: string; cleanup: () => Promise<void>}
+const D = suite('kfp run --dry-run')
+D.before.each(async () => {
+  tmp = await tmpdir('kfp-dryrun-')
+})
+D.after.each(async () => {
+  await tmp.cleanup()
+})
+
+const runsIn = (dir: string) => (existsSync(path.join(dir, '.kfp', 'runs')) ? readdirSync(path.join(dir, '.kfp', 'runs')).length : 0)
+const rows = (stdout: string) => stdout.trimEnd().split('\n').slice(2).map((l) => l.split('\t'))
+
+D('before any run: every step runs; nothing is started or recorded', async () => {
+  const r = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--dry-run'], {cwd: tmp.dir})
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^Dry run of metrics on the process runner: nothing was started\.\n#\tstep\twill\tfrom run\twhy\n/)
+  assert.equal(rows(r.stdout), [
+    ['1', 'train', 'run', '', 'not in the cache: no earlier run of this step had these inputs'],
+    ['2', 'evaluate', 'run', '', 'its inputs come from step train, which runs first: the cache is checked once they are known'],
+  ])
+  assert.is(runsIn(tmp.dir), 0)
+  assert.not.match(r.stderr, /started|\[train\]/)
+})
+
+D('after a run: cached from that run; a changed parameter names the input and the run it is compared with; --json', async () => {
+  const first = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--name', 'first', '--param', 'lr=0.25', '--json'], {cwd: tmp.dir})
+  assert.is(first.code, 0, first.stderr)
+  const id = first.json.result.run.id
+  const same = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--param', 'lr=0.25', '--dry-run'], {cwd: tmp.dir})
+  assert.equal(rows(same.stdout).map((x) => [x[1], x[2], x[3]]), [['train', 'cached', `first (${id})`], ['evaluate', 'cached', `first (${id})`]])
+  assert.match(rows(same.stdout)[0][4], `same image, command and inputs as step train of run first (${id})`)
+  // A new value: train misses the cache because of lr, and evaluate waits for train
+  const changed = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--param', 'lr=0.5', '--dry-run'], {cwd: tmp.dir})
+  assert.is(changed.code, 0, changed.stderr)
+  assert.equal(rows(changed.stdout)[0], ['1', 'train', 'run', '', `input lr changed: 0.25 → 0.5 (since run first, ${id})`])
+  assert.is(rows(changed.stdout)[1][2], 'run')
+  // --json: the plan's steps, and still no new run
+  const js = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--param', 'lr=0.5', '--dry-run', '--json'], {cwd: tmp.dir})
+  assert.is(js.json.status, 0)
+  const plan = js.json.result
+  assert.is(plan.dryRun, true)
+  assert.is(plan.runner, 'process')
+  assert.equal(plan.parameters, {lr: '0.5'})
+  assert.equal(plan.steps[0], {task: 'train', number: 1, step: 'train', action: 'run', comparedWith: {id, name: 'first'}, reasons: ['input lr changed: 0.25 → 0.5']})
+  assert.is(runsIn(tmp.dir), 1)
+})
+
+D('--start-step: the steps before it are reused from the run they come from, with their values; the start step runs', async () => {
+  const first = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--name', 'first', '--json'], {cwd: tmp.dir})
+  const id = first.json.result.run.id
+  const r = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--start-step', 'evaluate', '--dry-run'], {cwd: tmp.dir})
+  assert.is(r.code, 0, r.stderr)
+  const [train, evaluate] = rows(r.stdout)
+  assert.equal(train.slice(0, 4), ['1', 'train', 'reused', `first (${id})`])
+  assert.match(train[4], `before --start-step: reuses outputs of run first (${id}); metrics=${tmp.dir}`)
+  assert.match(train[4], /model=\S+\/train\/model/)
+  assert.equal(evaluate.slice(2), ['run', '', 'the --start-step step always runs'])
+  // --no-cache and a changed image
+  const nc = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--no-cache', 'train', '--dry-run'], {cwd: tmp.dir})
+  assert.equal(rows(nc.stdout).map((x) => [x[1], x[2], x[4]]), [['train', 'run', '--no-cache'], ['evaluate', 'run', 'its inputs come from step train, which runs first: the cache is checked once they are known']])
+  const copy = path.join(tmp.dir, 'metrics-v2.yaml')
+  writeFileSync(copy, readFileSync(metricsIr, 'utf8').replace(/kfp-test\/busybox:latest/g, 'kfp-test/busybox:v2'))
+  const img = await runCli(['run', '--local', copy, '--runner', 'process', '--dry-run'], {cwd: tmp.dir})
+  assert.match(rows(img.stdout)[0][4], 'the image changed: kfp-test/busybox:latest → kfp-test/busybox:v2')
+})
+
+D('bad flags are still checked (exit 2); a server target cannot be planned here', async () => {
+  const bad = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--dry-run', '--param', 'nope=1'], {cwd: tmp.dir})
+  assert.is(bad.code, 2)
+  const srv = await runCli(['run', '--dry-run'], {cwd: tmp.dir, env: {KFP_ENDPOINT: 'http://127.0.0.1:9', KFP_CONFIG_DIR: path.join(tmp.dir, 'cfg')}})
+  assert.is(srv.code, 2, srv.stderr)
+  assert.match(srv.stderr, "--dry-run plans runs on this machine; target 'env' is a KFP server")
+})
+
+D.run()
+
+const controlIr = path.join(repoRoot, 'test', 'fixtures', 'ir', 'insight', 'control.yaml')
+const Flow = suite('kfp run --dry-run: conditions and loops')
+Flow.before.each(async () => {
+  tmp = await tmpdir('kfp-dryrun-flow-')
+})
+Flow.after.each(async () => {
+  await tmp.cleanup()
+})
+
+Flow('a condition on a parameter is decided (skipped, with the value it read); a loop over known items plans each iteration', async () => {
+  const r = await runCli(['run', '--local', controlIr, '--runner', 'process', '--dry-run'], {cwd: tmp.dir})
+  assert.is(r.code, 0, r.stderr)
+  assert.equal(rows(r.stdout), [
+    ['1', 'heavy', 'skipped', '', `condition false: inputs.parameter_values['pipelinechannel--mode'] == 'full' (with pipelinechannel--mode="quick")`],
+    ['2', 'each[0]', 'run', '', 'not in the cache: no earlier run of this step had these inputs'],
+    ['2', 'each[1]', 'run', '', 'not in the cache: no earlier run of this step had these inputs'],
+  ])
+  // After a run with other values: the true condition's step and the known iterations come from the cache, a new item runs
+  const done = await runCli(['run', '--local', controlIr, '--runner', 'process', '--param', 'mode=full', '--param', 'items=["x","y"]', '--json'], {cwd: tmp.dir})
+  assert.is(done.code, 0, done.stderr)
+  const id = done.json.result.run.id
+  const next = await runCli(['run', '--local', controlIr, '--runner', 'process', '--param', 'mode=full', '--param', 'items=["x","y","z"]', '--dry-run', '--json'], {cwd: tmp.dir})
+  assert.equal(next.json.result.steps.map((s: any) => [s.task, s.step, s.action, s.fromRun?.id]), [
+    ['condition-1/heavy', 'heavy', 'cached', id],
+    ['for-loop-2[0]/each', 'each[0]', 'cached', id],
+    ['for-loop-2[1]/each', 'each[1]', 'cached', id],
+    ['for-loop-2[2]/each', 'each[2]', 'run', undefined],
+  ])
+})
+
+Flow.run()
