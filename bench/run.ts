@@ -3,6 +3,7 @@
 import {benchBuild} from './build.js'
 import {benchCompile} from './compile.js'
 import {benchEngine} from './engine.js'
+import {benchEngineLoops} from './engine-loops.js'
 import type {BenchResult} from './lib.js'
 import {benchStartup} from './startup.js'
 
@@ -10,6 +11,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['startup', benchStartup],
   ['compile', benchCompile],
   ['engine', benchEngine],
+  ['engine-loops', benchEngineLoops],
   ['build', benchBuild],
 ]
 const only = process.argv.slice(2)
