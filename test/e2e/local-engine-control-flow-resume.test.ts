@@ -79,10 +79,10 @@ S('refuses --set-output for a step inside a loop, and lists missing outputs up f
 })
 
 S('a step inside a condition: the condition is evaluated again on the reused value', async () => {
-  const first = await run(['--local', fx('pipeline_with_condition'), '--no-cache'], {KFP_TEST_COIN: 'heads'})
+  const first = await run(['--local', fx('pipeline_with_condition'), '--no-cache'], {TEST_COIN: 'heads'})
   assert.is(first.code, 0, first.stderr)
   // Step 3 is condition-1/print-op-2; flip-coin-op (heads) and flip-coin-op-2 are reused
-  const r = await run(['--local', fx('pipeline_with_condition'), '--start-step', '3'], {KFP_TEST_COIN: 'tails'})
+  const r = await run(['--local', fx('pipeline_with_condition'), '--start-step', '3'], {TEST_COIN: 'tails'})
   assert.is(r.code, 0, r.stderr)
   const rec = recordOf(r)
   assert.is(task(rec, 'condition-1').status, 'succeeded')

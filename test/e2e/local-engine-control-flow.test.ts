@@ -41,7 +41,7 @@ C.after.each(async () => {
 
 C('dsl.Condition: the branch runs when true; when false the group is skipped with the condition and the value it saw', async () => {
   // When the coin says heads
-  const heads = await run(['--local', fx('pipeline_with_condition')], {KFP_TEST_COIN: 'heads'})
+  const heads = await run(['--local', fx('pipeline_with_condition')], {TEST_COIN: 'heads'})
   assert.is(heads.code, 0, heads.stderr)
   assert.match(heads.stderr, '[print-op-3] condition test')
   // Then the group and its steps ran
@@ -54,7 +54,7 @@ C('dsl.Condition: the branch runs when true; when false the group is skipped wit
     'condition-1/print-op-3': 'succeeded',
   })
   // When it says tails
-  const tails = await run(['--local', fx('pipeline_with_condition')], {KFP_TEST_COIN: 'tails'})
+  const tails = await run(['--local', fx('pipeline_with_condition')], {TEST_COIN: 'tails'})
   assert.is(tails.code, 0, tails.stderr)
   const rec = recordOf(tails)
   assert.equal(statusOf(rec), {'flip-coin-op': 'succeeded', 'condition-1': 'skipped', 'print-op': 'succeeded'})
@@ -73,7 +73,7 @@ C('nested pipelines, If/Else and dsl.OneOf: the DAG outputs come from the branch
     ['heads', 'Got heads!'],
     ['tails', 'Got tails!'],
   ]) {
-    const r = await run(['--local', fx('parameter_oneof')], {KFP_TEST_COIN: coin})
+    const r = await run(['--local', fx('parameter_oneof')], {TEST_COIN: coin})
     assert.is(r.code, 0, r.stderr)
     // crust-comp (root) receives mantle's output, which is core's OneOf output
     assert.match(r.stderr, `[crust-comp] input : ${text}`)
@@ -95,7 +95,7 @@ C('If/Elif/Else chains: exactly one branch runs and the outer pipeline prints it
     ['tails', 'Got tails!'],
     ['draw', 'Draw!'],
   ]) {
-    const r = await run(['--local', fx('if_elif_else_with_oneof_parameters')], {KFP_TEST_COIN: coin})
+    const r = await run(['--local', fx('if_elif_else_with_oneof_parameters')], {TEST_COIN: coin})
     assert.is(r.code, 0, r.stderr)
     const rec = recordOf(r)
     const ran = ['condition-2', 'condition-3', 'condition-4'].filter((c) => statusOf(rec)[`roll-die-pipeline/condition-branches-1/${c}`] === 'succeeded')
