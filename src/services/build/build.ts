@@ -9,7 +9,7 @@ import {selectComponents} from '../../core/build/select.js'
 import type {Project} from '../../core/project/types.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {packContext, scanContext} from './context.js'
-import {readBuilds, readHashCache, writeBuilds, writeHashCache, type BuildRecord, type BuildsFile} from './records.js'
+import {readBuilds, readHashCache, saveBuildRecord, writeHashCache, type BuildRecord, type BuildsFile} from './records.js'
 
 /** Options of `kfp build`, independent of flags. */
 export interface BuildImagesOptions {
@@ -147,7 +147,8 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
     // An up-to-date component leaves the file untouched (no write at all on a no-change build).
     if (JSON.stringify(records.components[rec.component]) === JSON.stringify(rec)) return writing
     records.components[rec.component] = rec
-    writing = writing.then(() => writeBuilds(project.root, records))
+    // Merged into the file under a lock: parallel `kfp build`s each keep their components (records.ts).
+    writing = writing.then(() => saveBuildRecord(project.root, rec))
     return writing
   }
 

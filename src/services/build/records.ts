@@ -53,6 +53,21 @@ export async function writeBuilds(projectRoot: string, data: BuildsFile): Promis
   await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`)
 }
 
+/**
+ * Records one component's build in `.kfp/builds.json` without losing what other `kfp build`s wrote meanwhile:
+ * under a lock, the file is read again, this record merged in, and the file replaced atomically.
+ */
+export async function saveBuildRecord(projectRoot: string, rec: BuildRecord): Promise<void> {
+  const file = buildsFilePath(projectRoot)
+  await mkdir(path.dirname(file), {recursive: true})
+  const {withFileLock} = await import('../../lib/file-lock.js')
+  await withFileLock(file, async () => {
+    const current = await readBuilds(projectRoot)
+    current.components[rec.component] = rec
+    await writeBuilds(projectRoot, current)
+  })
+}
+
 /** Path of the file-hash cache (`.kfp/hash-cache.json`), which spares re-reading unchanged build contexts. */
 export function hashCachePath(projectRoot: string): string {
   return path.join(stateDir(projectRoot), 'hash-cache.json')

@@ -1,0 +1,50 @@
+// A lock file beside a shared file, for read-modify-write cycles between kfp processes (parallel `kfp build`s
+// updating .kfp/builds.json). `open(…, 'wx')` is atomic on local filesystems; the lock holds the owner's pid, and a
+// lock whose owner is gone (killed kfp) or that is older than `staleMs` is taken over.
+import {open, readFile, rm, stat} from 'node:fs/promises'
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function stale(lock: string, staleMs: number): Promise<boolean> {
+  try {
+    const [text, st] = await Promise.all([readFile(lock, 'utf8'), stat(lock)])
+    const pid = Number(text.trim())
+    return (Number.isInteger(pid) && pid > 0 && !alive(pid)) || Date.now() - st.mtimeMs > staleMs
+  } catch {
+    return false
+  }
+}
+
+/** Runs `fn` while holding `<file>.lock`; waits (up to `timeoutMs`) for another holder. */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, o: {timeoutMs?: number; staleMs?: number} = {}): Promise<T> {
+  const lock = `${file}.lock`
+  const deadline = Date.now() + (o.timeoutMs ?? 60_000)
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      const fh = await open(lock, 'wx')
+      await fh.writeFile(String(process.pid))
+      await fh.close()
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      if (await stale(lock, o.staleMs ?? 30_000)) {
+        await rm(lock, {force: true})
+        continue
+      }
+      if (Date.now() > deadline) throw new Error(`${lock} is held by another kfp process`)
+      await new Promise((r) => setTimeout(r, wait + Math.random() * wait))
+    }
+  }
+  try {
+    return await fn()
+  } finally {
+    await rm(lock, {force: true})
+  }
+}
