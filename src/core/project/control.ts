@@ -188,6 +188,10 @@ export function checkReference(ctx: RefContext, ref: BindingRef, use: Use): Chec
   }
   const producer = ctx.stepByName.get(ref.step)
   if (!producer) {
+    const renamed = renamedStep(ref.step, [...ctx.stepByName.values()])
+    if (renamed) {
+      return {ok: false, code: 'UNKNOWN_STEP', message: `unknown step '${ref.step}' — did you mean '${renamed}'?`, hint: `Step '${renamed}' runs components/${ref.step}: if it was renamed from '${ref.step}', rename the reference too: \${{ steps.${renamed}.outputs.${ref.output} }}.`}
+    }
     return {ok: false, code: 'UNKNOWN_STEP', message: `unknown step '${ref.step}'${didYouMeanSuffix(ref.step, ctx.stepNames)}`, hint: `Steps: ${ctx.stepNames.join(', ')}.`}
   }
   const outs = ctx.outputsOf(producer)
@@ -335,4 +339,12 @@ function comparisonProblem(l: {type: RefType; what: string}, r: {type: RefType; 
 export function checkAfter(ctx: RefContext, after: string, step: string): {message: string; code: string; hint: string} | undefined {
   const r = checkScope(ctx, after, {kind: 'after', node: {step}}, stepFrames(ctx.tree, step))
   return r.ok ? undefined : r
+}
+
+/**
+ * The step a reference to the unknown step `name` was renamed to: the one that still runs components/NAME. The fix is
+ * then to rename the reference, not the step.
+ */
+export function renamedStep(name: string, steps: readonly Pick<Step, 'name' | 'component'>[]): string | undefined {
+  return steps.find((s) => s.component === name && s.name !== name)?.name
 }

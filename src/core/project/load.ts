@@ -12,7 +12,7 @@ import {
   valueMatchesType,
 } from './param-types.js'
 import {normalizeCpu, normalizeMemory} from './quantities.js'
-import {checkAfter, checkControl, checkReference, parseControl, walkSteps, type RefContext, type RefType, type StepEntry} from './control.js'
+import {checkAfter, checkControl, checkReference, parseControl, walkSteps, type RefContext, type RefType, renamedStep, type StepEntry} from './control.js'
 import {ancestors, finalNode, isWithin, nodeName, type Tree} from './scopes.js'
 import {whenOperands} from './when.js'
 import {checkSchema} from './schema-check.js'
@@ -61,7 +61,9 @@ const BINDING_HINT = 'Bind it to a value, ${{ params.NAME }} or ${{ steps.STEP.o
 export function findProjectComponentNames(text: string): string[] {
   let data: unknown
   try {
-    data = parse(text)
+    // logLevel error: odd YAML (e.g. `{{ params.x }}` without `$`, a map as a key) is reported by the full parse with
+    // its position, not as a Node warning on the console here.
+    data = parse(text, {logLevel: 'error'})
   } catch {
     return []
   }
@@ -349,7 +351,8 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
     step.after.forEach((a, j) => {
       const p: YamlPath = typeof rawStep.after === 'string' ? [...sp, 'after'] : [...sp, 'after', j]
       if (!stepByName.has(a)) {
-        add(p, `${who}: after: unknown step '${a}'${didYouMeanSuffix(a, stepNames)}`, 'UNKNOWN_STEP', `Steps: ${stepNames.join(', ')}.`)
+        const renamed = renamedStep(a, [...stepByName.values()])
+        add(p, `${who}: after: unknown step '${a}'${renamed ? ` — did you mean '${renamed}'?` : didYouMeanSuffix(a, stepNames)}`, 'UNKNOWN_STEP', renamed ? `Step '${renamed}' runs components/${a}: if it was renamed from '${a}', rename it here too: after: [${renamed}].` : `Steps: ${stepNames.join(', ')}.`)
         return
       }
       const first = outputsOf(stepByName.get(a)!)?.[0]

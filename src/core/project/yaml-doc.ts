@@ -24,12 +24,18 @@ export function parseYamlFile(file: string, text: string): {yaml?: YamlFile; iss
   if (doc.errors.length > 0) {
     // A stack overflow in the parser is reported once per level it unwinds: one is enough.
     const nested = doc.errors.find((e) => /call stack/i.test(e.message))
-    const issues = (nested ? [nested] : doc.errors).map((e): ProjectIssue => {
+    // A tab in the indentation derails the parser for the lines after it: report the tabs, not what follows.
+    const tabs = doc.errors.filter((e) => /tabs? (are|is) not allowed/i.test(e.message))
+    const tabLines = new Set<number>()
+    const shown = nested ? [nested] : tabs.length ? tabs.filter((e) => !tabLines.has(lines.linePos(e.pos[0]).line) && tabLines.add(lines.linePos(e.pos[0]).line)) : doc.errors
+    const issues = shown.map((e): ProjectIssue => {
       const pos = lines.linePos(e.pos[0])
       const lineText = text.split(/\r?\n/)[pos.line - 1] ?? ''
       const issue: ProjectIssue = {file, line: pos.line, col: pos.col, message: yamlMessage(e.message), code: 'YAML_SYNTAX'}
       if (/\$\{\{/.test(lineText) && /[{[]/.test(lineText.replace(/\$\{\{[^}]*\}\}/g, ''))) {
         issue.hint = 'Quote values that contain ${{ … }} inside { } or [ ], e.g. {bucket: "${{ params.bucket }}"}'
+      } else if (tabs.length) {
+        issue.hint = 'Indent with spaces: YAML does not allow tabs.'
       } else if (e.code === 'DUPLICATE_KEY') {
         issue.hint = 'Each key may appear only once in a mapping; remove or rename one of them.'
       } else if (e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR' || e.code === 'BLOCK_AS_IMPLICIT_KEY') {
@@ -39,10 +45,34 @@ export function parseYamlFile(file: string, text: string): {yaml?: YamlFile; iss
     })
     return {issues}
   }
+  // `{{ params.x }}` without its `$`: unquoted, YAML reads it as a map with a map for a key (and the yaml library
+  // warns on the console when making it JS); quoted, as a plain string. Either way the user meant ${{ params.x }}.
+  const missingDollar = referencesWithoutDollar(file, text)
+  if (missingDollar.length) return {issues: missingDollar}
   // Alias bombs, unresolved aliases and absurd nesting are located problems, not exceptions (see core/yaml-safe.ts).
   const js = toJsSafely(doc, lines)
   if (!js.ok) return {issues: [{file, line: js.problem.line, col: js.problem.col, message: js.problem.message, code: 'YAML_SYNTAX'}]}
   return {yaml: {file, doc, lines, data: js.value}, issues: []}
+}
+
+/** `{{ params.x }}`, `{{ steps.a.outputs.b }}`, `{{ item }}` or `{{ run.status }}` without the `$` before it, outside comments. */
+export function referencesWithoutDollar(file: string, text: string): ProjectIssue[] {
+  const out: ProjectIssue[] = []
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/(^|\s)#.*$/, '')
+    for (const m of line.matchAll(/(\$?)\{\{\s*((?:params|steps|item|run)\b[^}]*?)\s*\}\}/g)) {
+      if (m[1] === '$') continue
+      out.push({
+        file,
+        line: i + 1,
+        col: (m.index ?? 0) + 1,
+        message: `'{{ ${m[2]} }}' is missing its '$': did you mean \${{ ${m[2]} }}?`,
+        hint: `Write \${{ ${m[2]} }} (quote it inside { } or [ ]).`,
+        code: 'BAD_REFERENCE',
+      })
+    }
+  })
+  return out
 }
 
 function yamlMessage(message: string): string {
