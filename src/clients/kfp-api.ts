@@ -230,8 +230,13 @@ export interface KfpApi {
   deleteRecurringRun(id: string): Promise<void>
   /** `:enable` (true) or `:disable` (false). */
   setRecurringRunEnabled(id: string, enabled: boolean): Promise<void>
-  /** Whole log of a pod's `main` container through the UI server (`/k8s/pod/logs`); not streaming. */
-  uiPodLogs(q: {podname: string; podnamespace?: string; runid?: string}): Promise<string>
+  /**
+   * Whole log of a pod's `main` container through the UI server (`/k8s/pod/logs`, frontend/server/handlers/pod-logs.ts):
+   * the live pod, else the archive, whose key needs `createdat` (YYYY-MM-DD); not streaming.
+   */
+  uiPodLogs(q: {podname: string; podnamespace?: string; runid?: string; createdat?: string}): Promise<string>
+  /** An artifact's text through the UI server (`/artifacts/get`, frontend/server/handlers/artifacts.ts), read with the UI's credentials. */
+  uiReadArtifact(q: {source: string; bucket: string; key: string; namespace?: string; peek?: number}): Promise<string>
 }
 
 interface RequestOptions {
@@ -578,7 +583,8 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
     async setRecurringRunEnabled(id, enabled) {
       await request('POST', `${V2}/recurringruns/${enc(id)}:${enabled ? 'enable' : 'disable'}`, {what: `recurring run ${id}`})
     },
-    uiPodLogs: (q) => request<string>('GET', `/k8s/pod/logs`, {query: q, text: true, idempotent: true, what: `logs of pod ${q.podname}`}),
+    uiPodLogs: (q) => request<string>('GET', `/k8s/pod/logs`, {query: q, text: true, what: `logs of pod ${q.podname}`}),
+    uiReadArtifact: (q) => request<string>('GET', `/artifacts/get`, {query: q, text: true, what: `artifact ${q.source}://${q.bucket}/${q.key}`}),
   }
 }
 

@@ -17,11 +17,19 @@ export interface KubePod {
   createdAt?: string
 }
 
+/** The Kubernetes log API's own window (`kubectl logs --tail/--since/--timestamps`). */
+export interface KubeLogWindow {
+  tailLines?: number
+  sinceSeconds?: number
+  /** Each line starts with its RFC 3339 time and a space. */
+  timestamps?: boolean
+}
+
 export interface KubeClient {
   /** Pods matching a label selector, e.g. `pipeline/runid=<id>`. */
   listPods(namespace: string, labelSelector: string): Promise<KubePod[]>
   /** Streams a container's log, calling onChunk with text; with follow, resolves when the container ends or signal aborts. */
-  streamLog(namespace: string, pod: string, container: string, o: {follow: boolean; signal: AbortSignal; onChunk: (text: string) => void}): Promise<void>
+  streamLog(namespace: string, pod: string, container: string, o: {follow: boolean; signal: AbortSignal; onChunk: (text: string) => void} & KubeLogWindow): Promise<void>
 }
 
 function kubeError(error: unknown, what: string): CliError {
@@ -31,7 +39,7 @@ function kubeError(error: unknown, what: string): CliError {
   if (status === 401 || status === 403) {
     return new CliError('KUBE_ERROR', `Kubernetes refused ${what} (${status}).`, {exit: EXIT.AUTH, hints: ['Check your kubeconfig context: kubectl config current-context', 'gcloud container clusters get-credentials CLUSTER']})
   }
-  return new CliError('KUBE_ERROR', `Kubernetes: ${what} failed: ${e.message ?? String(error)}`, {exit: EXIT.REMOTE, hints: ['Is kubectl pointed at the cluster running KFP? kubectl get pods -n kubeflow']})
+  return new CliError('KUBE_ERROR', `Kubernetes: ${what} failed: ${e.message ?? String(error)}`, {exit: EXIT.REMOTE, data: {status}, hints: ['Is kubectl pointed at the cluster running KFP? kubectl get pods -n kubeflow']})
 }
 
 /** Creates the real client from the kubeconfig in `env` (KUBECONFIG) or the default location. */
@@ -76,7 +84,7 @@ export async function createKubeClient(env: Env): Promise<KubeClient> {
         })
         sink.on('finish', () => resolve())
         log
-          .log(namespace, pod, container, sink, {follow: o.follow})
+          .log(namespace, pod, container, sink, {follow: o.follow, tailLines: o.tailLines, sinceSeconds: o.sinceSeconds, timestamps: o.timestamps})
           .then((ctl) => {
             if (o.signal.aborted) ctl.abort()
             o.signal.addEventListener('abort', () => {

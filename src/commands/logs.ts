@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {projectFlag} from '../flags.js'
-import {parseSince, stampLine, windowIsSet, type LogWindow} from '../core/logs/window.js'
-import {CliError, EXIT} from '../lib/errors.js'
+import {parseSince, stampLine, type LogWindow} from '../core/logs/window.js'
+import {CliError} from '../lib/errors.js'
 import {readLogs, type LogsResult, type StepLog} from '../services/runs/index.js'
 import {resolveTarget} from '../services/target/resolve.js'
 import {remoteLogs, type RemoteLogsResult} from '../services/remote/logs.js'
@@ -44,14 +44,6 @@ export default class Logs extends BaseCommand {
     const window: LogWindow = {tail: flags.tail, sinceMs: flags.since === undefined ? undefined : parseSince(flags.since, this.ctx.now()), timestamps: flags.timestamps}
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
-      // The server side of the window is remote-mlmd's (src/services/remote/logs.ts takes a LogWindow); until it is
-      // there, say so instead of printing whole logs.
-      if (windowIsSet(window)) {
-        throw new CliError('SERVER_UNSUPPORTED', '--tail, --since and --timestamps are not yet supported for runs on a KFP server.', {
-          exit: EXIT.USAGE,
-          hints: [`Print the whole log: kfp logs ${args.run}${args.step ? ` ${args.step}` : ''} --target ${t.name}`],
-        })
-      }
       const remote = await remoteLogs(
         {
           cwd: this.ctx.cwd,
@@ -60,8 +52,20 @@ export default class Logs extends BaseCommand {
           runId: args.run,
           step: args.step,
           follow: flags.follow,
-          onLine: (step, line) => (this.jsonEnabled() ? lines.push({step, line}) : this.io.out(prefix ? `[${step}] ${line}` : line)),
-          onEvent: (e) => this.info(`Kubernetes is not reachable (${e.reason}); reading whole logs through the KFP UI instead.`),
+          window,
+          onLine: (step, line, timeMs) => {
+            if (this.jsonEnabled()) lines.push({step, line, ...(flags.timestamps && timeMs !== undefined ? {time: new Date(timeMs).toISOString()} : {})})
+            else {
+              const text = flags.timestamps ? stampLine(line, timeMs) : line
+              this.io.out(prefix ? `[${step}] ${text}` : text)
+            }
+          },
+          onEvent: (e) =>
+            this.info(
+              e.type === 'note'
+                ? `(${e.step}: ${e.message})`
+                : `${e.step ? `${e.step}: ` : ''}reading the log ${e.to === 'ui' ? "through the KFP UI's /k8s/pod/logs" : "from the step's executor-logs artifact (KFP UI /artifacts/get)"}: ${e.reason}.`,
+            ),
         },
         this.ctx,
       )

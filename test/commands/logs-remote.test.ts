@@ -5,35 +5,40 @@ import * as assert from 'uvu/assert'
 import {createKfpApi} from '../../src/clients/kfp-api.js'
 import {parseCompiledPipeline} from '../../src/core/remote/spec.js'
 import {runCli} from '../helpers/cli.js'
+import {mirrorPods} from '../helpers/fake-cluster.js'
 import {startFakeKube, type FakeKube} from '../helpers/fake-kube.js'
-import {startFakeKfp, type FakeKfpServer} from '../helpers/kfp-server.js'
+import {startFakeKfp, type FakeKfpOptions, type FakeKfpServer} from '../helpers/kfp-server.js'
 import {helloSpec} from '../helpers/remote-ctx.js'
 import {tmpdir} from '../helpers/tmp.js'
 
-const logs = suite('kfp logs on a KFP server (CLI): Kubernetes pods, follow, UI fallback')
+const logs = suite('kfp logs on a KFP server (CLI): pods from ML Metadata; Kubernetes, the UI endpoint, executor-logs')
 let server: FakeKfpServer
 let kube: FakeKube
 let dir: string
 let cleanup: () => Promise<void>
+let stopMirror: () => void
+async function start(o: FakeKfpOptions = {}) {
+  server = await startFakeKfp(o)
+  stopMirror = mirrorPods(server, kube)
+}
 logs.before.each(async () => {
-  server = await startFakeKfp()
   kube = await startFakeKube()
   ;({dir, cleanup} = await tmpdir())
   await writeFile(path.join(dir, 'kfp.yaml'), 'name: hello\nsteps: []\n')
 })
 logs.after.each(async () => {
+  stopMirror()
   assert.equal(server.violations, [])
   await server.close()
   await kube.close()
   await cleanup()
 })
 
-async function newRun(): Promise<string> {
-  const {spec} = parseCompiledPipeline(helloSpec(), 'pipeline.yaml')
-  const run = await createKfpApi({endpoint: server.url}).createRun({display_name: 'r', pipeline_spec: spec})
-  return run.run_id!
+async function newRun(spec = helloSpec()): Promise<string> {
+  const parsed = parseCompiledPipeline(spec, 'pipeline.yaml').spec
+  return (await createKfpApi({endpoint: server.url}).createRun({display_name: 'r', pipeline_spec: parsed})).run_id!
 }
-
+const noKube = () => path.join(dir, 'no-such-kubeconfig')
 const env = async (extra: Record<string, string> = {}) => ({
   HOME: dir,
   KFP_CONFIG_DIR: path.join(dir, '.cfg'),
@@ -41,32 +46,42 @@ const env = async (extra: Record<string, string> = {}) => ({
   KUBECONFIG: await kube.kubeconfig(dir),
   ...extra,
 })
+const done = [
+  {display_name: 'hello', state: 'SUCCEEDED', log: 'hi world\ndone\n', outputs: {greeting: 'hi world'}},
+  {display_name: 'shout', state: 'FAILED', log: 'boom\nTraceback\n'},
+]
+const settle = () => new Promise((r) => setTimeout(r, 60))
 
-logs("every step's main container, each line prefixed with the step; drivers and other runs left out", async () => {
-  // Given
+logs("a finished run: each step's pod (named by ML Metadata) through Kubernetes, prefixed with the step", async () => {
+  // Given a run whose task_details name no pods (as on a real server) and pods that ML Metadata names
+  await start()
   const id = await newRun()
-  server.setRunState(id, 'SUCCEEDED')
-  kube.addPod({name: 'impl-hello', runId: id, step: 'hello', log: ['hi world', 'done'], lineIntervalMs: 1})
-  kube.addPod({name: 'driver-hello', runId: id, step: 'hello', role: 'driver', log: ['driver noise'], lineIntervalMs: 1})
-  kube.addPod({name: 'impl-other', runId: 'run-other', step: 'hello', log: ['other run'], lineIntervalMs: 1})
-  await new Promise((r) => setTimeout(r, 20))
+  server.setRunState(id, 'FAILED', done)
+  await settle()
   // When
   const all = await runCli(['logs', id], {cwd: dir, env: await env()})
   const one = await runCli(['logs', id, 'hello', '--json'], {cwd: dir, env: await env()})
   // Then
   assert.is(all.code, 0, all.stderr)
-  assert.is(all.stdout, '[hello] hi world\n[hello] done\n')
+  assert.is(all.stdout, '[hello] hi world\n[hello] done\n[shout] boom\n[shout] Traceback\n')
   assert.is(one.code, 0, one.stderr)
   assert.equal(one.json.result.lines, [{step: 'hello', line: 'hi world'}, {step: 'hello', line: 'done'}])
   assert.is(one.json.result.source, 'kubernetes')
+  assert.ok(server.mlmd.calls.includes('GetExecutionsByContext'))
+  assert.not.ok(kube.requests.some((q) => q.query.labelSelector), 'no pod listing by label: ML Metadata names them')
 })
 
-logs('-f follows each step as its pod starts, until the run ends, and exits 0', async () => {
-  // Given a running run whose second step's pod appears later
+logs('-f on a running run follows each step as its pod starts, until the run ends, and exits 0', async () => {
+  // Given a running run whose second step starts later
+  await start()
   const id = await newRun()
-  server.runScripts.set(id, [{state: 'RUNNING'}, {state: 'RUNNING'}, {state: 'RUNNING'}, {state: 'SUCCEEDED'}])
-  kube.addPod({name: 'impl-hello', runId: id, step: 'hello', log: ['h1', 'h2', 'h3'], lineIntervalMs: 200})
-  setTimeout(() => kube.addPod({name: 'impl-shout', runId: id, step: 'shout', log: ['S1', 'S2'], lineIntervalMs: 200}), 700)
+  server.runScripts.set(id, [
+    {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'RUNNING', log: 'h1\nh2\nh3\n'}]},
+    {state: 'RUNNING'},
+    {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'RUNNING', log: 'S1\nS2\n'}]},
+    {state: 'RUNNING'},
+    {state: 'SUCCEEDED', tasks: [{display_name: 'shout', state: 'SUCCEEDED'}]},
+  ])
   // When
   const r = await runCli(['logs', id, '-f'], {cwd: dir, env: await env()})
   // Then
@@ -74,83 +89,126 @@ logs('-f follows each step as its pod starts, until the run ends, and exits 0', 
   const lines = r.stdout.trim().split('\n')
   assert.equal(lines.filter((l) => l.startsWith('[hello]')), ['[hello] h1', '[hello] h2', '[hello] h3'])
   assert.equal(lines.filter((l) => l.startsWith('[shout]')), ['[shout] S1', '[shout] S2'])
-  assert.ok(kube.requests.some((q) => q.path.endsWith('/impl-shout/log') && q.query.follow === 'true'))
+  assert.ok(kube.requests.some((q) => q.path.endsWith('/log') && q.query.follow === 'true'))
 })
 
-logs("without cluster access, the KFP UI's pod-log endpoint is used and the user is told", async () => {
-  // Given no kubeconfig, and the server naming the pods in task details
+logs("without cluster access: the UI's /k8s/pod/logs with runid, podnamespace and createdat, and the user is told", async () => {
+  // Given a running run, and no kubeconfig
+  await start()
   const id = await newRun()
-  server.setRunState(id, 'FAILED', [
-    {display_name: 'hello', state: 'SUCCEEDED', pod_name: 'pod-hello'},
-    {display_name: 'shout', state: 'FAILED', pod_name: 'pod-shout'},
-  ])
-  server.podLogs.set('pod-hello', 'hi\n')
-  server.podLogs.set('pod-shout', 'boom\nTraceback\n')
+  server.setRunState(id, 'RUNNING', [done[0], {display_name: 'shout', state: 'RUNNING', log: 'working\n'}])
   // When
-  const r = await runCli(['logs', id], {cwd: dir, env: await env({KUBECONFIG: path.join(dir, 'no-such-kubeconfig')})})
+  const r = await runCli(['logs', id], {cwd: dir, env: await env({KUBECONFIG: noKube()})})
+  const tail = await runCli(['logs', id, 'hello', '--tail', '1'], {cwd: dir, env: await env({KUBECONFIG: noKube()})})
   // Then
   assert.is(r.code, 0, r.stderr)
-  assert.is(r.stdout, '[hello] hi\n[shout] boom\n[shout] Traceback\n')
-  assert.match(r.stderr, /reading whole logs through the KFP UI/)
+  assert.is(r.stdout, '[hello] hi world\n[hello] done\n[shout] working\n')
+  assert.match(r.stderr, "reading the log through the KFP UI's /k8s/pod/logs")
   const asked = server.requests.filter((q) => q.path === '/k8s/pod/logs')
-  assert.equal(asked.map((q) => [q.query.podname, q.query.runid, q.query.podnamespace]), [['pod-hello', id, 'kubeflow'], ['pod-shout', id, 'kubeflow']])
+  const today = new Date().toISOString().slice(0, 10)
+  assert.equal(asked[0].query, {podname: [...server.pods.values()][0].name, runid: id, podnamespace: 'kubeflow', createdat: today})
+  assert.is(tail.stdout, 'done\n')
 })
 
-logs('an unknown step exits 2 and lists the steps that have pods', async () => {
+logs('after the run is gone (pods and workflow deleted, archive key format mismatched), the executor-logs artifact is read through /artifacts/get', async () => {
+  // Given a finished run whose pods were garbage-collected
+  await start()
   const id = await newRun()
-  server.setRunState(id, 'SUCCEEDED')
-  kube.addPod({name: 'impl-hello', runId: id, step: 'hello', log: ['x'], lineIntervalMs: 1})
-  const r = await runCli(['logs', id, 'nope', '--json'], {cwd: dir, env: await env()})
-  assert.is(r.code, 2)
-  assert.is(r.json.error.code, 'STEP_NOT_FOUND')
-  assert.match(r.json.error.message, /steps with pods: hello/)
-})
-
-logs('STEP may be a step number: the run spec\'s steps are numbered as kfp steps numbers them; an unknown number exits 2 listing them', async () => {
-  // Given a run of hello (1) → shout (2), with pods, and the same run seen only through the UI
-  const id = await newRun()
-  server.setRunState(id, 'SUCCEEDED', [
-    {display_name: 'hello', state: 'SUCCEEDED', pod_name: 'pod-hello'},
-    {display_name: 'shout', state: 'SUCCEEDED', pod_name: 'pod-shout'},
-  ])
-  kube.addPod({name: 'impl-hello', runId: id, step: 'hello', log: ['hi'], lineIntervalMs: 1})
-  kube.addPod({name: 'impl-shout', runId: id, step: 'shout', log: ['HI', 'WORLD'], lineIntervalMs: 1})
-  server.podLogs.set('pod-shout', 'HI (ui)\n')
-  await new Promise((r) => setTimeout(r, 20))
-  // When
-  const two = await runCli(['logs', id, '2'], {cwd: dir, env: await env()})
-  const viaUi = await runCli(['logs', id, '2'], {cwd: dir, env: await env({KUBECONFIG: path.join(dir, 'no-such-kubeconfig')})})
-  const nine = await runCli(['logs', id, '9', '--json'], {cwd: dir, env: await env()})
+  server.setRunState(id, 'FAILED', done)
+  await settle()
+  server.endRun(id)
+  kube.pods.clear()
+  // When: with a kubeconfig (pods are gone) and without one
+  const withKube = await runCli(['logs', id, 'shout'], {cwd: dir, env: await env()})
+  const asJson = await runCli(['logs', id, 'shout', '--json'], {cwd: dir, env: await env()})
+  const without = await runCli(['logs', id], {cwd: dir, env: await env({KUBECONFIG: noKube()})})
   // Then
-  assert.is(two.code, 0, two.stderr)
-  assert.is(two.stdout, 'HI\nWORLD\n')
-  assert.is(viaUi.code, 0, viaUi.stderr)
-  assert.is(viaUi.stdout, 'HI (ui)\n')
-  assert.is(nine.code, 2)
-  assert.is(nine.json.error.code, 'STEP_NOT_FOUND')
-  assert.match(nine.json.error.message, 'has no step 9. Steps: 1. hello, 2. shout')
+  assert.is(withKube.code, 0, withKube.stderr)
+  assert.is(withKube.stdout, 'boom\nTraceback\n')
+  assert.equal(asJson.json.result.lines.map((l: {line: string}) => l.line), ['boom', 'Traceback'])
+  assert.is(asJson.json.result.source, 'executor-logs')
+  assert.match(withKube.stderr, /shout: reading the log through the KFP UI's \/k8s\/pod\/logs: pod .* is gone/)
+  assert.match(withKube.stderr, /shout: reading the log from the step's executor-logs artifact/)
+  assert.is(without.code, 0, without.stderr)
+  assert.is(without.stdout, '[hello] hi world\n[hello] done\n[shout] boom\n[shout] Traceback\n')
+  const got = server.requests.filter((q) => q.path === '/artifacts/get').map((q) => q.query)
+  assert.equal(got[0].source, 'minio')
+  assert.equal(got[0].bucket, 'mlpipeline')
+  assert.match(got[0].key, new RegExp(`^v2/artifacts/hello/${id}/shout/[0-9a-f]+/executor-logs$`))
 })
 
-logs('a step number keeps the project\'s numbering for a --start-step run whose spec lost the skipped steps', async () => {
-  // Given a project hello (1) → shout (2), and a run of a spec pruned to shout alone
+logs('--tail, --since and --timestamps go to the Kubernetes log API (tailLines, sinceSeconds, timestamps)', async () => {
+  await start()
+  const id = await newRun()
+  server.setRunState(id, 'SUCCEEDED', [{display_name: 'hello', state: 'SUCCEEDED', log: 'a\nb\nc\n'}, {display_name: 'shout', state: 'SUCCEEDED', log: 'X\n'}])
+  await settle()
+  const tail = await runCli(['logs', id, 'hello', '--tail', '2'], {cwd: dir, env: await env()})
+  const stamped = await runCli(['logs', id, 'hello', '--timestamps', '--since', '1h', '--json'], {cwd: dir, env: await env()})
+  assert.is(tail.code, 0, tail.stderr)
+  assert.is(tail.stdout, 'b\nc\n')
+  assert.ok(kube.requests.some((q) => q.query.tailLines === '2'))
+  assert.is(stamped.code, 0, stamped.stderr)
+  assert.equal(stamped.json.result.lines.map((l: {line: string}) => l.line), ['a', 'b', 'c'])
+  assert.ok(stamped.json.result.lines.every((l: {time?: string}) => /^\d{4}-\d\d-\d\dT/.test(l.time ?? '')))
+  assert.ok(kube.requests.some((q) => q.query.timestamps === 'true' && Number(q.query.sinceSeconds) >= 3599))
+})
+
+logs('a cached step has no log of its own (said on stderr); an unknown step exits 2 listing the steps', async () => {
+  await start()
+  const first = await newRun()
+  server.setRunState(first, 'SUCCEEDED', [{display_name: 'hello', state: 'SUCCEEDED', log: 'hi\n', outputs: {greeting: 'hi'}}, {display_name: 'shout', state: 'SUCCEEDED', log: 'HI\n'}])
+  const id = await newRun()
+  server.setRunState(id, 'SUCCEEDED', [{display_name: 'hello', state: 'SUCCEEDED', cached: true}, {display_name: 'shout', state: 'SUCCEEDED', log: 'HI again\n'}])
+  await settle()
+  const r = await runCli(['logs', id], {cwd: dir, env: await env()})
+  const bad = await runCli(['logs', id, 'nope', '--json'], {cwd: dir, env: await env()})
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, '[shout] HI again\n')
+  assert.match(r.stderr, '(hello: this step output is taken from cache (no log in this run))')
+  assert.is(bad.code, 2)
+  assert.is(bad.json.error.code, 'STEP_NOT_FOUND')
+  assert.match(bad.json.error.message, '(steps: hello, shout)')
+})
+
+logs('multi-user: the UI endpoints get the profile namespace (podnamespace, namespace) with the session that authorizes them', async () => {
+  // Given a multi-user server behind a session cookie (Istio turns it into kubeflow-userid) and a gone run
+  await start({multiUser: true, cookie: 'authservice_session=s3cret'})
+  const cookieFile = path.join(dir, 'cookie')
+  await writeFile(cookieFile, 'authservice_session=s3cret\n', {mode: 0o600})
+  const api = createKfpApi({endpoint: server.url, headers: async () => ({cookie: 'authservice_session=s3cret'})})
+  const exp = await api.createExperiment({display_name: 'e', namespace: 'alice'})
+  const id = (await api.createRun({display_name: 'r', experiment_id: exp.experiment_id, pipeline_spec: parseCompiledPipeline(helloSpec(), 'p.yaml').spec})).run_id!
+  server.setRunState(id, 'FAILED', done)
+  server.endRun(id)
+  const add = await runCli(['target', 'add', 'team', '--endpoint', server.url, '--namespace', 'alice', '--cookie-file', cookieFile], {cwd: dir, env: await env()})
+  assert.is(add.code, 0, add.stderr)
+  // When
+  const r = await runCli(['logs', id, 'shout', '--target', 'team'], {cwd: dir, env: await env({KUBECONFIG: noKube(), KFP_ENDPOINT: ''})})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, 'boom\nTraceback\n')
+  const ui = server.requests.filter((q) => q.path === '/k8s/pod/logs' || q.path === '/artifacts/get')
+  assert.equal(ui.map((q) => q.query.podnamespace ?? q.query.namespace), ['alice', 'alice'])
+  assert.not.match(r.stdout + r.stderr, 's3cret')
+})
+
+logs("STEP may be a step number: the project's numbering when the folder holds the run's pipeline, else the spec's", async () => {
   await writeFile(path.join(dir, 'kfp.yaml'), 'name: hello\nsteps:\n  - name: hello\n  - name: shout\n')
   for (const c of ['hello', 'shout']) {
     await mkdir(path.join(dir, 'components', c), {recursive: true})
     await writeFile(path.join(dir, 'components', c, 'component.yaml'), `name: ${c}\nimplementation:\n  container:\n    image: busybox\n    command: [echo, ${c}]\n`)
   }
+  await start()
   const {spec} = parseCompiledPipeline(helloSpec(), 'pipeline.yaml')
   const pruned = structuredClone(spec) as any
   delete pruned.root.dag.tasks.hello
   delete pruned.root.dag.tasks.shout.dependentTasks
   pruned.root.dag.tasks.shout.inputs.parameters.text = {runtimeValue: {constant: 'hi'}}
   const id = (await createKfpApi({endpoint: server.url}).createRun({display_name: 'from-2', pipeline_spec: pruned})).run_id!
-  server.setRunState(id, 'SUCCEEDED')
-  kube.addPod({name: 'impl-shout', runId: id, step: 'shout', log: ['HI'], lineIntervalMs: 1})
-  await new Promise((r) => setTimeout(r, 20))
-  // When
+  server.setRunState(id, 'SUCCEEDED', [{display_name: 'shout', state: 'SUCCEEDED', log: 'HI\n'}])
+  await settle()
   const two = await runCli(['logs', id, '2'], {cwd: dir, env: await env()})
   const one = await runCli(['logs', id, '1'], {cwd: dir, env: await env()})
-  // Then
   assert.is(two.code, 0, two.stderr)
   assert.is(two.stdout, 'HI\n')
   assert.is(one.code, 2)

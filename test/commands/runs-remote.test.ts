@@ -1,10 +1,10 @@
-import {writeFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {createKfpApi, type KfpApi} from '../../src/clients/kfp-api.js'
 import {parseCompiledPipeline} from '../../src/core/remote/spec.js'
-import {runCli} from '../helpers/cli.js'
+import {repoRoot, runCli} from '../helpers/cli.js'
 import {startFakeKfp, type FakeKfpServer} from '../helpers/kfp-server.js'
 import {helloSpec} from '../helpers/remote-ctx.js'
 import {tmpdir} from '../helpers/tmp.js'
@@ -83,6 +83,52 @@ runs('get: status line, parameters and the step table; `latest` is the newest ru
   assert.is(missing.json.error.code, 'RUN_NOT_FOUND')
 })
 
+runs('get: exactly the pipeline\'s steps whatever Argo wrapper rows task_details hold; loop iterations from ML Metadata', async () => {
+  // Given a loop pipeline (the SDK's pipeline_with_loops) mid-run, whose task_details are Argo nodes with retry wrappers
+  const {spec} = parseCompiledPipeline(await readFile(path.join(repoRoot, 'test/fixtures/ir/pipeline_with_loops.yaml'), 'utf8'), 'p.yaml')
+  const id = (await api.createRun({display_name: 'loops', pipeline_spec: spec})).run_id!
+  server.setRunState(id, 'RUNNING', [
+    {display_name: 'args-generator-op', state: 'SUCCEEDED', outputs: {Output: [{A_a: '1', B_b: '2'}]}},
+    {display_name: 'for-loop-1[0]/print-text', state: 'SUCCEEDED'},
+    {display_name: 'for-loop-1[1]/print-text', state: 'RUNNING'},
+  ])
+  // When
+  const table = await runCli(['runs', 'get', id], {cwd: dir, env: env()})
+  const json = await runCli(['runs', 'get', id, '--json'], {cwd: dir, env: env()})
+  // Then
+  assert.is(table.code, 0, table.stderr)
+  const details = server.runs.get(id).run_details.task_details.map((t: {display_name: string}) => t.display_name)
+  assert.ok(details.includes('executor(0)') && details.includes('root(0)') && details.includes('args-generator-op-driver(0)'), 'the server shows wrapper rows')
+  const rows = table.stdout.split('\n').filter((l) => /^\d*\t/.test(l)).map((l) => l.split('\t').slice(0, 3).join(' '))
+  // Steps inside loops appear once ML Metadata has their iterations (the items are only known at run time).
+  assert.equal(rows, ['1 args-generator-op succeeded', '2 print-text[0] succeeded', '2 print-text[1] running'])
+  assert.match(table.stdout, /args-generator-op\tsucceeded\t[^\t]*\tOutput=\[\{"A_a":"1","B_b":"2"\}\]/)
+  assert.equal(json.json.result.run.tasks.map((t: {key: string}) => t.key), ['args-generator-op', 'for-loop-1[0]/print-text', 'for-loop-1[1]/print-text'])
+  assert.is(json.json.result.run.stepsFrom, 'ml-metadata')
+})
+
+runs('a run another client terminated: CANCELING while stopping, then FAILED on the server, cancelled in kfp when its history says so', async () => {
+  // Given two runs terminated by someone else: one whose CANCELING the persistence agent reported, one whose it did not
+  server.options.reportTerminating = true
+  const seen = await createRun('seen', 'RUNNING', [{display_name: 'hello', state: 'RUNNING'}])
+  await api.terminateRun(seen)
+  const stopping = await runCli(['runs', 'get', seen, '--json'], {cwd: dir, env: env()})
+  const ended = await runCli(['runs', 'get', seen, '--json'], {cwd: dir, env: env()})
+  server.options.reportTerminating = false
+  const unseen = await createRun('unseen', 'RUNNING', [{display_name: 'hello', state: 'RUNNING'}])
+  await api.terminateRun(unseen)
+  const unseenGet = await runCli(['runs', 'get', unseen, '--json'], {cwd: dir, env: env()})
+  const list = await runCli(['runs', 'list', '--json'], {cwd: dir, env: env()})
+  // Then
+  assert.is(stopping.json.result.run.state, 'CANCELING')
+  assert.is(stopping.json.result.run.status, 'cancelled')
+  assert.is(ended.json.result.run.state, 'FAILED', 'CANCELED is never set')
+  assert.is(ended.json.result.run.status, 'cancelled')
+  assert.equal(ended.json.result.run.tasks.map((t: {name: string; status: string; state: string}) => [t.name, t.status, t.state]), [['hello', 'cancelled', 'RUNNING'], ['shout', 'cancelled', undefined]])
+  assert.is(unseenGet.json.result.run.status, 'failed', 'nothing on the server says it was cancelled')
+  assert.equal(list.json.result.runs.map((r: {name: string; status: string}) => [r.name, r.status]).sort(), [['seen', 'cancelled'], ['unseen', 'failed']])
+})
+
 runs('cancel: a running run is terminated; a finished one is left alone and says so', async () => {
   // Given
   const running = await createRun('long', 'RUNNING')
@@ -93,6 +139,9 @@ runs('cancel: a running run is terminated; a finished one is left alone and says
   // Then
   assert.is(c1.code, 0, c1.stderr)
   assert.is(c1.json.result.cancelled, true)
+  assert.is(server.runs.get(running).state, 'FAILED', 'the server ends a terminated run FAILED')
+  const after = await runCli(['runs', 'get', running, '--json'], {cwd: dir, env: env()})
+  assert.is(after.json.result.run.status, 'cancelled', 'a run kfp terminated shows cancelled')
   assert.ok(server.requests.some((q) => q.method === 'POST' && q.path === `/apis/v2beta1/runs/${running}:terminate`))
   assert.is(c2.code, 0, c2.stderr)
   assert.match(c2.stdout, /had already finished \(succeeded\); nothing to cancel/)

@@ -2,9 +2,11 @@ import {cp} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
+import {createKfpApi} from '../../src/clients/kfp-api.js'
 import {repoRoot, runCli} from '../helpers/cli.js'
 import {startFakeKube, type FakeKube} from '../helpers/fake-kube.js'
 import {startFakeKfp, type FakeKfpServer} from '../helpers/kfp-server.js'
+import {mirrorPods} from '../helpers/fake-cluster.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'projects', 'babyweight')
@@ -52,10 +54,12 @@ e2e('uploads once, creates the run with typed params, shows per-task progress an
     {state: 'RUNNING', tasks: tasks(3)},
     {state: 'SUCCEEDED', tasks: tasks(4).slice(0, 4).map((t) => ({...t, state: 'SUCCEEDED'}))},
   ]
-  onRunCreated((id) => kube.addPod({name: 'impl-pre', runId: id, step: 'preprocess', log: ['reading natality data', 'wrote gs://my-bucket/pre'], lineIntervalMs: 100}))
+  server.defaultRunScript[0].tasks![0].log = 'reading natality data\nwrote gs://my-bucket/pre\n'
+  const stop = mirrorPods(server, kube, {lineIntervalMs: 100})
   // When
   const r = await runCli(['run', '--target', 'dev', '--param', 'startYear=2001', '--name', 'try1'], {cwd: dir, env: await env()})
   const again = await runCli(['run', '--target', 'dev', '--no-watch', '--json'], {cwd: dir, env: await env()})
+  stop()
   // Then
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /^Run try1 \(run-[\w-]+\) succeeded\.$/m)
@@ -77,27 +81,32 @@ e2e('uploads once, creates the run with typed params, shows per-task progress an
   assert.not.match(r.stdout + r.stderr, /tok-e2e/)
 })
 
-e2e('a run that fails exits 7 naming the failed step and how to read its log', async () => {
-  // Given
-  server.defaultRunScript = [{state: 'RUNNING', tasks: tasks(1)}, {state: 'FAILED', tasks: tasks(1, 'FAILED')}]
+e2e('a run that fails exits 7 naming the failed step, its ML Metadata execution and the last lines of its log', async () => {
+  // Given a failing step (the server sets no error text anywhere)
+  server.defaultRunScript = [{state: 'RUNNING', tasks: tasks(1)}, {state: 'FAILED', tasks: tasks(1, 'FAILED').map((t) => (t.state === 'FAILED' ? {...t, log: 'loading\nValueError: bad learning rate\n'} : t))}]
   // When
   const r = await runCli(['run', '--target', 'dev', '--json'], {cwd: dir, env: await env()})
   // Then
   assert.is(r.code, 7)
   assert.is(r.json.error.code, 'RUN_FAILED')
-  assert.match(r.json.error.message, /step hypertrain failed/)
+  assert.match(r.json.error.message, /step hypertrain failed \(ML Metadata execution \d+: FAILED\)/)
+  assert.match(r.json.error.message, "Last lines of hypertrain's log (ui):\n  loading\n  ValueError: bad learning rate")
   assert.ok(r.json.error.hints.some((h: string) => h.startsWith('Logs: kfp logs ') && h.includes('hypertrain')))
 })
 
-e2e('a run cancelled on the server while watching exits non-zero (7, RUN_CANCELLED)', async () => {
-  // Given a run that would keep running, cancelled by someone else once it started
+e2e('a run another client cancels while watching shows cancelled and exits 7 (RUN_CANCELLED), though the server ends it FAILED', async () => {
+  // Given a run that would keep running, terminated by someone else once it started; the persistence agent reports CANCELING
+  server.options.reportTerminating = true
   server.defaultRunScript = Array.from({length: 50}, () => ({state: 'RUNNING', tasks: tasks(0)}))
-  onRunCreated((id) => setTimeout(() => server.setRunState(id, 'CANCELED', tasks(0, 'CANCELED')), 300))
+  onRunCreated((id) => setTimeout(() => void createKfpApi({endpoint: server.url, headers: async () => ({authorization: 'Bearer tok-e2e'})}).terminateRun(id), 300))
   // When
-  const r = await runCli(['run', '--target', 'dev'], {cwd: dir, env: await env()})
+  const r = await runCli(['run', '--target', 'dev', '--json'], {cwd: dir, env: await env()})
   // Then
   assert.is(r.code, 7, r.stderr)
-  assert.match(r.stderr, /was cancelled/)
+  assert.is(r.json.error.code, 'RUN_CANCELLED')
+  assert.match(r.json.error.message, /was cancelled \(the server shows it FAILED\)/)
+  const id = [...server.runs.values()][0].run_id
+  assert.equal(server.runs.get(id)!.state_history.map((h: {state: string}) => h.state).slice(-2), ['CANCELING', 'FAILED'])
 })
 
 e2e('Ctrl-C while watching stops watching (exit 130) and says how to cancel; the run goes on on the server', async () => {

@@ -2,10 +2,12 @@
  * A fake Kubernetes API server on loopback for run logs, spoken to by the real @kubernetes/client-node:
  *
  * - `GET /api/v1/namespaces/{ns}/pods?labelSelector=k=v[,k2=v2]` → a PodList of the matching pods;
- * - `GET /api/v1/namespaces/{ns}/pods/{pod}/log?container=main[&follow=true]` → the container's log. A pod's log
- *   lines are written over time (one every `lineIntervalMs` from when the pod was added); with `follow=true` the
- *   answer is a chunked response that writes each line when it is due and ends when the "container" ends (after its
- *   last line); without follow it holds the lines written so far.
+ * - `GET /api/v1/namespaces/{ns}/pods/{pod}/log?container=main[&follow=true][&tailLines=N][&sinceSeconds=S][&timestamps=true]`
+ *   → the container's log. A pod's log lines are written over time (one every `lineIntervalMs` from when the pod was
+ *   added); with `follow=true` the answer is a chunked response that writes each line when it is due and ends when the
+ *   "container" ends (after its last line); without follow it holds the lines written so far. As the kubelet does:
+ *   `tailLines` starts at the last N lines written, `sinceSeconds` drops older lines, `timestamps` prefixes each line
+ *   with its RFC 3339 time and a space.
  *
  * Requests must carry `Authorization: Bearer <token>` (else 401 Status). `kubeconfig()` writes a kubeconfig file
  * whose current context points at the server with that token.
@@ -51,7 +53,7 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
   const token = opts.token ?? 'kube-test-token'
   const pods = new Map<string, FakePod>()
   const requests: FakeKube['requests'] = []
-  const written: FakeKube['written'] = []
+  const writtenLines: FakeKube['written'] = []
   const open = new Set<http.ServerResponse>()
 
   const status = (res: http.ServerResponse, code: number, reason: string, message: string) => {
@@ -104,19 +106,23 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
       if (p.phase === 'Pending') return status(res, 400, 'BadRequest', `container "${q.container}" in pod "${p.name}" is waiting to start: ContainerCreating`)
       const dueAt = (i: number) => p.addedAt + (i + 1) * p.lineIntervalMs
       const now = Date.now()
+      const since = q.sinceSeconds ? now - Number(q.sinceSeconds) * 1000 : -Infinity
+      const shown = (i: number) => (q.timestamps === 'true' ? `${new Date(dueAt(i)).toISOString()} ${p.log[i]}` : p.log[i])
+      const written = p.log.map((_, i) => i).filter((i) => dueAt(i) <= now && dueAt(i) >= since)
+      const first = q.tailLines ? written.slice(-Number(q.tailLines))[0] ?? Math.max(...written, -1) + 1 : written[0] ?? p.log.findIndex((_, i) => dueAt(i) > now)
       if (q.follow !== 'true') {
         res.writeHead(200, {'content-type': 'text/plain'})
-        return res.end(p.log.filter((_, i) => dueAt(i) <= now).map((l) => `${l}\n`).join(''))
+        return res.end(written.filter((i) => i >= first).map((i) => `${shown(i)}\n`).join(''))
       }
       // Chunked: each line when it is due; the response ends when the container ends.
       res.writeHead(200, {'content-type': 'text/plain', 'transfer-encoding': 'chunked'})
       open.add(res)
-      let i = 0
+      let i = first < 0 ? p.log.length : first
       const next = () => {
         if (res.destroyed) return
         while (i < p.log.length && dueAt(i) <= Date.now()) {
-          written.push({pod: p.name, line: p.log[i], at: Date.now()})
-          res.write(`${p.log[i++]}\n`)
+          writtenLines.push({pod: p.name, line: p.log[i], at: Date.now()})
+          res.write(`${shown(i++)}\n`)
         }
         if (i >= p.log.length) {
           p.phase = 'Succeeded'
@@ -136,7 +142,7 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
     token,
     pods,
     requests,
-    written,
+    written: writtenLines,
     addPod(p) {
       pods.set(p.name, {
         namespace: 'kubeflow',

@@ -15,19 +15,20 @@
  * multi-user namespaces and authorization (`multiUser`, `access`), the upload endpoints' own error shape and 32 MiB
  * limit, an older server (`older`: 2.5-like, before `cascade` and before the `name` field), recurring runs, and a
  * token that can be rotated mid-test (`setToken`, for token expiry).
+ * A run's steps are shown as a real server shows them (test/helpers/fake-run-model.ts): task_details built from Argo
+ * nodes with retry wrappers, no pod names and no errors; ML Metadata over gRPC-web (test/helpers/fake-mlmd.ts) with
+ * executions, outputs, cache hits and `executor-logs` artifacts; the UI server's `/k8s/pod/logs` and `/artifacts/get`.
  */
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import YAML from 'yaml'
 import {SwaggerValidator, type SwaggerOperation} from './swagger-validator.js'
+import {createFakeMlmd, type FakeMlmd} from './fake-mlmd.js'
+import {argoNodes, newRunModel, recordSteps, taskDetailsOf, type FakePod, type FakeTask, type RunModel} from './fake-run-model.js'
+
+export type {FakeTask} from './fake-run-model.js'
 
 type Json = any
-
-export interface FakeTask {
-  display_name: string
-  state: string
-  pod_name?: string
-}
 
 export interface RunStep {
   state: string
@@ -73,10 +74,28 @@ export interface FakeKfpOptions {
   /** Largest accepted upload (backend/src/apiserver/common/const.go MaxFileLength = 32 << 20). */
   maxUploadBytes?: number
   tagName?: string
+  /**
+   * Argo retry wrappers on every template (default true: on master the manifests' workflow-controller configmap patch
+   * gives every template a retry strategy; with false, only steps' own `retries` would add them).
+   */
+  argoRetries?: boolean
+  /**
+   * The persistence agent reports the workflow while it terminates, so CANCELING reaches state_history
+   * (backend/src/apiserver/resource/resource_manager.go ReportWorkflowResource, IsTerminating). Default false:
+   * TerminateRun itself sets the state without a history entry (storage/run_store.go TerminateRun).
+   */
+  reportTerminating?: boolean
+  /**
+   * The UI's archive key format (frontend/server/configs.ts ARGO_KEYFORMAT) matches the workflow controller's, so
+   * `/k8s/pod/logs` finds archived logs of a finished run, given `createdat`. Default false, as on an unmodified install.
+   */
+  archiveKeyMatches?: boolean
 }
 
 export interface FakeKfpServer {
   url: string
+  /** The options it was started with (tests may change the modelled behaviour between steps). */
+  options: FakeKfpOptions
   validator: SwaggerValidator
   violations: string[]
   requests: Array<{method: string; path: string; query: Record<string, string>; headers: Record<string, unknown>; body?: unknown; filename?: string}>
@@ -85,7 +104,15 @@ export interface FakeKfpServer {
   experiments: Map<string, Json>
   runs: Map<string, Json>
   recurringRuns: Map<string, Json>
-  podLogs: Map<string, string>
+  /** ML Metadata (executions, artifacts, contexts), served at /ml_metadata.MetadataStoreService/*. */
+  mlmd: FakeMlmd
+  /** The artifact store by URI (what the UI server reads); `onObject` mirrors writes to a GCS emulator or S3 stand-in. */
+  objects: Map<string, Buffer>
+  onObject?: (uri: string, data: Buffer) => void
+  /** Live step pods by name (the launcher pods; they go away with `endRun`). */
+  pods: Map<string, FakePod>
+  /** Per run: the Argo workflow name and what was recorded. */
+  models: Map<string, RunModel>
   /** Per run: steps applied one by one on each GET of that run. */
   runScripts: Map<string, RunStep[]>
   /** Script given to every new run (copied), unless runScripts has one. */
@@ -94,6 +121,8 @@ export interface FakeKfpServer {
   setRunState(runId: string, state: string, tasks?: FakeTask[]): void
   /** The bearer token the server accepts from now on (an expired token then gets 401). */
   setToken(token: string): void
+  /** The run's pods and workflow go away (garbage collection after the run's TTL): only archived logs remain. */
+  endRun(runId: string): void
   close(): Promise<void>
 }
 
@@ -109,7 +138,8 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
   const base = opts.basePath ?? ''
   let acceptedToken = opts.token
   const maxUpload = opts.maxUploadBytes ?? 32 << 20
-  const state: Omit<FakeKfpServer, 'url' | 'close' | 'inject' | 'setRunState' | 'setToken'> = {
+  const state: Omit<FakeKfpServer, 'url' | 'close' | 'inject' | 'setRunState' | 'setToken' | 'endRun'> = {
+    options: opts,
     validator,
     violations: [],
     requests: [],
@@ -118,35 +148,65 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     experiments: new Map(),
     runs: new Map(),
     recurringRuns: new Map(),
-    podLogs: new Map(),
+    mlmd: createFakeMlmd(),
+    objects: new Map(),
+    pods: new Map(),
+    models: new Map(),
     runScripts: new Map(),
   }
+  /** The last task list of each run (steps keep their state when a later update does not name them). */
+  const runTasks = new Map<string, FakeTask[]>()
+  const gone = new Set<string>()
   const defaultExperiment = {experiment_id: newId('exp'), display_name: 'Default', namespace: '', created_at: nowIso(), storage_state: 'AVAILABLE'}
   state.experiments.set(defaultExperiment.experiment_id, defaultExperiment)
 
+  /**
+   * The persistence agent's report of the workflow (ReportWorkflowResource → RunStore.UpdateRun): the state, a
+   * state_history entry when the state changed, finished_at at the end; `error` is never set (toApiRun). With tasks,
+   * the Argo nodes become task_details and the driver/launcher records go to MLMD and the bucket.
+   */
   function setRunState(runId: string, s: string, tasks?: FakeTask[]) {
     const run = state.runs.get(runId)
     if (!run) throw new Error(`no run ${runId}`)
     run.state = s
-    run.state_history = [...(run.state_history ?? []), {update_time: nowIso(), state: s}]
+    if (run.state_history?.at(-1)?.state !== s) run.state_history = [...(run.state_history ?? []), {update_time: nowIso(), state: s}]
     if (TERMINAL.has(s)) run.finished_at = nowIso()
-    if (s === 'FAILED') run.error = {code: 2, message: 'a task failed'}
+    const model = state.models.get(runId)!
     if (tasks) {
-      run.run_details = {
-        ...run.run_details,
-        task_details: tasks.map((t, i) => ({
-          run_id: runId,
-          task_id: `${runId}-t${i}`,
-          display_name: t.display_name,
-          state: t.state,
-          create_time: nowIso(),
-          ...(t.pod_name ? {child_tasks: [{pod_name: t.pod_name}]} : {}),
-        })),
-      }
+      const byName = new Map((runTasks.get(runId) ?? []).map((t) => [t.display_name, t]))
+      for (const t of tasks) byName.set(t.display_name, {...byName.get(t.display_name), ...t})
+      runTasks.set(runId, [...byName.values()])
+      const earlier = [...state.models.entries()].filter(([id]) => id !== runId).map(([, m]) => m)
+      recordSteps(state, model, runId, tasks, earlier)
     }
+    const all = runTasks.get(runId)
+    if (all?.length) run.run_details = {...run.run_details, task_details: taskDetailsOf(runId, argoNodes(model, s, all, opts.argoRetries !== false))}
+  }
+
+  /** TerminateWorkflow took effect: Argo fails the running nodes; their MLMD executions stay RUNNING. */
+  function finishTermination(runId: string) {
+    const killed = (runTasks.get(runId) ?? []).map((t) => (t.state === 'RUNNING' || t.state === 'PENDING' ? {...t, state: t.state === 'RUNNING' ? 'FAILED' : 'SKIPPED'} : t))
+    runTasks.set(runId, killed)
+    setRunState(runId, 'FAILED')
+  }
+
+  function endRun(runId: string) {
+    gone.add(runId)
+    for (const [name, pod] of state.pods) if (pod.runId === runId) state.pods.delete(name)
   }
 
   const server = http.createServer((req, res) => {
+    // ML Metadata: gRPC-web, proxied by the UI server at its root (frontend/server/app.ts `app.all('/ml_metadata.*')`),
+    // behind the same authentication as everything else.
+    if ((req.url ?? '').startsWith('/ml_metadata.')) {
+      state.requests.push({method: req.method ?? 'POST', path: (req.url ?? '').split('?')[0], query: {}, headers: req.headers})
+      if (acceptedToken !== undefined && req.headers.authorization !== `Bearer ${acceptedToken}`) return sendText(res, 401, 'Jwt is missing')
+      if (opts.cookie !== undefined && req.headers.cookie !== opts.cookie) {
+        res.writeHead(302, {location: '/dex/auth', 'content-type': 'text/html'})
+        return void res.end('<a href="/dex/auth">Found</a>.')
+      }
+      return state.mlmd.handle(req, res)
+    }
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -203,14 +263,8 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     if (p === '/apis/v1beta1/healthz' && req.method === 'GET') {
       return sendJson(res, 200, {commit_sha: 'abc', tag_name: opts.v1Only ? '1.8.22' : (opts.tagName ?? '2.17.0'), multi_user: Boolean(opts.multiUser)})
     }
-    if (p === '/k8s/pod/logs' && req.method === 'GET') {
-      const pod = url.searchParams.get('podname')
-      state.requests.push({method: 'GET', path: p, query: Object.fromEntries(url.searchParams), headers: req.headers})
-      if (!pod) return sendText(res, 400, 'podname argument is required')
-      const log = state.podLogs.get(pod)
-      if (log === undefined) return sendText(res, 404, `Could not get main container logs: pod ${pod} not found`)
-      return sendText(res, 200, log)
-    }
+    if (p === '/k8s/pod/logs' && req.method === 'GET') return podLogs(req, url, res)
+    if (p === '/artifacts/get' && req.method === 'GET') return readArtifact(req, url, res)
     if (opts.v1Only && p.startsWith('/apis/v2beta1/')) return sendText(res, 404, '404 page not found')
 
     const check = validator.validateRequest({method: req.method ?? 'GET', path: p, query: url.searchParams, headers: req.headers, rawBody: raw})
@@ -413,8 +467,19 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         for (const k of Object.keys(body.runtime_config?.parameters ?? {})) {
           if (!(k in declared)) return err(400, 3, `parameter ${k} is not declared by the pipeline`)
         }
+        const runId = newId('run')
+        const expNs = state.experiments.get(body.experiment_id ?? '')?.namespace
+        state.models.set(
+          runId,
+          newRunModel({
+            pipelineName: spec?.pipeline_spec?.pipelineInfo?.name ?? spec?.pipelineInfo?.name ?? 'pipeline',
+            // The run's root, else the spec's, else the server's default (minio, as `kfp deploy` installs it).
+            pipelineRoot: body.runtime_config?.pipeline_root || spec?.defaultPipelineRoot || 'minio://mlpipeline/v2/artifacts',
+            namespace: expNs || 'kubeflow',
+          }),
+        )
         const run = clean({
-          run_id: newId('run'),
+          run_id: runId,
           experiment_id: body.experiment_id ?? defaultExperiment.experiment_id,
           display_name: body.display_name,
           description: body.description,
@@ -434,8 +499,11 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       case 'RunService_GetRun': {
         const run = state.runs.get(params.run_id)
         if (!run) return err(404, 5, `Run ${params.run_id} not found`)
-        if (run.state === 'CANCELING') setRunState(run.run_id, 'CANCELED')
-        else {
+        if (run.state === 'CANCELING') {
+          // CANCELED is never set: the terminated workflow ends Failed, and the report makes the run FAILED.
+          if (opts.reportTerminating && run.state_history?.at(-1)?.state !== 'CANCELING') setRunState(run.run_id, 'CANCELING')
+          else finishTermination(run.run_id)
+        } else {
           const script = state.runScripts.get(run.run_id)
           const step = script?.shift()
           if (step && !TERMINAL.has(run.state)) {
@@ -448,7 +516,10 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       case 'RunService_TerminateRun': {
         const run = state.runs.get(params.run_id)
         if (!run) return err(404, 5, `Run ${params.run_id} not found`)
-        if (!TERMINAL.has(run.state)) setRunState(run.run_id, 'CANCELING')
+        // RunStore.TerminateRun: only a PAUSED/PENDING/RUNNING/unspecified run, state CANCELING, no history entry.
+        if (TERMINAL.has(run.state) || run.state === 'CANCELING') return err(400, 3, `Failed to terminate a run ${run.run_id}. Row not found`)
+        run.state = 'CANCELING'
+        state.runScripts.delete(run.run_id)
         return [200, {}]
       }
       case 'RunService_RetryRun': {
@@ -457,7 +528,6 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         if (run.state !== 'FAILED' && run.state !== 'CANCELED') return err(400, 9, `run ${params.run_id} is ${run.state}; only failed or canceled runs can be retried`)
         setRunState(run.run_id, 'RUNNING')
         delete run.finished_at
-        delete run.error
         return [200, {}]
       }
       case 'RunService_ArchiveRun': {
@@ -538,6 +608,63 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     return [200, rr]
   }
 
+  /** Who the UI server's authorize() sees (frontend/server/helpers/auth.ts): the kubeflow-userid header (Istio sets it from a session). */
+  const userOf = (req: http.IncomingMessage) => (req.headers['kubeflow-userid'] as string | undefined) ?? (opts.cookie !== undefined ? 'user@example.com' : undefined)
+
+  /**
+   * The UI server's pod log handler (frontend/server/handlers/pod-logs.ts getPodLogsHandler): podname required (400);
+   * in multi-user mode podnamespace required (422) and access checked for the kubeflow-userid user (403). Then, in
+   * order (workflow-helper.ts): the live pod from Kubernetes; the log archived in the workflow's status while the
+   * workflow exists; the archive by ARGO_KEYFORMAT, whose date comes from `createdat` (YYYY-MM-DD).
+   */
+  function podLogs(req: http.IncomingMessage, url: URL, res: http.ServerResponse) {
+    const q = url.searchParams
+    state.requests.push({method: 'GET', path: '/k8s/pod/logs', query: Object.fromEntries(q), headers: req.headers})
+    const name = q.get('podname')
+    if (!name) return sendText(res, 400, 'podname argument is required')
+    const ns = q.get('podnamespace') || undefined
+    if (opts.multiUser && !ns) return sendText(res, 422, 'podnamespace argument is required')
+    if (opts.multiUser && !userOf(req)) return sendText(res, 403, 'Access denied to namespace')
+    const pod = state.pods.get(name)
+    if (pod && (!ns || pod.namespace === ns)) return sendText(res, 200, pod.log)
+    const archived = archivedLog(name)
+    if (archived && !gone.has(archived.runId)) return sendText(res, 200, archived.log)
+    const createdAt = q.get('createdat') ?? ''
+    if (archived && opts.archiveKeyMatches && /^\d{4}-\d{2}-\d{2}$/.test(createdAt) && archived.createdAt.startsWith(createdAt)) return sendText(res, 200, archived.log)
+    return sendText(res, 500, `Could not get main container logs: S3Error: The specified key does not exist. (artifacts/${name})`)
+  }
+  const archivedLog = (pod: string) => {
+    for (const [runId, m] of state.models) {
+      for (const [path, t] of m.tasks) {
+        if (t.podName !== pod) continue
+        const task = (runTasks.get(runId) ?? []).find((x) => x.display_name === path)
+        return {runId, log: task?.log ?? '', createdAt: state.runs.get(runId)?.created_at ?? ''}
+      }
+    }
+    return undefined
+  }
+
+  /**
+   * The UI server's `/artifacts/get?source=&bucket=&key=&namespace=&peek=` (frontend/server/handlers/artifacts.ts
+   * getArtifactsHandler, with the auth middleware of the catch-all route): in multi-user mode a namespace is required
+   * (400) and the user needs access to it; the object is read with the UI's own credentials.
+   */
+  function readArtifact(req: http.IncomingMessage, url: URL, res: http.ServerResponse) {
+    const q = url.searchParams
+    state.requests.push({method: 'GET', path: '/artifacts/get', query: Object.fromEntries(q), headers: req.headers})
+    const source = q.get('source')
+    const bucket = q.get('bucket')
+    const key = q.get('key')
+    if (!source || !bucket || !key) return sendText(res, 500, 'Storage source, bucket and key are all required')
+    if (opts.multiUser && !q.get('namespace')) return sendText(res, 400, 'namespace argument is required')
+    if (opts.multiUser && !userOf(req)) return sendText(res, 403, 'Access denied to namespace')
+    const scheme = source === 'gcs' ? 'gs' : source
+    const data = state.objects.get(`${scheme}://${bucket}/${key}`)
+    if (!data) return sendText(res, 500, `Failed to get object in bucket ${bucket} at path ${key}: The specified key does not exist.`)
+    const peek = Number(q.get('peek') ?? 0)
+    return sendText(res, 200, (peek > 0 ? data.subarray(0, peek) : data).toString('utf8'))
+  }
+
   function addVersion(pipelineId: string, name: string, spec: Json, description?: string) {
     const v = clean({pipeline_id: pipelineId, pipeline_version_id: newId('ver'), name, display_name: name, description, created_at: nowIso(), pipeline_spec: spec})
     state.versions.set(v.pipeline_version_id, v)
@@ -604,6 +731,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
           setToken: (t: string) => {
             acceptedToken = t
           },
+          endRun,
           close: () =>
             new Promise<void>((r) => {
               server.closeAllConnections()

@@ -49,6 +49,7 @@ export default class RunsGet extends BaseCommand {
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
       const run = await getRemoteRun({target: flags.target, runId: args.run}, this.ctx)
+      for (const w of run.warnings) this.info(w)
       this.out(`Run ${run.name} (${run.id}): ${run.status}${run.state ? ` [${run.state}]` : ''}${run.durationMs === undefined ? '' : ` in ${formatDuration(run.durationMs)}`}`)
       this.out(`Target ${run.target} · experiment ${run.experiment ?? run.experimentId ?? ''} · created ${run.createdAt ?? ''} · ${run.url}`)
       const params = Object.entries(run.parameters).map(([k, v]) => `${k}=${formatParamValue(v as never)}`)

@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {createKfpApi, type KfpApi, type KfpHealth} from '../../clients/kfp-api.js'
+import type {MlmdClient, MlmdConnection} from '../../clients/mlmd.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {resolveCredentials, resolveTarget, type ResolvedKfpTarget} from '../target/resolve.js'
 
@@ -15,6 +16,8 @@ export interface RemoteSession {
   namespace?: string
   /** healthz `multi_user`: experiments, runs and namespaced pipelines live in profile namespaces. */
   multiUser: boolean
+  /** ML Metadata behind the same endpoint and credentials (src/clients/mlmd.ts, loaded on first use). */
+  mlmd: () => Promise<MlmdClient>
 }
 
 export interface ConnectOptions {
@@ -86,7 +89,11 @@ export async function connectTarget(target: ResolvedKfpTarget, o: ConnectOptions
   }
   const serverVersion = health.tag_name ?? health.apiServerTagName
   o.onEvent?.({type: 'connected', endpoint: api.endpoint, version: serverVersion})
-  return {api, target, health, serverVersion, namespace: target.config.namespace, multiUser: health.multi_user === true}
+  const mlmdConn: MlmdConnection = {endpoint: api.endpoint, headers: async () => creds.headers, ca, insecure: target.config.tls?.insecure, timeoutMs}
+  let mlmd: Promise<MlmdClient> | undefined
+  const mlmdClient = () =>
+    (mlmd ??= ctx.clients.mlmd ? Promise.resolve(ctx.clients.mlmd(mlmdConn)) : import('../../clients/mlmd.js').then((m) => m.createMlmdClient(mlmdConn)))
+  return {api, target, health, serverVersion, namespace: target.config.namespace, multiUser: health.multi_user === true, mlmd: mlmdClient}
 }
 
 /**
@@ -107,4 +114,5 @@ export function namespaceHints(s: Pick<RemoteSession, 'target' | 'api'>): string
     `Set it on the target: kfp target add ${s.target.name} --endpoint ${s.api.endpoint} --namespace PROFILE (or namespace: PROFILE under targets.${s.target.name} in kfp.yaml)`,
     'Or for one command: KFP_NAMESPACE=PROFILE (your Kubeflow profile, usually your user name).',
   ]
+
 }

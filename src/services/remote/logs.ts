@@ -1,17 +1,27 @@
 import type {Ctx} from '../../ctx.js'
-import {createKubeClient, type KubeClient, type KubePod} from '../../clients/kube.js'
+import {createKubeClient, type KubeClient, type KubeLogWindow, type KubePod} from '../../clients/kube.js'
 import type {KfpRun} from '../../clients/kfp-api.js'
+import type {MlmdArtifact} from '../../clients/mlmd.js'
 import {k8sName, uniqueName} from '../../core/compile/names.js'
-import {planTasks} from '../../core/engine/dag.js'
-import type {PipelineSpec} from '../../core/ir/types.js'
+import type {LogWindow} from '../../core/logs/window.js'
+import {specSteps} from '../../core/remote/steps.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {loadProject} from '../project/load.js'
 import {connectRemote, type RemoteSession} from './connect.js'
+import {describeRun, resolveRemoteRunId, specOfRun, type RemoteRunInfo, type RemoteTaskInfo} from './runs.js'
+
+/**
+ * Where a step's log was read from, in the order kfp tries them (as the KFP UI does, frontend/src/components/tabs/
+ * RuntimeNodeDetailsV2.tsx getLogsInfo): the pod through the Kubernetes API (your kubeconfig), the pod through the UI
+ * server's `/k8s/pod/logs` (live pods, and archived logs where the archive is reachable), then the `executor-logs`
+ * artifact the launcher uploads for each executed step, through the UI's `/artifacts/get`.
+ */
+export type LogSource = 'kubernetes' | 'ui' | 'executor-logs'
 
 /** The step (task) a KFP pod runs, from Argo's node-name annotation (`<wf>.root.<task>.executor`) or the pod name. */
 export function stepOfPod(p: KubePod): string | undefined {
   const node = p.annotations['workflows.argoproj.io/node-name'] ?? ''
-  const m = /\.root\.([^.]+)(?:\.executor)?$/.exec(node) ?? /\.([^.]+)$/.exec(node)
+  const m = /\.root(?:\(\d+\))?\.([^.]+?)(?:\(\d+\))?(?:\.executor(?:\(\d+\))?)?$/.exec(node) ?? /\.([^.]+)$/.exec(node)
   if (m) return m[1].replace(/\(\d+\)$/, '')
   return p.labels['pipelines.kubeflow.org/task_name'] ?? undefined
 }
@@ -21,110 +31,127 @@ export function isUserPod(p: KubePod): boolean {
   const role = p.annotations['pipelines.kubeflow.org/runtime-role']
   if (role) return role === 'launcher'
   const node = p.annotations['workflows.argoproj.io/node-name'] ?? ''
-  return p.containers.includes('main') && !node.endsWith('-driver')
+  return p.containers.includes('main') && !/-driver(\(\d+\))?$/.test(node)
 }
 
 async function kubeOf(ctx: Ctx): Promise<KubeClient> {
   return ctx.clients.kube ? ctx.clients.kube() : createKubeClient(ctx.env)
 }
 
-/** The namespace a run's pods live in: the target's namespace (multi-user profile) or `kubeflow`. */
-const podNamespace = (s: RemoteSession) => s.namespace ?? 'kubeflow'
+/** The namespace of a step's pod: ML Metadata's `namespace`, else the target's (multi-user profile), else `kubeflow`. */
+const podNamespace = (s: RemoteSession, t?: RemoteTaskInfo) => t?.namespace || s.namespace || 'kubeflow'
 
-/**
- * Follows the logs of every user pod of a run (`pipeline/runid=<id>`), starting each step's `main` container as it
- * appears, until the signal aborts. Lines are reported with their step name.
- */
-export async function followRunLogs(
-  s: RemoteSession,
-  runId: string,
-  o: {signal: AbortSignal; onLine: (step: string, line: string) => void; step?: string | string[]; pollMs?: number},
-  ctx: Ctx,
-): Promise<void> {
-  const kube = await kubeOf(ctx)
-  const ns = podNamespace(s)
-  const started = new Set<string>()
-  const streams: Promise<void>[] = []
-  while (!o.signal.aborted) {
-    const pods = (await kube.listPods(ns, `pipeline/runid=${runId}`)).filter(isUserPod)
-    for (const p of pods) {
-      const step = stepOfPod(p) ?? p.name
-      if (started.has(p.name) || p.phase === 'Pending' || (o.step && ![o.step].flat().includes(step))) continue
-      started.add(p.name)
-      let buf = ''
-      streams.push(
-        kube
-          .streamLog(ns, p.name, 'main', {
-            follow: true,
-            signal: o.signal,
-            onChunk: (text) => {
-              buf += text
-              let i
-              while ((i = buf.indexOf('\n')) >= 0) {
-                o.onLine(step, buf.slice(0, i))
-                buf = buf.slice(i + 1)
-              }
-            },
-          })
-          .then(() => {
-            if (buf) o.onLine(step, buf)
-          }),
-      )
-    }
-    await new Promise((r) => setTimeout(r, o.pollMs ?? 1000))
+/** The Kubernetes log API's window for a LogWindow. */
+function kubeWindow(w: LogWindow | undefined, now: number): KubeLogWindow {
+  return {
+    tailLines: w?.tail,
+    sinceSeconds: w?.sinceMs === undefined ? undefined : Math.max(1, Math.ceil((now - w.sinceMs) / 1000)),
+    timestamps: w?.timestamps || w?.sinceMs !== undefined ? true : undefined,
   }
-  await Promise.allSettled(streams)
 }
 
-/** The run's pipeline spec: inline, or the spec of the pipeline version it ran (unwrapping `{pipeline_spec, platform_spec}`). */
-async function specOfRun(s: RemoteSession, run: KfpRun): Promise<PipelineSpec | undefined> {
-  let spec = run.pipeline_spec as Record<string, unknown> | undefined
-  const ref = run.pipeline_version_reference
-  if (!spec && ref?.pipeline_id && ref.pipeline_version_id) spec = (await s.api.getPipelineVersion(ref.pipeline_id, ref.pipeline_version_id)).pipeline_spec
-  if (spec && !spec.root && spec.pipeline_spec) spec = spec.pipeline_spec as Record<string, unknown>
-  return spec?.root ? (spec as unknown as PipelineSpec) : undefined
+/** Splits a line the Kubernetes API time-stamped (`2025-01-01T12:00:00.123456789Z text`) into time and text. */
+function splitStamp(line: string): {line: string; timeMs?: number} {
+  const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/s.exec(line)
+  if (!m) return {line}
+  return {line: m[2], timeMs: Date.parse(m[1])}
 }
 
-/**
- * Step `N` of a server run → its task (key and display name). Numbers are the project's step numbers (`kfp steps`)
- * when the project in the folder is the run's pipeline, so they stay right for a `--start-step` run whose spec lost
- * the skipped steps; otherwise the position in the run spec's topological order (as for `kfp run --local FILE`).
- */
-async function taskOfStepNumber(s: RemoteSession, run: KfpRun, n: number, where: {cwd: string; project?: string}, ctx: Ctx): Promise<{name: string; displayName: string}> {
-  const spec = await specOfRun(s, run)
-  let tasks: Array<{name: string; displayName: string; number: number}> = []
-  if (spec) {
-    let stepNumbers: Record<string, number> | undefined
-    try {
-      const project = await loadProject({cwd: where.cwd, project: where.project}, ctx)
-      if (project.name === spec.pipelineInfo?.name) {
-        // The task keys kfp compile gives the steps (same rule as compilePipeline).
-        const taken = new Set<string>()
-        stepNumbers = {}
-        project.steps.forEach((step, i) => {
-          const base = k8sName(step.name)
-          if (!base) return
-          const task = uniqueName(base, taken)
-          taken.add(task)
-          stepNumbers![task] = i + 1
-        })
+/** Emits complete lines of a chunked text (the last partial line when `flush`). */
+function lineSplitter(onLine: (line: string) => void): {push: (text: string) => void; flush: () => void} {
+  let buf = ''
+  return {
+    push(text) {
+      buf += text
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) {
+        onLine(buf.slice(0, i))
+        buf = buf.slice(i + 1)
       }
-    } catch (error) {
-      if (!isCliError(error)) throw error
-    }
-    try {
-      tasks = planTasks(spec, stepNumbers)
-    } catch (error) {
-      if (!isCliError(error)) throw error
-    }
+    },
+    flush() {
+      if (buf) onLine(buf)
+      buf = ''
+    },
   }
-  const t = tasks.find((x) => x.number === n)
-  if (!t) {
-    throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step ${n}${tasks.length ? `. Steps: ${[...tasks].sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${x.name}`).join(', ')}` : ' (its spec has no numbered steps; pass the step name)'}.`, {
-      exit: EXIT.USAGE,
+}
+
+export type LogLine = (step: string, line: string, timeMs?: number) => void
+
+/** Reads (or follows) one pod's `main` container through the Kubernetes API, applying the window there. */
+async function kubeLog(kube: KubeClient, ns: string, pod: string, step: string, o: {follow: boolean; signal: AbortSignal; window?: LogWindow; onLine: LogLine; now: number}): Promise<void> {
+  const w = kubeWindow(o.window, o.now)
+  const split = lineSplitter((raw) => {
+    const {line, timeMs} = w.timestamps ? splitStamp(raw) : {line: raw, timeMs: undefined}
+    if (o.window?.sinceMs !== undefined && timeMs !== undefined && timeMs < o.window.sinceMs) return
+    o.onLine(step, line, timeMs)
+  })
+  await kube.streamLog(ns, pod, 'main', {follow: o.follow, signal: o.signal, onChunk: split.push, ...w})
+  split.flush()
+}
+
+/** A whole log text (from the UI), cut to the window: the last N lines; --since and --timestamps need per-line times it has none of. */
+function emitWhole(text: string, step: string, window: LogWindow | undefined, onLine: LogLine): void {
+  if (!text) return
+  let lines = text.replace(/\n$/, '').split('\n')
+  if (window?.tail !== undefined) lines = window.tail === 0 ? [] : lines.slice(-window.tail)
+  for (const l of lines) onLine(step, l)
+}
+
+/** `gs://b/k` → the UI's storage path (`source`, `bucket`, `key`), as WorkflowParser.parseStoragePath does. */
+export function storagePathOf(uri: string): {source: string; bucket: string; key: string} | undefined {
+  const m = /^(gs|minio|s3|https?):\/\/([^/]+)\/(.*)$/.exec(uri)
+  if (!m) return undefined
+  return {source: m[1] === 'gs' ? 'gcs' : m[1], bucket: m[2], key: m[3]}
+}
+
+const createdDate = (t: RemoteTaskInfo, run: KfpRun) => (t.startedAt ?? run.created_at ?? '').slice(0, 10)
+
+/** Step `N` or a name → the run's steps it names (a loop step's name names all its iterations). */
+async function selectSteps(s: RemoteSession, run: KfpRun, info: RemoteRunInfo, step: string, where: {cwd: string; project?: string}, ctx: Ctx): Promise<RemoteTaskInfo[]> {
+  if (/^\d+$/.test(step)) {
+    const n = Number(step)
+    const numbers = await projectStepNumbers(s, run, where, ctx)
+    const spec = await specOfRun(s, run)
+    const steps = spec ? specSteps(spec, numbers) : []
+    const wanted = steps.find((x) => x.number === n)
+    if (!wanted) {
+      throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step ${n}${steps.length ? `. Steps: ${[...steps].sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${x.name}`).join(', ')}` : ' (its spec has no numbered steps; pass the step name)'}.`, {
+        exit: EXIT.USAGE,
+      })
+    }
+    return info.tasks.filter((t) => t.key.replace(/\[\d+\]/g, '') === wanted.path)
+  }
+  const hits = info.tasks.filter((t) => t.name === step || t.key === step || t.key.replace(/\[\d+\]/g, '').split('/').at(-1) === step || t.key.replace(/\[\d+\]/g, '') === step)
+  if (!hits.length) {
+    throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step '${step}'${info.tasks.length ? ` (steps: ${info.tasks.map((t) => t.name).join(', ')})` : ''}.`, {exit: EXIT.USAGE})
+  }
+  return hits
+}
+
+/**
+ * The project's step numbers (`kfp steps`) when the project in the folder is the run's pipeline, so numbers stay right
+ * for a `--start-step` run whose spec lost the skipped steps; otherwise undefined (the run spec's order).
+ */
+async function projectStepNumbers(s: RemoteSession, run: KfpRun, where: {cwd: string; project?: string}, ctx: Ctx): Promise<Record<string, number> | undefined> {
+  const spec = await specOfRun(s, run)
+  try {
+    const project = await loadProject({cwd: where.cwd, project: where.project}, ctx)
+    if (!spec || project.name !== spec.pipelineInfo?.name) return undefined
+    const taken = new Set<string>()
+    const numbers: Record<string, number> = {}
+    project.steps.forEach((step, i) => {
+      const base = k8sName(step.name)
+      if (!base) return
+      const task = uniqueName(base, taken)
+      taken.add(task)
+      numbers[task] = i + 1
     })
+    return numbers
+  } catch (error) {
+    if (!isCliError(error)) throw error
+    return undefined
   }
-  return {name: t.name, displayName: t.displayName}
 }
 
 export interface RemoteLogsOptions {
@@ -135,87 +162,211 @@ export interface RemoteLogsOptions {
   runId: string
   step?: string
   follow?: boolean
-  onLine: (step: string, line: string) => void
-  onEvent?: (e: {type: 'fallback'; reason: string}) => void
+  window?: LogWindow
+  onLine: LogLine
+  onEvent?: (e: LogsEvent) => void
 }
+
+export type LogsEvent =
+  | {type: 'fallback'; step?: string; from: LogSource; to: LogSource; reason: string}
+  | {type: 'note'; step: string; message: string}
 
 export interface RemoteLogsResult {
   runId: string
   steps: string[]
-  source: 'kubernetes' | 'ui'
+  /** The source each step's log came from. */
+  sources: Record<string, LogSource>
+  /** The first source used (all steps' when they agree). */
+  source: LogSource | 'none'
+}
+
+/** The step's `executor-logs` artifact (ML Metadata), read through the UI's /artifacts/get. */
+async function executorLogs(s: RemoteSession, t: RemoteTaskInfo, artifacts: MlmdArtifact[]): Promise<string> {
+  const a = artifacts.filter((x) => x.executionId === t.executionId && /^executor-logs/.test(x.name)).at(-1)
+  if (!a) throw new CliError('LOGS_UNAVAILABLE', `step ${t.name} has no executor-logs artifact in ML Metadata`, {exit: EXIT.REMOTE})
+  const p = storagePathOf(a.uri)
+  if (!p) throw new CliError('LOGS_UNAVAILABLE', `the executor-logs artifact of ${t.name} is at ${a.uri}, which the KFP UI cannot read`, {exit: EXIT.REMOTE})
+  return s.api.uiReadArtifact({...p, namespace: t.namespace || s.namespace})
 }
 
 /**
- * `kfp logs RUN [STEP] [-f]` on a server: reads each step's `main` container from the Kubernetes API; when the
- * cluster is not reachable with the kubeconfig, falls back to the KFP UI's pod-log endpoint (whole logs, no follow).
+ * `kfp logs RUN [STEP] [-f] [--tail N] [--since D] [--timestamps]` on a server. The steps and their pods come from
+ * ML Metadata (execution `pod_name`, `namespace`: the server never names pods in task_details). Each step's log is read
+ * from the first source that has it (LogSource); every fallback is reported with its reason. With -f, pods are
+ * followed through the Kubernetes API as they start; without it, the UI endpoint is polled for new lines.
  */
 export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<RemoteLogsResult> {
-  const s = await connectRemote({target: o.target}, ctx)
-  const {resolveRemoteRunId} = await import('./runs.js')
+  return logsOfRun(await connectRemote({target: o.target}, ctx), o, ctx)
+}
+
+async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Promise<RemoteLogsResult> {
   const runId = await resolveRemoteRunId(s, o.runId)
-  const ns = podNamespace(s)
-  // STEP is a name or a step number; a number is turned into the task it names.
-  let wanted: string[] | undefined = o.step ? [o.step] : undefined
-  if (o.step && /^\d+$/.test(o.step)) {
-    const t = await taskOfStepNumber(s, await s.api.getRun(runId), Number(o.step), {cwd: o.cwd ?? ctx.cwd, project: o.project}, ctx)
-    wanted = [...new Set([t.name, t.displayName])]
-  }
-  const stepWanted = (step: string) => !wanted || wanted.includes(step)
-  const stepShown = wanted?.[0]
-  let kube: KubeClient | undefined
-  let pods: KubePod[] | undefined
-  try {
-    kube = await kubeOf(ctx)
-    pods = (await kube.listPods(ns, `pipeline/runid=${runId}`)).filter(isUserPod)
-  } catch (error) {
-    if (!isCliError(error)) throw error
-    o.onEvent?.({type: 'fallback', reason: error.message})
-  }
-  if (kube && pods) {
-    const steps = [...new Set(pods.map((p) => stepOfPod(p) ?? p.name))]
-    if (wanted && !steps.some(stepWanted) && !o.follow) {
-      throw new CliError('STEP_NOT_FOUND', `Run ${runId} has no pod for step '${stepShown}'${steps.length ? ` (steps with pods: ${steps.join(', ')})` : ''}.`, {exit: EXIT.USAGE})
-    }
-    if (o.follow) {
-      const run = await s.api.getRun(runId)
-      const stop = new AbortController()
-      const onAbort = () => stop.abort()
-      ctx.signal.addEventListener('abort', onAbort, {once: true})
-      const following = followRunLogs(s, runId, {signal: stop.signal, onLine: o.onLine, step: wanted, pollMs: 500}, ctx)
-      // Follow until the run is over (or Ctrl-C).
-      let state = run.state
-      while (!stop.signal.aborted && !['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(state ?? '')) {
-        await new Promise((r) => setTimeout(r, 1000))
-        state = (await s.api.getRun(runId)).state
-      }
-      await new Promise((r) => setTimeout(r, 500))
-      stop.abort()
-      await following
-      ctx.signal.removeEventListener('abort', onAbort)
-      return {runId: runId, steps, source: 'kubernetes'}
-    }
-    for (const p of pods.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))) {
-      const step = stepOfPod(p) ?? p.name
-      if (!stepWanted(step)) continue
-      let text = ''
-      await kube.streamLog(ns, p.name, 'main', {follow: false, signal: ctx.signal, onChunk: (t) => (text += t)})
-      for (const line of text.replace(/\n$/, '').split('\n')) if (text) o.onLine(step, line)
-    }
-    return {runId: runId, steps, source: 'kubernetes'}
-  }
-  // Fallback: the UI server's pod log endpoint, with pod names from the run's task details.
   const run = await s.api.getRun(runId)
-  const tasks = (run.run_details?.task_details ?? []).filter((t) => (t.pod_name || t.child_tasks?.some((c) => c.pod_name)) && stepWanted(t.display_name ?? ''))
-  if (tasks.length === 0) {
-    throw new CliError('KUBE_ERROR', `Cannot find the pods of run ${runId}: Kubernetes is not reachable and the server did not name them.`, {
+  const info = await describeRun(s, run, ctx)
+  if (info.stepsFrom !== 'ml-metadata') {
+    throw new CliError('MLMD_UNAVAILABLE', `Cannot tell which pods ran the steps of run ${runId}: ${info.warnings[0] ?? 'ML Metadata has no record of it'}.`, {
       exit: EXIT.REMOTE,
-      hints: ['Point kubectl at the cluster (KUBECONFIG) so kfp can read the pods, or open the run in the KFP UI.'],
+      hints: ['ML Metadata is read through the KFP UI: use the UI (port-forward svc/ml-pipeline-ui 8080:80) or the Kubeflow host as the endpoint.'],
     })
   }
-  for (const t of tasks) {
-    const pod = t.pod_name || t.child_tasks!.find((c) => c.pod_name)!.pod_name!
-    const text = await s.api.uiPodLogs({podname: pod, podnamespace: ns, runid: runId})
-    for (const line of text.replace(/\n$/, '').split('\n')) o.onLine(t.display_name ?? pod, line)
+  const where = {cwd: o.cwd ?? ctx.cwd, project: o.project}
+  const chosen = o.step ? await selectSteps(s, run, info, o.step, where, ctx) : info.tasks
+  let kube: KubeClient | undefined
+  let kubeDown: string | undefined
+  try {
+    kube = await kubeOf(ctx)
+  } catch (error) {
+    if (!isCliError(error)) throw error
+    kubeDown = error.message
   }
-  return {runId: runId, steps: tasks.map((t) => t.display_name ?? ''), source: 'ui'}
+  const sources: Record<string, LogSource> = {}
+  let kubeReported = false
+  let artifacts: MlmdArtifact[] | undefined
+  const loadArtifacts = async () => (artifacts ??= await (await s.mlmd()).outputArtifacts(info.tasks.map((t) => t.executionId!).filter((x) => x !== undefined)))
+  const fallback = (step: string, from: LogSource, to: LogSource, reason: string) => o.onEvent?.({type: 'fallback', step, from, to, reason})
+
+  if (o.follow) return followLogs(s, run, info, {...o, kube, kubeDown, chosenStep: o.step, where}, ctx)
+
+  for (const t of chosen) {
+    if (t.status === 'cached' || !t.podName || t.status === 'skipped' || t.status === 'pending') {
+      o.onEvent?.({type: 'note', step: t.name, message: t.status === 'cached' ? 'this step output is taken from cache (no log in this run)' : `did not run (${t.status})`})
+      continue
+    }
+    const ns = podNamespace(s, t)
+    if (kube && !kubeDown) {
+      try {
+        await kubeLog(kube, ns, t.podName, t.name, {follow: false, signal: ctx.signal, window: o.window, onLine: o.onLine, now: ctx.now().getTime()})
+        sources[t.name] = 'kubernetes'
+        continue
+      } catch (error) {
+        if (!isCliError(error)) throw error
+        const gone = error.data?.status === 404 || /not found/i.test(error.message)
+        if (!gone) kubeDown = error.message
+        fallback(t.name, 'kubernetes', 'ui', gone ? `pod ${t.podName} is gone` : error.message)
+      }
+    } else if (kubeDown && !kubeReported) {
+      kubeReported = true
+      o.onEvent?.({type: 'fallback', from: 'kubernetes', to: 'ui', reason: kubeDown})
+    }
+    if (o.window?.sinceMs !== undefined || o.window?.timestamps) o.onEvent?.({type: 'note', step: t.name, message: 'the KFP UI serves whole logs without times: --since and --timestamps are not applied'})
+    try {
+      emitWhole(await s.api.uiPodLogs({podname: t.podName, runid: runId, podnamespace: ns, createdat: createdDate(t, run)}), t.name, o.window, o.onLine)
+      sources[t.name] = 'ui'
+      continue
+    } catch (error) {
+      if (!isCliError(error)) throw error
+      fallback(t.name, 'ui', 'executor-logs', `the KFP UI has no log of pod ${t.podName} (${error.message})`)
+    }
+    try {
+      emitWhole(await executorLogs(s, t, await loadArtifacts()), t.name, o.window, o.onLine)
+      sources[t.name] = 'executor-logs'
+    } catch (error) {
+      if (!isCliError(error)) throw error
+      throw new CliError('LOGS_UNAVAILABLE', `No log of step ${t.name} in run ${runId}: not from Kubernetes, nor the KFP UI, nor its executor-logs artifact (${error.message}).`, {
+        exit: EXIT.REMOTE,
+        hints: ['The launcher uploads executor-logs unless the server turned it off; open the run in the KFP UI: ' + info.url],
+      })
+    }
+  }
+  const used = [...new Set(Object.values(sources))]
+  return {runId, steps: chosen.map((t) => t.name), sources, source: used.length ? used[0] : 'none'}
+}
+
+/**
+ * -f: follows the chosen steps until the run ends (or Ctrl-C). Through the Kubernetes API each pod's stream is opened
+ * as ML Metadata names it; without cluster access, the UI's `/k8s/pod/logs` is polled and only new lines are printed.
+ */
+async function followLogs(
+  s: RemoteSession,
+  run: KfpRun,
+  first: RemoteRunInfo,
+  o: RemoteLogsOptions & {kube?: KubeClient; kubeDown?: string; chosenStep?: string; where: {cwd: string; project?: string}},
+  ctx: Ctx,
+): Promise<RemoteLogsResult> {
+  const stop = new AbortController()
+  const onAbort = () => stop.abort()
+  ctx.signal.addEventListener('abort', onAbort, {once: true})
+  const sources: Record<string, LogSource> = {}
+  const started = new Set<string>()
+  const seenLines = new Map<string, number>()
+  const streams: Promise<void>[] = []
+  let kubeDown = o.kubeDown
+  if (kubeDown) o.onEvent?.({type: 'fallback', from: 'kubernetes', to: 'ui', reason: kubeDown})
+  let info = first
+  let current = run
+  try {
+    for (;;) {
+      const chosen = o.chosenStep ? await selectSteps(s, current, info, o.chosenStep, o.where, ctx).catch(() => []) : info.tasks
+      for (const t of chosen) {
+        if (!t.podName || t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
+        const ns = podNamespace(s, t)
+        if (o.kube && !kubeDown) {
+          if (started.has(t.key)) continue
+          started.add(t.key)
+          sources[t.name] = 'kubernetes'
+          streams.push(
+            kubeLog(o.kube, ns, t.podName, t.name, {follow: true, signal: stop.signal, window: o.window, onLine: o.onLine, now: ctx.now().getTime()}).catch((error) => {
+              if (!isCliError(error)) throw error
+              o.onEvent?.({type: 'fallback', step: t.name, from: 'kubernetes', to: 'ui', reason: error.message})
+              started.delete(t.key)
+              kubeDown = error.message
+            }),
+          )
+        } else {
+          // Whole-log polling: print what is new since the last read.
+          const text = await s.api.uiPodLogs({podname: t.podName, runid: current.run_id, podnamespace: ns, createdat: createdDate(t, current)}).catch(() => undefined)
+          if (text === undefined) continue
+          sources[t.name] = 'ui'
+          const lines = text.replace(/\n$/, '').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1)
+          const from = seenLines.get(t.key) ?? (o.window?.tail !== undefined ? Math.max(0, lines.length - o.window.tail) : 0)
+          for (const l of lines.slice(from)) o.onLine(t.name, l)
+          seenLines.set(t.key, Math.max(from, lines.length))
+        }
+      }
+      if (stop.signal.aborted || ['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(current.state ?? '')) break
+      await new Promise((r) => setTimeout(r, 700))
+      current = await s.api.getRun(current.run_id ?? '')
+      info = await describeRun(s, current, ctx)
+    }
+    // Let the streams deliver their last lines.
+    await Promise.race([Promise.allSettled(streams), new Promise((r) => setTimeout(r, 2000))])
+  } finally {
+    stop.abort()
+    await Promise.allSettled(streams)
+    ctx.signal.removeEventListener('abort', onAbort)
+  }
+  const used = [...new Set(Object.values(sources))]
+  return {runId: run.run_id ?? '', steps: info.tasks.map((t) => t.name), sources, source: used.length ? used[0] : 'none'}
+}
+
+/**
+ * Follows the logs of a run's steps while `kfp run --watch` watches it (Kubernetes API only; a watch without cluster
+ * access shows no logs and says so once).
+ */
+export async function followRunLogs(s: RemoteSession, runId: string, o: {signal: AbortSignal; onLine: (step: string, line: string) => void}, ctx: Ctx): Promise<void> {
+  const kube = await kubeOf(ctx)
+  const started = new Set<string>()
+  const streams: Promise<void>[] = []
+  while (!o.signal.aborted) {
+    const run = await s.api.getRun(runId)
+    const info = await describeRun(s, run, ctx)
+    for (const t of info.tasks) {
+      if (!t.podName || started.has(t.key) || t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
+      started.add(t.key)
+      streams.push(kubeLog(kube, podNamespace(s, t), t.podName, t.name, {follow: true, signal: o.signal, onLine: o.onLine, now: Date.now()}).catch(() => started.delete(t.key) as unknown as void))
+    }
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+  await Promise.allSettled(streams)
+}
+
+/** The last `n` lines of a step's log from whichever source has it (for failure messages); undefined when none does. */
+export async function stepLogTail(s: RemoteSession, run: RemoteRunInfo, step: string, n: number, ctx: Ctx): Promise<{lines: string[]; source: LogSource} | undefined> {
+  const lines: string[] = []
+  try {
+    const r = await logsOfRun(s, {runId: run.id, step, window: {tail: n}, onLine: (_s, l) => lines.push(l)}, ctx)
+    return r.source === 'none' ? undefined : {lines: lines.slice(-n), source: r.source}
+  } catch {
+    return undefined
+  }
 }

@@ -9,7 +9,7 @@ import {resolveRunParams} from '../../core/engine/params.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {connectRemote} from './connect.js'
 import {ensureExperiment} from './resources.js'
-import {remoteRunInfo, runDidNotSucceed, watchRemoteRun, type RemoteRunInfo, type WatchEvent} from './runs.js'
+import {rememberTerminated, remoteRunInfo, runDidNotSucceed, watchRemoteRun, type RemoteRunInfo, type WatchEvent} from './runs.js'
 import {ensureUploaded, loadPipelineSource, type PipelineSource, type UploadEvent, type UploadResult} from './upload.js'
 import {planRemoteStartStep, type RemoteStartStepSummary} from './start-step.js'
 
@@ -139,11 +139,12 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
     })
   }
   try {
-    const watched = await watchRemoteRun(session, info.id, {pollMs: o.pollMs, signal: ctx.signal, onEvent: o.onEvent})
+    const watched = await watchRemoteRun(session, info.id, {pollMs: o.pollMs, signal: ctx.signal, onEvent: o.onEvent}, ctx)
     if (watched.interrupted) {
       let cancelled = false
       if (o.cancelOnInterrupt) {
         await session.api.terminateRun(info.id)
+        await rememberTerminated(session, info.id, ctx)
         cancelled = true
       }
       o.onEvent?.({type: 'interrupted', runId: info.id, cancelled})
@@ -157,8 +158,8 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
         },
       )
     }
-    const final = remoteRunInfo(watched.run, session.api.endpoint, session.target.name)
-    if (final.status !== 'succeeded') throw runDidNotSucceed(final)
+    const final = watched.info ?? remoteRunInfo(watched.run, session.api.endpoint, session.target.name)
+    if (final.status !== 'succeeded') throw await runDidNotSucceed(final, {session, ctx})
     return result(final, true)
   } finally {
     // Give the log streams a moment to flush the last lines, then stop them.

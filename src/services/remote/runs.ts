@@ -1,20 +1,37 @@
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
-import {listAll, type Filter, type KfpRun, type KfpTaskDetail} from '../../clients/kfp-api.js'
+import {listAll, type Filter, type KfpRun} from '../../clients/kfp-api.js'
+import type {MlmdExecution} from '../../clients/mlmd.js'
 import type {RunStatus, TaskStatus} from '../../core/engine/record.js'
-import {isTerminalState, runStatusOf, runUrl, taskStatusOf} from '../../core/remote/spec.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
+import type {JsonValue} from '../../core/project/types.js'
+import {isTerminalState, runUrl} from '../../core/remote/spec.js'
+import {runStatusOfRun, specOfRunBody, specSteps, stepsOfRun, type RunStep, type SpecStep} from '../../core/remote/steps.js'
+import {userConfigDir} from '../../lib/paths.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {connectRemote, requireNamespace, type ConnectOptions, type RemoteSession} from './connect.js'
 import {findExperimentByName} from './resources.js'
 
-/** One task of a server run, in the local engine's vocabulary (`status`) plus the server's (`state`). */
+/** One step of a server run, in the local engine's vocabulary (`status`) plus the server's (`state`). */
 export interface RemoteTaskInfo {
+  /** Record key: the task path with iteration indices (`for-loop-2[0]/train`). */
+  key: string
+  /** Display name (`train`, `train[0]` for an iteration). */
   name: string
   displayName: string
+  number?: number
   status: TaskStatus
+  /** The server's word: the ML Metadata execution state (COMPLETE, CACHED, ...) or the task_details state. */
   state?: string
   startedAt?: string
   finishedAt?: string
+  /** The step's pod (ML Metadata `pod_name`). */
   podName?: string
+  namespace?: string
+  executionId?: number
+  /** Output parameters (ML Metadata `outputs`). */
+  outputs: Record<string, JsonValue>
   message?: string
 }
 
@@ -27,13 +44,15 @@ export interface RemoteRunInfo {
   /** Experiment id on the server. */
   experimentId?: string
   status: RunStatus
-  /** The server's state (SUCCEEDED, FAILED, CANCELED, ...). */
+  /** The server's state (SUCCEEDED, FAILED, CANCELING, ...). */
   state?: string
   createdAt?: string
   finishedAt?: string
   parameters: Record<string, unknown>
   pipelineRoot?: string
   tasks: RemoteTaskInfo[]
+  /** Where the steps' states come from. */
+  stepsFrom: 'ml-metadata' | 'task-details' | 'none'
   message?: string
   target: string
   url: string
@@ -42,28 +61,39 @@ export interface RemoteRunInfo {
   durationMs?: number
   /** Counts of task statuses (as in the local `kfp runs list`). */
   steps: Partial<Record<TaskStatus, number>>
+  /** Things the user should know (ML Metadata not reachable, ...). */
+  warnings: string[]
 }
 
-/** True for task details that are KFP's plumbing (drivers, the root DAG), not user steps. */
-function isSystemTask(t: KfpTaskDetail): boolean {
-  const n = t.display_name ?? ''
-  return n === '' || n === 'root' || n === 'root-driver' || n.endsWith('-driver') || n === 'executor'
-}
-
-/** Converts a server run into kfp's shape. */
-export function remoteRunInfo(r: KfpRun, endpoint: string, target: string): RemoteRunInfo {
-  const tasks = (r.run_details?.task_details ?? []).filter((t) => !isSystemTask(t))
+/** Converts a server run and its steps (stepsOfRun) into kfp's shape. */
+export function remoteRunInfo(
+  r: KfpRun,
+  endpoint: string,
+  target: string,
+  o: {steps?: RunStep[]; stepsFrom?: RemoteRunInfo['stepsFrom']; terminatedByUs?: boolean; warnings?: string[]} = {},
+): RemoteRunInfo {
   const finishedAt = r.finished_at && !r.finished_at.startsWith('1970') ? r.finished_at : undefined
+  const tasks: RemoteTaskInfo[] = (o.steps ?? []).map((t) => ({
+    key: t.key,
+    name: t.name,
+    displayName: t.name,
+    number: t.number,
+    status: t.status,
+    state: t.state,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    podName: t.podName,
+    namespace: t.namespace,
+    executionId: t.executionId,
+    outputs: t.outputs,
+  }))
   const steps: RemoteRunInfo['steps'] = {}
-  for (const t of tasks) {
-    const st = taskStatusOf(t.state)
-    steps[st] = (steps[st] ?? 0) + 1
-  }
+  for (const t of tasks) steps[t.status] = (steps[t.status] ?? 0) + 1
   return {
     id: r.run_id ?? '',
     name: r.display_name ?? '',
     experimentId: r.experiment_id,
-    status: runStatusOf(r.state),
+    status: runStatusOfRun(r, o.terminatedByUs),
     state: r.state,
     createdAt: r.created_at,
     finishedAt,
@@ -71,21 +101,94 @@ export function remoteRunInfo(r: KfpRun, endpoint: string, target: string): Remo
     steps,
     parameters: r.runtime_config?.parameters ?? {},
     pipelineRoot: r.runtime_config?.pipeline_root,
-    tasks: tasks.map((t) => ({
-      name: t.display_name ?? t.task_id ?? '',
-      displayName: t.display_name ?? '',
-      status: taskStatusOf(t.state),
-      state: t.state,
-      startedAt: t.start_time,
-      finishedAt: t.end_time,
-      podName: t.pod_name || t.child_tasks?.find((c) => c.pod_name)?.pod_name,
-      message: t.error?.message,
-    })),
+    tasks,
+    stepsFrom: o.stepsFrom ?? 'none',
+    // The server never sets run.error (toApiRun); kept for servers that do.
     message: r.error?.message,
     target,
     url: runUrl(endpoint, r.run_id ?? ''),
     archived: r.storage_state === 'ARCHIVED',
+    warnings: o.warnings ?? [],
   }
+}
+
+/** The run's pipeline spec: inline, or the spec of the pipeline version it ran (unwrapping `{pipeline_spec, platform_spec}`). */
+export async function specOfRun(s: RemoteSession, run: KfpRun): Promise<PipelineSpec | undefined> {
+  let spec = run.pipeline_spec as Record<string, unknown> | undefined
+  const ref = run.pipeline_version_reference
+  if (!spec && ref?.pipeline_id && ref.pipeline_version_id) {
+    spec = await s.api.getPipelineVersion(ref.pipeline_id, ref.pipeline_version_id).then((v) => v.pipeline_spec, () => undefined)
+  }
+  return specOfRunBody(spec)
+}
+
+/** Reads a run's steps: the spec's steps with their state from ML Metadata, or from task_details when MLMD cannot be read. */
+export class RunStepsReader {
+  private specSteps?: SpecStep[]
+  private mlmdDown?: string
+  constructor(private readonly s: RemoteSession) {}
+
+  async read(run: KfpRun, o: {terminatedByUs?: boolean} = {}): Promise<{steps: RunStep[]; stepsFrom: RemoteRunInfo['stepsFrom']; warnings: string[]; executions?: MlmdExecution[]}> {
+    if (!this.specSteps) {
+      const spec = await specOfRun(this.s, run)
+      this.specSteps = spec ? specSteps(spec) : []
+    }
+    let executions: MlmdExecution[] | undefined
+    const warnings: string[] = []
+    if (this.mlmdDown === undefined) {
+      try {
+        executions = (await (await this.s.mlmd()).runExecutions(run.run_id ?? '')) ?? []
+      } catch (error) {
+        if (!isCliError(error)) throw error
+        this.mlmdDown = error.message
+      }
+    }
+    if (this.mlmdDown !== undefined) warnings.push(`Step states come from the run's task details: ${this.mlmdDown}`)
+    const steps = stepsOfRun({steps: this.specSteps, run, executions, terminatedByUs: o.terminatedByUs})
+    return {steps, stepsFrom: executions ? 'ml-metadata' : this.specSteps.length ? 'task-details' : 'none', warnings, executions}
+  }
+}
+
+/** A run with its steps, as `runs get`, `run --watch` and `runs cancel` show it. */
+export async function describeRun(s: RemoteSession, run: KfpRun, ctx: Ctx, o: {reader?: RunStepsReader; terminatedByUs?: boolean} = {}): Promise<RemoteRunInfo> {
+  const terminatedByUs = o.terminatedByUs || (await wasTerminatedByKfp(s, run.run_id ?? '', ctx))
+  const read = await (o.reader ?? new RunStepsReader(s)).read(run, {terminatedByUs})
+  return remoteRunInfo(run, s.api.endpoint, s.target.name, {...read, terminatedByUs})
+}
+
+/** Where kfp remembers the server runs it terminated itself (the server ends them FAILED, like any failure). */
+const terminatedFile = (ctx: Ctx) => path.join(userConfigDir(ctx.env), 'terminated-runs.json')
+
+async function readTerminated(ctx: Ctx): Promise<Array<{endpoint: string; runId: string}>> {
+  try {
+    const list = JSON.parse(await readFile(terminatedFile(ctx), 'utf8')) as unknown
+    return Array.isArray(list) ? (list as Array<{endpoint: string; runId: string}>) : []
+  } catch {
+    return []
+  }
+}
+
+/** Records that kfp terminated this run (best effort: a read-only config folder only loses the note). */
+export async function rememberTerminated(s: RemoteSession, runId: string, ctx: Ctx): Promise<void> {
+  const list = (await readTerminated(ctx)).filter((x) => !(x.endpoint === s.api.endpoint && x.runId === runId)).slice(-499)
+  list.push({endpoint: s.api.endpoint, runId})
+  try {
+    await mkdir(userConfigDir(ctx.env), {recursive: true, mode: 0o700})
+    await writeFile(terminatedFile(ctx), JSON.stringify(list) + '\n', {mode: 0o600})
+  } catch {
+    // Not fatal: the server's state_history may still say CANCELING.
+  }
+}
+
+/** A retried run runs again: forget that kfp terminated it. */
+async function forgetTerminated(s: RemoteSession, runId: string, ctx: Ctx): Promise<void> {
+  const list = await readTerminated(ctx)
+  const kept = list.filter((x) => !(x.endpoint === s.api.endpoint && x.runId === runId))
+  if (kept.length !== list.length) await writeFile(terminatedFile(ctx), JSON.stringify(kept) + '\n', {mode: 0o600}).catch(() => undefined)
+}
+
+async function wasTerminatedByKfp(s: RemoteSession, runId: string, ctx: Ctx): Promise<boolean> {
+  return (await readTerminated(ctx)).some((x) => x.endpoint === s.api.endpoint && x.runId === runId)
 }
 
 export interface RemoteRunsCommon {
@@ -115,9 +218,19 @@ export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string;
     (t) => s.api.listRuns({namespace: experimentId ? undefined : s.namespace, experimentId, filter, pageToken: t, pageSize: Math.min(100, limit), sortBy: 'created_at desc'}),
     limit,
   )
-  const shown = runs
-    .map((r) => remoteRunInfo(r, s.api.endpoint, s.target.name))
-    .filter((r) => r.archived === Boolean(o.archived) && (!o.status?.length || o.status.includes(r.status)))
+  // Step counts from the task_details rows named like the spec's steps (one ML Metadata read per run would be slow);
+  // each pipeline version's spec is read once.
+  const versionSpecs = new Map<string, Promise<PipelineSpec | undefined>>()
+  const stepsOf = async (r: KfpRun) => {
+    const key = r.pipeline_version_reference?.pipeline_version_id
+    const spec = r.pipeline_spec || !key ? specOfRun(s, r) : (versionSpecs.get(key) ?? versionSpecs.set(key, specOfRun(s, r)).get(key)!)
+    const sp = await spec
+    return sp ? stepsOfRun({steps: specSteps(sp), run: r, terminatedByUs: await wasTerminatedByKfp(s, r.run_id ?? '', ctx)}) : []
+  }
+  const infos = await Promise.all(
+    runs.map(async (r) => remoteRunInfo(r, s.api.endpoint, s.target.name, {steps: await stepsOf(r), stepsFrom: 'task-details', terminatedByUs: await wasTerminatedByKfp(s, r.run_id ?? '', ctx)})),
+  )
+  const shown = infos.filter((r) => r.archived === Boolean(o.archived) && (!o.status?.length || o.status.includes(r.status)))
   if (shown.length > 0) {
     // Experiment names for the table (one listing; ids stay when the server does not say).
     const exps = await listAll((t) => s.api.listExperiments({namespace: s.namespace, pageToken: t, pageSize: 100}), 500)
@@ -151,7 +264,7 @@ async function getRunOrExplain(s: RemoteSession, run: string): Promise<KfpRun> {
 /** `kfp runs get RUN` on a server. */
 export async function getRemoteRun(o: RemoteRunsCommon & {runId: string}, ctx: Ctx): Promise<RemoteRunInfo> {
   const s = await connectRemote({target: o.target}, ctx)
-  const info = remoteRunInfo(await getRunOrExplain(s, o.runId), s.api.endpoint, s.target.name)
+  const info = await describeRun(s, await getRunOrExplain(s, o.runId), ctx)
   if (info.experimentId) {
     // The run only carries the experiment's id; look its name up (best effort: no name when it cannot be read).
     info.experiment = await s.api.getExperiment(info.experimentId).then((e) => e.display_name || undefined, () => undefined)
@@ -177,58 +290,71 @@ export async function actOnRemoteRun(
   let changed = true
   if (o.action === 'cancel') {
     if (isTerminalState(before.state) || before.state === 'CANCELING') changed = false
-    else await s.api.terminateRun(runId)
+    else {
+      await s.api.terminateRun(runId)
+      await rememberTerminated(s, runId, ctx)
+    }
   } else if (o.action === 'retry') {
     if (before.state !== 'FAILED' && before.state !== 'CANCELED') {
       throw new CliError('USAGE', `Run ${runId} is ${before.state}; only failed or cancelled runs can be retried.`, {exit: EXIT.USAGE})
     }
     await s.api.retryRun(runId)
+    await forgetTerminated(s, runId, ctx)
   } else if (before.storage_state === 'ARCHIVED') {
     changed = false
   } else {
     await s.api.archiveRun(runId)
   }
   const after = await s.api.getRun(runId)
-  return {run: remoteRunInfo(after, s.api.endpoint, s.target.name), action: o.action, changed}
+  return {run: await describeRun(s, after, ctx), action: o.action, changed}
 }
 
 export type WatchEvent =
   | {type: 'run-state'; runId: string; state: string; status: RunStatus}
   | {type: 'task'; runId: string; task: string; state: string; status: TaskStatus; podName?: string; message?: string}
+  | {type: 'warning'; message: string}
 
 export interface WatchOptions {
   pollMs?: number
   signal: AbortSignal
   onEvent?: (e: WatchEvent) => void
+  /** True once kfp itself terminated the run (then it shows cancelled, whatever the server's history says). */
+  terminatedByUs?: () => boolean
 }
 
 /**
- * Polls a run until it reaches a final state (or the signal aborts), reporting run and per-task state changes.
- * Returns the last run seen and whether watching was interrupted.
+ * Polls a run until it reaches a final state (or the signal aborts), reporting run and per-step state changes (steps
+ * as the pipeline defines them, states from ML Metadata). Returns the last run seen, its description and whether
+ * watching was interrupted. A run someone else terminated shows as cancelled once its record says CANCELING.
  */
-export async function watchRemoteRun(s: RemoteSession, runId: string, o: WatchOptions): Promise<{run: KfpRun; interrupted: boolean}> {
+export async function watchRemoteRun(s: RemoteSession, runId: string, o: WatchOptions, ctx: Ctx): Promise<{run: KfpRun; info?: RemoteRunInfo; interrupted: boolean}> {
   const pollMs = o.pollMs ?? 2000
   let lastState: string | undefined
   const taskStates = new Map<string, string>()
+  const reader = new RunStepsReader(s)
+  const warned = new Set<string>()
   let run: KfpRun = {run_id: runId}
+  let info: RemoteRunInfo | undefined
   for (;;) {
-    if (o.signal.aborted) return {run, interrupted: true}
+    if (o.signal.aborted) return {run, info, interrupted: true}
     run = await s.api.getRun(runId)
-    for (const t of (run.run_details?.task_details ?? []).filter((x) => !isSystemTask(x))) {
-      const name = t.display_name ?? t.task_id ?? ''
-      const st = t.state ?? 'PENDING'
-      if (taskStates.get(name) !== st) {
-        taskStates.set(name, st)
-        o.onEvent?.({type: 'task', runId, task: name, state: st, status: taskStatusOf(st), podName: t.pod_name || t.child_tasks?.find((c) => c.pod_name)?.pod_name, message: t.error?.message})
+    info = await describeRun(s, run, ctx, {reader, terminatedByUs: o.terminatedByUs?.()})
+    for (const w of info.warnings) if (!warned.has(w) && warned.add(w)) o.onEvent?.({type: 'warning', message: w})
+    for (const t of info.tasks) {
+      const st = `${t.status}:${t.state ?? ''}`
+      if (taskStates.get(t.key) !== st && !(t.status === 'pending' && !taskStates.has(t.key))) {
+        taskStates.set(t.key, st)
+        o.onEvent?.({type: 'task', runId, task: t.name, state: t.state ?? '', status: t.status, podName: t.podName})
       }
     }
-    if (run.state !== lastState) {
-      lastState = run.state
-      o.onEvent?.({type: 'run-state', runId, state: run.state ?? 'PENDING', status: runStatusOf(run.state)})
+    const shown = `${run.state}:${info.status}`
+    if (shown !== lastState) {
+      lastState = shown
+      o.onEvent?.({type: 'run-state', runId, state: run.state ?? 'PENDING', status: info.status})
     }
-    if (isTerminalState(run.state)) return {run, interrupted: false}
+    if (isTerminalState(run.state)) return {run, info, interrupted: false}
     const aborted = await sleep(pollMs, o.signal)
-    if (aborted) return {run, interrupted: true}
+    if (aborted) return {run, info, interrupted: true}
   }
 }
 
@@ -248,11 +374,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   })
 }
 
-/** Rows of the per-step table of `kfp runs get` on a server: #, step, status, duration, outputs (not in the run API). */
+/** Rows of the per-step table of `kfp runs get` on a server: #, step, status, duration, outputs (from ML Metadata). */
 export function remoteStepRows(info: RemoteRunInfo): string[][] {
-  return info.tasks.map((t, i) => {
-    const d = t.startedAt && t.finishedAt && !t.finishedAt.startsWith('1970') ? Date.parse(t.finishedAt) - Date.parse(t.startedAt) : undefined
-    return [String(i + 1), t.name, t.status, d === undefined || !Number.isFinite(d) ? '' : formatMs(d), t.message ?? '']
+  return info.tasks.map((t) => {
+    const d = t.startedAt && t.finishedAt ? Date.parse(t.finishedAt) - Date.parse(t.startedAt) : undefined
+    const outputs = Object.entries(t.outputs).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    return [t.number === undefined ? '' : String(t.number), t.name, t.status, d === undefined || !Number.isFinite(d) ? '' : formatMs(d), [...outputs, t.message ?? ''].filter(Boolean).join(', ')]
   })
 }
 
@@ -277,19 +404,30 @@ function formatMs(ms: number): string {
   return m < 60 ? `${m}m${String(Math.floor(sec % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
 }
 
-/** The error for a run that ended without succeeding (exit 7), carrying the run for --json. */
-export function runDidNotSucceed(info: RemoteRunInfo): CliError {
-  const failed = info.tasks.filter((t) => t.status === 'failed').map((t) => t.name)
+/**
+ * The error for a run that ended without succeeding (exit 7), carrying the run for --json. The server sets no error
+ * text (toApiRun), so the message says which step failed and in what state, its ML Metadata execution, and, when
+ * `logs` can read it, the last lines of its log.
+ */
+export async function runDidNotSucceed(info: RemoteRunInfo, logs?: {session: RemoteSession; ctx: Ctx; lines?: number}): Promise<CliError> {
+  const failed = info.tasks.filter((t) => t.status === 'failed')
   if (info.status === 'cancelled') {
-    return new CliError('RUN_CANCELLED', `Run ${info.name} (${info.id}) was cancelled.`, {exit: EXIT.RUN_FAILED, data: {run: info}, hints: [info.url]})
-  }
-  return new CliError(
-    'RUN_FAILED',
-    `Run ${info.name} (${info.id}) ended ${info.state ?? 'without a final state'}${failed.length ? `: step ${failed.join(', ')} failed` : ''}${info.message ? ` (${info.message})` : ''}.`,
-    {
+    return new CliError('RUN_CANCELLED', `Run ${info.name} (${info.id}) was cancelled${info.state && info.state !== 'CANCELED' ? ` (the server shows it ${info.state})` : ''}.`, {
       exit: EXIT.RUN_FAILED,
       data: {run: info},
-      hints: [...(failed.length ? [`Logs: kfp logs ${info.id} ${failed[0]} --target ${info.target}`] : []), `Retry: kfp runs retry ${info.id} --target ${info.target}`, info.url],
-    },
-  )
+      hints: [`Retry: kfp runs retry ${info.id} --target ${info.target}`, info.url],
+    })
+  }
+  const parts = failed.map((t) => `step ${t.name} failed${t.executionId ? ` (ML Metadata execution ${t.executionId}: ${t.state})` : t.state ? ` (${t.state})` : ''}`)
+  let tail = ''
+  if (failed[0] && logs) {
+    const { stepLogTail } = await import('./logs.js')
+    const got = await stepLogTail(logs.session, info, failed[0].key, logs.lines ?? 10, logs.ctx)
+    if (got?.lines.length) tail = `\nLast lines of ${failed[0].name}'s log (${got.source}):\n${got.lines.map((l) => `  ${l}`).join('\n')}`
+  }
+  return new CliError('RUN_FAILED', `Run ${info.name} (${info.id}) ended ${info.state ?? 'without a final state'}${parts.length ? `: ${parts.join(', ')}` : ''}${info.message ? ` (${info.message})` : ''}.${tail}`, {
+    exit: EXIT.RUN_FAILED,
+    data: {run: info},
+    hints: [...(failed.length ? [`Logs: kfp logs ${info.id} ${failed[0].name} --target ${info.target}`] : []), `Retry: kfp runs retry ${info.id} --target ${info.target}`, info.url],
+  })
 }

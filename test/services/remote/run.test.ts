@@ -122,23 +122,27 @@ r('auth failure, login page and 503-then-success through the run flow', async ()
   assert.is(server.runs.size, 1)
 })
 
-r('--watch streams step logs from Kubernetes, prefixed by step', async () => {
+r('--watch streams step logs from Kubernetes, prefixed by step: the pods ML Metadata names, read in their namespace', async () => {
   server.defaultRunScript = ok
+  const read: string[] = []
   const kube: KubeClient = {
-    async listPods(ns, selector) {
-      assert.is(ns, 'kubeflow')
-      const id = selector.replace('pipeline/runid=', '')
-      return [{name: `${id}-impl-1`, namespace: ns, phase: 'Running', labels: {}, annotations: {'workflows.argoproj.io/node-name': 'wf.root.hello.executor', 'pipelines.kubeflow.org/runtime-role': 'launcher'}, containers: ['main']}]
+    async listPods() {
+      throw new Error('pods are found through ML Metadata, not by label')
     },
-    async streamLog(_ns, _pod, container, o) {
+    async streamLog(ns, pod, container, o) {
       assert.is(container, 'main')
-      o.onChunk('hi wo')
-      o.onChunk('rld\nbye\n')
+      read.push(`${ns}/${pod}`)
+      const task = server.pods.get(pod)?.task
+      if (task === 'hello') {
+        o.onChunk('hi wo')
+        o.onChunk('rld\nbye\n')
+      }
     },
   }
   const lines: string[] = []
   await remoteRun({...base, cwd: dir, watch: true, logs: true, pollMs: 200, onEvent: (e) => e.type === 'log' && lines.push(`${e.task}| ${e.line}`)}, remoteCtx(dir, {KFP_ENDPOINT: server.url}, {clients: {kube: async () => kube}}))
   assert.equal(lines, ['hello| hi world', 'hello| bye'])
+  assert.equal(read.map((x) => x.replace(/-system-container-impl-\w+$/, '-impl')).sort(), [`kubeflow/${[...server.models.values()][0].wf}-impl`, `kubeflow/${[...server.models.values()][0].wf}-impl`])
 })
 
 r('--start-step with --set-output sends an inline pruned spec with constants', async () => {
