@@ -30,10 +30,10 @@ export function clearSecrets(): void {
 const MASK = '***'
 /** scheme://user:password@ → scheme://user:***@ */
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi
-/** Header lines a proxy may echo back. */
+/** Header lines a proxy may echo back (a Cookie header's value is name=value pairs, so prose such as "session cookie: kfp …" is left alone). */
 const AUTH_HEADER = /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+)[^\s"',;]+/gi
 const BEARER = /\b(bearer\s+)[A-Za-z0-9._~+/-]{12,}=*/gi
-const COOKIE_HEADER = /\b((?:set-)?cookie["']?\s*[:=]\s*["']?)[^\r\n"']+/gi
+const COOKIE_HEADER = /\b((?:set-)?cookie["']?\s*[:=]\s*["']?)[!#$%&'*+.^_`|~0-9A-Za-z-]+=[^\r\n"']*/gi
 
 const MAYBE = /:\/\/|bearer|authori|cookie/i
 

@@ -34,6 +34,13 @@ R('redactDeep masks strings at any depth (--json envelopes, serverMessage)', () 
   })
 })
 
+R('an echoed Cookie header is masked; prose that says "cookie:" before a command is not', () => {
+  assert.is(redact('Cookie: authservice_session=abc123; other=x'), 'Cookie: ***')
+  assert.is(redact('"cookie": "oauth2_proxy_kubeflow=zz"'), '"cookie": "***"')
+  const hint = '  session cookie: kfp target add prod --endpoint http://h --cookie-file ~/.config/kfp/cookie'
+  assert.is(redact(hint), hint)
+})
+
 R('displayUrl', () => assert.is(displayUrl('http://admin:pw@host/pipeline'), 'http://admin:***@host/pipeline'))
 
 R.run()
