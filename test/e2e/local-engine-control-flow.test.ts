@@ -153,6 +153,26 @@ L('dsl.Collected: the list of every iteration output, in item order, across a ne
   assert.match(r.stderr, '[consume-ids] Consuming: ["model_id_s1","model_id_s2","model_id_s3"]')
 })
 
+L('dsl.Collected artifacts: lists in item order, nested loops flattened, through a nested pipeline output', async () => {
+  const r = await run(['--local', fx('collected_artifacts')])
+  assert.is(r.code, 0, r.stderr)
+  // Inside outer iteration 1, the inner loop's models, in item order
+  const inner = [...r.stderr.matchAll(/\[read-models\[1\]\] Model raw data: (.*)/g)].map((m) => m[1])
+  assert.equal(inner, ['x-s2', 'y-s2', 'z-s2'])
+  // At the root, every model of every iteration of both loops, outer index first
+  const all = [...r.stderr.matchAll(/\[read-models\] Model raw data: (.*)/g)].map((m) => m[1])
+  assert.equal(all, ['x-s1', 'y-s1', 'z-s1', 'x-s2', 'y-s2', 'z-s2', 'x-s3', 'y-s3', 'z-s3'])
+  const rec = recordOf(r)
+  assert.is(rec.tasks.find((t: any) => t.name === 'collecting-artifacts').outputs.artifactLists.Output.length, 9)
+})
+
+L('artifactIterator: a ParallelFor over a collected artifact list, one iteration per artifact', async () => {
+  const r = await run(['--local', fx('pipeline_with_parallelfor_list_artifacts_GH-12033')])
+  assert.is(r.code, 0, r.stderr)
+  const seen = [0, 1, 2, 3].map((i) => new RegExp(`\\[print-artifact-name\\[${i}\\]\\] \\[(.*)\\]`).exec(r.stderr)?.[1])
+  assert.equal(seen, ['Hello', ',', ' ', 'world!'])
+})
+
 L('a loop over an empty list runs no iteration and succeeds; its collected outputs are empty', async () => {
   const r = await run(['--local', fx('pipeline_with_loops'), '--param', 'loop_parameter=[]'])
   assert.is(r.code, 0, r.stderr)
