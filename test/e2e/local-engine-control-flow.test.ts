@@ -104,6 +104,36 @@ C('If/Elif/Else chains: exactly one branch runs and the outer pipeline prints it
   }
 })
 
+C('if_elif_else_complex: nested If/Elif/Else inside a loop, int() conditions, OneOf per iteration, Collected ints', async () => {
+  // [number the random component returns, the branch steps that print in each of the 3 iterations, their text]
+  const cases: Array<[string, string[], string]> = [
+    ['4242', ['print-and-return-2', 'print-and-return-4'], 'Got a low even number!'],
+    ['4243', ['print-and-return-3', 'print-and-return-4'], 'Got a low odd number!'],
+    ['7001', ['print-and-return-6', 'print-and-return-7'], 'Got a high odd number!'],
+  ]
+  for (const [n, steps, text] of cases) {
+    const r = await run(['--local', fx('if_elif_else_complex')], {TEST_NUMBER: n})
+    assert.is(r.code, 0, r.stderr)
+    const printed = [...r.stderr.matchAll(/^\[(print-and-return[-\d]*)\[(\d)\]\] (.*)$/gm)].filter((m) => m[3] !== 'Adding drumroll on last trial!')
+    assert.equal([...new Set(printed.map((m) => m[1]))].sort(), steps, n)
+    assert.ok(printed.every((m) => m[3] === text), n)
+    assert.is(printed.length, 6, n)
+    // The drumroll only on the last trial (trial == 3), and the collected ints
+    assert.equal([...r.stderr.matchAll(/^\[print-and-return\[(\d)\]\] Adding drumroll/gm)].map((m) => m[1]), ['2'], n)
+    assert.match(r.stderr, `[print-ints] [${n},${n},${n}]`)
+  }
+  // 5000: the Else branch, with a loop inside it
+  const lucky = await run(['--local', fx('if_elif_else_complex')], {TEST_NUMBER: '5000'})
+  assert.is([...lucky.stderr.matchAll(/^\[print-and-return-9\[\d\]\[\d\]\] Announcing again/gm)].length, 6)
+})
+
+C('nested pipelines pass their defaults to optional component inputs (ir-golden nested_pipeline_opt_inputs_parent_level)', async () => {
+  const r = await run(['--local', fx('nested_pipeline_opt_inputs_parent_level_compiled')])
+  assert.is(r.code, 0, r.stderr)
+  for (const line of ['[component-nil-str-default] componentInput: Input - parent pipeline', '[component-int-default] componentInput: 1', '[component-nil-bool-default] componentInput: true'])
+    assert.match(r.stderr, line)
+})
+
 const L = suite('local engine: loops (process runner)')
 L.before.each(async () => {
   tmp = await tmpdir()
