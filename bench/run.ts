@@ -4,6 +4,7 @@ import {benchBuild} from './build.js'
 import {benchCompile} from './compile.js'
 import {benchEngine} from './engine.js'
 import {benchEngineLoops} from './engine-loops.js'
+import {benchLogs} from './logs.js'
 import type {BenchResult} from './lib.js'
 import {benchStartup} from './startup.js'
 
@@ -13,6 +14,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['engine', benchEngine],
   ['engine-loops', benchEngineLoops],
   ['build', benchBuild],
+  ['logs', benchLogs],
 ]
 const only = process.argv.slice(2)
 let crashed = 0

@@ -71,12 +71,15 @@ export default class Logs extends BaseCommand {
       )
       return {...remote, lines}
     }
+    const out = batchedStdout()
+    const json = this.jsonEnabled()
     const onLine = (s: StepLog, line: string, timeMs?: number) => {
-      if (this.jsonEnabled()) lines.push({step: s.task, line, ...(flags.timestamps && timeMs !== undefined ? {time: new Date(timeMs).toISOString()} : {})})
-      else {
-        const text = flags.timestamps ? stampLine(line, timeMs) : line
-        this.io.out(prefix ? `[${s.task}] ${text}` : text)
+      if (json) {
+        lines.push({step: s.task, line, ...(flags.timestamps && timeMs !== undefined ? {time: new Date(timeMs).toISOString()} : {})})
+        return
       }
+      const text = flags.timestamps ? stampLine(line, timeMs) : line
+      return out.write(prefix ? `[${s.task}] ${text}` : text)
     }
     // Where a step's log comes from is said before its lines (on stderr), not after them.
     const onStep = (s: StepLog) => {
@@ -84,7 +87,7 @@ export default class Logs extends BaseCommand {
       if (s.untimed && (flags.timestamps || flags.since)) this.info(`(${s.task}: its log has no per-line times (written by an older kfp); ${flags.since ? '--since uses the time the step ended' : 'shown with - for the time'})`)
       else if (s.status === 'skipped' || (s.status === 'pending' && !flags.follow)) this.info(`(${s.task} did not run: ${s.status})`)
     }
-    const result = await readLogs({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, follow: flags.follow, window}, this.ctx, onLine, onStep).catch(
+    const result = await readLogs({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, follow: flags.follow, window}, this.ctx, onLine, onStep).finally(() => out.flush()).catch(
       async (err) => {
         throw (await this.stepWhereRunExpected(err, args.run, args.step, flags.project)) ?? err
       },
@@ -103,5 +106,36 @@ export default class Logs extends BaseCommand {
       exit: err.exitCode,
       hints: [`kfp logs latest ${run}`, 'kfp runs list shows the runs.'],
     })
+  }
+}
+
+/**
+ * Log lines to stdout in batches (one write per read block, not per line), waiting for the pipe to drain when it is
+ * full: a large log streams with bounded memory, and a reader that stops (`| head`) holds kfp back instead of
+ * piling up buffers.
+ */
+function batchedStdout(): {write(line: string): void | Promise<void>; flush(): Promise<void>} {
+  let buf: string[] = []
+  let size = 0
+  let scheduled = false
+  const flush = async () => {
+    scheduled = false
+    if (!buf.length) return
+    const text = buf.join('\n') + '\n'
+    buf = []
+    size = 0
+    if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()))
+  }
+  return {
+    write(line) {
+      buf.push(line)
+      size += line.length + 1
+      if (size >= 64 * 1024) return flush()
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(() => void flush())
+      }
+    },
+    flush,
   }
 }

@@ -87,6 +87,17 @@ export class TimesCursor {
     }
   }
 
+  /** Reads entries until one lies beyond `offset` (or the file ends), so that timeAtSync answers up to it. */
+  async readBeyond(offset: number): Promise<void> {
+    while (!(this.queue.length && this.queue[this.queue.length - 1][0] > offset) && (await this.more()));
+  }
+
+  /** timeAt without reading: valid for offsets up to the one given to the last readBeyond. */
+  timeAtSync(offset: number): number | undefined {
+    while (this.queue.length && this.queue[0][0] <= offset) this.current = this.queue.shift()
+    return this.current?.[1]
+  }
+
   /** The offset of the first byte written at or after `ms`, or undefined when everything is older. */
   async firstAtOrAfter(ms: number): Promise<number | undefined> {
     for (;;) {
@@ -119,8 +130,11 @@ export class LogCursor {
     this.restStart = pos
   }
 
-  /** Emits every complete line from the cursor on (and with `final`, a last line without a newline). */
-  async drain(final: boolean, onLine: (line: string, timeMs: number | undefined) => void): Promise<void> {
+  /**
+   * Emits every complete line from the cursor on (and with `final`, a last line without a newline). When `onLine`
+   * returns a promise (its output is full), reading waits for it: memory stays bounded whatever the log's size.
+   */
+  async drain(final: boolean, onLine: (line: string, timeMs: number | undefined) => void | Promise<void>): Promise<void> {
     if (existsSync(this.file)) {
       const fh = await open(this.file, 'r')
       try {
@@ -129,6 +143,7 @@ export class LogCursor {
           const {bytesRead} = await fh.read(buf, 0, BLOCK, this.pos)
           if (bytesRead === 0) break
           this.pos += bytesRead
+          await this.times?.readBeyond(this.pos)
           await this.split(Buffer.concat([this.rest, buf.subarray(0, bytesRead)]), onLine)
         }
       } finally {
@@ -140,17 +155,18 @@ export class LogCursor {
       const text = this.rest.toString('utf8')
       this.rest = Buffer.alloc(0)
       this.restStart = this.pos
-      onLine(text, await this.times?.timeAt(start))
+      await onLine(text, await this.times?.timeAt(start))
     }
   }
 
-  private async split(data: Buffer, onLine: (line: string, timeMs: number | undefined) => void): Promise<void> {
+  private async split(data: Buffer, onLine: (line: string, timeMs: number | undefined) => void | Promise<void>): Promise<void> {
     let from = 0
     for (let i = data.indexOf(NL); i >= 0; i = data.indexOf(NL, from)) {
       const start = this.restStart + from
       const line = data.subarray(from, data[i - 1] === 0x0d && i > from ? i - 1 : i).toString('utf8')
       from = i + 1
-      onLine(line, await this.times?.timeAt(start))
+      const wait = onLine(line, this.times?.timeAtSync(start))
+      if (wait) await wait
     }
     this.restStart += from
     this.rest = Buffer.from(data.subarray(from))

@@ -93,7 +93,7 @@ class StepReaders {
     return c
   }
 
-  async drain(s: StepLog, final: boolean, onLine: (step: StepLog, line: string, timeMs?: number) => void): Promise<void> {
+  async drain(s: StepLog, final: boolean, onLine: (step: StepLog, line: string, timeMs?: number) => void | Promise<void>): Promise<void> {
     await (await this.open(s))?.drain(final, (line, t) => onLine(s, line, t))
   }
 
@@ -110,7 +110,8 @@ class StepReaders {
 export async function readLogs(
   o: ReadLogsOptions,
   ctx: Pick<Ctx, 'env' | 'signal'>,
-  onLine: (step: StepLog, line: string, timeMs?: number) => void,
+  /** Returning a promise (the output is full) holds reading until it settles. */
+  onLine: (step: StepLog, line: string, timeMs?: number) => void | Promise<void>,
   /** Called for each step before any of its lines (where its log comes from, whether it ran at all, untimed). */
   onStep: (step: StepLog) => void = () => {},
 ): Promise<LogsResult> {

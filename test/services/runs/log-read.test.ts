@@ -20,7 +20,7 @@ T.after.each(async () => {
 async function linesFrom(file: string, start: number, times?: TimesCursor): Promise<Array<[string, number | undefined]>> {
   const out: Array<[string, number | undefined]> = []
   const c = new LogCursor(file, start, times)
-  await c.drain(true, (l, t) => out.push([l, t]))
+  await c.drain(true, (l, t) => { out.push([l, t]) })
   await c.close()
   return out
 }
@@ -104,13 +104,13 @@ T('drain goes on from where it stopped (follow) and holds back a partial last li
   writeFileSync(f, 'a\nb')
   const got: string[] = []
   const c = new LogCursor(f, 0)
-  await c.drain(false, (l) => got.push(l))
+  await c.drain(false, (l) => { got.push(l) })
   assert.equal(got, ['a'])
   appendFileSync(f, 'c\nd\n')
-  await c.drain(false, (l) => got.push(l))
+  await c.drain(false, (l) => { got.push(l) })
   assert.equal(got, ['a', 'bc', 'd'])
   appendFileSync(f, 'e')
-  await c.drain(true, (l) => got.push(l))
+  await c.drain(true, (l) => { got.push(l) })
   assert.equal(got, ['a', 'bc', 'd', 'e'])
 })
 
