@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'IR_UNSUPPORTED'
   | 'PARAM_INVALID'
   | 'RUN_NOT_FOUND'
+  | 'RUN_RECORD_INVALID'
   | 'STEP_NOT_FOUND'
   | 'OUTPUTS_MISSING'
   | 'RUN_FAILED'

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {CliError, EXIT} from '../../lib/errors.js'
@@ -50,6 +51,7 @@ export default class RunsList extends BaseCommand {
       })
     }
     const result = await listRuns({cwd: this.ctx.cwd, project: flags.project, status: flags.status, experiment: flags.experiment, limit: flags.limit}, this.ctx)
+    for (const b of result.unusable) this.warn(`Skipped ${path.relative(this.ctx.cwd, b.file) || b.file}: ${b.problem}. Remove it with \`kfp runs delete ${b.id} --yes\`.`)
     if (result.runs.length === 0) {
       const filters = filterText(flags)
       if (filters && result.total > 0) this.info(`No runs match ${filters} (${result.total} run${result.total === 1 ? '' : 's'} in all; \`kfp runs list\` shows them).`)

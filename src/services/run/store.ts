@@ -146,25 +146,109 @@ export function withLiveness(rec: RunRecord, alive: (pid: number) => boolean = p
   }
 }
 
-/** Reads one run record (raw, without the liveness check); undefined when missing or unreadable. */
-export async function readRunRaw(stateDir: string, id: string): Promise<RunRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(path.join(runDir(stateDir, id), 'run.json'), 'utf8')) as RunRecord
-  } catch {
-    return undefined
-  }
+/** A run folder whose run.json cannot be used: named with its path, and removable with `kfp runs delete ID`. */
+export interface BadRunRecord {
+  id: string
+  file: string
+  problem: string
 }
 
-/** Every run, newest first, with liveness applied. Folders without a readable run.json are ignored. */
-export async function listRunRecords(stateDir: string): Promise<RunRecord[]> {
+/** What is wrong with a parsed run.json, if anything (every command relies on these fields). */
+function recordProblem(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return `it holds ${v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`}, not a run record`
+  const r = v as Partial<RunRecord>
+  for (const k of ['id', 'createdAt', 'status', 'name'] as const) if (typeof r[k] !== 'string') return `it has no ${k}`
+  if (!Array.isArray(r.tasks)) return 'it has no tasks list'
+  if (r.tasks.some((t) => !t || typeof t !== 'object' || typeof t.name !== 'string' || typeof t.status !== 'string')) return 'a task in it has no name or status'
+  return undefined
+}
+
+/** Reads one run record: the record, a bad record (unreadable or not a record), or undefined when there is none. */
+export async function readRunChecked(stateDir: string, id: string): Promise<{rec: RunRecord} | {bad: BadRunRecord} | undefined> {
+  const file = runFile(stateDir, id)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    // No run.json (yet): a run being created, or an empty folder. Anything else (EACCES, EISDIR) is a bad record.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    return {bad: {id, file, problem: `it cannot be read (${code ?? (err as Error).message})`}}
+  }
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch {
+    return {bad: {id, file, problem: text.trim() === '' ? 'it is empty' : 'it is not valid JSON (truncated or overwritten?)'}}
+  }
+  const problem = recordProblem(v)
+  if (problem) return {bad: {id, file, problem}}
+  const rec = v as RunRecord
+  rec.parameters ??= {}
+  rec.explicitParameters ??= {}
+  return {rec}
+}
+
+/** Reads one run record (raw, without the liveness check); undefined when missing or unusable. */
+export async function readRunRaw(stateDir: string, id: string): Promise<RunRecord | undefined> {
+  const r = await readRunChecked(stateDir, id)
+  return r && 'rec' in r ? r.rec : undefined
+}
+
+/** A temp file of an atomic write (`<file>.<pid>.<hex>.tmp`) whose writer is gone: a leftover of a killed kfp. */
+function leftoverTemp(name: string): boolean {
+  const m = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)
+  return m !== null && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))
+}
+
+/** Removes leftover temp files of killed writes from a folder (best effort). */
+async function cleanTemps(dir: string): Promise<void> {
+  let names: string[]
+  try {
+    names = await readdir(dir)
+  } catch {
+    return
+  }
+  await Promise.all(names.filter(leftoverTemp).map((n) => rm(path.join(dir, n), {force: true}).catch(() => {})))
+}
+
+/**
+ * Every run, newest first, with liveness applied, and every run folder whose run.json is unusable (never skipped
+ * silently: commands name them). Leftover temp files of killed writes are cleaned on the way.
+ */
+export async function scanRuns(stateDir: string): Promise<{runs: RunRecord[]; bad: BadRunRecord[]}> {
   let ids: string[]
   try {
     ids = await readdir(runsDir(stateDir))
   } catch {
-    return []
+    return {runs: [], bad: []}
   }
-  const recs = (await Promise.all(ids.map((id) => readRunRaw(stateDir, id)))).filter((r): r is RunRecord => r !== undefined)
-  return recs.map((r) => withLiveness(r)).sort((a, b) => (b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)))
+  const reads = await Promise.all(
+    ids.map(async (id) => {
+      await cleanTemps(runDir(stateDir, id))
+      return readRunChecked(stateDir, id)
+    }),
+  )
+  const runs: RunRecord[] = []
+  const bad: BadRunRecord[] = []
+  for (const r of reads) if (r && 'rec' in r) runs.push(withLiveness(r.rec))
+  else if (r) bad.push(r.bad)
+  runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+  return {runs, bad}
+}
+
+/** Every usable run, newest first, with liveness applied (see scanRuns for the unusable ones). */
+export async function listRunRecords(stateDir: string): Promise<RunRecord[]> {
+  return (await scanRuns(stateDir)).runs
+}
+
+/** The error for a run reference that names an unusable record. */
+export function badRecordError(b: BadRunRecord): CliError {
+  return new CliError('RUN_RECORD_INVALID', `The record of run ${b.id} (${b.file}) is unusable: ${b.problem}.`, {
+    exit: EXIT.CONFIG,
+    hints: [`Remove the run with \`kfp runs delete ${b.id} --yes\`.`],
+    data: {file: b.file, problem: b.problem},
+  })
 }
 
 /**
@@ -172,9 +256,13 @@ export async function listRunRecords(stateDir: string): Promise<RunRecord[]> {
  * Throws RUN_NOT_FOUND with a hint.
  */
 export async function resolveRun(stateDir: string, ref: string, filter?: (r: RunRecord) => boolean): Promise<RunRecord> {
-  const all = (await listRunRecords(stateDir)).filter(filter ?? (() => true))
+  const scan = await scanRuns(stateDir)
+  const all = scan.runs.filter(filter ?? (() => true))
+  const badHit = scan.bad.find((b) => b.id === ref) ?? (ref.length >= 6 ? scan.bad.find((b) => b.id.startsWith(ref)) : undefined)
+  if (badHit && !all.some((r) => r.id === ref || r.name === ref)) throw badRecordError(badHit)
+  const skipped = scan.bad.length ? [`Skipped ${scan.bad.length} unusable run record${scan.bad.length > 1 ? 's' : ''}: ${scan.bad.map((b) => b.file).join(', ')}.`] : []
   const notFound = (msg: string) =>
-    new CliError('RUN_NOT_FOUND', msg, {exit: EXIT.CONFIG, hints: ['List runs with `kfp runs list`.'], data: {ref, stateDir}})
+    new CliError('RUN_NOT_FOUND', msg, {exit: EXIT.CONFIG, hints: ['List runs with `kfp runs list`.', ...skipped], data: {ref, stateDir}})
   if (all.length === 0) throw notFound(`No local runs yet in ${stateDir} (looking for '${ref}').`)
   if (ref === 'latest') return all[0]
   const exact = all.find((r) => r.id === ref) ?? all.find((r) => r.name === ref)

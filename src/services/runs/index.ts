@@ -5,9 +5,9 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {processAlive, signalProcess, stopProcessGroup} from '../../clients/process.js'
 import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
-import {CliError, EXIT} from '../../lib/errors.js'
+import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import type {RemovalReport} from '../run/retention.js'
-import {listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
+import {scanRuns, type BadRunRecord, listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
 
 /** Where to look for runs. */
 export interface RunsScope {
@@ -43,6 +43,8 @@ export interface ListRunsResult {
   runs: RunSummary[]
   /** How many runs there are before --status/--experiment/--limit. */
   total: number
+  /** Run folders whose run.json is unusable (named with their path; `kfp runs delete ID` removes them). */
+  unusable: BadRunRecord[]
 }
 
 function durationOf(a?: string, b?: string): number | undefined {
@@ -75,12 +77,13 @@ export async function listRuns(
   ctx: Pick<Ctx, 'env'>,
 ): Promise<ListRunsResult> {
   const stateDir = await runsStateDir(o, ctx)
-  let runs = await listRunRecords(stateDir)
+  const scan = await scanRuns(stateDir)
+  let runs = scan.runs
   const total = runs.length
   if (o.status?.length) runs = runs.filter((r) => o.status!.includes(r.status))
   if (o.experiment) runs = runs.filter((r) => r.experiment === o.experiment)
   if (o.limit !== undefined) runs = runs.slice(0, o.limit)
-  return {stateDir, runs: runs.map(summarizeRun), total}
+  return {stateDir, runs: runs.map(summarizeRun), total, unusable: scan.bad}
 }
 
 export interface GetRunResult {
@@ -209,7 +212,17 @@ export interface DeleteRunResult {
 /** Deletes a finished run's folder (asks first unless `yes`; a running run must be cancelled first). */
 export async function deleteRun(o: RunsScope & {run: string; yes: boolean}, ctx: Pick<Ctx, 'env' | 'prompter'>): Promise<DeleteRunResult> {
   const stateDir = await runsStateDir(o, ctx)
-  const run = await resolveRun(stateDir, o.run)
+  let run: RunRecord
+  try {
+    run = await resolveRun(stateDir, o.run)
+  } catch (err) {
+    // An unusable record is removed like any finished run (issue 11 point 12).
+    if (!isCliError(err) || err.kfpCode !== 'RUN_RECORD_INVALID') throw err
+    const id = (await scanRuns(stateDir)).bad.find((b) => b.id === o.run || b.id.startsWith(o.run))!.id
+    if (!o.yes && !(await ctx.prompter.confirm({message: `Delete run folder ${id} (its record is unusable)?`, flag: '--yes', default: false}))) return {id, name: id, deleted: false}
+    const {removeRuns} = await import('../run/retention.js')
+    return {id, name: id, deleted: true, removal: await removeRuns(stateDir, [id], await listRunRecords(stateDir))}
+  }
   if (!isRunFinal(run.status)) {
     throw new CliError('USAGE', `Run ${run.name} (${run.id}) is still running.`, {
       exit: EXIT.USAGE,

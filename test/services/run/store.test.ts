@@ -47,7 +47,7 @@ S('a running run whose process is gone (or whose heartbeat is stale) reads as in
   assert.is(withLiveness(rec('2'), () => false).status, 'succeeded')
 })
 
-S('lists newest first, resolves latest, ids, unique prefixes and names; ignores broken folders', async () => {
+S('lists newest first, resolves latest, ids, unique prefixes and names; goes on past broken folders and names them', async () => {
   await writeRun(tmp.dir, rec('1'))
   await writeRun(tmp.dir, rec('2'))
   await mkdir(path.join(tmp.dir, 'runs', 'junk'), {recursive: true})
@@ -59,7 +59,7 @@ S('lists newest first, resolves latest, ids, unique prefixes and names; ignores 
     () => assert.unreachable(),
     (e: {kfpCode: string; hints: string[]}) => {
       assert.is(e.kfpCode, 'RUN_NOT_FOUND')
-      assert.equal(e.hints, ['List runs with `kfp runs list`.'])
+      assert.equal(e.hints, ['List runs with `kfp runs list`.', `Skipped 1 unusable run record: ${path.join(tmp.dir, 'runs', 'junk', 'run.json')}.`])
     },
   )
 })
