@@ -1,6 +1,11 @@
 /**
  * Cache keys of the local engine: a task is reused when its image, command, args (as written, before
- * run-specific paths are filled in), env, input values and input artifact contents match an earlier success.
+ * run-specific paths are filled in), env, input values, input artifact contents and output names and types match
+ * an earlier success. Follows kfp-src backend/src/v2/driver/cache.go getFingerPrint and cacheutils/cache.go
+ * GenerateCacheKey (image, raw command + args, input values, output parameter types, output artifact types),
+ * where that makes sense locally: input artifacts count by content (the backend counts MLMD artifact names, which
+ * are new for every run here), and env is included. A task's own `cachingOptions.cacheKey` replaces all of it, as
+ * in getFingerPrint: sha256(componentRef name, NUL, cacheKey).
  */
 import {createHash} from 'node:crypto'
 import type {IrContainerSpec} from '../ir/types.js'
@@ -12,8 +17,11 @@ export interface CacheKeyInput {
   parameters: Record<string, JsonValue>
   artifactDigests: Record<string, string>
   outputNames: string[]
-  /** The IR's own cacheKey, when set. */
+  /** Output name → parameter type or artifact schema title (GenerateCacheKey's outputParametersSpec / outputArtifactsSpec). */
+  outputTypes?: Record<string, string>
+  /** The IR's own cacheKey, when set, and the task's componentRef name it is salted with. */
   irCacheKey?: string
+  componentName?: string
 }
 
 function canonical(v: unknown): unknown {
@@ -24,6 +32,7 @@ function canonical(v: unknown): unknown {
 
 /** A stable sha256 (hex) over the task's identity. */
 export function taskCacheKey(i: CacheKeyInput): string {
+  if (i.irCacheKey) return createHash('sha256').update(`${i.componentName ?? ''}\0${i.irCacheKey}`).digest('hex')
   const body = canonical({
     v: 1,
     image: i.container.image,
@@ -33,7 +42,7 @@ export function taskCacheKey(i: CacheKeyInput): string {
     parameters: i.parameters,
     artifacts: i.artifactDigests,
     outputs: [...i.outputNames].sort(),
-    irCacheKey: i.irCacheKey ?? null,
+    ...(i.outputTypes ? {outputTypes: i.outputTypes} : {}),
   })
   return createHash('sha256').update(JSON.stringify(body)).digest('hex')
 }

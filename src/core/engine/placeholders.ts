@@ -98,6 +98,15 @@ function resolveOne(p: string, v: PlaceholderValues): string {
     case '{{$.outputs.output_file}}':
     case '{{$.outputMetadataUri}}':
       return v.executorInput.outputs.outputFile
+  }
+  const job = pipelinePlaceholder(p, v)
+  if (job !== undefined) return job
+  throw new PlaceholderError(`unsupported placeholder ${p}`)
+}
+
+/** The value of a `{{$.pipeline_*}}` placeholder, or undefined for any other text. */
+export function pipelinePlaceholder(p: string, v: Omit<PlaceholderValues, 'inputParameters' | 'executorInput'>): string | undefined {
+  switch (p) {
     case '{{$.pipeline_job_name}}':
     case '{{$.pipeline_job_resource_name}}':
       return v.pipelineJobName
@@ -112,7 +121,25 @@ function resolveOne(p: string, v: PlaceholderValues): string {
     case '{{$.pipeline_root}}':
       return v.pipelineRoot
   }
-  throw new PlaceholderError(`unsupported placeholder ${p}`)
+  return undefined
+}
+
+/**
+ * Task inputs whose constant is exactly a `{{$.pipeline_*}}` placeholder get its value, as the driver resolves
+ * them (driver/resolve.go resolveInputParameter: `runtimeValue.constant` equal to PIPELINE_JOB_NAME_PLACEHOLDER …).
+ * Returns the inputs to replace (name → value).
+ */
+export function runtimeConstantPlaceholders(
+  task: {inputs?: {parameters?: Record<string, {runtimeValue?: {constant?: unknown}}>}},
+  v: Omit<PlaceholderValues, 'inputParameters' | 'executorInput'>,
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [n, b] of Object.entries(task.inputs?.parameters ?? {})) {
+    const c = b.runtimeValue?.constant
+    const value = typeof c === 'string' ? pipelinePlaceholder(c, v) : undefined
+    if (value !== undefined) out[n] = value
+  }
+  return out
 }
 
 /** Replaces the placeholders inside one string. */

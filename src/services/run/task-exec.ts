@@ -8,7 +8,7 @@ import path from 'node:path'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import type {TaskInputs} from '../../core/engine/inputs.js'
 import {artifactPath, buildExecutorInput, mergeExecutorOutputs, parseExecutorOutput, type ExecutorInput} from '../../core/engine/executor-io.js'
-import {PlaceholderError, resolveArgs, type PlaceholderValues} from '../../core/engine/placeholders.js'
+import {PlaceholderError, resolveArgs, runtimeConstantPlaceholders, type PlaceholderValues} from '../../core/engine/placeholders.js'
 import type {ReusedFrom, TaskOutputs} from '../../core/engine/record.js'
 import type {IrComponentSpec, IrContainerSpec, IrTask} from '../../core/ir/types.js'
 import {maxAttempts, nextRetry} from '../../core/engine/retry.js'
@@ -134,7 +134,12 @@ export async function cacheKeyInputOf(t: Pick<ContainerTask, 'component' | 'cont
     parameters: inputs.parameters,
     artifactDigests,
     outputNames: [...Object.keys(outDefs.parameters ?? {}), ...Object.keys(outDefs.artifacts ?? {})],
+    outputTypes: {
+      ...Object.fromEntries(Object.entries(outDefs.parameters ?? {}).map(([n, d]) => [n, d.parameterType ?? 'STRING'])),
+      ...Object.fromEntries(Object.entries(outDefs.artifacts ?? {}).map(([n, d]) => [n, d.artifactType.schemaTitle ?? d.artifactType.instanceSchema ?? ''])),
+    },
     irCacheKey: t.task.cachingOptions?.cacheKey,
+    componentName: t.task.componentRef?.name,
   }
 }
 
@@ -168,6 +173,19 @@ async function runTask(
   const paramOuts = outDefs.parameters ?? {}
   const artOuts = outDefs.artifacts ?? {}
 
+  const job = {
+    pipelineJobName: ctx.run.name,
+    pipelineJobUuid: ctx.run.id,
+    pipelineTaskName: t.displayName,
+    pipelineTaskUuid: `${ctx.run.id}-${t.key}`,
+    pipelineRoot: ctx.run.pipelineRoot,
+    createTime: ctx.run.createdAt,
+  }
+  const constants = runtimeConstantPlaceholders(t.task, job)
+  if (Object.keys(constants).length)
+    inputs = {...inputs, parameters: {...inputs.parameters, ...constants}, formatted: {...inputs.formatted, ...constants}}
+  // (driver/resolve.go: the cache key sees the resolved values.)
+
   // Cache.
   const cacheKey = taskCacheKey(await cacheKeyInputOf(t, inputs))
   if (!ctx.noCacheLookup && cachingEnabled(t.task.cachingOptions)) {
@@ -192,16 +210,7 @@ async function runTask(
     outputArtifactUri: (n) => path.join(ctx.run.pipelineRoot, t.key, n),
     outputFile: path.join(outputsDir, 'executor_output.json'),
   })
-  const values: PlaceholderValues = {
-    inputParameters: inputs.formatted,
-    executorInput,
-    pipelineJobName: ctx.run.name,
-    pipelineJobUuid: ctx.run.id,
-    pipelineTaskName: t.displayName,
-    pipelineTaskUuid: `${ctx.run.id}-${t.key}`,
-    pipelineRoot: ctx.run.pipelineRoot,
-    createTime: ctx.run.createdAt,
-  }
+  const values: PlaceholderValues = {inputParameters: inputs.formatted, executorInput, ...job}
   let command: string[]
   let args: string[]
   try {
