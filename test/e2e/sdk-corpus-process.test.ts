@@ -4,17 +4,19 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {findUnsupportedFeatures} from '../../src/core/engine/dag.js'
-import {CASES, convertedSpec, processShimDir, runCase, WAITING_FOR_ENGINE} from '../helpers/sdk-corpus-cases.js'
+import {CASES, convertedSpec, processShimDir, runCase, startCorpusGcs, WAITING_FOR_ENGINE} from '../helpers/sdk-corpus-cases.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const S = suite('SDK corpus on the process runner')
 let tmp: {dir: string; cleanup: () => Promise<void>}
 let env: Record<string, string>
+let gcs: Awaited<ReturnType<typeof startCorpusGcs>>
 S.before(async () => {
   tmp = await tmpdir('kfp-corpus-')
-  env = {PATH: `${processShimDir(tmp.dir)}:${process.env.PATH}`}
+  gcs = await startCorpusGcs()
+  env = {PATH: `${processShimDir(tmp.dir)}:${process.env.PATH}`, ...gcs.env}
 })
-S.after(async () => tmp.cleanup())
+S.after(async () => (await gcs.close(), await tmp.cleanup()))
 
 S('the corpus holds at least 30 SDK-compiled pipelines', () => {
   assert.ok(CASES.length >= 30, String(CASES.length))
