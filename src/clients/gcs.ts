@@ -9,6 +9,8 @@ import {requestTimeoutMs, withTimeout} from '../lib/timeout.js'
 export interface ObjectStore {
   /** The object's text, or undefined when it does not exist. */
   readText(uri: string): Promise<string | undefined>
+  /** The object's bytes, or undefined when it does not exist. */
+  readBytes?(uri: string): Promise<Buffer | undefined>
   /** Names (full gs:// URIs) under a prefix. */
   list(prefixUri: string): Promise<string[]>
   writeText(uri: string, text: string): Promise<void>
@@ -43,17 +45,21 @@ export async function createObjectStore(env: Env, o: {apiEndpoint?: string; proj
   } as ConstructorParameters<typeof Storage>[0])
   // Every call gives up after KFP_HTTP_TIMEOUT_MS (default 30 s), the library's retries included.
   const limit = <T>(p: Promise<T>, what: string) => withTimeout(p, requestTimeoutMs(env), 'Cloud Storage', what)
+  async function readBytes(uri: string): Promise<Buffer | undefined> {
+    const {bucket, name} = parseGsUri(uri)
+    try {
+      const [buf] = await limit(storage.bucket(bucket).file(name).download(), `reading ${uri}`)
+      return buf
+    } catch (error) {
+      if ((error as {code?: number}).code === 404) return undefined
+      throw gcsError(error, uri)
+    }
+  }
   return {
     async readText(uri) {
-      const {bucket, name} = parseGsUri(uri)
-      try {
-        const [buf] = await limit(storage.bucket(bucket).file(name).download(), `reading ${uri}`)
-        return buf.toString('utf8')
-      } catch (error) {
-        if ((error as {code?: number}).code === 404) return undefined
-        throw gcsError(error, uri)
-      }
+      return (await readBytes(uri))?.toString('utf8')
     },
+    readBytes,
     async list(prefixUri) {
       const {bucket, name} = parseGsUri(prefixUri)
       try {

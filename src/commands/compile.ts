@@ -58,15 +58,11 @@ export default class Compile extends BaseCommand {
       default: 'kfp',
       env: 'KFP_COMPILE_PLATFORM',
     }),
-    'record-outputs': Flags.boolean({
-      summary: 'Make each step also save its output parameters as a kfp_outputs artifact (what kfp upload does).',
-      description: 'Lets `kfp run --start-step N --from-run RUN` on a KFP server reuse that run\'s outputs. See docs/remote.md.',
-    }),
   }
 
   async run(): Promise<CompileCommandResult> {
     const {flags} = await this.parse(Compile)
-    const r = await compileProject({cwd: this.ctx.cwd, project: flags.project, output: flags.stdout ? undefined : flags.output, write: !flags.stdout, recordOutputs: flags['record-outputs'], platform: flags.platform as 'kfp' | 'vertex'}, this.ctx)
+    const r = await compileProject({cwd: this.ctx.cwd, project: flags.project, output: flags.stdout ? undefined : flags.output, write: !flags.stdout, platform: flags.platform as 'kfp' | 'vertex'}, this.ctx)
     for (const w of r.warnings) this.warn(w)
     const result: CompileCommandResult = {
       file: r.file ?? null,

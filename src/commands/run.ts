@@ -66,6 +66,9 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     'start-step': Flags.string({summary: 'Run from this step (number or name) on; reuse the outputs of the steps before it.', helpValue: 'N|NAME'}),
     'from-run': Flags.string({summary: 'With --start-step: the run whose outputs to reuse (id, name or latest).', helpValue: 'RUN'}),
     'set-output': Flags.string({summary: 'With --start-step: supply one output of a skipped step. Repeatable.', multiple: true, helpValue: 'STEP.OUTPUT=VALUE'}),
+    'local-outputs': Flags.boolean({
+      summary: 'On a KFP server, with --start-step: reuse the outputs of a local run (--from-run, else the newest) instead of a server run; warns with the values.',
+    }),
     'cancel-on-interrupt': Flags.boolean({summary: 'On a KFP server: Ctrl-C while watching also cancels the run (default: only stop watching).'}),
     'dry-run': Flags.boolean({summary: 'Print the plan without running: per step, run / cached (from which run) / reused by --start-step / skipped, and why a step misses the cache.'}),
     wide: Flags.boolean({summary: 'With --dry-run: show every column in full.'}),
@@ -258,6 +261,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         noCache: flags['no-cache'],
         startStep: flags['start-step'],
         fromRun: flags['from-run'],
+        localOutputs: flags['local-outputs'],
         setOutputs: flags['set-output'] ?? [],
         watch: flags.watch && !flags.detach,
         cancelOnInterrupt: flags['cancel-on-interrupt'],

@@ -25,8 +25,6 @@ export interface CompileProjectOptions {
   output?: string
   /** Write the file (default true). `false` only compiles, for callers that need the spec (local engine, upload). */
   write?: boolean
-  /** For a KFP server: steps also record their output parameters as the `kfp_outputs` artifact (compilePipeline's recordOutputs). */
-  recordOutputs?: boolean
   /**
    * Who runs the pipeline (core/compile/accelerator.ts): `kfp` (a KFP server: GPU models become `nvidia.com/gpu` and a
    * GKE node selector) or `vertex` (accelerator types as written). Default: types as written.
@@ -102,7 +100,6 @@ export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx,
   const compiled = compilePipeline(project, {
     images,
     sdkVersion: kfpSdkVersion(),
-    ...(opts.recordOutputs ? {recordOutputs: true} : {}),
     ...(opts.platform ? {platform: opts.platform} : {}),
   })
   if (compiled.platformSpec && format === 'json') {

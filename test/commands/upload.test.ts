@@ -1,3 +1,4 @@
+import YAML from 'yaml'
 import {cp, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
@@ -46,14 +47,17 @@ up('compiles the project and creates the pipeline; a second upload of the same c
   assert.not.match(first.stdout + first.stderr + second.stdout + second.stderr, /sekret-token-9/)
 })
 
-up('the uploaded spec records output parameters (kfp_outputs) and is strictly valid IR', async () => {
+up("the uploaded spec runs each step's command as written (no shell wrapper, no extra artifact) and is strictly valid IR", async () => {
   // When
   const r = await runCli(['upload'], {cwd: dir, env: env()})
+  const compiled = await runCli(['compile', '--stdout'], {cwd: dir, env: env()})
   // Then
   assert.is(r.code, 0, r.stderr)
+  assert.is(compiled.code, 0, compiled.stderr)
   const spec = [...server.versions.values()][0].pipeline_spec
-  assert.ok(spec.components['comp-preprocess'].outputDefinitions.artifacts.kfp_outputs)
-  assert.is(spec.deploymentSpec.executors['exec-preprocess'].container.command[3], 'kfp-record-outputs')
+  assert.equal(spec.deploymentSpec, YAML.parseAllDocuments(compiled.stdout)[0].toJS().deploymentSpec)
+  assert.equal(spec.components, YAML.parseAllDocuments(compiled.stdout)[0].toJS().components)
+  assert.not.match(JSON.stringify(spec), /kfp_outputs|kfp-record-outputs/)
   const problems = checkPipelineSpec(spec)
   assert.is(problems.length, 0, formatProblems(problems))
 })

@@ -14,5 +14,4 @@ export {pythonFloat, pythonRepr, renderPipelineYaml, renderSdkYaml} from './yaml
 export {componentKey, executorLabel, irInputName, k8sName, pipelineChannelName} from './names.js'
 export {fileOutputsScript, FILE_OUTPUTS_ARGV0, wrapCommandForFileOutputs} from './file-outputs.js'
 export {cpuToFloat, memoryToGB} from './resources.js'
-export {addOutputRecords, OUTPUTS_RECORD_ARTIFACT, RECORD_OUTPUTS_ARGV0, recordOutputsScript, wrapCommandForOutputRecord, type OutputRecordsResult} from './record-outputs.js'
 export {GKE_ACCELERATOR_LABEL, NVIDIA_GPU_RESOURCE, planAccelerator, platformSpecOf, type AcceleratorPlan, type CompilePlatform} from './accelerator.js'

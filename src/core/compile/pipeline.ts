@@ -19,7 +19,6 @@ import type {
 } from '../ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {wrapCommandForFileOutputs} from './file-outputs.js'
-import {addOutputRecords} from './record-outputs.js'
 import {buildDags, type IoInfo, type StepIo} from './dag.js'
 import {componentKey, executorLabel, irInputName, k8sName, uniqueName} from './names.js'
 import {outputParameterFilePlaceholder, resolveComponentArg} from './placeholders.js'
@@ -37,11 +36,6 @@ export interface CompilePipelineOptions {
   images: Record<string, string>
   /** Written to `sdkVersion`, e.g. `kfp-cli-0.1.0`. */
   sdkVersion?: string
-  /**
-   * For a KFP server: every step with output parameters also writes them as the `kfp_outputs` artifact, so
-   * `--start-step` can reuse a server run's outputs (see record-outputs.ts). Default false.
-   */
-  recordOutputs?: boolean
   /**
    * Who runs it (accelerator.ts): `kfp` turns GPU models into `nvidia.com/gpu` plus a GKE node selector in the
    * PlatformSpec; `vertex` or undefined keeps accelerator types as written (the SDK's shape).
@@ -196,7 +190,6 @@ export function compilePipeline(project: Project, opts: CompilePipelineOptions):
   const extra = platformSpec ? {platformSpec} : {}
   const taskPathOfStep = dags.taskPathOfStep
   const names = {taskOfStep: taskPathOfStep, taskKeyOfStep: taskOfStep, executorOfComponent, componentOfStep, ...extra}
-  if (opts.recordOutputs) return {spec: addOutputRecords(spec).spec, ...names}
   return {spec, ...names}
 }
 

@@ -39,6 +39,8 @@ export interface RemoteRunOptions {
   startStep?: string
   setOutputs?: string[]
   fromRun?: string
+  /** --local-outputs: --start-step takes the skipped steps' outputs from a local run (with a warning). */
+  localOutputs?: boolean
   watch?: boolean
   cancelOnInterrupt?: boolean
   /** Stream step logs while watching (default true when watching). */
@@ -85,7 +87,7 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
   let startStep: RemoteStartStepSummary | undefined
   if (o.startStep) {
     const planned = await planRemoteStartStep(
-      {spec: src.spec as never, taskOfStep: src.taskOfStep, startStep: o.startStep, setOutputs: o.setOutputs ?? [], fromRun: o.fromRun, params: params.values, projectDir: src.dir, session},
+      {spec: src.spec as never, taskOfStep: src.taskOfStep, startStep: o.startStep, setOutputs: o.setOutputs ?? [], fromRun: o.fromRun, localOutputs: o.localOutputs, params: params.values, projectDir: src.dir, session},
       ctx,
     )
     spec = planned.spec as unknown as Record<string, unknown>

@@ -1,16 +1,17 @@
 import type {Ctx} from '../../ctx.js'
-import {createObjectStore, type ObjectStore} from '../../clients/gcs.js'
-import type {IrParameterType, PipelineSpec} from '../../core/ir/types.js'
-import {OUTPUTS_RECORD_ARTIFACT} from '../../core/compile/record-outputs.js'
-import {parseOutputText} from '../../core/engine/params.js'
+import type {KfpRun} from '../../clients/kfp-api.js'
 import type {JsonValue} from '../../core/project/types.js'
-import {planTasks} from '../../core/engine/dag.js'
-import type {RunRecord} from '../../core/engine/record.js'
+import {planTasks, type PlannedTask} from '../../core/engine/dag.js'
+import type {RunRecord, TaskRecord} from '../../core/engine/record.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
 import {missingOutputsError, planStartStep} from '../../core/engine/start-step.js'
 import {pruneSpecForStartStep} from '../../core/remote/prune.js'
-import {CliError, EXIT} from '../../lib/errors.js'
+import {specOfRunBody} from '../../core/remote/steps.js'
+import {formatParamValue} from '../../core/engine/params.js'
+import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {stateDir} from '../../lib/paths.js'
 import type {RemoteSession} from './connect.js'
+import {describeRun} from './runs.js'
 
 /** What a remote start-step run reuses, for the result and messages. */
 export interface RemoteStartStepSummary {
@@ -18,80 +19,67 @@ export interface RemoteStartStepSummary {
   skipped: string[]
   /** Skipped task → output name → value used as a constant. */
   constants: Record<string, Record<string, JsonValue>>
-  /** Where the values came from: a local run id, a server run id, or --set-output. */
+  /** Where the values came from: a server run id, a local run id, or --set-output. */
   sources: string[]
+  /** The run the outputs came from, and where it ran. */
+  sourceRun?: {id: string; name: string; where: 'server' | 'local'}
   warnings: string[]
 }
 
 /**
- * True when `objectPath` (below the pipeline root) is the `kfp_outputs` record of `task` in run `runId`. KFP 2.x
- * writes output artifacts to `<pipeline root>/<pipeline name>/<run id>/<task name>/<artifact name>`; the match only
- * asks for the run id, then the task name, then the artifact name as the last segment (or the folder holding the
- * file), so other layouts (an execution id after the task name, a different prefix) are found too.
+ * A server run as a run record for the start-step planner: each root task's output parameters as ML Metadata holds
+ * them (execution custom property `outputs`; a cache hit's execution carries the outputs it reused,
+ * backend/src/v2/driver/cache.go), and its output artifacts' URIs.
  */
-export function isOutputsRecordPath(objectPath: string, runId: string, task: string): boolean {
-  const parts = objectPath.split('/').filter(Boolean)
-  const r = parts.indexOf(runId)
-  if (r < 0) return false
-  const t = parts.indexOf(task, r + 1)
-  if (t < 0) return false
-  const last = parts.length - 1
-  return last > t && (parts[last] === OUTPUTS_RECORD_ARTIFACT || (last - 1 > t && parts[last - 1] === OUTPUTS_RECORD_ARTIFACT))
-}
-
-/** A skipped task's name and the IR types of its output parameters (to convert the recorded text). */
-export interface RecordedTask {
-  name: string
-  types?: Record<string, IrParameterType | undefined>
-}
-
-/** The IR types of each task's output parameters, from the spec. */
-export function outputTypesOfTasks(spec: PipelineSpec): Record<string, Record<string, IrParameterType | undefined>> {
-  const out: Record<string, Record<string, IrParameterType | undefined>> = {}
-  for (const [task, t] of Object.entries(spec.root.dag?.tasks ?? {})) {
-    const params = spec.components[t.componentRef.name]?.outputDefinitions?.parameters ?? {}
-    out[task] = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.parameterType]))
-  }
-  return out
+export async function serverRunAsRecord(s: RemoteSession, run: KfpRun, tasks: PlannedTask[], ctx: Ctx): Promise<RunRecord> {
+  const info = await describeRun(s, run, ctx)
+  const done = info.tasks.filter((t) => (t.status === 'succeeded' || t.status === 'cached') && !t.key.includes('/'))
+  const arts = done.length ? await (await s.mlmd()).outputArtifacts(done.map((t) => t.executionId!).filter((x) => x !== undefined)) : []
+  const byKey = new Map(done.map((t) => [t.key, t]))
+  const records: TaskRecord[] = tasks.map((p) => {
+    const t = byKey.get(p.name)
+    const artifacts = Object.fromEntries(arts.filter((a) => t && a.executionId === t.executionId && !/^executor-logs/.test(a.name)).map((a) => [a.name, {uri: a.uri}]))
+    return {
+      name: p.name,
+      displayName: p.displayName,
+      number: p.number,
+      status: t ? (t.status === 'cached' ? 'cached' : 'succeeded') : 'pending',
+      outputs: {parameters: t?.outputs ?? {}, artifacts},
+    } as TaskRecord
+  })
+  return {
+    version: 1,
+    id: info.id,
+    name: info.name,
+    experiment: info.experiment ?? '',
+    pipelineName: run.pipeline_spec ? (specOfRunBody(run.pipeline_spec)?.pipelineInfo?.name ?? '') : '',
+    status: info.status === 'succeeded' ? 'succeeded' : 'failed',
+    createdAt: info.createdAt ?? '',
+    pid: 0,
+    runner: 'process',
+    source: {kind: 'ir', file: ''},
+    parameters: info.parameters as Record<string, JsonValue>,
+    explicitParameters: {},
+    spec: '',
+    pipelineRoot: info.pipelineRoot ?? '',
+    tasks: records,
+  } as RunRecord
 }
 
 /**
- * Reads the output records (`kfp_outputs` artifacts, see src/core/compile/record-outputs.ts) of a server run from its
- * pipeline root: lists `<root>/<pipeline name>/<run id>/` (and, when that finds nothing, the whole root) and picks
- * each task's record. Recorded text is converted with the output's parameter type, as the local engine reads output
- * files. Tasks without a record are left out.
+ * The newest server runs of this pipeline on the target (newest first, at most `limit`): runs of an uploaded version
+ * of a pipeline with this name, or with an inline spec of this name.
  */
-export async function readServerRunOutputs(
-  store: ObjectStore,
-  i: {pipelineRoot: string; runId: string; pipelineName: string; tasks: RecordedTask[]},
-): Promise<Record<string, Record<string, JsonValue>>> {
-  const root = i.pipelineRoot.replace(/\/+$/, '')
-  let uris = await store.list(`${root}/${i.pipelineName}/${i.runId}/`)
-  if (uris.length === 0) uris = await store.list(`${root}/`)
-  const out: Record<string, Record<string, JsonValue>> = {}
-  for (const t of i.tasks) {
-    const matches = uris.filter((u) => u.startsWith(`${root}/`) && isOutputsRecordPath(u.slice(root.length + 1), i.runId, t.name)).sort()
-    const uri = matches.at(-1)
-    if (!uri) continue
-    const text = await store.readText(uri)
-    if (text === undefined) continue
-    let rec: {outputs?: Record<string, JsonValue>}
-    try {
-      rec = JSON.parse(text) as typeof rec
-    } catch {
-      throw new CliError('OUTPUTS_MISSING', `The output record ${uri} is not JSON.`, {exit: EXIT.REMOTE, hints: ['Pass the values with --set-output STEP.OUTPUT=VALUE instead.']})
-    }
-    if (!rec.outputs || typeof rec.outputs !== 'object') continue
-    const values: Record<string, JsonValue> = {}
-    for (const [name, v] of Object.entries(rec.outputs)) {
-      if (typeof v !== 'string') {
-        values[name] = v
-        continue
-      }
-      const parsed = parseOutputText(v, t.types?.[name])
-      values[name] = parsed.ok ? parsed.value : v
-    }
-    out[t.name] = values
+export async function serverRunsOfPipeline(s: RemoteSession, pipelineName: string, limit = 5): Promise<KfpRun[]> {
+  const page = await s.api.listRuns({namespace: s.namespace, pageSize: 50, sortBy: 'created_at desc'})
+  const names = new Map<string, Promise<string | undefined>>()
+  const nameOf = (pid: string) => names.get(pid) ?? names.set(pid, s.api.getPipeline(pid).then((p) => p.name ?? p.display_name, () => undefined)).get(pid)!
+  const out: KfpRun[] = []
+  for (const r of page.items) {
+    if (out.length >= limit) break
+    const inline = specOfRunBody(r.pipeline_spec)?.pipelineInfo?.name
+    const name = inline ?? (r.pipeline_version_reference?.pipeline_id ? await nameOf(r.pipeline_version_reference.pipeline_id) : undefined)
+    if (name === pipelineName) out.push(r)
   }
   return out
 }
@@ -101,10 +89,20 @@ async function localCandidates(projectDir: string, pipelineName: string): Promis
   return (await listRunRecords(stateDir(projectDir))).filter((r) => r.pipelineName === pipelineName)
 }
 
+async function getServerRun(s: RemoteSession, id: string): Promise<KfpRun | undefined> {
+  try {
+    return await s.api.getRun(id)
+  } catch (error) {
+    if (isCliError(error) && error.kfpCode === 'SERVER_NOT_FOUND') return undefined
+    throw error
+  }
+}
+
 /**
- * Plans `--start-step` for a server run with the local engine's planner (same flags, same messages), with
- * candidates from local runs (.kfp/runs) or, with --from-run naming a server run, that run's output records in
- * the pipeline root. Returns the pruned spec in which the skipped steps' outputs are constants.
+ * Plans `--start-step` for a server run with the local engine's planner (same flags, same messages). The skipped
+ * steps' outputs come from `--set-output`, else from a server run of this pipeline on this target: `--from-run RUN`, by
+ * default the newest that has them, read from ML Metadata. A local run's outputs (host paths, values computed on
+ * this machine) are used only with `localOutputs`, and the warning names the run and the values.
  */
 export async function planRemoteStartStep(
   i: {
@@ -113,6 +111,7 @@ export async function planRemoteStartStep(
     startStep: string
     setOutputs: string[]
     fromRun?: string
+    localOutputs?: boolean
     params: Record<string, JsonValue>
     projectDir: string
     session: RemoteSession
@@ -122,65 +121,51 @@ export async function planRemoteStartStep(
   const stepNames = i.taskOfStep ? Object.fromEntries(Object.entries(i.taskOfStep).map(([step, task]) => [task, step])) : undefined
   const stepNumbers = i.taskOfStep ? Object.fromEntries(Object.values(i.taskOfStep).map((task, n) => [task, n + 1])) : undefined
   const tasks = planTasks(i.spec, stepNumbers)
-  let candidates = await localCandidates(i.projectDir, i.spec.pipelineInfo.name)
-  let fromRunExplicit = false
-  if (i.fromRun) {
-    fromRunExplicit = true
-    const local = candidates.filter((r) => r.id === i.fromRun || r.id.startsWith(i.fromRun!) || r.name === i.fromRun)
-    if (local.length) candidates = [local[0]]
-    else {
-      // A server run: read its output records from the pipeline root.
-      const run = await i.session.api.getRun(i.fromRun)
-      const root = run.runtime_config?.pipeline_root ?? i.session.target.config.pipelineRoot
-      if (!root || !root.startsWith('gs://')) {
-        throw new CliError('OUTPUTS_MISSING', `Run ${i.fromRun} has no gs:// pipeline root, so its outputs cannot be read back.`, {
-          exit: EXIT.USAGE,
-          hints: ['Set pipelineRoot on the target (kfp target add NAME --pipeline-root gs://BUCKET/root), or pass --set-output.'],
-        })
-      }
-      const store = ctx.clients.objectStore ? await ctx.clients.objectStore() : await createObjectStore(ctx.env)
-      const types = outputTypesOfTasks(i.spec)
-      const outs = await readServerRunOutputs(store, {pipelineRoot: root, runId: i.fromRun, pipelineName: i.spec.pipelineInfo.name, tasks: tasks.map((t) => ({name: t.name, types: types[t.name]}))})
-      candidates = [serverRunAsRecord(i.fromRun, run.display_name ?? i.fromRun, i.spec.pipelineInfo.name, run.runtime_config?.parameters ?? {}, tasks.map((t) => ({name: t.name, displayName: t.displayName, number: t.number})), outs)]
+  const pipelineName = i.spec.pipelineInfo.name
+  let candidates: RunRecord[]
+  let where: 'server' | 'local' = 'server'
+  if (i.localOutputs) {
+    where = 'local'
+    candidates = await localCandidates(i.projectDir, pipelineName)
+    if (i.fromRun) candidates = candidates.filter((r) => r.id === i.fromRun || r.id.startsWith(i.fromRun!) || r.name === i.fromRun).slice(0, 1)
+    if (i.fromRun && !candidates.length) throw new CliError('RUN_NOT_FOUND', `No local run ${i.fromRun} of ${pipelineName}.`, {exit: EXIT.CONFIG, hints: ['kfp runs list (local runs)']})
+  } else if (i.fromRun) {
+    const run = await getServerRun(i.session, i.fromRun)
+    if (!run) {
+      const local = (await localCandidates(i.projectDir, pipelineName)).some((r) => r.id === i.fromRun || r.id.startsWith(i.fromRun!) || r.name === i.fromRun)
+      throw new CliError('RUN_NOT_FOUND', `No run ${i.fromRun} on target ${i.session.target.name}.`, {
+        exit: EXIT.CONFIG,
+        hints: local
+          ? [`${i.fromRun} is a local run: its outputs are values from this machine. To send them to the server anyway, add --local-outputs.`]
+          : [`kfp runs list --target ${i.session.target.name}`],
+      })
     }
+    candidates = [await serverRunAsRecord(i.session, run, tasks, ctx)]
+  } else {
+    const runs = await serverRunsOfPipeline(i.session, pipelineName)
+    candidates = []
+    for (const r of runs) candidates.push(await serverRunAsRecord(i.session, r, tasks, ctx))
   }
-  const plan = planStartStep({tasks, startStep: i.startStep, params: i.params, setOutputs: i.setOutputs, candidates, fromRunExplicit, stepNames})
-  if (plan.missing.length) throw missingOutputsError(plan.missing, plan.sourceRun)
+  const plan = planStartStep({tasks, startStep: i.startStep, params: i.params, setOutputs: i.setOutputs, candidates, fromRunExplicit: Boolean(i.fromRun), stepNames})
+  if (plan.missing.length) {
+    const err = missingOutputsError(plan.missing, plan.sourceRun)
+    if (!i.fromRun && !i.localOutputs && candidates.length === 0) err.hints.push(`No earlier run of ${pipelineName} on target ${i.session.target.name}; run it whole first, or pass --set-output.`)
+    throw err
+  }
   const constants = Object.fromEntries(Object.entries(plan.skipped).map(([t, s]) => [t, s.outputs.parameters]))
   const spec = pruneSpecForStartStep(i.spec, Object.keys(plan.skipped), constants, (t) => stepNames?.[t] ?? t)
   const sources = [...new Set(Object.values(plan.skipped).flatMap((s) => [s.reusedFrom?.runId, s.reusedFrom?.setOutputs ? '--set-output' : undefined].filter((x): x is string => Boolean(x))))]
-  return {spec, summary: {startTask: plan.startTask, skipped: Object.keys(plan.skipped), constants, sources, warnings: plan.warnings}}
-}
-
-function serverRunAsRecord(
-  id: string,
-  name: string,
-  pipelineName: string,
-  parameters: Record<string, unknown>,
-  tasks: Array<{name: string; displayName: string; number: number}>,
-  outs: Record<string, Record<string, JsonValue>>,
-): RunRecord {
+  const source = plan.sourceRun && sources.includes(plan.sourceRun.id) ? plan.sourceRun : undefined
+  const warnings = [...plan.warnings]
+  if (source && where === 'local') {
+    const values = Object.entries(plan.skipped)
+      .filter(([, s]) => s.reusedFrom?.runId === source.id)
+      .flatMap(([t, s]) => Object.entries(s.outputs.parameters).map(([k, v]) => `${stepNames?.[t] ?? t}.${k}=${formatParamValue(v)}`))
+    warnings.unshift(`--local-outputs: the server run gets outputs of LOCAL run ${source.name} (${source.id}): ${values.join(', ') || '(no values)'}. Paths and values from this machine may mean nothing on the server.`)
+  }
   return {
-    version: 1,
-    id,
-    name,
-    experiment: '',
-    pipelineName,
-    status: 'succeeded',
-    createdAt: '',
-    pid: 0,
-    runner: 'process',
-    source: {kind: 'ir', file: ''},
-    parameters: parameters as Record<string, JsonValue>,
-    explicitParameters: {},
-    spec: '',
-    pipelineRoot: '',
-    tasks: tasks.map((t) => ({
-      name: t.name,
-      displayName: t.displayName,
-      number: t.number,
-      status: outs[t.name] ? 'succeeded' : 'pending',
-      outputs: {parameters: outs[t.name] ?? {}, artifacts: {}},
-    })),
+    spec,
+    summary: {startTask: plan.startTask, skipped: Object.keys(plan.skipped), constants, sources, sourceRun: source ? {id: source.id, name: source.name, where} : undefined, warnings},
   }
 }
+

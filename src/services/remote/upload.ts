@@ -28,7 +28,8 @@ export interface LoadPipelineOptions {
 
 /**
  * Reads a compiled file (uploaded as it is), or compiles the project in memory with the compiler service
- * (src/services/compile.ts) with `recordOutputs`, so each step saves its output parameters for `--start-step`.
+ * (src/services/compile.ts). What runs on a server is each step's command as written: `--start-step` reads earlier
+ * outputs from ML Metadata (src/services/remote/start-step.ts), not from anything the steps write.
  */
 export async function loadPipelineSource(o: LoadPipelineOptions, ctx: Ctx): Promise<PipelineSource> {
   if (o.file) {
@@ -44,9 +45,7 @@ export async function loadPipelineSource(o: LoadPipelineOptions, ctx: Ctx): Prom
     }
     return {...parseCompiledPipeline(text, o.file), text, origin: file, dir: path.dirname(file)}
   }
-  // Compiled for a server: steps also record their output parameters (the kfp_outputs artifact), which
-  // `kfp run --start-step --from-run <server run>` reads back.
-  const r = await compileProject({cwd: o.cwd, project: o.project, write: false, recordOutputs: true, platform: 'kfp'}, ctx)
+  const r = await compileProject({cwd: o.cwd, project: o.project, write: false, platform: 'kfp'}, ctx)
   const text = r.yaml
   return {...parseCompiledPipeline(text, r.project.file), text, origin: r.project.file, dir: r.project.root, taskOfStep: r.taskOfStep}
 }
