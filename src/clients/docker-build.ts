@@ -213,7 +213,39 @@ export async function buildImage(env: Env, docker: import('dockerode'), opts: Do
   return {imageId, log}
 }
 
+/**
+ * A FROM whose image Docker could not pull, told by the daemon's error text (moby's registry and distribution errors):
+ * the network (DNS, refused, timeout, TLS), the registry refusing (denied, unauthorized) or the image not existing.
+ */
+export function basePullFailure(step: string | undefined, error: string): {image: string; kind: 'network' | 'denied' | 'missing'; why: string} | undefined {
+  const from = /^Step \d+\/\d+ : FROM\s+(?:--platform=\S+\s+)?(\S+)/i.exec(step ?? '')
+  if (!from) return undefined
+  const image = from[1]
+  const first = error.trim().split('\n')[0]
+  if (/no such host|dial tcp|connection refused|i\/o timeout|timeout exceeded|TLS handshake|x509|network is unreachable|server misbehaving|EOF$/i.test(first)) {
+    const host = /lookup ([^\s:]+)/.exec(first)?.[1] ?? /https?:\/\/([^/"]+)/.exec(first)?.[1]
+    return {image, kind: 'network', why: `${host ? `${host} is not reachable` : 'its registry is not reachable'} (${first.replace(/^.*?: (dial tcp|lookup)/, '$1')})`}
+  }
+  if (/denied|unauthorized|authentication required|no basic auth credentials|may require 'docker login'/i.test(first)) return {image, kind: 'denied', why: `the registry refused it (${first})`}
+  if (/manifest unknown|not found|does not exist|name unknown/i.test(first)) return {image, kind: 'missing', why: `the registry has no such image or tag (${first})`}
+  return undefined
+}
+
 function buildFailed(tag: string, step: string | undefined, error: string, log: string[]): CliError {
+  const pull = basePullFailure(step, error)
+  if (pull) {
+    // Not a Dockerfile instruction to fix: the base image. The build log (one FROM line) is not repeated.
+    return new CliError('IMAGE_PULL_FAILED', `Base image ${pull.image} could not be pulled: ${pull.why}.`, {
+      exit: pull.kind === 'network' ? EXIT.REMOTE : pull.kind === 'denied' ? EXIT.AUTH : EXIT.EXTERNAL,
+      hints:
+        pull.kind === 'network'
+          ? [`Check the network (or the proxy / registry mirror Docker uses), then build again; an image that is already local is used as is: docker image inspect ${pull.image}`]
+          : pull.kind === 'denied'
+            ? [`Log in to its registry: docker login ${pull.image.includes('/') && /[.:]/.test(pull.image.split('/')[0]) ? pull.image.split('/')[0] : 'docker.io'}`]
+            : [`Check the FROM line of the Dockerfile: is ${pull.image} the right name and tag?`],
+      data: {tag, step, image: pull.image, error: error.trim(), log: [], logShown: 0},
+    })
+  }
   const tail = log.slice(-FAILED_BUILD_TAIL)
   const lines = [`Building ${tag} failed${step ? ` at ${step.replace(/^Step (\d+\/\d+) : /, 'step $1: ')}` : ''}`, error.trim()]
   if (tail.length) lines.push('', `Last ${tail.length} lines of the build log:`, ...tail.map((l) => `  ${l}`))
@@ -222,7 +254,7 @@ function buildFailed(tag: string, step: string | undefined, error: string, log: 
     hints: /build target/i.test(error)
       ? ['--target names a Dockerfile stage (FROM … AS NAME): build only the steps whose Dockerfile has it, e.g. `kfp build STEP --target NAME`.']
       : ['Fix the failing Dockerfile instruction (run with --verbose to see the whole build log).'],
-    data: {tag, step, error: error.trim(), log: tail},
+    data: {tag, step, error: error.trim(), log: tail, logShown: tail.length},
   })
 }
 

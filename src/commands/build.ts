@@ -77,10 +77,13 @@ export default class Build extends BaseCommand {
         const what = r.skipped ? `${r.reason}` : 'built'
         progress.set(e.component, `${e.component}: ${r.image} ${what}${r.pushed ? ', pushed' : ''}${r.digest ? ` (${r.digest.slice(0, 19)})` : ''}`, r.skipped && !r.pushed ? 'skip' : 'ok')
       } else if (e.type === 'failed') {
-        progress.set(e.component, `${e.component}: ${e.error.kfpCode}`, 'fail')
-        // The full log of a failed build goes to stderr (the error keeps only its last lines).
-        const l = logs.get(e.component)
-        if (!flags.verbose && l?.length && e.error.kfpCode === 'DOCKER_BUILD_FAILED') progress.log([`--- build log of ${e.component} ---`, ...l, '---'].join('\n'))
+        // A build of this image that failed says why on its line; a failure of the whole build (no daemon) says it once, below.
+        const own = e.error.kfpCode === 'DOCKER_BUILD_FAILED' || e.error.kfpCode === 'IMAGE_PULL_FAILED'
+        progress.set(e.component, `${e.component}: ${own ? e.error.message.split('\n')[0] : e.error.kfpCode}`, 'fail')
+        // The build log goes to stderr once: the lines the error does not show already (it keeps the last ones).
+        const shown = Number(e.error.data?.logShown ?? 0)
+        const l = (logs.get(e.component) ?? []).slice(0, shown ? -shown : undefined)
+        if (!flags.verbose && l.length && e.error.kfpCode === 'DOCKER_BUILD_FAILED') progress.log([`--- build log of ${e.component}${shown ? ` (the last ${shown} lines follow in the error)` : ''} ---`, ...l, '---'].join('\n'))
       }
     }
     let result: BuildImagesResult
