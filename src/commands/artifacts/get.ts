@@ -5,7 +5,7 @@ import {BaseCommand} from '../../base-command.js'
 import {projectFlag} from '../../flags.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {copyArtifact, findArtifact, type GetArtifactResult} from '../../services/artifacts/local.js'
-import {serverArtifactsNotYet} from '../../services/artifacts/remote.js'
+import {getServerArtifact, type ServerArtifact} from '../../services/artifacts/remote.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 
 export default class ArtifactsGet extends BaseCommand {
@@ -28,10 +28,28 @@ export default class ArtifactsGet extends BaseCommand {
     target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
   }
 
-  async run(): Promise<GetArtifactResult> {
+  async run(): Promise<GetArtifactResult | {artifact: ServerArtifact; written?: string}> {
     const {args, flags} = await this.parse(ArtifactsGet)
     const t = await resolveTarget({target: flags.target}, this.ctx)
-    if (t.type === 'kfp') throw serverArtifactsNotYet(t.name)
+    if (t.type === 'kfp') {
+      // A server run: located through ML Metadata, read from its pipeline root with your credentials (gs://, minio://, s3://).
+      if (this.jsonEnabled() && !flags.output) {
+        throw new CliError('USAGE', '--json prints no file content: pass -o PATH to copy it.', {exit: EXIT.USAGE, hints: [`kfp artifacts get ${args.run} ${args.step} ${args.name} -o ./${args.name}`]})
+      }
+      const {artifact, data} = await getServerArtifact({target: flags.target, run: args.run, step: args.step, name: args.name}, this.ctx)
+      if (flags.output) {
+        const {writeFile, stat} = await import('node:fs/promises')
+        const out = (await import('node:path')).resolve(this.ctx.cwd, flags.output)
+        if (!flags.force && (await stat(out).then(() => true, () => false))) {
+          throw new CliError('FILE_EXISTS', `${flags.output} exists; pass --force to overwrite it.`, {exit: EXIT.USAGE})
+        }
+        await writeFile(out, data)
+        this.out(out)
+        return {artifact, written: out}
+      }
+      await new Promise<void>((resolve, reject) => process.stdout.write(data, (e) => (e ? reject(e) : resolve())))
+      return {artifact}
+    }
     const {artifact} = await findArtifact({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, name: args.name}, this.ctx)
     if (flags.output) {
       const written = await copyArtifact(artifact, flags.output, {cwd: this.ctx.cwd, force: flags.force})

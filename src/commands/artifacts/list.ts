@@ -3,7 +3,7 @@ import {BaseCommand} from '../../base-command.js'
 import {formatMetric} from '../../core/artifacts/metrics.js'
 import {listFlags, projectFlag} from '../../flags.js'
 import {listArtifacts, type ListArtifactsResult} from '../../services/artifacts/local.js'
-import {serverArtifactsNotYet} from '../../services/artifacts/remote.js'
+import {listServerArtifacts, type ServerArtifactsResult} from '../../services/artifacts/remote.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 
 /** 1.2 kB / 3.4 MB, for the size column. */
@@ -35,10 +35,19 @@ export default class ArtifactsList extends BaseCommand {
     target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
   }
 
-  async run(): Promise<ListArtifactsResult> {
+  async run(): Promise<ListArtifactsResult | ServerArtifactsResult> {
     const {args, flags} = await this.parse(ArtifactsList)
     const t = await resolveTarget({target: flags.target}, this.ctx)
-    if (t.type === 'kfp') throw serverArtifactsNotYet(t.name)
+    if (t.type === 'kfp') {
+      // A server run: the artifacts ML Metadata links to its steps, at their pipeline-root URIs.
+      const r = await listServerArtifacts({target: flags.target, run: args.run, step: args.step}, this.ctx)
+      if (r.artifacts.length === 0) this.info(`Run ${r.runId}${args.step ? `, step ${args.step},` : ''} has no output artifacts.`)
+      else {
+        const rows = r.artifacts.map((a) => [`${a.number ?? ''}. ${a.step}`, a.name, a.type, '', `${a.uri}${a.cached ? ' (cached)' : ''}`])
+        this.list(['step', 'name', 'type', 'size', 'file'], rows, r.artifacts.map((a) => a.uri), flags, {keep: [0, 1], flex: [4]})
+      }
+      return r
+    }
     const r = await listArtifacts({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step}, this.ctx)
     if (r.artifacts.length === 0) {
       this.info(`Run ${r.run.name}${args.step ? `, step ${args.step},` : ''} has no output artifacts.`)
