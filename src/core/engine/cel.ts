@@ -436,8 +436,8 @@ export interface ConditionResult {
  * (driver/container.go Container and driver/dag.go DAG call expression.go Condition with the executor input's
  * `inputs`). A result that is not a bool is an error, as in expression.go.
  */
-export function evaluateCondition(expr: string, parameterValues: Record<string, JsonValue>): ConditionResult {
-  const n = parseCel(expr)
+export function evaluateCondition(expr: string, parameterValues: Record<string, JsonValue>, parsed: CelNode = parseCel(expr)): ConditionResult {
+  const n = parsed
   const value = evalCel(n, {inputs: {k: 'map', v: new Map([['parameter_values', fromJson(parameterValues)]])}})
   if (value.k !== 'bool') throw new CelError(`the condition gave ${value.k} ${valueText(value)}, not a bool`)
   const seen: Record<string, JsonValue> = {}
@@ -450,14 +450,14 @@ export function evaluateCondition(expr: string, parameterValues: Record<string, 
  * resolve.go handleParameterExpressionSelector): the context is the protobuf Value's set field, with
  * `string_value` always holding the value's text, so `parseJson(string_value)["k"]` reads a struct item's field.
  */
-export function applySelector(expr: string, value: JsonValue): JsonValue {
+export function applySelector(expr: string, value: JsonValue, parsed: CelNode = parseCel(expr)): JsonValue {
   const v = fromJson(value)
   const vars: Record<string, CelValue> = {string_value: {k: 'string', v: valueText(v)}}
   if (v.k === 'double') vars.number_value = v
   if (v.k === 'bool') vars.bool_value = v
   if (v.k === 'map') vars.struct_value = v
   if (v.k === 'list') vars.list_value = v
-  return toJson(evalCel(parseCel(expr), vars))
+  return toJson(evalCel(parsed, vars))
 }
 
 /** Checks a selector up front; returns why it is outside the subset, or undefined. */

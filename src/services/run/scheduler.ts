@@ -4,7 +4,7 @@
 // its own DAG; a loop expands into iterations (at most `parallelismLimit` at once). The decisions come from
 // core/engine/control.ts and cel.ts; this file applies them and keeps the run record (one TaskRecord per task
 // instance, keyed by its path with loop indices: core/engine/naming.ts).
-import {evaluateCondition, CelError} from '../../core/engine/cel.js'
+import {CelError, evaluateCondition, parseCel, type CelNode} from '../../core/engine/cel.js'
 import {
   collectIterations,
   dagOutputs,
@@ -102,6 +102,8 @@ export class Scheduler {
   /** Aborted by Ctrl-C and by --fail-fast: stops running steps. */
   private stop = new AbortController()
   private failFastStopped = false
+  /** Conditions parsed once per expression, not once per iteration. */
+  private parsed = new Map<string, CelNode>()
   failed = false
 
   constructor(private o: SchedulerOptions) {
@@ -201,7 +203,9 @@ export class Scheduler {
     if (!expression) return undefined
     let r
     try {
-      r = evaluateCondition(expression, parameters)
+      let ast = this.parsed.get(expression)
+      if (!ast) this.parsed.set(expression, (ast = parseCel(expression)))
+      r = evaluateCondition(expression, parameters, ast)
     } catch (err) {
       if (err instanceof CelError) return this.finish(tr, 'failed', `cannot evaluate the condition ${expression}: ${err.message}`)
       throw err
