@@ -23,3 +23,13 @@ export function compileYaml(kfpYaml: string, components: Record<string, string>)
   return compilePipeline(r.project, {images: {}}).spec
 }
 
+
+/** Components the control-flow tests share: a data step, a trainer, a picker, a deployer, an exit step, an echo. */
+export const CONTROL_COMPONENTS = {
+  prep: comp([], [['train', 'Dataset'], ['rows', 'Integer'], ['lrs', 'JsonArray'], ['label', 'String']]),
+  train: comp([['data', 'Dataset'], ['rate', 'Float']], [['model', 'Model'], ['rmse', 'Float']]),
+  pick: comp([['rmses', 'JsonArray']], [['best', 'Float'], ['name', 'String']]),
+  deploy: comp([['model', 'Model']]),
+  notify: comp([['status', 'PipelineTaskFinalStatus'], ['note', 'String']]),
+  echo: comp([['msg', 'String']]),
+}

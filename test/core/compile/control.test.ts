@@ -8,16 +8,9 @@ import * as assert from 'uvu/assert'
 import {parse as parseYaml} from 'yaml'
 import {renderPipelineYaml} from '../../../src/core/compile/index.js'
 import {checkPipelineSpec, formatProblems} from '../../helpers/proto.js'
-import {comp, compileYaml} from './control-helpers.js'
+import {comp, compileYaml, CONTROL_COMPONENTS} from './control-helpers.js'
 
-const C = {
-  prep: comp([], [['train', 'Dataset'], ['rows', 'Integer'], ['lrs', 'JsonArray'], ['label', 'String']]),
-  train: comp([['data', 'Dataset'], ['rate', 'Float']], [['model', 'Model'], ['rmse', 'Float']]),
-  pick: comp([['rmses', 'JsonArray']], [['best', 'Float'], ['name', 'String']]),
-  deploy: comp([['model', 'Model']]),
-  notify: comp([['status', 'PipelineTaskFinalStatus'], ['note', 'String']]),
-  echo: comp([['msg', 'String']]),
-}
+const C = CONTROL_COMPONENTS
 
 const EXAMPLE = `name: p
 params:

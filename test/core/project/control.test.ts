@@ -6,17 +6,10 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {parseWhen} from '../../../src/core/project/when.js'
 import type {ProjectIssue} from '../../../src/core/project/types.js'
-import {comp} from '../compile/control-helpers.js'
+import {CONTROL_COMPONENTS} from '../compile/control-helpers.js'
 import {parse, posOf, summary, where} from './helpers.js'
 
-const COMPONENTS = {
-  prep: comp([], [['train', 'Dataset'], ['rows', 'Integer'], ['lrs', 'JsonArray'], ['label', 'String']]),
-  train: comp([['data', 'Dataset'], ['rate', 'Float']], [['model', 'Model'], ['rmse', 'Float']]),
-  pick: comp([['rmses', 'JsonArray']], [['best', 'Float'], ['name', 'String']]),
-  deploy: comp([['model', 'Model']]),
-  notify: comp([['status', 'PipelineTaskFinalStatus'], ['note', 'String']]),
-  echo: comp([['msg', 'String']]),
-}
+const COMPONENTS = CONTROL_COMPONENTS
 
 function load(steps: string, params = 'params:\n  rates: {type: list, default: [0.01, 0.1]}\n  maxRmse: 1.2\n  flag: true\n  bucket: b\n') {
   const text = `name: p\n${params}steps:\n${steps}`
