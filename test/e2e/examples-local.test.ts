@@ -97,6 +97,15 @@ tuning('the sweep: 4 iterations (2 at a time), collected RMSEs, pick-best, relea
   assert.match(logs.stdout, 'sweep finished:')
 })
 
+tuning('--start-step 4: make-data, every trial iteration and pick-best reuse the latest run; the release group runs', async () => {
+  const dir = path.join(tmp.dir, 'sweep')
+  const r = (await run(dir, '--start-step', '4')).run
+  for (const t of r.tasks.filter((x) => !(x as {kind?: string}).kind && x.number !== undefined && x.number < 4)) assert.is(t.status, 'skipped', t.name)
+  assert.is(r.tasks.filter((t) => /trial$/.test(t.name) && t.status === 'skipped').length, 4)
+  assert.is(byName(r.tasks, 'train-final').status, 'succeeded')
+  assert.is(byName(r.tasks, 'summary').status, 'succeeded')
+})
+
 tuning('too strict a maxRmse: the release group is skipped, the exit handler still runs', async () => {
   const dir = path.join(tmp.dir, 'sweep')
   const r = (await run(dir, '--param', 'maxRmse=0.01')).run
