@@ -5,6 +5,7 @@ import {benchCompile} from './compile.js'
 import {benchEngine} from './engine.js'
 import {benchEngineLoops} from './engine-loops.js'
 import {benchLogs} from './logs.js'
+import {benchRobust} from './robust.js'
 import type {BenchResult} from './lib.js'
 import {benchStartup} from './startup.js'
 
@@ -15,6 +16,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['engine-loops', benchEngineLoops],
   ['build', benchBuild],
   ['logs', benchLogs],
+  ['robust', benchRobust],
 ]
 const only = process.argv.slice(2)
 let crashed = 0

@@ -1,6 +1,7 @@
 // Per-task execution of the local engine: one container task from its resolved inputs to its outcome (cache
 // lookup, placeholders, the runner call with retries, output collection, cache write). The scheduler
 // (execute.ts) decides when a task runs and keeps the run record; this module never touches the record.
+import {createLineSplitter} from '../../lib/line-splitter.js'
 import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
@@ -100,19 +101,14 @@ export async function digestPath(p: string): Promise<string> {
 }
 
 /** Splits chunks into lines per stream, calling `onLine` for each complete line. */
+/** Display lines per stream, linear in the output and bounded in memory (src/lib/line-splitter.ts). */
 function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => void) {
-  const bufs = {stdout: '', stderr: ''}
+  const split = {stdout: createLineSplitter((l) => onLine(l, 'stdout')), stderr: createLineSplitter((l) => onLine(l, 'stderr'))}
   return {
-    push(chunk: Buffer, stream: 'stdout' | 'stderr') {
-      bufs[stream] += chunk.toString('utf8')
-      let i
-      while ((i = bufs[stream].indexOf('\n')) >= 0) {
-        onLine(bufs[stream].slice(0, i).replace(/\r$/, ''), stream)
-        bufs[stream] = bufs[stream].slice(i + 1)
-      }
-    },
+    push: (chunk: Buffer, stream: 'stdout' | 'stderr') => split[stream].push(chunk),
     flush() {
-      for (const s of ['stdout', 'stderr'] as const) if (bufs[s]) onLine(bufs[s], s), (bufs[s] = '')
+      split.stdout.flush()
+      split.stderr.flush()
     },
   }
 }

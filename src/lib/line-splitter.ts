@@ -1,0 +1,77 @@
+/**
+ * Splits a byte stream (a step's stdout or stderr) into display lines in linear time and bounded memory:
+ * - `\n` and `\r\n` end a line; UTF-8 characters split across chunks are kept whole (StringDecoder);
+ * - a bare `\r` (a progress bar redrawing itself) replaces the line being built, so a chunk of redraws yields at
+ *   most one line, its latest state (what a terminal would show), never millions;
+ * - text without a line end is emitted in pieces of `maxLine` characters, so one endless line never piles up.
+ * The raw bytes are the log file's business; this only decides what is shown as lines.
+ */
+import {StringDecoder} from 'node:string_decoder'
+
+export interface LineSplitter {
+  push(chunk: Buffer): void
+  /** Emits what is left (a last line without a line end). */
+  flush(): void
+}
+
+export function createLineSplitter(onLine: (line: string) => void, o: {maxLine?: number} = {}): LineSplitter {
+  const maxLine = o.maxLine ?? 64 * 1024
+  const decoder = new StringDecoder('utf8')
+  let rest = ''
+  /** The last chunk ended with `\r`: a `\n` starting the next one belongs to it. */
+  let pendingCr = false
+  /** The latest state of a line redrawn with `\r` in this chunk, shown once at the end of the chunk. */
+  let redrawn: string | undefined
+  const push = (text: string) => {
+    let pos = 0
+    if (pendingCr) {
+      // The \r that ended the last chunk was a line end (\r\n) or a redraw: either way its line is shown now.
+      if (text.startsWith('\n')) pos = 1
+      if (redrawn !== undefined) onLine(redrawn)
+      redrawn = undefined
+    }
+    pendingCr = false
+    for (;;) {
+      const nl = text.indexOf('\n', pos)
+      const cr = text.indexOf('\r', pos)
+      const end = nl < 0 ? cr : cr < 0 ? nl : Math.min(nl, cr)
+      if (end < 0) break
+      const line = rest + text.slice(pos, end)
+      rest = ''
+      if (text[end] === '\n') {
+        onLine(line)
+        redrawn = undefined
+        pos = end + 1
+      } else if (text[end + 1] === '\n') {
+        onLine(line)
+        redrawn = undefined
+        pos = end + 2
+      } else {
+        // A bare \r: the line is redrawn; remember its latest state.
+        if (line !== '') redrawn = line
+        if (end + 1 === text.length) pendingCr = true
+        pos = end + 1
+      }
+    }
+    rest += text.slice(pos)
+    if (redrawn !== undefined && !pendingCr) {
+      if (rest === '') onLine(redrawn)
+      redrawn = undefined
+    }
+    while (rest.length > maxLine) {
+      onLine(rest.slice(0, maxLine))
+      rest = rest.slice(maxLine)
+    }
+  }
+  return {
+    push: (chunk) => push(decoder.write(chunk)),
+    flush() {
+      push(decoder.end())
+      if (redrawn !== undefined && rest === '') onLine(redrawn)
+      else if (rest !== '') onLine(rest)
+      rest = ''
+      redrawn = undefined
+      pendingCr = false
+    },
+  }
+}

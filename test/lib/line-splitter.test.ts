@@ -1,0 +1,35 @@
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {createLineSplitter} from '../../src/lib/line-splitter.js'
+
+const L = suite('createLineSplitter')
+
+function split(chunks: Array<string | Buffer>, maxLine?: number): string[] {
+  const out: string[] = []
+  const s = createLineSplitter((l) => out.push(l), {maxLine})
+  for (const c of chunks) s.push(Buffer.isBuffer(c) ? c : Buffer.from(c))
+  s.flush()
+  return out
+}
+
+const cases: Array<[string, Array<string | Buffer>, string[], number?]> = [
+  ['lines across chunks', ['a\nb', 'c\nd'], ['a', 'bc', 'd']],
+  ['CRLF, also split across chunks', ['a\r', '\nb\r\n'], ['a', 'b']],
+  ['progress redraws in one chunk: only the latest state', ['10%\r20%\r30%\rdone\n'], ['done']],
+  ['redraws ending a chunk: the latest shown once', ['10%\r20%\r', '30%\r'], ['20%', '30%']],
+  ['an endless line comes in pieces', ['x'.repeat(10)], ['xxxx', 'xxxx', 'xx'], 4],
+  ['a UTF-8 character split across chunks', [Buffer.from([0xe2, 0x9c]), Buffer.from([0x94, 0x0a])], ['✔']],
+  ['a last line without newline', ['a\nb'], ['a', 'b']],
+]
+for (const [name, chunks, expected, max] of cases) L(name, () => assert.equal(split(chunks, max), expected))
+
+L('80 MB of \\r redraws without a newline: a line per chunk at most', () => {
+  const chunk = Buffer.from('progress 42%\r'.repeat(5000))
+  let n = 0
+  const s = createLineSplitter(() => n++)
+  for (let i = 0; i < 1250; i++) s.push(chunk)
+  s.flush()
+  assert.ok(n <= 1251, String(n))
+})
+
+L.run()
