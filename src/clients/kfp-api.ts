@@ -269,6 +269,13 @@ export function normalizeEndpoint(endpoint: string): string {
 
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ETIMEDOUT', 'ENOTFOUND'])
 
+/**
+ * The identity token IAP accepts: audience = the IAP OAuth client id; a user account needs a service account to
+ * impersonate (gcloud allows `--audiences` only for service accounts), and IAP wants the email claim.
+ */
+export const IAP_TOKEN_COMMAND =
+  'gcloud auth print-identity-token --impersonate-service-account=SA@PROJECT.iam.gserviceaccount.com --audiences=CLIENT_ID.apps.googleusercontent.com --include-email'
+
 /** Creates a KFP API client for one server. */
 export function createKfpApi(conn: KfpConnection): KfpApi {
   const base = normalizeEndpoint(conn.endpoint)
@@ -366,7 +373,10 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
           exit: EXIT.AUTH,
           data,
           hints: [
-            `Configure credentials for this target: kfp target add ${targetHint} --endpoint ${base} --token-env KFP_TOKEN (or --token-file, --token-command "gcloud auth print-identity-token")`,
+            `Configure credentials for this target: kfp target add ${targetHint} --endpoint ${base} --token-env KFP_TOKEN (or --token-file, --token-command)`,
+            `  behind IAP: --token-command "${IAP_TOKEN_COMMAND}" (the audience is IAP's OAuth client id)`,
+            '  in-cluster or CI: a Kubernetes service-account token with audience pipelines.kubeflow.org (--token-file of a projected token, or --token-command "kubectl create token SA -n NAMESPACE --audience pipelines.kubeflow.org")',
+            `  Dex (Kubeflow's login): kfp login ${targetHint} --username USER --password-stdin`,
             'Or set KFP_TOKEN to a bearer token for this command.',
             ...(res.status === 403 ? ['In multi-user Kubeflow, check --namespace: you need access to that profile.'] : []),
           ],
@@ -409,7 +419,8 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
         hints: [
           'The endpoint is behind a login (Dex, oauth2-proxy or IAP). Give kfp a credential:',
           `  session cookie: kfp target add ${targetHint} --endpoint ${base} --cookie-file ~/.config/kfp/cookie (e.g. authservice_session=… or oauth2_proxy_kubeflow=…)`,
-          `  IAP: kfp target add ${targetHint} --endpoint ${base} --token-command "gcloud auth print-identity-token"`,
+          `  Dex login (Kubeflow's default): kfp login ${targetHint} --username USER --password-stdin`,
+          `  IAP: kfp target add ${targetHint} --endpoint ${base} --token-command "${IAP_TOKEN_COMMAND}"`,
           'Or check the base path: it must be the KFP UI/API base (e.g. https://HOST/pipeline).',
         ],
       },

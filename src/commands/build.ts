@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {readSecretStdin} from '../lib/stdin.js'
 import {BaseCommand} from '../base-command.js'
 import {projectFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
@@ -55,7 +56,7 @@ export default class Build extends BaseCommand {
         hints: ['echo "$TOKEN" | kfp build --push --registry-username USER --password-stdin'],
       })
     }
-    const password = flags['password-stdin'] ? await readStdin() : undefined
+    const password = flags['password-stdin'] ? await readSecretStdin('echo "$TOKEN" | kfp build --push --registry-username USER --password-stdin') : undefined
 
     const json = this.jsonEnabled()
     const progress = json ? undefined : createProgressLines(this.interactiveProgress && !flags.verbose, (t) => process.stderr.write(t), process.stderr.columns || 100)
@@ -123,12 +124,3 @@ function mb(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)}MB` : `${Math.round(n / 1024)}kB`
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
-  if (!text) {
-    throw new CliError('MISSING_INPUT', '--password-stdin was given but stdin was empty.', {exit: EXIT.USAGE, hints: ['echo "$TOKEN" | kfp build --push --registry-username USER --password-stdin']})
-  }
-  return text
-}

@@ -103,6 +103,8 @@ export interface FakeKfpServer {
   versions: Map<string, Json>
   experiments: Map<string, Json>
   runs: Map<string, Json>
+  /** Requests refused for a wrong or missing bearer token (not in `requests`). */
+  authRefusals: Array<{method: string; path: string}>
   recurringRuns: Map<string, Json>
   /** ML Metadata (executions, artifacts, contexts), served at /ml_metadata.MetadataStoreService/*. */
   mlmd: FakeMlmd
@@ -152,6 +154,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     objects: new Map(),
     pods: new Map(),
     models: new Map(),
+    authRefusals: [],
     runScripts: new Map(),
   }
   /** The last task list of each run (steps keep their state when a later update does not name them). */
@@ -252,6 +255,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     }
     if (acceptedToken !== undefined && req.headers.authorization !== `Bearer ${acceptedToken}`) {
       checkOnly()
+      state.authRefusals.push({method: req.method ?? 'GET', path: p})
       return sendStatus(res, 401, {code: 16, message: 'Unauthenticated: Request header error: there is no user identity header.'})
     }
     if (opts.cookie !== undefined && req.headers.cookie !== opts.cookie) {
@@ -493,7 +497,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
           state_history: [{update_time: nowIso(), state: 'PENDING'}],
         })
         state.runs.set(run.run_id, run)
-        if (state.defaultRunScript && !state.runScripts.has(run.run_id)) state.runScripts.set(run.run_id, structuredClone(state.defaultRunScript))
+        if (state.defaultRunScript && !state.runScripts.has(run.run_id)) state.runScripts.set(run.run_id, state.defaultRunScript.map((st) => ({...st, tasks: st.tasks && structuredClone(st.tasks)})))
         return [200, run]
       }
       case 'RunService_GetRun': {

@@ -10,7 +10,9 @@ export default class TargetAdd extends BaseCommand {
     'A --token-command is split into words without a shell (quotes group words; no pipes or variables).'
   static examples = [
     '<%= config.bin %> <%= command.id %> dev --endpoint http://localhost:8080',
-    '<%= config.bin %> <%= command.id %> prod --endpoint https://kubeflow.example.com/pipeline --namespace alice --token-command "gcloud auth print-identity-token"',
+    '<%= config.bin %> <%= command.id %> prod --endpoint https://kubeflow.example.com/pipeline --namespace alice --token-command "gcloud auth print-identity-token --impersonate-service-account=SA@PROJECT.iam.gserviceaccount.com --audiences=CLIENT_ID --include-email"',
+    '<%= config.bin %> <%= command.id %> ci --endpoint http://ml-pipeline.kubeflow:8888 --namespace team --token-file /var/run/secrets/kubeflow/pipelines/token',
+    '<%= config.bin %> <%= command.id %> pf --endpoint http://localhost:8888 --namespace alice --kubeflow-userid alice@example.com',
     '<%= config.bin %> <%= command.id %> kf --endpoint https://kf.example.com/pipeline --cookie-file ~/.config/kfp/cookie --user',
   ]
   static args = {name: Args.string({required: true, description: 'Target name (letters, digits, ".", "_", "-").'})}
@@ -19,8 +21,14 @@ export default class TargetAdd extends BaseCommand {
     namespace: Flags.string({description: 'Namespace (Kubeflow profile) for multi-user installations.'}),
     'token-env': Flags.string({description: 'Read the bearer token from this environment variable.', helpGroup: 'AUTH'}),
     'token-file': Flags.string({description: 'Read the bearer token from this file.', helpGroup: 'AUTH'}),
-    'token-command': Flags.string({description: 'Run this command for a bearer token (e.g. "gcloud auth print-identity-token").', helpGroup: 'AUTH'}),
-    'cookie-file': Flags.string({description: 'File holding a session Cookie header value (Dex/oauth2-proxy logins).', helpGroup: 'AUTH'}),
+    'token-command': Flags.string({description: 'Run this command for a bearer token (IAP: "gcloud auth print-identity-token --audiences=CLIENT_ID …", see docs/remote.md).', helpGroup: 'AUTH'}),
+    'cookie-file': Flags.string({description: 'File holding a session Cookie header value (Dex/oauth2-proxy logins; or use kfp login).', helpGroup: 'AUTH'}),
+    'kubeflow-userid': Flags.string({
+      description:
+        'Send the kubeflow-userid header with this identity: for a multi-user ml-pipeline service reached directly (kubectl port-forward svc/ml-pipeline 8888:8888), which trusts that header.',
+      helpGroup: 'AUTH',
+      helpValue: 'EMAIL',
+    }),
     'ca-file': Flags.string({description: 'PEM CA bundle that signed the server certificate.', helpGroup: 'TLS'}),
     insecure: Flags.boolean({description: 'Skip TLS certificate verification (test servers only).', helpGroup: 'TLS'}),
     experiment: Flags.string({description: 'Default experiment for runs on this target.'}),
@@ -39,6 +47,7 @@ export default class TargetAdd extends BaseCommand {
         tokenFile: flags['token-file'],
         tokenCommand: flags['token-command'],
         cookieFile: flags['cookie-file'],
+        kubeflowUserId: flags['kubeflow-userid'],
         caFile: flags['ca-file'],
         insecure: flags.insecure,
         experiment: flags.experiment,

@@ -1,10 +1,8 @@
-import {readFile} from 'node:fs/promises'
-import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {createKfpApi, type KfpApi, type KfpHealth} from '../../clients/kfp-api.js'
 import type {MlmdClient, MlmdConnection} from '../../clients/mlmd.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
-import {resolveCredentials, resolveTarget, type ResolvedKfpTarget} from '../target/resolve.js'
+import {readTargetCa, resolveCredentials, resolveTarget, type ResolvedKfpTarget} from '../target/resolve.js'
 
 /** A live connection to a KFP server: the client, the target it came from, and what the server said about itself. */
 export interface RemoteSession {
@@ -54,20 +52,13 @@ export async function connectRemote(o: ConnectOptions, ctx: Ctx): Promise<Remote
  */
 export async function connectTarget(target: ResolvedKfpTarget, o: ConnectOptions, ctx: Ctx): Promise<RemoteSession> {
   const creds = await resolveCredentials(target, ctx)
-  let ca: Buffer | undefined
-  if (target.config.tls?.caFile) {
-    const p = path.resolve(target.baseDir, target.config.tls.caFile)
-    try {
-      ca = await readFile(p)
-    } catch {
-      throw new CliError('FILE_NOT_FOUND', `Cannot read the CA file ${p} of target '${target.name}'.`, {exit: EXIT.CONFIG})
-    }
-  }
+  const ca = await readTargetCa(target)
   const timeoutMs = Number(ctx.env.KFP_HTTP_TIMEOUT_MS) || undefined
   const factory = ctx.clients.kfpApi ?? createKfpApi
   const api = factory({
     endpoint: target.config.endpoint,
     headers: async () => creds.headers,
+    ...(creds.refresh ? {refreshHeaders: creds.refresh} : {}),
     authSource: creds.source,
     targetName: target.name,
     ca,

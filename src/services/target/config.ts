@@ -8,7 +8,7 @@ import {userConfigDir} from '../../lib/paths.js'
 
 /** Authentication of a KFP target. Secrets are never stored here: only where to get them. */
 export interface KfpAuthConfig {
-  type?: 'none' | 'token' | 'cookie'
+  type?: 'none' | 'token' | 'cookie' | 'dex' | 'userid'
   /** Read the bearer token from this environment variable. */
   tokenEnv?: string
   /** Read the bearer token from this file (relative to the file that declares the target). */
@@ -17,6 +17,15 @@ export interface KfpAuthConfig {
   tokenCommand?: string | string[]
   /** A file holding the Cookie header value, e.g. `oauth2_proxy_kubeflow=…`. */
   cookieFile?: string
+  /** Dex login (`kfp login`): the user name (usually an email). The session cookie is kept in the user config folder. */
+  username?: string
+  /** Dex login: the environment variable holding the password (default KFP_PASSWORD), for logging in again on expiry. */
+  passwordEnv?: string
+  /**
+   * Send `kubeflow-userid: <userId>`: the identity header the multi-user API server trusts (the manifests' USERID_HEADER)
+   * when reached directly, e.g. through `kubectl port-forward svc/ml-pipeline 8888:8888`. Istio strips it on the ingress.
+   */
+  userId?: string
 }
 
 /** A `type: kfp` target as written in kfp.yaml `targets:` or in the user config file. */

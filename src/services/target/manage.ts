@@ -22,6 +22,8 @@ export interface AddTargetOptions {
   tokenFile?: string
   tokenCommand?: string
   cookieFile?: string
+  /** Send `kubeflow-userid: <id>` (port-forwarded access to a multi-user ml-pipeline service). */
+  kubeflowUserId?: string
   caFile?: string
   insecure?: boolean
   experiment?: string
@@ -44,7 +46,13 @@ const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/i
 export async function addTarget(o: AddTargetOptions, ctx: Pick<Ctx, 'cwd' | 'env'>): Promise<AddTargetResult> {
   if (!NAME_RE.test(o.name)) throw new CliError('USAGE', `Invalid target name '${o.name}': use letters, digits, '.', '_' or '-'.`, {exit: EXIT.USAGE})
   if (o.name === 'local') throw new CliError('USAGE', "'local' is the embedded engine; give the server target another name.", {exit: EXIT.USAGE})
-  const authFlags = [o.tokenEnv && '--token-env', o.tokenFile && '--token-file', o.tokenCommand && '--token-command', o.cookieFile && '--cookie-file'].filter(Boolean)
+  const authFlags = [
+    o.tokenEnv && '--token-env',
+    o.tokenFile && '--token-file',
+    o.tokenCommand && '--token-command',
+    o.cookieFile && '--cookie-file',
+    o.kubeflowUserId && '--kubeflow-userid',
+  ].filter(Boolean)
   if (authFlags.length > 1) throw new CliError('USAGE', `Use only one of ${authFlags.join(', ')}.`, {exit: EXIT.USAGE})
   if (o.tokenCommand) {
     try {
@@ -66,6 +74,7 @@ export async function addTarget(o: AddTargetOptions, ctx: Pick<Ctx, 'cwd' | 'env
   if (o.tokenFile) target.auth = {type: 'token', tokenFile: o.tokenFile}
   if (o.tokenCommand) target.auth = {type: 'token', tokenCommand: o.tokenCommand}
   if (o.cookieFile) target.auth = {type: 'cookie', cookieFile: o.cookieFile}
+  if (o.kubeflowUserId) target.auth = {type: 'userid', userId: o.kubeflowUserId}
   if (o.caFile || o.insecure) target.tls = {...(o.caFile ? {caFile: o.caFile} : {}), ...(o.insecure ? {insecure: true} : {})}
   if (o.experiment) target.experiment = o.experiment
   if (o.pipelineRoot) target.pipelineRoot = o.pipelineRoot
@@ -118,6 +127,8 @@ function describeAuth(t: AnyTargetConfig): string {
   if (a.tokenEnv) return `token ($${a.tokenEnv})`
   if (a.tokenFile) return `token (file ${a.tokenFile})`
   if (a.tokenCommand) return `token (command ${Array.isArray(a.tokenCommand) ? a.tokenCommand.join(' ') : a.tokenCommand})`
+  if (a.type === 'dex' || a.username) return `dex (kfp login as ${a.username ?? '?'})`
+  if (a.type === 'userid' || a.userId) return `kubeflow-userid header (${a.userId ?? '?'})`
   return a.type ?? 'none'
 }
 

@@ -125,26 +125,66 @@ export async function resolveTarget(o: ResolveTargetOptions, ctx: Pick<Ctx, 'cwd
 export interface TargetCredentials {
   headers: Record<string, string>
   source: string
+  /**
+   * Fresh credentials after the server refused these (401, or a login page for a cookie): the token command run again,
+   * the token file read again, a Dex login again. Undefined when nothing fresher can be had ($KFP_TOKEN, a token env var).
+   */
+  refresh?: () => Promise<Record<string, string>>
 }
 
 const expandHome = (p: string) => (p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p)
+
+/** The CA bundle of a target's `tls.caFile`, if it has one. */
+export async function readTargetCa(target: ResolvedKfpTarget): Promise<Buffer | undefined> {
+  if (!target.config.tls?.caFile) return undefined
+  const p = path.resolve(target.baseDir, target.config.tls.caFile)
+  try {
+    return await readFile(p)
+  } catch {
+    throw new CliError('FILE_NOT_FOUND', `Cannot read the CA file ${p} of target '${target.name}'.`, {exit: EXIT.CONFIG})
+  }
+}
+
+/** The auth kind a target's `auth` block means (explicit `type`, else the field it sets). */
+export function authType(a: KfpTargetConfig['auth']): NonNullable<NonNullable<KfpTargetConfig['auth']>['type']> {
+  if (a?.type) return a.type
+  if (a?.cookieFile) return 'cookie'
+  if (a?.username) return 'dex'
+  if (a?.userId) return 'userid'
+  return a?.tokenEnv || a?.tokenFile || a?.tokenCommand ? 'token' : 'none'
+}
 
 /**
  * Reads the target's credentials. $KFP_TOKEN wins over the target's own auth. A token command runs via ctx.exec
  * with an argv array (no shell); a failure shows the command and its stderr, never a token.
  */
-export async function resolveCredentials(t: ResolvedKfpTarget, ctx: Pick<Ctx, 'env' | 'exec' | 'signal'>): Promise<TargetCredentials> {
+export async function resolveCredentials(t: ResolvedKfpTarget, ctx: Pick<Ctx, 'env' | 'exec' | 'signal'> & Partial<Pick<Ctx, 'now'>>): Promise<TargetCredentials> {
   const c = await readCredentials(t, ctx)
-  // Never printed from now on, wherever a server or proxy echoes it (src/lib/redact.ts).
-  for (const v of Object.values(c.headers)) registerSecret(v.replace(/^Bearer\s+/i, ''))
-  return c
+  // Never printed from now on, wherever a server or proxy echoes it (src/lib/redact.ts); refreshed ones too.
+  registerHeaders(c.headers)
+  const refresh = c.refresh
+  return refresh ? {...c, refresh: async () => registerHeaders(await refresh())} : c
 }
 
-async function readCredentials(t: ResolvedKfpTarget, ctx: Pick<Ctx, 'env' | 'exec' | 'signal'>): Promise<TargetCredentials> {
+/** Registers the secret auth headers (a bearer token; a cookie header, whose values registerSecret splits out). */
+function registerHeaders(headers: Record<string, string>): Record<string, string> {
+  for (const [k, v] of Object.entries(headers)) if (k !== 'kubeflow-userid') registerSecret(v.replace(/^Bearer\s+/i, ''))
+  return headers
+}
+
+async function readCredentials(t: ResolvedKfpTarget, ctx: Pick<Ctx, 'env' | 'exec' | 'signal'> & Partial<Pick<Ctx, 'now'>>): Promise<TargetCredentials> {
   if (ctx.env.KFP_TOKEN) return {headers: {authorization: `Bearer ${ctx.env.KFP_TOKEN.trim()}`}, source: 'the token from $KFP_TOKEN'}
   const a = t.config.auth ?? {}
-  const type = a.type ?? (a.cookieFile ? 'cookie' : a.tokenEnv || a.tokenFile || a.tokenCommand ? 'token' : 'none')
+  const type = authType(a)
   if (type === 'none') return {headers: {}, source: `no credentials (target '${t.name}' has auth type none)`}
+  if (type === 'userid') {
+    if (!a.userId) throw new CliError('TARGET_INVALID', `Target '${t.name}' uses auth type userid but has no userId.`, {exit: EXIT.CONFIG})
+    return {headers: {'kubeflow-userid': a.userId}, source: `the kubeflow-userid header (${a.userId})`}
+  }
+  if (type === 'dex') {
+    const {dexCredentials} = await import('./login.js')
+    return dexCredentials(t, ctx)
+  }
   const readSecretFile = async (file: string, what: string) => {
     const p = path.resolve(t.baseDir, expandHome(file))
     try {
@@ -155,24 +195,42 @@ async function readCredentials(t: ResolvedKfpTarget, ctx: Pick<Ctx, 'env' | 'exe
   }
   if (type === 'cookie') {
     if (!a.cookieFile) throw new CliError('TARGET_INVALID', `Target '${t.name}' uses cookie auth but has no cookieFile.`, {exit: EXIT.CONFIG})
-    return {headers: {cookie: await readSecretFile(a.cookieFile, 'cookie')}, source: `the session cookie from ${a.cookieFile}`}
+    const read = async () => ({cookie: await readSecretFile(a.cookieFile!, 'cookie')})
+    return {headers: await read(), source: `the session cookie from ${a.cookieFile}`, refresh: read}
   }
-  let token: string
-  let source: string
+  const got = await tokenGetter(t, a, readSecretFile, ctx)
+  const bearer = async () => {
+    const token = await got.get()
+    if (!token) throw new CliError('SERVER_AUTH', `The token of target '${t.name}' (${got.source}) is empty.`, {exit: EXIT.AUTH})
+    return {authorization: `Bearer ${token}`}
+  }
+  return {headers: await bearer(), source: got.source, ...(got.refreshable ? {refresh: bearer} : {})}
+}
+
+/** How to get the bearer token of a token target, and whether asking again can give a newer one. */
+async function tokenGetter(
+  t: ResolvedKfpTarget,
+  a: NonNullable<KfpTargetConfig['auth']>,
+  readSecretFile: (file: string, what: string) => Promise<string>,
+  ctx: Pick<Ctx, 'env' | 'exec' | 'signal'>,
+): Promise<{get: () => Promise<string>; source: string; refreshable: boolean}> {
   if (a.tokenEnv) {
-    const v = ctx.env[a.tokenEnv]
-    if (!v) {
-      throw new CliError('SERVER_AUTH', `Target '${t.name}' takes its token from $${a.tokenEnv}, which is not set.`, {
-        exit: EXIT.AUTH,
-        hints: [`export ${a.tokenEnv}=<token>`],
-      })
+    const name = a.tokenEnv
+    return {
+      source: `the token from $${name}`,
+      refreshable: false,
+      get: async () => {
+        const v = ctx.env[name]
+        if (!v) throw new CliError('SERVER_AUTH', `Target '${t.name}' takes its token from $${name}, which is not set.`, {exit: EXIT.AUTH, hints: [`export ${name}=<token>`]})
+        return v.trim()
+      },
     }
-    token = v.trim()
-    source = `the token from $${a.tokenEnv}`
-  } else if (a.tokenFile) {
-    token = await readSecretFile(a.tokenFile, 'token')
-    source = `the token from ${a.tokenFile}`
-  } else if (a.tokenCommand) {
+  }
+  if (a.tokenFile) {
+    // A projected Kubernetes service-account token file is rotated in place: read it again on refresh.
+    return {source: `the token from ${a.tokenFile}`, refreshable: true, get: () => readSecretFile(a.tokenFile!, 'token')}
+  }
+  if (a.tokenCommand) {
     let argv: string[]
     try {
       argv = Array.isArray(a.tokenCommand) ? a.tokenCommand : splitCommandLine(a.tokenCommand)
@@ -180,13 +238,15 @@ async function readCredentials(t: ResolvedKfpTarget, ctx: Pick<Ctx, 'env' | 'exe
       throw new CliError('TARGET_INVALID', `Target '${t.name}' tokenCommand: ${(error as Error).message}`, {exit: EXIT.CONFIG})
     }
     if (argv.length === 0) throw new CliError('TARGET_INVALID', `Target '${t.name}' has an empty tokenCommand.`, {exit: EXIT.CONFIG})
-    const r = await ctx.exec.run(argv[0], argv.slice(1), {signal: ctx.signal, timeoutMs: 60_000})
-    if (r.exitCode !== 0) throw failedCommand(argv[0], argv.slice(1), {...r, stdout: ''}, [`The token command of target '${t.name}' failed; run it yourself to check.`])
-    token = r.stdout.trim().split('\n').pop()!.trim()
-    source = `the token printed by \`${argv.join(' ')}\``
-  } else {
-    throw new CliError('TARGET_INVALID', `Target '${t.name}' uses token auth but sets none of tokenEnv, tokenFile, tokenCommand.`, {exit: EXIT.CONFIG})
+    return {
+      source: `the token printed by \`${argv.join(' ')}\``,
+      refreshable: true,
+      get: async () => {
+        const r = await ctx.exec.run(argv[0], argv.slice(1), {signal: ctx.signal, timeoutMs: 60_000})
+        if (r.exitCode !== 0) throw failedCommand(argv[0], argv.slice(1), {...r, stdout: ''}, [`The token command of target '${t.name}' failed; run it yourself to check.`])
+        return r.stdout.trim().split('\n').pop()!.trim()
+      },
+    }
   }
-  if (!token) throw new CliError('SERVER_AUTH', `The token of target '${t.name}' (${source}) is empty.`, {exit: EXIT.AUTH})
-  return {headers: {authorization: `Bearer ${token}`}, source}
+  throw new CliError('TARGET_INVALID', `Target '${t.name}' uses token auth but sets none of tokenEnv, tokenFile, tokenCommand.`, {exit: EXIT.CONFIG})
 }
