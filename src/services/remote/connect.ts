@@ -55,10 +55,14 @@ export async function connectTarget(target: ResolvedKfpTarget, o: ConnectOptions
   const ca = await readTargetCa(target)
   const timeoutMs = Number(ctx.env.KFP_HTTP_TIMEOUT_MS) || undefined
   const factory = ctx.clients.kfpApi ?? createKfpApi
+  // The credentials of this command; after a refused request the API client refreshes them, and every client
+  // (API, ML Metadata) sends the fresh ones from then on.
+  let current = creds.headers
+  const refresh = creds.refresh
   const api = factory({
     endpoint: target.config.endpoint,
-    headers: async () => creds.headers,
-    ...(creds.refresh ? {refreshHeaders: creds.refresh} : {}),
+    headers: async () => current,
+    ...(refresh ? {refreshHeaders: async () => (current = await refresh())} : {}),
     authSource: creds.source,
     targetName: target.name,
     ca,
@@ -80,7 +84,7 @@ export async function connectTarget(target: ResolvedKfpTarget, o: ConnectOptions
   }
   const serverVersion = health.tag_name ?? health.apiServerTagName
   o.onEvent?.({type: 'connected', endpoint: api.endpoint, version: serverVersion})
-  const mlmdConn: MlmdConnection = {endpoint: api.endpoint, headers: async () => creds.headers, ca, insecure: target.config.tls?.insecure, timeoutMs}
+  const mlmdConn: MlmdConnection = {endpoint: api.endpoint, headers: async () => current, ca, insecure: target.config.tls?.insecure, timeoutMs}
   let mlmd: Promise<MlmdClient> | undefined
   const mlmdClient = () =>
     (mlmd ??= ctx.clients.mlmd ? Promise.resolve(ctx.clients.mlmd(mlmdConn)) : import('../../clients/mlmd.js').then((m) => m.createMlmdClient(mlmdConn)))
