@@ -4,7 +4,8 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {findUnsupportedFeatures} from '../../src/core/engine/dag.js'
-import {CASES, convertedSpec, processShimDir, runCase, startCorpusGcs, WAITING_FOR_ENGINE} from '../helpers/sdk-corpus-cases.js'
+import {pool} from '../helpers/pool.js'
+import {CASES, convertedSpec, processShimDir, runCase, startCorpusGcs, WAITING_FOR_ENGINE, type Outcome} from '../helpers/sdk-corpus-cases.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const S = suite('SDK corpus on the process runner')
@@ -22,11 +23,20 @@ S('the corpus holds at least 30 SDK-compiled pipelines', () => {
   assert.ok(CASES.length >= 30, String(CASES.length))
 })
 
-CASES.forEach((c, i) => {
-  S(c.file, async () => {
+// The runs go three at a time (each is a separate kfp process); each test checks one run's outcome.
+let outcomes: Array<{o: Outcome; first?: Outcome} | Error>
+S('runs the corpus', async () => {
+  outcomes = await pool(CASES, 3, async (c, i) => {
     const dir = path.join(tmp.dir, String(i))
     const first = c.twice ? await runCase(c, dir, 'process', env) : undefined
-    c.check(await runCase(c, dir, 'process', env), first)
+    return {o: await runCase(c, dir, 'process', env), first}
+  })
+})
+CASES.forEach((c, i) => {
+  S(c.file, () => {
+    const r = outcomes[i]
+    if (r instanceof Error) throw r
+    c.check(r.o, r.first)
   })
 })
 

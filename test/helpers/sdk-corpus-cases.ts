@@ -361,6 +361,50 @@ export const CASES: Case[] = [
       assert.is(readFileSync(o.task('condition-1/train-2').outputs.artifacts.model.uri, 'utf8'), `My model trained using data: ${SHAKESPEARE2}`)
     },
   },
+  {
+    // dsl.Collected over artifacts: read_and_join gets the list of the three iterations' artifacts ('0', '1', '2').
+    file: 'sdk/valid/local_execution/pipeline_with_collected_artifacts',
+    check: (o) => (ok(o), assert.is(o.task('read-and-join').outputs.parameters.Output, '0,1,2')),
+  },
+  {
+    // split_ids('s1,s2,s3') → a loop of prepend_id; consume_ids gets the collected list, in item order.
+    file: 'sdk/valid/critical/collected_parameters',
+    check: (o) => {
+      ok(o)
+      assert.equal(o.task('collecting-parameters').outputs.parameters.Output, ['model_id_s1', 'model_id_s2', 'model_id_s3'])
+      logHas(o, 'consume-ids', 'Consuming: model_id_s1\nConsuming: model_id_s2\nConsuming: model_id_s3\n')
+    },
+  },
+  {
+    // The optional pipeline input artifact dataset1 is left out: the printers say so; the imported one is printed.
+    file: 'sdk/valid/components_with_optional_artifacts',
+    check: (o) => {
+      ok(o)
+      logHas(o, 'custom-artifact-printer', 'No artifact provided!')
+      logHas(o, 'inner-pipeline-2/python-artifact-printer', 'No artifact provided!')
+      logHas(o, 'inner-pipeline/python-artifact-printer', 'artifact\ngs://ml-pipeline-playground/shakespeare1.txt\n{}\n')
+    },
+  },
+  {
+    // The same with dataset1 given: IfPresent takes its Then branch.
+    file: 'sdk/valid/components_with_optional_artifacts',
+    setup: (dir) => writeFileSync(path.join(dir, 'd1.csv'), 'd1'),
+    args: () => ['--artifact', 'dataset1=d1.csv'],
+    check: (o) => (ok(o), logHas(o, 'custom-artifact-printer', path.join(o.dir, 'd1.csv'))),
+  },
+  {
+    // A second run of the loops pipeline reuses every iteration's step from the cache (keys per iteration input).
+    file: 'pipeline_with_loops',
+    args: () => ['--param', 'loop_parameter=["a", "b"]'],
+    twice: true,
+    check: (o, first) => {
+      ok(first!)
+      ok(o)
+      const steps = o.run.tasks.filter((t) => !t.kind)
+      assert.ok(steps.length >= 10, String(steps.length))
+      assert.equal(steps.filter((t) => t.status !== 'cached').map((t) => t.name), [])
+    },
+  },
 ]
 
 /**

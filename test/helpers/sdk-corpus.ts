@@ -182,6 +182,22 @@ echo "$out"`,
   make_name: `ret "$(js "$(param name)")"`,
   // def train(dataset: Input[Dataset]) -> NamedTuple(scalar: str, model: Model) (pipeline_with_importer)
   'pipeline_with_importer::train': `data=$(cat "$(in_path dataset)"); echo "Dataset: $data"; ret '"123"' scalar; printf 'My model trained using data: %s' "$data" > "$(out_path model)"`,
+  // def write_artifact(index: int, out: Output[Artifact]): writes str(index) to out.path
+  write_artifact: `printf '%s' "$(param index)" > "$(out_path out)"`,
+  // def read_and_join(artifacts: List[Artifact]) -> str: ','.join(sorted(contents))
+  read_and_join: `i=0; : > /tmp/parts.$$
+while p=$(in_path artifacts $i) && [ -n "$p" ]; do cat "$p" >> /tmp/parts.$$; echo >> /tmp/parts.$$; i=$((i + 1)); done
+ret "$(js "$(sort /tmp/parts.$$ | awk 'NF { printf "%s%s", (n++ ? "," : ""), $0 }')")"; rm -f /tmp/parts.$$`,
+  // def split_ids(ids: str) -> list: return ids.split(',')
+  split_ids: `ret "[$(param ids | awk -F, '{ for (i = 1; i <= NF; i++) printf "%s\\"%s\\"", (i > 1 ? "," : ""), $i }')]"`,
+  // def prepend_id(content: str) -> str: print(...); return f'model_id_{content}'
+  prepend_id: `echo "prepending: $(param content) with 'model_id'"; ret "$(js "model_id_$(param content)")"`,
+  // def consume_ids(ids: List[str]) -> str: prints each; return 'completed'
+  consume_ids: `i=0; while v=$(get inputs.parameterValues.ids.$i) && [ -n "$v" ]; do echo "Consuming: $v"; i=$((i + 1)); done; ret '"completed"'`,
+  // def consume_single_id(id: str) -> str
+  consume_single_id: `echo "Consuming single: $(param id)"; ret '"completed"'`,
+  // def python_artifact_printer(artifact: Optional[Input[Artifact]] = None)
+  python_artifact_printer: `p=$(in_path artifact); if [ -n "$p" ]; then get inputs.artifacts.artifact.artifacts.0.name; echo; get inputs.artifacts.artifact.artifacts.0.uri; echo; get inputs.artifacts.artifact.artifacts.0.metadata; echo; else echo 'No artifact provided!'; fi`,
 }
 
 /** The script for `fn` in corpus file `file` (path under valid/, without .yaml). */
