@@ -55,6 +55,16 @@ export const CASES: Case[] = [
     },
   },
   {
+    // A step that exits 0 without writing an output parameter fails (launcher_v2.go collectOutputParameters).
+    file: 'sdk/valid/container_io',
+    args: () => ['--param', 'text=skip-output'],
+    check: (o) => {
+      assert.is(o.code, 7, o.stderr)
+      assert.is(o.task('container-io').status, 'failed')
+      assert.match(o.task('container-io').message!, "did not write output parameter 'output_path'")
+    },
+  },
+  {
     // The Concat mixes a parameter and an output artifact's URI; my_program never writes the artifact, which the
     // launcher allows ("We allow components to not produce output files").
     file: 'sdk/valid/container_with_concat_placeholder',
@@ -429,8 +439,10 @@ export async function startCorpusGcs(): Promise<{env: Record<string, string>; cl
 
 /** Shims the corpus' container components call (`my_program`, `gsutil` on local paths), for both runners. */
 export const SHIMS: Record<string, string> = {
+  // Prints its arguments and writes the --output_path file, unless one argument is skip-output.
   my_program: `#!/bin/sh
 echo "my_program $*"
+case " $* " in *' skip-output '*) exit 0 ;; esac
 while [ $# -gt 0 ]; do
   case "$1" in
     --output_path) mkdir -p "$(dirname "$2")"; printf 'written by my_program' > "$2"; shift 2 ;;
