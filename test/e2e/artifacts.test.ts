@@ -1,5 +1,5 @@
 // kfp runs get (metrics), kfp artifacts list/get/open on local runs, on the built CLI with the process runner.
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -117,13 +117,6 @@ A('artifacts open: the path without a desktop; the browser (xdg-open) with a dis
   } finally {
     await shims.cleanup()
   }
-})
-
-A('server targets: artifacts commands say they read local runs only (for now), exit 2', async () => {
-  mkdirSync(path.join(tmp.dir, 'cfg'), {recursive: true})
-  const r = await runCli(['artifacts', 'list', 'latest', '--target', 'env'], {cwd: tmp.dir, env: {KFP_ENDPOINT: 'http://127.0.0.1:9', KFP_CONFIG_DIR: path.join(tmp.dir, 'cfg')}})
-  assert.is(r.code, 2, r.stderr)
-  assert.match(r.stderr, 'kfp artifacts does not read runs on a KFP server yet')
 })
 
 A.run()

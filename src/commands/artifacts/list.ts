@@ -4,6 +4,7 @@ import {formatMetric} from '../../core/artifacts/metrics.js'
 import {listFlags, projectFlag} from '../../flags.js'
 import {listArtifacts, type ListArtifactsResult} from '../../services/artifacts/local.js'
 import {listServerArtifacts, type ServerArtifactsResult} from '../../services/artifacts/remote.js'
+import {serverArtifactInfo} from '../../services/artifacts/server-view.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 
 /** 1.2 kB / 3.4 MB, for the size column. */
@@ -43,7 +44,11 @@ export default class ArtifactsList extends BaseCommand {
       const r = await listServerArtifacts({target: flags.target, run: args.run, step: args.step}, this.ctx)
       if (r.artifacts.length === 0) this.info(`Run ${r.runId}${args.step ? `, step ${args.step},` : ''} has no output artifacts.`)
       else {
-        const rows = r.artifacts.map((a) => [`${a.number ?? ''}. ${a.step}`, a.name, a.type, '', `${a.uri}${a.cached ? ' (cached)' : ''}`])
+        const metricsText = (a: (typeof r.artifacts)[number]) => {
+          const m = serverArtifactInfo(a).metrics
+          return m && Object.keys(m).length ? ` ${Object.entries(m).map(([k, v]) => `${k}=${formatMetric(v)}`).join(', ')}` : ''
+        }
+        const rows = r.artifacts.map((a) => [`${a.number ?? ''}. ${a.step}`, a.name, a.type, '', `${a.uri}${a.cached ? ' (cached)' : ''}${metricsText(a)}`])
         this.list(['step', 'name', 'type', 'size', 'file'], rows, r.artifacts.map((a) => a.uri), flags, {keep: [0, 1], flex: [4]})
       }
       return r

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {projectFlag} from '../../flags.js'
 import {openArtifact, type OpenArtifactResult} from '../../services/artifacts/local.js'
-import {serverArtifactsNotYet} from '../../services/artifacts/remote.js'
+import {CliError, EXIT} from '../../lib/errors.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 
 export default class ArtifactsOpen extends BaseCommand {
@@ -24,7 +24,11 @@ export default class ArtifactsOpen extends BaseCommand {
   async run(): Promise<OpenArtifactResult> {
     const {args, flags} = await this.parse(ArtifactsOpen)
     const t = await resolveTarget({target: flags.target}, this.ctx)
-    if (t.type === 'kfp') throw serverArtifactsNotYet(t.name)
+    if (t.type === 'kfp')
+      throw new CliError('USAGE', `kfp artifacts open shows artifacts of local runs; target '${t.name}' is a KFP server.`, {
+        exit: EXIT.USAGE,
+        hints: [`Copy it, then open the file: kfp artifacts get ${args.run} ${args.step} ${args.name} -o ${args.name}.html --target ${t.name}`],
+      })
     const r = await openArtifact({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step, name: args.name, browser: flags.browser}, this.ctx)
     if (r.opened) this.info(`Opened ${r.file} in the browser.`)
     this.out(r.file)

@@ -6,6 +6,7 @@ import {listFlags, projectFlag} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
 import {formatMetric} from '../../core/artifacts/metrics.js'
 import {runMetrics, type StepMetrics} from '../../services/artifacts/local.js'
+import {serverRunMetrics} from '../../services/artifacts/server-view.js'
 import {getRun, type GetRunResult} from '../../services/runs/index.js'
 import {formatDuration} from '../../ui/table.js'
 import {resolveTarget} from '../../services/target/resolve.js'
@@ -44,7 +45,7 @@ export default class RunsGet extends BaseCommand {
     target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
   }
 
-  async run(): Promise<(GetRunResult & {metrics: StepMetrics[]}) | {run: RemoteRunInfo}> {
+  async run(): Promise<(GetRunResult & {metrics: StepMetrics[]}) | {run: RemoteRunInfo; metrics: StepMetrics[]}> {
     const {args, flags} = await this.parse(RunsGet)
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
@@ -57,7 +58,10 @@ export default class RunsGet extends BaseCommand {
       if (run.message && run.status !== 'succeeded') this.out(run.message)
       this.out('')
       this.table(['#', 'step', 'status', 'duration', 'outputs'], remoteStepRows(run).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
-      return {run}
+      // Metrics come from ML Metadata; a server whose metadata cannot be read still shows the run.
+      const metrics = run.stepsFrom === 'ml-metadata' ? await serverRunMetrics({target: t.name, run: run.id}, this.ctx).catch((err: Error) => (this.warn(`Metrics not read: ${err.message}`), [])) : []
+      this.metricsTable(metrics, flags.wide)
+      return {run, metrics}
     }
     const result = await getRun({cwd: this.ctx.cwd, project: flags.project, run: args.run}, this.ctx)
     const r = result.run
@@ -71,11 +75,15 @@ export default class RunsGet extends BaseCommand {
     this.out('')
     this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
     const metrics = await runMetrics(r, result.runDir)
-    if (metrics.length) {
-      this.out('')
-      this.out('Metrics:')
-      this.table(['step', 'artifact', 'metric', 'value'], metrics.flatMap((m) => Object.entries(m.metrics).map(([k, v]) => [`${m.number}. ${m.task}`, m.artifact, k, formatMetric(v)])), {wide: flags.wide, keep: [0, 2, 3]})
-    }
+    this.metricsTable(metrics, flags.wide)
     return {...result, metrics}
+  }
+
+  /** The scalar metrics below the steps (nothing when the run has none). */
+  private metricsTable(metrics: StepMetrics[], wide?: boolean): void {
+    if (!metrics.length) return
+    this.out('')
+    this.out('Metrics:')
+    this.table(['step', 'artifact', 'metric', 'value'], metrics.flatMap((m) => Object.entries(m.metrics).map(([k, v]) => [m.number ? `${m.number}. ${m.task}` : m.task, m.artifact, k, formatMetric(v)])), {wide, keep: [0, 2, 3]})
   }
 }

@@ -40,14 +40,17 @@ async function localInput(run: RunRecord, dir: string): Promise<CompareInput> {
 async function serverInput(target: string, id: string, ctx: Ctx): Promise<CompareInput> {
   const {getRemoteRun} = await import('../remote/runs.js')
   const r = await getRemoteRun({target, runId: id}, ctx)
+  // Metrics from ML Metadata, when the server's metadata can be read (else the comparison goes on without them).
+  const {serverRunMetrics} = await import('../artifacts/server-view.js')
+  const metrics = r.stepsFrom === 'ml-metadata' ? await serverRunMetrics({target, run: r.id}, ctx).catch(() => []) : []
   return {
     id: r.id,
     name: r.name,
     status: r.status,
     target: r.target,
     parameters: r.parameters,
-    metrics: [],
-    steps: r.tasks.map((t) => ({name: t.name, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs: {}})),
+    metrics,
+    steps: r.tasks.map((t) => ({name: t.key, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs: Object.fromEntries(Object.entries(t.outputs ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))})),
   }
 }
 
