@@ -1,11 +1,12 @@
 // --start-step / --from-run / --set-output inside loops, conditions and nested pipelines, and Ctrl-C, a killed kfp
 // and `kfp runs cancel` with steps running inside a loop of a nested pipeline. The built CLI, process runner.
-import {execFileSync, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {binPath, repoRoot, runCli} from '../helpers/cli.js'
+import {killMarked, processesWith} from '../helpers/processes.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const SDK = path.join(repoRoot, 'test', 'fixtures', 'ir', 'sdk')
@@ -93,18 +94,6 @@ S('a step inside a condition: the condition is evaluated again on the reused val
 
 // ------------------------------------------------------------------------------------------ signals
 
-function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], {encoding: 'utf8'})
-    .split('\n')
-    .filter((l) => l.includes(marker) && !l.includes('ps -eo'))
-}
-function killMarked(marker: string): void {
-  for (const l of processesWith(marker)) {
-    try {
-      process.kill(Number(l.trim().split(/\s+/)[0]), 'SIGKILL')
-    } catch {}
-  }
-}
 function onlyRecord(): any {
   const runs = path.join(tmp.dir, '.kfp', 'runs')
   const ids = existsSync(runs) ? readdirSync(runs).filter((id) => existsSync(path.join(runs, id, 'run.json'))) : []

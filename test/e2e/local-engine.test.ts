@@ -1,11 +1,12 @@
 // End-to-end tests of the local engine with the process runner: the built CLI (bin/run.js) runs hand-written IR
 // fixtures made of `sh -c` steps. Run `npm run build` first.
-import {execFileSync, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {binPath, repoRoot, runCli} from '../helpers/cli.js'
+import {killMarked, processesWith} from '../helpers/processes.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const FIX = path.join(repoRoot, 'test', 'fixtures', 'ir', 'engine')
@@ -31,19 +32,6 @@ function records(dir: string): any[] {
     .map((id) => JSON.parse(readFileSync(path.join(runs, id, 'run.json'), 'utf8')))
 }
 
-function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], {encoding: 'utf8'})
-    .split('\n')
-    .filter((l) => l.includes(marker) && !l.includes('ps -eo'))
-}
-
-function killMarked(marker: string): void {
-  for (const l of processesWith(marker)) {
-    try {
-      process.kill(Number(l.trim().split(/\s+/)[0]), 'SIGKILL')
-    } catch {}
-  }
-}
 
 /** Starts the CLI without waiting; returns the child and a promise of its exit. */
 function startCli(args: string[], cwd: string) {

@@ -6,7 +6,7 @@ import {CliError, EXIT} from '../../lib/errors.js'
 import type {IrComponentSpec, IrContainerSpec, IrDag, IrTask, PipelineSpec} from '../ir/types.js'
 import {checkCondition, checkSelector, parameterNamesRead, parseCel} from './cel.js'
 import {findPlaceholders, SUPPORTED_PLACEHOLDER} from './placeholders.js'
-import {upstreamOf} from './tree.js'
+import {topoOrder, upstreamOf} from './tree.js'
 
 /** A task ready to be scheduled: its container, its upstream tasks and its step number. */
 export interface PlannedTask {
@@ -139,26 +139,8 @@ export function planTasks(spec: PipelineSpec, stepNumbers?: Record<string, numbe
     for (const u of upstream) if (!tasks[u]) throw irInvalid(`Task '${name}' depends on '${u}', which is not a task of the pipeline.`)
     planned.set(name, {name, displayName: t.taskInfo?.name ?? name, componentName, component, executorLabel, container, task: t, upstream})
   }
-  // Kahn's algorithm; ready tasks in file order (or step-number order when given) so numbering is stable.
-  const rank = (n: string) => stepNumbers?.[n] ?? names.indexOf(n) + 1_000_000
-  const indeg = new Map(names.map((n) => [n, planned.get(n)!.upstream.length]))
-  const order: string[] = []
-  let ready = names.filter((n) => indeg.get(n) === 0)
-  while (ready.length) {
-    ready.sort((a, b) => rank(a) - rank(b))
-    const n = ready.shift()!
-    order.push(n)
-    for (const m of names) {
-      if (planned.get(m)!.upstream.includes(n)) {
-        indeg.set(m, indeg.get(m)! - 1)
-        if (indeg.get(m) === 0) ready.push(m)
-      }
-    }
-  }
-  if (order.length !== names.length) {
-    const stuck = names.filter((n) => !order.includes(n))
-    throw irInvalid(`The pipeline's tasks form a cycle: ${stuck.join(', ')}.`)
-  }
+  // Ready tasks in file order (or step-number order when given) so numbering is stable.
+  const order = topoOrder(spec.root?.dag ?? {tasks: {}}, '', (n) => stepNumbers?.[n] ?? names.indexOf(n) + 1_000_000)
   return order.map((n, i) => ({...planned.get(n)!, number: stepNumbers?.[n] ?? i + 1}))
 }
 

@@ -18,12 +18,11 @@
  */
 import {CliError, EXIT} from '../../lib/errors.js'
 import type {JsonValue} from '../project/types.js'
-import type {PlannedTask} from './dag.js'
 import {templatePathOf} from './naming.js'
 import {parseParamText} from './params.js'
 import {taskHasOutputs, type RunRecord, type TaskOutputs} from './record.js'
 import {parseSetOutputs, resolveStartTask, userStepName, type MissingOutput, type SetOutput} from './start-step.js'
-import {ancestorsOf, leavesOf, walkTree, type TaskNode} from './tree.js'
+import {ancestorsOf, leavesOf, toPlanned, walkTree, type TaskNode} from './tree.js'
 
 export interface TreeStartStepInput {
   tree: TaskNode[]
@@ -49,11 +48,6 @@ export interface TreeStartStepPlan {
   warnings: string[]
 }
 
-/** A leaf as the flat helpers of start-step.ts read it (name = template path). */
-function planned(n: TaskNode): PlannedTask {
-  return {name: n.path, displayName: n.displayName, number: n.number, componentName: n.componentName, component: n.component, executorLabel: n.executorLabel ?? '', container: n.container ?? {image: ''}, task: n.task, upstream: n.upstream}
-}
-
 function usage(message: string, hints: string[] = []): CliError {
   return new CliError('USAGE', message, {exit: EXIT.USAGE, hints})
 }
@@ -67,7 +61,7 @@ function resolveStart(tree: TaskNode[], ref: string, stepNames?: Record<string, 
     if (!first) throw usage(`--start-step ${ref}: the group '${group.path}' has no steps.`)
     return first
   }
-  const t = resolveStartTask(leaves.map(planned), ref, stepNames)
+  const t = resolveStartTask(leaves.map(toPlanned), ref, stepNames)
   return leaves.find((l) => l.path === t.name)!
 }
 
@@ -117,7 +111,7 @@ export function planTreeStartStep(i: TreeStartStepInput): TreeStartStepPlan {
   const start = resolveStart(i.tree, i.startStep, i.stepNames)
   const leaves = leavesOf(i.tree)
   const skipped = new Set(leaves.filter((l) => l.number < start.number).map((l) => l.path))
-  const sets = parseSetOutputs(i.setOutputs, leaves.map(planned), skipped, i.stepNames)
+  const sets = parseSetOutputs(i.setOutputs, leaves.map(toPlanned), skipped, i.stepNames)
   for (const s of sets) {
     const loop = ancestorsOf(i.tree, s.task).find((a) => a.kind === 'loop')
     if (loop)
@@ -132,7 +126,7 @@ export function planTreeStartStep(i: TreeStartStepInput): TreeStartStepPlan {
     .filter((n) => !sourceRun || !runHas(sourceRun, n))
     .map((n) => {
       const inLoop = ancestorsOf(i.tree, n.task).some((a) => a.kind === 'loop')
-      const name = userStepName(planned(byPath.get(n.task)!), i.stepNames)
+      const name = userStepName(toPlanned(byPath.get(n.task)!), i.stepNames)
       return {...n, flag: inLoop ? '--from-run RUN (a run that has it)' : `--set-output ${name}.${n.output}=${n.kind === 'artifact' ? 'PATH' : 'VALUE'}`}
     })
   return {startTask: start.path, startNumber: start.number, skipped, sets, sourceRun, missing, warnings: []}

@@ -7,6 +7,7 @@
  */
 import {CliError, EXIT} from '../../lib/errors.js'
 import type {IrComponentSpec, IrContainerSpec, IrDag, IrTask, PipelineSpec} from '../ir/types.js'
+import type {PlannedTask} from './dag.js'
 import {childKey} from './naming.js'
 
 export type NodeKind = 'container' | 'importer' | 'dag' | 'loop'
@@ -152,4 +153,19 @@ export function ancestorsOf(nodes: TaskNode[], path: string): TaskNode[] {
     level = n.children ?? []
   }
   return out
+}
+
+/** A leaf in the flat shape of dag.ts (name = template path), for the per-task input resolution and start-step. */
+export function toPlanned(n: TaskNode): PlannedTask {
+  return {
+    name: n.path,
+    displayName: n.displayName,
+    number: n.number,
+    componentName: n.componentName,
+    component: n.component,
+    executorLabel: n.executorLabel ?? '',
+    container: n.container ?? {image: ''},
+    task: n.task,
+    upstream: n.upstream,
+  }
 }

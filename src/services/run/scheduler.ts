@@ -22,7 +22,6 @@ import {
   type DagInputs,
   type Ended,
 } from '../../core/engine/control.js'
-import type {PlannedTask} from '../../core/engine/dag.js'
 import {resolveTaskInputs, type TaskInputs} from '../../core/engine/inputs.js'
 import {childKey, iterationKey, labelOf} from '../../core/engine/naming.js'
 import {taskHasOutputs, type ReusedFrom, type RunRecord, type TaskOutputs, type TaskRecord, type TaskStatus} from '../../core/engine/record.js'
@@ -425,17 +424,5 @@ function withLists(outputs: TaskOutputs, lists: Record<string, ArtifactRef[]>): 
   return Object.keys(lists).length ? {...outputs, artifactLists: lists} : outputs
 }
 
-/** A tree leaf in the shape the per-task input resolution reads. */
-export function toPlanned(n: TaskNode): PlannedTask {
-  return {
-    name: n.path,
-    displayName: n.displayName,
-    number: n.number,
-    componentName: n.componentName,
-    component: n.component,
-    executorLabel: n.executorLabel ?? '',
-    container: n.container ?? {image: ''},
-    task: n.task,
-    upstream: n.upstream,
-  }
-}
+/** Re-exported for the dry-run plan (dry-run.ts), which reads leaves the way the scheduler does. */
+export {toPlanned} from '../../core/engine/tree.js'
