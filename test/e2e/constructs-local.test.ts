@@ -10,6 +10,7 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {runCli} from '../helpers/cli.js'
+import {startFakeKfp} from '../helpers/kfp-server.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const t = suite('import: existing artifacts on the local engine')
@@ -77,6 +78,21 @@ t('kfp compile warns that a KFP server cannot import a URI mixing text and refer
   assert.equal(v.json.warnings, [])
   const spec = await readFile(path.join(dir, 'pipeline.yaml'), 'utf8')
   assert.match(spec, 'reimport: true')
+})
+
+t('kfp run --target on a KFP server says the same before it creates the run', async () => {
+  const server = await startFakeKfp({})
+  try {
+    const env = {HOME: tmp.dir, KFP_CONFIG_DIR: path.join(tmp.dir, '.cfg')}
+    const add = await runCli(['target', 'add', 'dev', '--endpoint', server.url], {cwd: dir, env})
+    assert.is(add.code, 0, add.stderr)
+    const r = await runCli(['run', '--target', 'dev', '--detach', '--json'], {cwd: dir, env})
+    assert.ok(r.json, r.stderr)
+    assert.ok(r.json.warnings.some((x: string) => x.includes("task 'importer-3' imports an artifact whose URI mixes text and references")), JSON.stringify(r.json))
+    assert.equal(server.violations, [])
+  } finally {
+    await server.close()
+  }
 })
 
 const w = suite('when: on the local engine')

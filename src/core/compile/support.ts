@@ -17,7 +17,7 @@ type Visit = (path: string, task: IrTask, comp: IrComponentSpec | undefined) => 
 function walk(spec: PipelineSpec, dag: IrComponentSpec | undefined, prefix: string, visit: Visit, depth = 0): void {
   if (depth > 50) return
   for (const [key, t] of Object.entries(dag?.dag?.tasks ?? {})) {
-    const comp = spec.components[t.componentRef?.name]
+    const comp = spec.components?.[t.componentRef?.name]
     const path = prefix ? `${prefix}/${key}` : key
     visit(path, t, comp)
     if (comp?.dag) walk(spec, comp, path, visit, depth + 1)
@@ -36,7 +36,7 @@ export function platformLimitations(spec: PipelineSpec, platform: 'kfp' | 'verte
   const out: Limitation[] = []
   if (platform !== 'kfp') return out
   walk(spec, spec.root, '', (path, task, comp) => {
-    const exec = comp?.executorLabel ? spec.deploymentSpec.executors[comp.executorLabel] : undefined
+    const exec = comp?.executorLabel ? spec.deploymentSpec?.executors?.[comp.executorLabel] : undefined
     const importer = exec?.importer as {artifactUri?: {runtimeParameter?: string}} | undefined
     if (!importer?.artifactUri?.runtimeParameter) return
     const uri = task.inputs?.parameters?.[importer.artifactUri.runtimeParameter]

@@ -81,6 +81,8 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
 
   const session = await connectRemote({target: o.target, onEvent: o.onEvent as never}, ctx)
   const target = session.target.config
+  // Constructs a KFP server cannot run (kfp compile says the same): said before the run is created.
+  for (const w of src.warnings) o.onEvent?.({type: 'warning', message: w})
 
   let spec = src.spec as Record<string, unknown>
   let inlineReason: string | undefined

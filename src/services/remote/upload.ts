@@ -3,6 +3,8 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {listAll, type KfpPipelineVersion} from '../../clients/kfp-api.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {platformLimitations} from '../../core/compile/support.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
 import {compileProject} from '../compile.js'
 import {defaultVersionName, parseCompiledPipeline, pipelineHash, serverSpecHash, type CompiledPipeline} from '../../core/remote/spec.js'
 import {connectRemote, type ConnectOptions, type RemoteSession} from './connect.js'
@@ -16,6 +18,8 @@ export interface PipelineSource extends CompiledPipeline {
   dir: string
   /** Step name → task key, when compiled from a project. */
   taskOfStep?: Record<string, string>
+  /** What a KFP server cannot run in this pipeline (core/compile/support.ts platformLimitations). */
+  warnings: string[]
 }
 
 export interface LoadPipelineOptions {
@@ -43,11 +47,13 @@ export async function loadPipelineSource(o: LoadPipelineOptions, ctx: Ctx): Prom
     } catch {
       throw new CliError('FILE_NOT_FOUND', `No such file: ${o.file}.`, {exit: EXIT.USAGE})
     }
-    return {...parseCompiledPipeline(text, o.file), text, origin: file, dir: path.dirname(file)}
+    const parsed = parseCompiledPipeline(text, o.file)
+    const warnings = platformLimitations(parsed.spec as unknown as PipelineSpec, 'kfp').map((l) => `${l.message}. ${l.hint}`)
+    return {...parsed, text, origin: file, dir: path.dirname(file), warnings}
   }
   const r = await compileProject({cwd: o.cwd, project: o.project, write: false, platform: 'kfp'}, ctx)
   const text = r.yaml
-  return {...parseCompiledPipeline(text, r.project.file), text, origin: r.project.file, dir: r.project.root, taskOfStep: r.taskOfStep}
+  return {...parseCompiledPipeline(text, r.project.file), text, origin: r.project.file, dir: r.project.root, taskOfStep: r.taskOfStep, warnings: r.warnings}
 }
 
 export type UploadEvent =
