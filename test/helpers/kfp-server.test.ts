@@ -88,4 +88,27 @@ fake('answers are validated too: a response that does not match the swagger is r
   assert.match(server.violations.join('\n'), /response 200 of RunService_GetRun: \/state must be equal to one of the allowed values/)
 })
 
+fake("the UI's /k8s/pod/logs: live pods; after the run is gone, archived logs only when the key format matches and with createdat; multi-user needs podnamespace", async () => {
+  // Given a finished run whose pods were garbage-collected, on a server whose archive key format matches
+  await server.close()
+  server = await startFakeKfp({archiveKeyMatches: true})
+  const api = createKfpApi({endpoint: server.url})
+  const run = await api.createRun({display_name: 'r', pipeline_spec: {pipelineInfo: {name: 'p'}, root: {dag: {tasks: {}}}, schemaVersion: '2.1.0'}})
+  server.setRunState(run.run_id!, 'SUCCEEDED', [{display_name: 'a', state: 'SUCCEEDED', log: 'hello\n'}])
+  const pod = [...server.pods.keys()][0]
+  const live = await fetch(`${server.url}/k8s/pod/logs?podname=${pod}&runid=${run.run_id}`)
+  server.endRun(run.run_id!)
+  const noDate = await fetch(`${server.url}/k8s/pod/logs?podname=${pod}&runid=${run.run_id}`)
+  const day = new Date().toISOString().slice(0, 10)
+  const withDate = await fetch(`${server.url}/k8s/pod/logs?podname=${pod}&runid=${run.run_id}&createdat=${day}`)
+  // Then
+  assert.equal([live.status, await live.text()], [200, 'hello\n'])
+  assert.is(noDate.status, 500)
+  assert.equal([withDate.status, await withDate.text()], [200, 'hello\n'])
+  await server.close()
+  server = await startFakeKfp({multiUser: true})
+  const mu = await fetch(`${server.url}/k8s/pod/logs?podname=x`, {headers: {'kubeflow-userid': 'alice@example.com'}})
+  assert.equal([mu.status, await mu.text()], [422, 'podnamespace argument is required'])
+})
+
 fake.run()

@@ -5,7 +5,7 @@
 import {createHash} from 'node:crypto'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {loadIrDocuments} from '../ir/read.js'
-import type {RunStatus, TaskStatus} from '../engine/record.js'
+import type {TaskStatus} from '../engine/record.js'
 
 /** A compiled pipeline file: the PipelineSpec document and, when present, the PlatformSpec document. */
 export interface CompiledPipeline {
@@ -72,25 +72,6 @@ export function serverSpecHash(pipelineSpec: Record<string, unknown> | undefined
 export function defaultVersionName(hash: string, git?: {commit: string; dirty: boolean}): string {
   const base = hash.slice(0, 12)
   return git ? `${base}-git-${git.commit}${git.dirty ? '-dirty' : ''}` : base
-}
-
-/** Maps a server run state to kfp's run status (the local engine's vocabulary). */
-export function runStatusOf(state: string | undefined): RunStatus {
-  switch (state) {
-    case 'SUCCEEDED':
-    case 'SKIPPED':
-      return 'succeeded'
-    case 'FAILED':
-      return 'failed'
-    case 'CANCELED':
-    case 'CANCELING':
-      return 'cancelled'
-    case 'RUNNING':
-    case 'PAUSED':
-      return 'running'
-    default:
-      return 'pending'
-  }
 }
 
 /** Maps a server task state to kfp's task status. */

@@ -14,6 +14,7 @@ import type {MlmdExecution} from '../../clients/mlmd.js'
 import type {JsonValue} from '../project/types.js'
 import type {RunStatus, TaskStatus} from '../engine/record.js'
 import type {IrTask, PipelineSpec} from '../ir/types.js'
+import {taskStatusOf} from './spec.js'
 
 /** A container task of the spec: its path of task keys from the root (`for-loop-2/train`). */
 export interface SpecStep {
@@ -167,24 +168,6 @@ function statusOfExecution(e: MlmdExecution, runEnded: boolean, cancelled: boole
   }
 }
 
-function statusOfTaskState(state: string | undefined): TaskStatus {
-  switch (state) {
-    case 'SUCCEEDED':
-      return 'succeeded'
-    case 'SKIPPED':
-      return 'skipped'
-    case 'FAILED':
-      return 'failed'
-    case 'CANCELED':
-    case 'CANCELING':
-      return 'cancelled'
-    case 'RUNNING':
-      return 'running'
-    default:
-      return 'pending'
-  }
-}
-
 /** The task_details rows that stand for a step: named exactly like it, else its retry attempts `name(N)`. */
 function rowsOf(details: KfpTaskDetail[], name: string): KfpTaskDetail[] {
   const exact = details.filter((d) => d.display_name === name)
@@ -243,7 +226,7 @@ export function stepsOfRun(i: {steps: SpecStep[]; run: KfpRun; executions?: Mlmd
     for (const s of i.steps) {
       const rows = rowsOf(details, s.name)
       const state = combinedState(rows)
-      const st = rows.length ? statusOfTaskState(state) : notReached
+      const st = rows.length ? taskStatusOf(state) : notReached
       out.push({
         key: s.path,
         name: s.name,
