@@ -63,7 +63,7 @@ export default class Compile extends BaseCommand {
   async run(): Promise<CompileCommandResult> {
     const {flags} = await this.parse(Compile)
     const r = await compileProject({cwd: this.ctx.cwd, project: flags.project, output: flags.stdout ? undefined : flags.output, write: !flags.stdout, platform: flags.platform as 'kfp' | 'vertex'}, this.ctx)
-    for (const w of r.warnings) this.warn(w)
+    for (const w of [...r.warnings, ...r.imageWarnings]) this.warn(w)
     const result: CompileCommandResult = {
       file: r.file ?? null,
       format: r.format,

@@ -44,6 +44,7 @@ export default class Upload extends BaseCommand {
             }
             if (e.type === 'connected') spinner.update(`Connected to ${e.endpoint}${e.version ? ` (KFP ${e.version})` : ''}`)
             if (e.type === 'uploading') spinner.update(`Uploading ${e.pipeline} version ${e.version}`)
+            if (e.type === 'warning') this.warn(e.message)
           },
         },
         this.ctx,

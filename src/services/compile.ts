@@ -10,7 +10,7 @@ import type {PipelineSpec} from '../core/ir/types.js'
 import type {Project} from '../core/project/types.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {packageRoot} from '../lib/paths.js'
-import {resolveImages} from './images.js'
+import {imageStates, unpushedImageWarnings} from './images.js'
 import {loadProject} from './project/load.js'
 
 /** Output formats of `kfp compile`, chosen by the file extension of `-o`. */
@@ -41,6 +41,8 @@ export interface CompileProjectResult {
   steps: number
   /** What the target platform (opts.platform, default kfp) cannot run in this pipeline (support.ts). */
   warnings: string[]
+  /** Images the compiled pipeline pins that a cluster cannot pull (only local, or never pushed); see images.ts. */
+  imageWarnings: string[]
   /** sha256 (hex) of the pipeline YAML text, whatever the package format. */
   sha256: string
   /** Size in bytes of what was (or would be) written. */
@@ -96,7 +98,8 @@ export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx,
   // A bad -o extension is a usage error: report it before doing any work.
   const format = pipelineFileFormat(opts.output ?? 'pipeline.yaml')
   const project = await loadProject({cwd: opts.cwd, project: opts.project}, ctx)
-  const images = await resolveImages(project, ctx)
+  const states = await imageStates(project, ctx)
+  const images = Object.fromEntries(Object.entries(states).map(([c, st]) => [c, st.image]))
   const compiled = compilePipeline(project, {
     images,
     sdkVersion: kfpSdkVersion(),
@@ -120,6 +123,7 @@ export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx,
     pipelineName: compiled.spec.pipelineInfo.name,
     steps: project.steps.length,
     warnings: platformLimitations(compiled.spec, opts.platform ?? 'kfp').map((l) => `${l.message}. ${l.hint}`),
+    imageWarnings: unpushedImageWarnings(project, states),
     sha256: createHash('sha256').update(yaml).digest('hex'),
     bytes: content.length,
     yaml,

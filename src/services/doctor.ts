@@ -6,6 +6,7 @@ import {isLoopbackRegistry, registryHostOfPrefix} from '../core/build/naming.js'
 import {installedKfpVersion, parseDeployments, KFP_NAMESPACE} from '../core/cluster/kfp.js'
 import {readProjectGcp, type ProjectGcp} from './cluster/project-gcp.js'
 import {bucketStatus} from './cloud-resources.js'
+import {isCliError, type CliError} from '../lib/errors.js'
 
 /** ok ✔, fail ✖, skip – (not applicable, or a prerequisite failed). */
 export type CheckStatus = 'ok' | 'fail' | 'skip'
@@ -184,6 +185,84 @@ async function checkBucket(ctx: Ctx, gcp: ProjectGcp): Promise<DoctorCheck> {
   return fail('bucket', 'Bucket reachable', `gs://${gcp.bucket}: ${s.error ?? 'does not exist'}`, s.error ? 'gcloud auth application-default login' : 'kfp cloud setup')
 }
 
+/** The current target: a KFP server answers at its endpoint (healthz) and accepts the login (an authenticated list). */
+async function checkTarget(ctx: Ctx): Promise<DoctorCheck[]> {
+  const {resolveTarget} = await import('./target/resolve.js')
+  let target: Awaited<ReturnType<typeof resolveTarget>>
+  try {
+    target = await resolveTarget({}, ctx)
+  } catch (error) {
+    return [fail('target', 'Current target', (error as Error).message.split('\n')[0], (error as CliError).hints?.[0] ?? 'kfp target list')]
+  }
+  if (target.type !== 'kfp') {
+    return [skip('target', 'KFP server (current target)', `the current target is ${target.name} (runs on this machine)`, 'kfp target use NAME checks a server here.')]
+  }
+  const title = `KFP server (target ${target.name})`
+  const {connectTarget} = await import('./remote/connect.js')
+  let session: Awaited<ReturnType<typeof connectTarget>>
+  try {
+    session = await connectTarget(target, {}, ctx)
+  } catch (error) {
+    const e = error as CliError
+    const check = fail('target', title, `${target.config.endpoint}: ${e.message.split('\n')[0]}`, e.hints?.[0] ?? `Check the endpoint: kfp target add ${target.name} --endpoint URL`)
+    return [check, skip('target-auth', `Login to ${target.name}`, 'server not reachable')]
+  }
+  const reached = ok('target', title, `${session.api.endpoint} answers${session.serverVersion ? ` (KFP ${session.serverVersion})` : ''}`)
+  try {
+    await session.api.listPipelines({pageSize: 1})
+    return [reached, ok('target-auth', `Login to ${target.name}`, 'an authenticated request succeeded')]
+  } catch (error) {
+    const e = error as CliError
+    return [reached, fail('target-auth', `Login to ${target.name}`, e.message.split('\n')[0], e.hints?.[0] ?? `kfp target add ${target.name} --help shows the ways to authenticate`)]
+  }
+}
+
+/** The images a compile would pin: each pushed (a digest), or only on this machine / never built (a cluster cannot pull). */
+async function checkImages(ctx: Ctx): Promise<DoctorCheck> {
+  const title = 'Images pushed'
+  const {loadProject} = await import('./project/load.js')
+  const {imageStates, unpushedImageWarnings} = await import('./images.js')
+  let warnings: string[]
+  try {
+    const project = await loadProject({cwd: ctx.cwd}, ctx)
+    warnings = unpushedImageWarnings(project, await imageStates(project, ctx))
+  } catch (error) {
+    return skip('images', title, isCliError(error) && error.kfpCode === 'PROJECT_NOT_FOUND' ? 'no project here' : `project not loadable: ${(error as Error).message.split('\n')[0]}`)
+  }
+  if (warnings.length === 0) return ok('images', title, 'every image a compile pins is pushed (or given by its component)', false)
+  return fail('images', title, warnings.join('; '), 'kfp build --all --push (then kfp compile / kfp upload pin the digests)', false)
+}
+
+/** Every `kfp` on PATH; a second one is usually the KFP Python SDK's CLI (pip install kfp). */
+async function checkOtherKfp(ctx: Ctx): Promise<DoctorCheck> {
+  const title = 'kfp on PATH'
+  const {realpath, readFile: read, access: can} = await import('node:fs/promises')
+  const {constants} = await import('node:fs')
+  const pathMod = await import('node:path')
+  const self = await realpath(process.argv[1] ?? '').catch(() => process.argv[1] ?? '')
+  const found: {file: string; ours: boolean; sdk: boolean}[] = []
+  const seen = new Set<string>()
+  for (const dir of (ctx.env.PATH ?? '').split(pathMod.delimiter).filter(Boolean)) {
+    const file = pathMod.join(dir, 'kfp')
+    const real = await realpath(file).catch(() => undefined)
+    if (!real || seen.has(real) || !(await can(file, constants.X_OK).then(() => true, () => false))) continue
+    seen.add(real)
+    const head = (await read(real, 'utf8').catch(() => '')).slice(0, 2000)
+    found.push({file, ours: real === self || head.includes(self) || /kfp-cli|dist\/main\.js/.test(head), sdk: /python/i.test(head.split('\n')[0]) || /kfp\.cli/.test(head)})
+  }
+  const others = found.filter((f) => !f.ours)
+  if (others.length === 0) return ok('kfp-path', title, found.length ? `${found[0].file} (this kfp)` : 'this kfp is not on PATH (run through npx or a path)', false)
+  const first = found[0]
+  const list = found.map((f) => `${f.file} (${f.ours ? 'this kfp' : f.sdk ? 'the KFP Python SDK CLI' : 'another program'})`).join(', ')
+  return fail(
+    'kfp-path',
+    title,
+    `${found.length} on PATH: ${list}; \`kfp\` runs ${first.ours ? 'this one' : 'the other one'}`,
+    '`kfp version` prints "kfp X (node …)" here; the SDK\'s prints "kfp X" from Python (`kfp --help` lists dsl/pipeline/run groups). Put the one you want first on PATH, or alias this one: alias kfp=' + (found.find((f) => f.ours)?.file ?? 'PATH/TO/kfp'),
+    false,
+  )
+}
+
 /**
  * Runs every environment check kfp depends on and returns them (never throws for a failed check).
  * Required: Node, Docker (unless KFP_RUNNER=process), the project's registry credentials, gcloud when the project
@@ -192,13 +271,16 @@ async function checkBucket(ctx: Ctx, gcp: ProjectGcp): Promise<DoctorCheck> {
 export async function runDoctor(o: DoctorOptions, ctx: Ctx): Promise<DoctorResult> {
   const gcp = await readProjectGcp(ctx)
   const usesGcp = Boolean(gcp.project || gcp.bucket || (gcp.registry && /gcr\.io|pkg\.dev/.test(gcp.registry)))
-  const [docker, registry, gcloud, kube, bucket] = await Promise.all([
+  const [docker, registry, gcloud, kube, bucket, target, images, others] = await Promise.all([
     checkDocker(ctx),
     checkRegistry(ctx, gcp),
     checkGcloud(ctx, usesGcp),
     checkKube(ctx),
     checkBucket(ctx, gcp),
+    checkTarget(ctx),
+    checkImages(ctx),
+    checkOtherKfp(ctx),
   ])
-  const checks = [checkNode(o.minNode ?? 20), docker, registry, ...gcloud, ...kube, bucket]
+  const checks = [checkNode(o.minNode ?? 20), others, docker, registry, images, ...gcloud, ...kube, bucket, ...target]
   return {ok: !checks.some((c) => c.required && c.status === 'fail'), checks}
 }

@@ -75,8 +75,10 @@ doctor('everything in place: every check ✔, exit 0, no secret printed', async 
   const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split('\t'))
   assert.equal(rows.map((x) => [x[0], x[1]]), [
     ['✔', 'Node.js'],
+    ['✔', 'kfp on PATH'],
     ['✔', 'Docker daemon'],
     ['✔', 'Registry credentials'],
+    ['–', 'Images pushed'],
     ['✔', 'gcloud installed'],
     ['✔', 'gcloud authenticated'],
     ['✔', 'kubectl installed'],
@@ -84,6 +86,7 @@ doctor('everything in place: every check ✔, exit 0, no secret printed', async 
     ['✔', 'Cluster reachable'],
     ['✔', 'KFP installed'],
     ['✔', 'Bucket reachable'],
+    ['–', 'KFP server (current target)'],
   ])
   assert.match(r.stdout, /us-docker\.pkg\.dev: credential helper gcloud/)
   assert.match(r.stdout, /me@example\.com/)
@@ -108,7 +111,7 @@ doctor('failures: ✖ rows with fixes, --json carries every check, exit 5', asyn
   assert.is(j.code, 5)
   assert.is(j.json.error.code, 'CHECK_FAILED')
   const byId = Object.fromEntries(j.json.error.data.checks.map((c: any) => [c.id, c.status]))
-  assert.equal(byId, {node: 'ok', docker: 'fail', registry: 'ok', gcloud: 'ok', 'gcloud-auth': 'fail', kubectl: 'ok', 'kube-context': 'ok', cluster: 'ok', kfp: 'fail', bucket: 'ok'})
+  assert.equal(byId, {node: 'ok', 'kfp-path': 'ok', docker: 'fail', registry: 'ok', images: 'skip', gcloud: 'ok', 'gcloud-auth': 'fail', kubectl: 'ok', 'kube-context': 'ok', cluster: 'ok', kfp: 'fail', bucket: 'ok', target: 'skip'})
 })
 
 doctor('no kube context: cluster checks are skipped (–), not failures', async () => {

@@ -18,7 +18,8 @@ export interface PipelineSource extends CompiledPipeline {
   dir: string
   /** Step name → task key, when compiled from a project. */
   taskOfStep?: Record<string, string>
-  /** What a KFP server cannot run in this pipeline (core/compile/support.ts platformLimitations). */
+  /** What a KFP server cannot run in this pipeline (core/compile/support.ts platformLimitations), and images it pins
+   * that a cluster cannot pull (compiled from a project; services/images.ts). */
   warnings: string[]
 }
 
@@ -53,13 +54,14 @@ export async function loadPipelineSource(o: LoadPipelineOptions, ctx: Ctx): Prom
   }
   const r = await compileProject({cwd: o.cwd, project: o.project, write: false, platform: 'kfp'}, ctx)
   const text = r.yaml
-  return {...parseCompiledPipeline(text, r.project.file), text, origin: r.project.file, dir: r.project.root, taskOfStep: r.taskOfStep, warnings: r.warnings}
+  return {...parseCompiledPipeline(text, r.project.file), text, origin: r.project.file, dir: r.project.root, taskOfStep: r.taskOfStep, warnings: [...r.warnings, ...r.imageWarnings]}
 }
 
 export type UploadEvent =
   | {type: 'retry'; attempt: number; reason: string; delayMs: number}
   | {type: 'connected'; endpoint: string; version?: string}
   | {type: 'uploading'; pipeline: string; version: string}
+  | {type: 'warning'; message: string}
 
 export interface UploadOptions extends LoadPipelineOptions {
   target?: string
@@ -218,6 +220,7 @@ async function removeEmptyPipeline(s: RemoteSession, pid: string, name: string, 
 /** `kfp upload`: compile (or read FILE), connect, and create the pipeline or a version unless the content is already there. */
 export async function uploadPipeline(o: UploadOptions, ctx: Ctx): Promise<UploadResult> {
   const src = await loadPipelineSource(o, ctx)
+  for (const message of src.warnings ?? []) o.onEvent?.({type: 'warning', message})
   const session = await connectRemote({target: o.target, onEvent: o.onEvent as ConnectOptions['onEvent']}, ctx)
   return ensureUploaded(session, src, o, ctx)
 }
