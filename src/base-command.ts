@@ -15,11 +15,24 @@ import {usageError} from './ui/usage-errors.js'
 
 const TEST_CTX = Symbol.for('kfp.testCtx')
 
-/** An Io whose every line passes through redact (src/lib/redact.ts). */
+/**
+ * stdout/stderr closed by the reader (`kfp run | head -3`): kfp stops writing to that stream and carries on, so a run
+ * finishes and is recorded as it really ends; the exit code is the command's own (never 1 for the closed pipe).
+ */
+const closedStreams = {out: false, err: false}
+let pipeGuards = false
+function guardClosedPipes(): void {
+  if (pipeGuards) return
+  pipeGuards = true
+  process.stdout.on('error', () => (closedStreams.out = true))
+  process.stderr.on('error', () => (closedStreams.err = true))
+}
+
+/** An Io whose every line passes through redact (src/lib/redact.ts) and that skips streams the reader closed. */
 function redactingIo(io: Io): Io {
   return Object.create(io, {
-    out: {value: (text: string) => io.out(redact(text))},
-    err: {value: (text: string) => io.err(redact(text))},
+    out: {value: (text: string) => closedStreams.out || io.out(redact(text))},
+    err: {value: (text: string) => closedStreams.err || io.err(redact(text))},
   }) as Io
 }
 
@@ -61,6 +74,7 @@ export abstract class BaseCommand extends Command {
   async init(): Promise<void> {
     await super.init()
     // Everything printed passes the redaction boundary (src/lib/redact.ts): no credential kfp holds is ever shown.
+    guardClosedPipes()
     this.io = redactingIo(createIo(process.env))
     const json = this.jsonEnabled()
     const noInput = this.argv.includes('--no-input') || Boolean(process.env.KFP_NO_INPUT)
@@ -201,6 +215,15 @@ export abstract class BaseCommand extends Command {
     const oclifInfo = (err as {oclif?: unknown}).oclif
     // oclif parse errors that have no exit-code key of their own (e.g. --template=java not among `options`) are usage errors.
     if (!isCliError(err) && 'parse' in err && err.oclif && (err.oclif.exit === undefined || err.oclif.exit === EXIT.BUG)) err.oclif.exit = EXIT.USAGE
+    // Ctrl-C at an @inquirer prompt: an interruption like any other (exit 130, one line), not a bug.
+    if (!isCliError(err) && (err as Error).name === 'ExitPromptError') {
+      const interrupted = new CliError('INTERRUPTED', 'Interrupted.', {exit: EXIT.INTERRUPTED})
+      if (!this.jsonEnabled()) {
+        process.stderr.write('Interrupted.\n')
+        ;(interrupted as CliError & {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
+      }
+      return super.catch(interrupted)
+    }
     if (!isCliError(err) && !oclifInfo) {
       // An error nobody translated: show it plainly, keep the stack for DEBUG.
       if (process.env.DEBUG) process.stderr.write(redact(`${err.stack}\n`))
