@@ -8,6 +8,7 @@ import {actOnRemoteRun, getRemoteRun, listRemoteRuns} from '../../../src/service
 import {startFakeKfp, type FakeKfpServer} from '../../helpers/kfp-server.js'
 import {helloSpec, remoteCtx} from '../../helpers/remote-ctx.js'
 import {tmpdir} from '../../helpers/tmp.js'
+import {CliError, EXIT} from '../../../src/lib/errors.js'
 
 const r = suite('kfp run on a KFP server (service)')
 let server: FakeKfpServer
@@ -192,6 +193,28 @@ runs('list, get, cancel (twice is a no-op), retry, archive', async () => {
   assert.equal((await listRemoteRuns({}, ctx)).runs.map((x) => x.name), ['b'])
   const missing = await getRemoteRun({runId: 'nope'}, ctx).catch((x) => x)
   assert.is(missing.kfpCode, 'RUN_NOT_FOUND')
+})
+
+runs('without ML Metadata (the API port alone), runs get takes the states from the task_details rows named like the steps, and says so', async () => {
+  // Given a run whose task_details are Argo nodes with retry wrappers, and an ML Metadata that cannot be reached
+  const ctx = remoteCtx(dir, {KFP_ENDPOINT: server.url}, {
+    clients: {
+      mlmd: () => ({
+        runExecutions: async () => {
+          throw new CliError('MLMD_UNAVAILABLE', 'Cannot read ML Metadata at http://127.0.0.1:8888: Unimplemented.', {exit: EXIT.REMOTE})
+        },
+        outputArtifacts: async () => [],
+      }),
+    },
+  })
+  const a = await remoteRun({...base, cwd: dir, name: 'a'}, ctx)
+  server.setRunState(a.run.id, 'RUNNING', [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'RUNNING'}])
+  // When
+  const info = await getRemoteRun({runId: a.run.id}, ctx)
+  // Then
+  assert.is(info.stepsFrom, 'task-details')
+  assert.equal(info.tasks.map((t) => [t.name, t.status]), [['hello', 'succeeded'], ['shout', 'running']])
+  assert.match(info.warnings[0], 'Step states come from the run\'s task details: Cannot read ML Metadata')
 })
 
 r.run()
