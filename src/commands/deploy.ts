@@ -6,19 +6,23 @@ import {planProgress} from '../ui/plan-progress.js'
 
 export default class Deploy extends BaseCommand {
   static summary = 'Install Kubeflow Pipelines on the current kubectl context and wait until it is ready.'
-  static description = `Applies the official kustomize manifests pinned to a release: the cluster-scoped resources, waits for the CRDs, then env/platform-agnostic (or env/gcp with --env gcp), and waits until every deployment in the namespace is available, one progress line per deployment.
+  static description = `Applies the official kustomize manifests pinned to a release: the cluster-scoped resources, waits for the CRDs, then env/platform-agnostic (or env/gcp with --env gcp), and waits until every deployment in the kubeflow namespace (where the manifests install) is available, one progress line per deployment.
+--env gcp (Cloud SQL and Cloud Storage) needs the values the upstream overlay leaves as placeholders: --bucket, --gcp-project (defaults: gcp.bucket and gcp.project in kfp.yaml) and --cloudsql-instance; kfp applies a local overlay with them, and refuses without them.
 Running it again is safe: nothing happens when the same version is installed and ready, an older install is upgraded, and a newer one is kept unless --force.
 --delete removes KFP (asks first; --yes when not interactive). --dry-run prints the commands as a shell script.`
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     `<%= config.bin %> <%= command.id %> --version ${DEFAULT_KFP_VERSION} --timeout 1800`,
     '<%= config.bin %> <%= command.id %> --dry-run > install-kfp.sh',
+    '<%= config.bin %> <%= command.id %> --env gcp --bucket my-bucket --gcp-project my-project --cloudsql-instance my-project:us-central1:kfp',
     '<%= config.bin %> <%= command.id %> --delete --yes',
   ]
   static flags = {
     version: Flags.string({description: `KFP release to install (default ${DEFAULT_KFP_VERSION}).`, env: 'KFP_DEPLOY_VERSION'}),
     env: Flags.string({description: 'Manifest environment.', options: ['platform-agnostic', 'gcp'], default: 'platform-agnostic'}),
-    namespace: Flags.string({description: 'Namespace of the install.', default: 'kubeflow'}),
+    bucket: Flags.string({description: 'env gcp: Cloud Storage bucket for artifacts (default: gcp.bucket in kfp.yaml).', helpGroup: 'GCP', helpValue: 'BUCKET'}),
+    'gcp-project': Flags.string({description: 'env gcp: project of the bucket (default: gcp.project in kfp.yaml).', helpGroup: 'GCP', helpValue: 'PROJECT'}),
+    'cloudsql-instance': Flags.string({description: 'env gcp: Cloud SQL (MySQL) instance connection name.', helpGroup: 'GCP', helpValue: 'PROJECT:REGION:INSTANCE'}),
     timeout: Flags.integer({description: 'Seconds to wait until every deployment is available.', default: 1200, min: 1}),
     force: Flags.boolean({description: 'Install even when a newer version is installed.'}),
     delete: Flags.boolean({description: 'Remove KFP from the cluster.'}),
@@ -37,7 +41,7 @@ Running it again is safe: nothing happens when the same version is installed and
         {
           version: flags.version,
           env: flags.env as 'platform-agnostic' | 'gcp',
-          namespace: flags.namespace,
+          gcp: {bucket: flags.bucket, project: flags['gcp-project'], cloudSqlInstance: flags['cloudsql-instance']},
           timeoutSeconds: flags.timeout,
           force: flags.force,
           delete: flags.delete,

@@ -1,3 +1,6 @@
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import type {Ctx} from '../ctx.js'
 import {createKubectl} from '../clients/kubectl.js'
 import {
@@ -6,13 +9,17 @@ import {
   KFP_VERSION,
   compareVersions,
   deployPlan,
+  gcpOverlayKustomization,
+  gcpValueProblems,
   getDeploymentsCmd,
   installedKfpVersion,
   parseDeployments,
   undeployPlan,
   type DeploymentStatus,
+  type GcpInstallValues,
   type KfpEnv,
 } from '../core/cluster/kfp.js'
+import {readProjectGcp} from './cluster/project-gcp.js'
 import {renderScript, shQuote} from '../core/cluster/shell.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {runPlan, type PlanEvent} from './cluster/run-plan.js'
@@ -24,7 +31,8 @@ export interface DeployOptions {
   /** KFP release to install (default DEFAULT_KFP_VERSION). */
   version?: string
   env?: KfpEnv
-  namespace?: string
+  /** env gcp: the values of the overlay's placeholders (default: kfp.yaml `gcp.bucket` and `gcp.project`). */
+  gcp?: Partial<GcpInstallValues>
   /** Overall time to wait for every deployment, in seconds. */
   timeoutSeconds?: number
   /** Allow installing an older version over a newer one. */
@@ -149,21 +157,56 @@ export async function deployKfp(o: DeployOptions, ctx: Ctx): Promise<DeployResul
     throw new CliError('USAGE', `Invalid --version "${version}": expected a KFP release such as ${DEFAULT_KFP_VERSION}.`, {exit: EXIT.USAGE})
   }
   const env = o.env ?? 'platform-agnostic'
-  const namespace = o.namespace ?? KFP_NAMESPACE
+  // The official manifests install into `kubeflow` (their cluster-scoped bindings name it), so kfp installs there.
+  const namespace = KFP_NAMESPACE
   const timeoutSeconds = o.timeoutSeconds ?? 1200
   if (o.delete) return undeployKfp({...o, version, env, namespace}, ctx)
-  const plan = deployPlan(version, env, timeoutSeconds, namespace)
+  const overlay = env === 'gcp' ? gcpOverlayKustomization(version, await gcpValues(o, ctx)) : undefined
   if (o.dryRun) {
-    return {
-      action: 'dry-run',
-      version,
-      env,
-      namespace,
-      deployments: [],
-      access: kfpAccess(namespace),
-      script: renderScript(`kfp deploy: Kubeflow Pipelines ${version} (${env}) on the current kubectl context`, plan),
-    }
+    const plan = deployPlan(version, env, timeoutSeconds, namespace, overlay ? DRY_RUN_OVERLAY_DIR : undefined)
+    const script = renderScript(`kfp deploy: Kubeflow Pipelines ${version} (${env}) on the current kubectl context`, plan)
+    return {action: 'dry-run', version, env, namespace, deployments: [], access: kfpAccess(namespace), script: overlay ? withOverlayFile(script, overlay) : script}
   }
+  if (!overlay) return install(o, {version, env, namespace, timeoutSeconds}, deployPlan(version, env, timeoutSeconds, namespace), ctx)
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kfp-gcp-overlay-'))
+  try {
+    await writeFile(path.join(dir, 'kustomization.yaml'), overlay)
+    return await install(o, {version, env, namespace, timeoutSeconds}, deployPlan(version, env, timeoutSeconds, namespace, dir), ctx)
+  } finally {
+    await rm(dir, {recursive: true, force: true})
+  }
+}
+
+/** Where the --dry-run script writes the gcp overlay (relative to where it runs). */
+const DRY_RUN_OVERLAY_DIR = 'kfp-gcp-overlay'
+
+/** The script with the overlay written first (a quoted heredoc: nothing in it is expanded). */
+function withOverlayFile(script: string, overlay: string): string {
+  const lines = ['# The env/gcp overlay with your values', `mkdir -p ${DRY_RUN_OVERLAY_DIR}`, `cat > ${DRY_RUN_OVERLAY_DIR}/kustomization.yaml <<'KFP_OVERLAY'`, overlay.trimEnd(), 'KFP_OVERLAY', '']
+  return script.replace('set -eu\n\n', `set -eu\n\n${lines.join('\n')}\n`)
+}
+
+/** The gcp values from the options, then kfp.yaml's `gcp:`; refuses with every missing or bad one. */
+async function gcpValues(o: DeployOptions, ctx: Ctx): Promise<GcpInstallValues> {
+  const project = await readProjectGcp(ctx)
+  const v = {bucket: o.gcp?.bucket ?? project.bucket, project: o.gcp?.project ?? project.project, cloudSqlInstance: o.gcp?.cloudSqlInstance}
+  const problems = gcpValueProblems(v)
+  if (problems.length > 0) {
+    throw new CliError('USAGE', '--env gcp needs the values the upstream overlay leaves as placeholders (env/gcp/params.env); without them the install never becomes ready.', {
+      exit: EXIT.USAGE,
+      hints: [...problems, 'Or install without Cloud SQL and GCS: --env platform-agnostic (the default; in-cluster MySQL and MinIO).'],
+    })
+  }
+  return v as GcpInstallValues
+}
+
+async function install(
+  o: DeployOptions,
+  d: {version: string; env: KfpEnv; namespace: string; timeoutSeconds: number},
+  plan: ReturnType<typeof deployPlan>,
+  ctx: Ctx,
+): Promise<DeployResult> {
+  const {version, env, namespace, timeoutSeconds} = d
   const context = await currentContext(ctx)
   const before = await getDeployments(ctx, namespace)
   const installed = installedKfpVersion(before)

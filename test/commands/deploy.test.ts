@@ -120,16 +120,72 @@ deploy('an older install is upgraded; a newer one is kept unless --force', async
   assert.match(down.json.error.hints.join('\n'), /--force/)
 })
 
-deploy('--dry-run prints the install script (env gcp) and runs nothing', async () => {
+deploy('--dry-run prints the install script and runs nothing', async () => {
   shims = await createShims({kubectl: []})
-  const r = await runCli(['deploy', '--dry-run', '--env', 'gcp', '--version', '2.14.3', '--timeout', '900'], {cwd: work.dir, env: env(shims)})
+  const r = await runCli(['deploy', '--dry-run', '--version', '2.14.3', '--timeout', '900'], {cwd: work.dir, env: env(shims)})
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /^kubectl apply -k 'github.com\/kubeflow\/pipelines\/manifests\/kustomize\/cluster-scoped-resources\?ref=2\.14\.3'$/m)
   assert.match(r.stdout, /^kubectl wait --for condition=established --timeout=60s crd\/applications\.app\.k8s\.io$/m)
-  assert.match(r.stdout, /env\/gcp\?ref=2\.14\.3'$/m)
+  assert.match(r.stdout, /env\/platform-agnostic\?ref=2\.14\.3'$/m)
   assert.match(r.stdout, /^kubectl wait --for=condition=available --timeout=900s deployment --all -n kubeflow$/m)
   execFileSync('sh', ['-n'], {input: r.stdout})
   assert.equal(await shims.calls(), [])
+})
+
+const GCP = ['--env', 'gcp', '--bucket', 'my-bucket', '--gcp-project', 'my-project', '--cloudsql-instance', 'my-project:us-central1:kfp']
+
+deploy('--env gcp without the placeholder values is refused, naming each one; nothing runs', async () => {
+  shims = await createShims({kubectl: []})
+  const r = await runCli(['deploy', '--env', 'gcp', '--bucket', 'my-bucket'], {cwd: work.dir, env: env(shims)})
+  assert.is(r.code, 2, r.stderr)
+  assert.match(r.stderr, /--env gcp needs the values the upstream overlay leaves as placeholders/)
+  assert.match(r.stderr, /--gcp-project PROJECT \(or gcp\.project in kfp\.yaml\)/)
+  assert.match(r.stderr, /--cloudsql-instance PROJECT:REGION:INSTANCE/)
+  assert.not.match(r.stderr, /--bucket BUCKET/)
+  assert.equal(await shims.calls(), [])
+})
+
+deploy('--env gcp applies a local overlay of the release with the values; the bucket also reaches the workflow controller', async () => {
+  // Given a kubectl that records the overlay it is asked to apply
+  shims = await createShims({
+    kubectl: [
+      {match: ['config', 'current-context'], stdout: 'gke_p_us-central1-a_kfp\n'},
+      {match: ['get', 'deployments', '-n', 'kubeflow', '-o', 'json'], exact: true, answers: [none, deployments([['ml-pipeline', 1]])]},
+      {match: ['apply', '-k'], stdout: 'configured\n'},
+      {match: ['wait', '--for', 'condition=established'], stdout: 'condition met\n'},
+    ],
+  })
+  // When
+  const r = await runCli(['deploy', ...GCP, '--version', V], {cwd: work.dir, env: env(shims)})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  const applies = (await shims.argvOf('kubectl')).filter((a) => a[0] === 'apply')
+  assert.equal(applies[0], ['apply', '-k', CS])
+  assert.is(applies.length, 2)
+  assert.match(applies[1][2], /kfp-gcp-overlay-/)
+})
+
+deploy('--env gcp --dry-run writes the overlay in the script (quoted heredoc) and applies it; values from kfp.yaml gcp:', async () => {
+  shims = await createShims({kubectl: []})
+  const {writeFile} = await import('node:fs/promises')
+  await writeFile(`${work.dir}/kfp.yaml`, 'name: p\ngcp: {project: proj-from-yaml, bucket: bucket-from-yaml}\nsteps: []\n')
+  const r = await runCli(['deploy', '--dry-run', '--env', 'gcp', '--cloudsql-instance', 'proj-from-yaml:europe-west1:kfp'], {cwd: work.dir, env: env(shims)})
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^mkdir -p kfp-gcp-overlay\ncat > kfp-gcp-overlay\/kustomization.yaml <<'KFP_OVERLAY'\n/m)
+  assert.match(r.stdout, new RegExp(`^- github.com/kubeflow/pipelines/manifests/kustomize/env/gcp\\?ref=${V.replaceAll('.', '\\.')}$`, 'm'))
+  assert.match(r.stdout, /^  - bucketName=bucket-from-yaml\n  - gcsProjectId=proj-from-yaml\n  - gcsCloudSqlInstanceName=proj-from-yaml:europe-west1:kfp$/m)
+  assert.match(r.stdout, /fieldPaths: \[data\.artifactRepository\]/)
+  assert.match(r.stdout, /^kubectl apply -k kfp-gcp-overlay$/m)
+  assert.not.match(r.stdout, /yourGcsBucketName|yourCloudSqlInstanceName/)
+  execFileSync('sh', ['-n'], {input: r.stdout})
+  assert.equal(await shims.calls(), [])
+})
+
+deploy('--namespace is gone: the manifests install into kubeflow', async () => {
+  shims = await createShims({kubectl: []})
+  const r = await runCli(['deploy', '--dry-run', '--namespace', 'other'], {cwd: work.dir, env: env(shims)})
+  assert.is(r.code, 2)
+  assert.match(r.stderr, /Unknown flag for kfp deploy: --namespace/)
 })
 
 deploy('--delete needs --yes when not interactive, then removes with the installed version\'s manifests', async () => {

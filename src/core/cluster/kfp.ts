@@ -28,15 +28,69 @@ export function envUrl(env: KfpEnv, version: string): string {
   return `${REPO}/env/${env}?ref=${version}`
 }
 
-/** The install plan; the last step is the script form of kfp's own deployment wait. */
-export function deployPlan(version: string, env: KfpEnv, timeoutSeconds: number, namespace = KFP_NAMESPACE): PlanStep[] {
+/**
+ * The values env/gcp leaves as placeholders in its params.env (manifests/kustomize/env/gcp/params.env:
+ * `bucketName=yourGcsBucketName`, `gcsProjectId=yourGcsProjectId`, `gcsCloudSqlInstanceName=yourCloudSqlInstanceName`);
+ * applied as they are, the Cloud SQL proxy and the API server wait forever.
+ */
+export interface GcpInstallValues {
+  bucket: string
+  project: string
+  /** The Cloud SQL instance connection name, PROJECT:REGION:INSTANCE. */
+  cloudSqlInstance: string
+}
+
+/** Problems of the gcp values, one line each (empty when they are fine). */
+export function gcpValueProblems(v: Partial<GcpInstallValues>): string[] {
+  const out: string[] = []
+  if (!v.bucket) out.push('--bucket BUCKET (or gcp.bucket in kfp.yaml): the Cloud Storage bucket for pipeline artifacts')
+  else if (!/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(v.bucket.replace(/^gs:\/\//, ''))) out.push(`--bucket ${v.bucket} is not a bucket name`)
+  if (!v.project) out.push('--gcp-project PROJECT (or gcp.project in kfp.yaml): the project of the bucket')
+  else if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[a-z0-9.-]+:[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(v.project)) out.push(`--gcp-project ${v.project} is not a project id`)
+  if (!v.cloudSqlInstance) out.push('--cloudsql-instance PROJECT:REGION:INSTANCE: the Cloud SQL (MySQL) instance KFP keeps its data in')
+  else if (!/^[^:\s]+:[a-z0-9-]+:[a-z0-9][a-z0-9-]*$/.test(v.cloudSqlInstance)) out.push(`--cloudsql-instance ${v.cloudSqlInstance} is not PROJECT:REGION:INSTANCE`)
+  return out
+}
+
+/**
+ * A local kustomize overlay over env/gcp of a release with the real values: the params merged into
+ * `pipeline-install-config`, and the base's own replacement of the bucket into the workflow controller's
+ * `artifactRepository` done again (the base ran it with the placeholder; manifests/kustomize/env/gcp/kustomization.yaml).
+ */
+export function gcpOverlayKustomization(version: string, v: GcpInstallValues): string {
+  const bucket = v.bucket.replace(/^gs:\/\//, '')
+  return [
+    '# Written by kfp deploy --env gcp: the official env/gcp overlay with its placeholder params filled in.',
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    `- ${envUrl('gcp', version)}`,
+    'configMapGenerator:',
+    '- name: pipeline-install-config',
+    '  behavior: merge',
+    '  literals:',
+    `  - bucketName=${bucket}`,
+    `  - gcsProjectId=${v.project}`,
+    `  - gcsCloudSqlInstanceName=${v.cloudSqlInstance}`,
+    'replacements:',
+    '- source: {kind: ConfigMap, name: pipeline-install-config, fieldPath: data.bucketName}',
+    '  targets:',
+    '  - select: {kind: ConfigMap, name: workflow-controller-configmap}',
+    '    fieldPaths: [data.artifactRepository]',
+    '    options: {delimiter: \'"\', index: 3}',
+    '',
+  ].join('\n')
+}
+
+/** The install plan; the last step is the script form of kfp's own deployment wait. `envDir`: a local overlay to apply instead of the env URL. */
+export function deployPlan(version: string, env: KfpEnv, timeoutSeconds: number, namespace = KFP_NAMESPACE, envDir?: string): PlanStep[] {
   return [
     {title: `Install the cluster-scoped resources of KFP ${version}`, cmd: {file: 'kubectl', args: ['apply', '-k', clusterScopedUrl(version)]}},
     {
       title: 'Wait until the CRDs are established',
       cmd: {file: 'kubectl', args: ['wait', '--for', 'condition=established', '--timeout=60s', 'crd/applications.app.k8s.io']},
     },
-    {title: `Install KFP (${env})`, cmd: {file: 'kubectl', args: ['apply', '-k', envUrl(env, version)]}},
+    {title: `Install KFP (${env}${envDir ? ', with your values' : ''})`, cmd: {file: 'kubectl', args: ['apply', '-k', envDir ?? envUrl(env, version)]}},
     {
       title: 'Wait until every deployment is available',
       cmd: {file: 'kubectl', args: waitDeploymentsArgs(timeoutSeconds, namespace)},
