@@ -44,8 +44,7 @@ BW('init → run (process) → run --start-step 4 --param startYear=2001 → run
     assert.equal(t.outputs, run1.tasks.find((x: any) => x.name === t.name).outputs)
   }
   assert.is(run2.parameters.startYear, 2001)
-  // The parameter-change warning of flat pipelines (start-step.ts) is not given yet for pipelines with control flow:
-  // start-step-tree.ts returns no warnings (left to the engine; see coord notes of the compiler helper).
+  assert.ok(second.json.warnings.some((w: string) => w.startsWith('Parameter startYear is 2001 in this run but was 2000') && w.includes('skipped step preprocess reads it')), JSON.stringify(second.json.warnings))
 
   // And the history shows it
   const list = await runCli(['runs', 'list'], {cwd})

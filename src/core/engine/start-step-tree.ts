@@ -15,13 +15,16 @@
  *   one value cannot stand for each iteration's own output (use --from-run with a run that has them).
  * - The source run is --from-run, else the newest run of the pipeline whose records have every output that a
  *   step from N on reads from a skipped step; missing outputs are reported up front with the flag that supplies them.
+ * - A pipeline parameter whose value differs from the source run's, read by a skipped step (through the groups it lies
+ *   in), gets the same warning as in flat pipelines (start-step.ts paramChangeWarnings).
  */
 import {CliError, EXIT} from '../../lib/errors.js'
 import type {JsonValue} from '../project/types.js'
 import {templatePathOf} from './naming.js'
+import {paramsReadBy} from './inputs.js'
 import {parseParamText} from './params.js'
 import {taskHasOutputs, type RunRecord, type TaskOutputs} from './record.js'
-import {parseSetOutputs, resolveStartTask, userStepName, type MissingOutput, type SetOutput} from './start-step.js'
+import {paramChangeWarnings, parseSetOutputs, resolveStartTask, userStepName, type MissingOutput, type SetOutput} from './start-step.js'
 import {ancestorsOf, leavesOf, toPlanned, walkTree, type TaskNode} from './tree.js'
 
 export interface TreeStartStepInput {
@@ -101,6 +104,26 @@ export function neededOutputs(tree: TaskNode[], skipped: Set<string>): Array<{ta
   return [...out.values()]
 }
 
+/**
+ * The pipeline parameters a leaf reads: its componentInputParameter bindings followed up through the groups it lies
+ * in (a group's own input binding, or a loop's item input back to the list it iterates) to the root's inputs.
+ */
+export function rootParamsReadBy(tree: TaskNode[], leaf: TaskNode): string[] {
+  const chain = ancestorsOf(tree, leaf.path)
+  const toRoot = (depth: number, name: string): string | undefined => {
+    if (depth === 0) return name
+    const g = chain[depth - 1].task
+    const b = g.inputs?.parameters?.[name]
+    if (b?.componentInputParameter) return toRoot(depth - 1, b.componentInputParameter)
+    const it = g.parameterIterator
+    if (it?.itemInput === name && it.items.inputParameter && it.items.inputParameter !== name) return toRoot(depth, it.items.inputParameter)
+    return undefined
+  }
+  return paramsReadBy(toPlanned(leaf))
+    .map((p) => toRoot(chain.length, p))
+    .filter((p): p is string => p !== undefined)
+}
+
 /** True when some record of `run` for the template path `task` has the output. */
 function runHas(run: RunRecord, n: {task: string; output: string; kind: 'parameter' | 'artifact'}): boolean {
   return run.tasks.some((t) => templatePathOf(t.name) === n.task && taskHasOutputs(t) && (n.kind === 'parameter' ? t.outputs.parameters[n.output] !== undefined : t.outputs.artifacts[n.output] !== undefined))
@@ -129,7 +152,9 @@ export function planTreeStartStep(i: TreeStartStepInput): TreeStartStepPlan {
       const name = userStepName(toPlanned(byPath.get(n.task)!), i.stepNames)
       return {...n, flag: inLoop ? '--from-run RUN (a run that has it)' : `--set-output ${name}.${n.output}=${n.kind === 'artifact' ? 'PATH' : 'VALUE'}`}
     })
-  return {startTask: start.path, startNumber: start.number, skipped, sets, sourceRun, missing, warnings: []}
+  const readers = leaves.filter((l) => skipped.has(l.path)).map((l) => ({step: userStepName(toPlanned(l), i.stepNames), number: l.number, params: rootParamsReadBy(i.tree, l)}))
+  const warnings = paramChangeWarnings(readers, i.params, sourceRun)
+  return {startTask: start.path, startNumber: start.number, skipped, sets, sourceRun, missing, warnings}
 }
 
 /**

@@ -159,23 +159,40 @@ export function planStartStep(i: StartStepInput): StartStepPlan {
     skipped[t.name] = {outputs: base, reusedFrom}
   }
 
-  const warnings: string[] = []
-  if (sourceRun) {
-    const readers = new Map<string, string[]>()
-    for (const t of skippedTasks) for (const p of paramsReadBy(t)) readers.set(p, [...(readers.get(p) ?? []), userStepName(t, i.stepNames)])
-    for (const [p, steps] of readers) {
-      const now = i.params[p]
-      const then = sourceRun.parameters[p]
-      if (JSON.stringify(now) === JSON.stringify(then)) continue
-      const fmt = (v: JsonValue | undefined) => (v === undefined ? '(unset)' : formatParamValue(v))
-      warnings.push(
-        `Parameter ${p} is ${fmt(now)} in this run but was ${fmt(then)} in run ${sourceRun.name} (${sourceRun.id}), whose outputs are reused; ` +
-          `skipped step${steps.length > 1 ? 's' : ''} ${steps.join(', ')} read${steps.length > 1 ? '' : 's'} it and will not see the new value. ` +
-          `Use --start-step ${Math.min(...skippedTasks.filter((t) => steps.includes(userStepName(t, i.stepNames))).map((t) => t.number))} to recompute.`,
-      )
-    }
-  }
+  const readers = skippedTasks.map((t) => ({step: userStepName(t, i.stepNames), number: t.number, params: paramsReadBy(t)}))
+  const warnings = paramChangeWarnings(readers, i.params, sourceRun)
   return {startTask: start.name, startNumber: start.number, skipped, sourceRun, missing, warnings}
+}
+
+/** A skipped step and the pipeline parameters it reads (through any enclosing groups). */
+export interface ParamReader {
+  step: string
+  number: number
+  params: string[]
+}
+
+/**
+ * One warning per pipeline parameter whose value in this run differs from the source run's while skipped steps
+ * read it: those steps' reused outputs were computed with the old value.
+ */
+export function paramChangeWarnings(readers: ParamReader[], params: Record<string, JsonValue>, sourceRun?: RunRecord): string[] {
+  if (!sourceRun) return []
+  const byParam = new Map<string, ParamReader[]>()
+  for (const r of readers) for (const p of new Set(r.params)) byParam.set(p, [...(byParam.get(p) ?? []), r])
+  const fmt = (v: JsonValue | undefined) => (v === undefined ? '(unset)' : formatParamValue(v))
+  const warnings: string[] = []
+  for (const [p, rs] of byParam) {
+    const now = params[p]
+    const then = sourceRun.parameters[p]
+    if (JSON.stringify(now) === JSON.stringify(then)) continue
+    const steps = [...new Set(rs.map((r) => r.step))]
+    warnings.push(
+      `Parameter ${p} is ${fmt(now)} in this run but was ${fmt(then)} in run ${sourceRun.name} (${sourceRun.id}), whose outputs are reused; ` +
+        `skipped step${steps.length > 1 ? 's' : ''} ${steps.join(', ')} read${steps.length > 1 ? '' : 's'} it and will not see the new value. ` +
+        `Use --start-step ${Math.min(...rs.map((r) => r.number))} to recompute.`,
+    )
+  }
+  return warnings
 }
 
 /** The OUTPUTS_MISSING error listing each missing output with the flag that supplies it. */

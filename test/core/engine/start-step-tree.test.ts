@@ -1,0 +1,69 @@
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import type {RunRecord} from '../../../src/core/engine/record.js'
+import {planTreeStartStep, rootParamsReadBy} from '../../../src/core/engine/start-step-tree.js'
+import {leavesOf, planTree} from '../../../src/core/engine/tree.js'
+import {loadIr} from './helpers.js'
+
+// SDK-compiled (test/fixtures/ir/sdk/pipeline_with_loops.yaml): for-loop-1 iterates the pipeline parameter
+// loop_parameter, for-loop-2 an upstream task's output, for-loop-4 a literal list.
+const loops = planTree(loadIr('sdk/pipeline_with_loops'))
+// SDK-compiled (test/fixtures/ir/sdk/pipeline_with_condition.yaml): condition-1 passes the parameter `text` down.
+const cond = planTree(loadIr('sdk/pipeline_with_condition'))
+
+const S = suite('core/engine start-step inside control flow: changed parameters')
+
+const leaf = (tree: typeof loops, path: string) => leavesOf(tree).find((l) => l.path === path)!
+
+S('rootParamsReadBy follows bindings up through groups to the pipeline parameters', () => {
+  const table: Array<[typeof loops, string, string[]]> = [
+    // a loop body reading the item of a loop over a pipeline parameter reads that parameter
+    [loops, 'for-loop-1/print-text', ['loop_parameter']],
+    // items from an upstream task's output or a literal list: no pipeline parameter
+    [loops, 'for-loop-2/print-text-2', []],
+    [loops, 'for-loop-4/print-text-4', []],
+    [loops, 'args-generator-op', []],
+    // inside a condition, the group's pipelinechannel--text input resolves to the pipeline parameter text
+    [cond, 'condition-1/print-op-3', ['text']],
+    [cond, 'condition-1/print-op-2', []],
+  ]
+  for (const [tree, path, want] of table) assert.equal(rootParamsReadBy(tree, leaf(tree, path)), want, path)
+})
+
+function source(params: Record<string, unknown>): RunRecord {
+  return {
+    version: 1,
+    id: 'r1',
+    name: 'run-r1',
+    experiment: 'Default',
+    pipelineName: 'p',
+    status: 'succeeded',
+    createdAt: '2025-01-01T00:00:00Z',
+    pid: 1,
+    runner: 'process',
+    source: {kind: 'ir', file: '/x.yaml'},
+    parameters: params as RunRecord['parameters'],
+    explicitParameters: {},
+    spec: 'pipeline.json',
+    pipelineRoot: '/root',
+    tasks: [
+      {name: 'args-generator-op', displayName: 'args-generator-op', number: 1, status: 'succeeded', outputs: {parameters: {Output: [{A_a: '1', B_b: '2'}]}, artifacts: {}}},
+      {name: 'for-loop-1[0]/print-text', displayName: 'print-text', number: 2, status: 'succeeded', outputs: {parameters: {}, artifacts: {}}},
+    ],
+  }
+}
+
+S('warns when a skipped step inside a loop read a parameter that changed; not when it is unchanged', () => {
+  const startAt3 = leavesOf(loops).find((l) => l.number === 3)!
+  assert.ok(startAt3.path.startsWith('for-loop-2/'), startAt3.path)
+  const plan = (now: string[], stepNames?: Record<string, string>) =>
+    planTreeStartStep({tree: loops, startStep: '3', params: {loop_parameter: now}, setOutputs: [], candidates: [source({loop_parameter: ['a', 'b']})], fromRunExplicit: false, stepNames})
+  assert.equal(plan(['a', 'b']).warnings, [])
+  assert.equal(plan(['x']).warnings, [
+    'Parameter loop_parameter is ["x"] in this run but was ["a","b"] in run run-r1 (r1), whose outputs are reused; skipped step for-loop-1/print-text reads it and will not see the new value. Use --start-step 2 to recompute.',
+  ])
+  // project step names are what the warning names
+  assert.match(plan(['x'], {'for-loop-1/print-text': 'echo'}).warnings[0], 'skipped step echo reads it')
+})
+
+S.run()
