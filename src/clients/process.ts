@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {closeSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, openSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {Env} from '../lib/env.js'
 import {CliError, EXIT} from '../lib/errors.js'
@@ -141,6 +141,43 @@ export function spawnDetached(file: string, args: string[], opts: {cwd: string; 
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * The environment variable every process-runner step carries, `<run-id>/<task>`: the process runner's counterpart of
+ * the Docker label on step containers, so `kfp runs cancel` finds a step whose pid never reached run.json.
+ */
+export const STEP_MARKER = 'KFP_LOCAL_STEP'
+
+/**
+ * Processes of this user whose environment holds `STEP_MARKER=<prefix>…` (Linux: /proc/PID/environ), with their
+ * process group. Empty where /proc is not available.
+ */
+export function findMarkedProcesses(prefix: string): Array<{pid: number; pgid: number; marker: string}> {
+  let pids: string[]
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n))
+  } catch {
+    return []
+  }
+  const needle = `${STEP_MARKER}=${prefix}`
+  const found: Array<{pid: number; pgid: number; marker: string}> = []
+  for (const p of pids) {
+    let env: string
+    try {
+      env = readFileSync(`/proc/${p}/environ`, 'latin1')
+    } catch {
+      continue
+    }
+    const entry = env.split('\0').find((e) => e.startsWith(needle))
+    if (!entry) continue
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
+      found.push({pid: Number(p), pgid, marker: entry.slice(STEP_MARKER.length + 1)})
+    } catch {}
+  }
+  return found
 }
 
 /** True when a process with this pid exists (signal 0). */

@@ -4,7 +4,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type {DockerClient, DockerProgress, PullAuth} from '../../clients/docker.js'
-import {createProgramResolver, processStartTime, spawnStep} from '../../clients/process.js'
+import {createProgramResolver, processStartTime, spawnStep, STEP_MARKER} from '../../clients/process.js'
 import type {IrResourceSpec} from '../../core/ir/types.js'
 import {dockerResources} from '../../core/engine/resources.js'
 import type {Env} from '../../lib/env.js'
@@ -65,7 +65,8 @@ export function createProcessRunner(baseEnv: Env): TaskRunner {
       try {
         const r = await spawnStep(file, [...rest, ...job.args], {
           cwd: job.cwd ?? tmp!,
-          env: {...baseEnv, ...job.env},
+          // The label that finds the step even when kfp is killed before its pid is recorded (findMarkedProcesses).
+          env: {...baseEnv, ...job.env, [STEP_MARKER]: `${job.runId}/${job.task}`},
           onData: hooks.onData,
           signal: hooks.signal,
           resolve,

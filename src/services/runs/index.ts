@@ -3,7 +3,7 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
-import {processAlive, signalProcess, stopProcessGroup} from '../../clients/process.js'
+import {findMarkedProcesses, processAlive, signalProcess, stopProcessGroup} from '../../clients/process.js'
 import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import type {RemovalReport} from '../run/retention.js'
@@ -133,6 +133,14 @@ export async function stopLeftoverSteps(raw: RunRecord, ctx: Pick<Ctx, 'env'> & 
       }),
   )
   const recorded = unfinished.filter((t) => t.containerId)
+  // Steps whose pid never reached run.json (kfp killed as they started): found by their environment label.
+  const unfinishedNames = new Set(unfinished.map((t) => t.name))
+  const groups = new Map<number, string>()
+  for (const p of findMarkedProcesses(`${raw.id}/`)) {
+    const task = p.marker.slice(raw.id.length + 1)
+    if (unfinishedNames.has(task) && !stopped.some((s) => s.pid === p.pgid)) groups.set(p.pgid, task)
+  }
+  for (const [pgid, task] of groups) if (await stopProcessGroup(pgid)) stopped.push({task, pid: pgid})
   if (raw.runner !== 'docker' && recorded.length === 0) return stopped
   const {createDockerClient} = await import('../../clients/docker.js')
   const {CONTAINER_LABEL} = await import('../run/runners.js')
