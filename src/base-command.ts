@@ -2,7 +2,7 @@ import {Command, Flags} from '@oclif/core'
 import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/interfaces'
 import {createExec} from './clients/exec.js'
 import type {Ctx} from './ctx.js'
-import {CliError, EXIT, isCliError} from './lib/errors.js'
+import {CliError, environmentError, EXIT, isCliError} from './lib/errors.js'
 import {redact, redactDeep} from './lib/redact.js'
 import {createIo, type Io} from './ui/output.js'
 import {createPrompter} from './ui/prompts.js'
@@ -224,6 +224,9 @@ export abstract class BaseCommand extends Command {
       }
       return super.catch(interrupted)
     }
+    // Disk full, read-only, permission denied: the environment failed, not kfp (exit 5, the path and the cause).
+    const env = isCliError(err) ? undefined : environmentError(err)
+    if (env) return this.catchCliError(env)
     if (!isCliError(err) && !oclifInfo) {
       // An error nobody translated: show it plainly, keep the stack for DEBUG.
       if (process.env.DEBUG) process.stderr.write(redact(`${err.stack}\n`))

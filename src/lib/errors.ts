@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'PARAM_INVALID'
   | 'RUN_NOT_FOUND'
   | 'RUN_RECORD_INVALID'
+  | 'FS_ERROR'
   | 'STEP_NOT_FOUND'
   | 'OUTPUTS_MISSING'
   | 'RUN_FAILED'
@@ -118,4 +119,31 @@ export class BugError extends CliError {
 /** True when the value is a CliError (also across module copies). */
 export function isCliError(error: unknown): error is CliError {
   return error instanceof CliError || (typeof error === 'object' && error !== null && 'kfpCode' in error && 'exitCode' in error)
+}
+
+const FS_CAUSES: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EMFILE: 'too many open files',
+}
+
+/**
+ * An error of the file system or the environment (disk full, read-only, permission denied) that no code translated,
+ * as a CliError naming the path and the cause (exit 5: the environment, not kfp, failed); undefined for anything else.
+ */
+export function environmentError(err: unknown): CliError | undefined {
+  const e = err as NodeJS.ErrnoException
+  const cause = e && typeof e.code === 'string' ? FS_CAUSES[e.code] : undefined
+  if (!cause) return undefined
+  const where = e.path ? ` ${e.path}` : ''
+  return new CliError('FS_ERROR', `Cannot ${e.syscall ?? 'use'}${where}: ${cause} (${e.code}).`, {
+    exit: EXIT.EXTERNAL,
+    hints: e.code === 'ENOSPC' || e.code === 'EDQUOT' ? ['Free some space (kfp runs prune --keep N removes old runs) and run again.'] : ['Check that the folder exists, is writable and is yours (ls -ld), then run again.'],
+    cause: err,
+  })
 }
