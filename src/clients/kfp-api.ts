@@ -345,7 +345,7 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
       exit: EXIT.REMOTE,
       hints: [
         'Is the endpoint right? kfp target list shows it.',
-        'For a cluster without an ingress: kubectl port-forward -n kubeflow svc/ml-pipeline-ui 8080:80, then use http://localhost:8080.',
+        'For a cluster without an ingress: `kfp ui` forwards the UI to http://localhost:8085; point the target there: kfp target add NAME --endpoint http://localhost:8085/pipeline',
       ],
       cause: err,
     })

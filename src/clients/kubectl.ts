@@ -48,16 +48,21 @@ const FORBIDDEN = [/Forbidden/, /forbidden:/i, /Unauthorized/i]
  */
 export function translateKubectlFailure(args: string[], r: ExecResult): CliError {
   const text = `${r.stderr}\n${r.stdout}`
-  const msg = (r.stderr || r.stdout).trim().split('\n').slice(-10).join('\n')
-  const what = `kubectl ${args.slice(0, 2).join(' ')}`
+  // client-go's own log lines (`E1201 11:30:18.314959 8089 memcache.go:265] …`) are noise next to kubectl's message.
+  const clean = (r.stderr || r.stdout).split('\n').filter((l) => !/^[EWIF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+\.go:\d+\]/.test(l))
+  const msg = clean.join('\n').trim().split('\n').slice(-10).join('\n')
+  // The whole command, as a user would type it to try it by hand.
+  const what = `kubectl ${args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ')}`
   if (AUTH_PLUGIN.some((re) => re.test(text)) && /not found|executable/i.test(text)) {
     return new CliError('KUBE_ERROR', `${what} failed: the GKE auth plugin is missing:\n${msg}`, {
       exit: EXIT.EXTERNAL,
       hints: ['Install it with `gcloud components install gke-gcloud-auth-plugin` (or apt-get install google-cloud-cli-gke-gcloud-auth-plugin).'],
     })
   }
-  if (NO_CONTEXT.some((re) => re.test(text))) {
-    return new CliError('KUBE_ERROR', `${what} failed: no Kubernetes context is configured:\n${msg}`, {
+  // Without a kubeconfig kubectl falls back to http://localhost:8080: that refusal means "no context", not a down cluster.
+  const noKubeconfig = /(localhost|127\.0\.0\.1):8080\b/.test(text) && /refused/i.test(text)
+  if (noKubeconfig || NO_CONTEXT.some((re) => re.test(text))) {
+    return new CliError('KUBE_ERROR', `${what} failed: no Kubernetes context is configured${noKubeconfig ? ' (kubectl has no cluster and tried localhost:8080)' : `:\n${msg}`}`, {
       exit: EXIT.CONFIG,
       hints: ['Create a cluster with `kfp cluster create`, or fetch credentials with `gcloud container clusters get-credentials NAME --zone ZONE`.'],
     })

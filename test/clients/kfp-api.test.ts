@@ -164,7 +164,7 @@ api('an unreachable server becomes SERVER_UNREACHABLE after retries', async () =
   const c = createKfpApi({endpoint: 'http://127.0.0.1:9', retryBaseMs: 1})
   const e = await c.healthz().catch((x) => x)
   assert.is(e.kfpCode, 'SERVER_UNREACHABLE')
-  assert.match(e.hints.join('\n'), /port-forward/)
+  assert.match(e.hints.join('\n'), /kfp ui. forwards the UI to http:\/\/localhost:8085.*--endpoint http:\/\/localhost:8085\/pipeline/)
 })
 
 api('server error messages are passed on', async () => {
