@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 /**
  * Shared flags. Every flag can also be set from an environment variable (see src/lib/env.ts).
@@ -19,4 +19,14 @@ export const projectFlag = Flags.string({
 export const listFlags = {
   wide: Flags.boolean({summary: 'Show every column in full, even when wider than the terminal.'}),
   quiet: Flags.boolean({char: 'q', summary: 'Print only the ids, one a line (for scripts: xargs, $(...)).'}),
+}
+
+/** RUN STEP NAME of `kfp artifacts get|open`, and --target for the run (local runs by default). */
+export const artifactRef = {
+  args: {
+    run: Args.string({required: true, description: 'Run id, name or latest.'}),
+    step: Args.string({required: true, description: 'Step number or name.'}),
+    name: Args.string({required: true, description: 'Artifact (output) name.'}),
+  },
+  target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
 }

@@ -1,8 +1,8 @@
 import {createReadStream} from 'node:fs'
 import {pipeline} from 'node:stream/promises'
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {projectFlag} from '../../flags.js'
+import {artifactRef, projectFlag} from '../../flags.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {copyArtifact, findArtifact, type GetArtifactResult} from '../../services/artifacts/local.js'
 import {getServerArtifact, type ServerArtifact} from '../../services/artifacts/remote.js'
@@ -16,16 +16,12 @@ export default class ArtifactsGet extends BaseCommand {
     '<%= config.bin %> <%= command.id %> latest train metrics',
     '<%= config.bin %> <%= command.id %> latest 2 model -o ./model',
   ]
-  static args = {
-    run: Args.string({required: true, description: 'Run id, name or latest.'}),
-    step: Args.string({required: true, description: 'Step number or name.'}),
-    name: Args.string({required: true, description: 'Artifact (output) name.'}),
-  }
+  static args = artifactRef.args
   static flags = {
     project: projectFlag,
     output: Flags.string({char: 'o', summary: 'Copy the artifact (file or folder) to this path.', helpValue: 'PATH'}),
     force: Flags.boolean({summary: 'With -o: overwrite what is there.'}),
-    target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
+    target: artifactRef.target,
   }
 
   async run(): Promise<GetArtifactResult | {artifact: ServerArtifact; written?: string}> {

@@ -1,7 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {formatMetric} from '../../core/artifacts/metrics.js'
-import {listFlags, projectFlag} from '../../flags.js'
+import {artifactRef, listFlags, projectFlag} from '../../flags.js'
 import {listArtifacts, type ListArtifactsResult} from '../../services/artifacts/local.js'
 import {listServerArtifacts, type ServerArtifactsResult} from '../../services/artifacts/remote.js'
 import {serverArtifactInfo} from '../../services/artifacts/server-view.js'
@@ -33,7 +33,7 @@ export default class ArtifactsList extends BaseCommand {
   static flags = {
     project: projectFlag,
     ...listFlags,
-    target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
+    target: artifactRef.target,
   }
 
   async run(): Promise<ListArtifactsResult | ServerArtifactsResult> {

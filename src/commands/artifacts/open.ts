@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {projectFlag} from '../../flags.js'
+import {artifactRef, projectFlag} from '../../flags.js'
 import {openArtifact, type OpenArtifactResult} from '../../services/artifacts/local.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {resolveTarget} from '../../services/target/resolve.js'
@@ -10,15 +10,11 @@ export default class ArtifactsOpen extends BaseCommand {
   static description =
     'On macOS, Windows, or a Linux session with a display (DISPLAY or WAYLAND_DISPLAY), the browser opens it (a Markdown artifact is rendered to an HTML file first, a folder opens its index.html); elsewhere, or with --no-browser, its path is printed.'
   static examples = ['<%= config.bin %> <%= command.id %> latest evaluate report', '<%= config.bin %> <%= command.id %> latest 3 notes --no-browser']
-  static args = {
-    run: Args.string({required: true, description: 'Run id, name or latest.'}),
-    step: Args.string({required: true, description: 'Step number or name.'}),
-    name: Args.string({required: true, description: 'Artifact (output) name.'}),
-  }
+  static args = artifactRef.args
   static flags = {
     project: projectFlag,
     browser: Flags.boolean({summary: 'Open the browser on a desktop (--no-browser: print the path).', default: true, allowNo: true}),
-    target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
+    target: artifactRef.target,
   }
 
   async run(): Promise<OpenArtifactResult> {
