@@ -104,6 +104,14 @@ tuning('--start-step 4: make-data, every trial iteration and pick-best reuse the
   assert.is(r.tasks.filter((t) => /trial$/.test(t.name) && t.status === 'skipped').length, 4)
   assert.is(byName(r.tasks, 'train-final').status, 'succeeded')
   assert.is(byName(r.tasks, 'summary').status, 'succeeded')
+  // What the user reads: the start step by its name, and counts of the 9 step instances (make-data, 4 trials,
+  // pick-best, train-final, deploy, summary), not of the group records (exit handler, loop, iterations, condition)
+  const get = await runCli(['runs', 'get', 'latest'], {cwd: dir})
+  assert.match(get.stdout, /^Started at step 4 \(train-final\), reusing outputs of run \S+$/m)
+  const list = await runCli(['runs', 'list'], {cwd: dir})
+  const counts = Object.fromEntries(list.stdout.split('\n')[1].split('\t').at(-1)!.split(', ').map((c) => [c.split(' ')[1], Number(c.split(' ')[0])]))
+  assert.is(counts.skipped, 6, list.stdout)
+  assert.is(Object.values(counts).reduce((a, b) => a + b, 0), 9, list.stdout)
 })
 
 tuning('too strict a maxRmse: the release group is skipped, the exit handler still runs', async () => {

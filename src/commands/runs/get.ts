@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {recordTreeOrder, type RunRecord} from '../../core/engine/record.js'
-import {labelOf} from '../../core/engine/naming.js'
+import {labelOf, templatePathOf} from '../../core/engine/naming.js'
 import {listFlags, projectFlag} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
 import {formatMetric} from '../../core/artifacts/metrics.js'
@@ -31,6 +31,16 @@ export function stepRows(run: RunRecord): string[][] {
     const why = t.status === 'skipped' && t.message && !t.reusedFrom ? t.message : ''
     return [t.kind ? '' : String(t.number), `${'  '.repeat(depth)}${labelOf(t.name)}`, t.status, d, why || outs + from]
   })
+}
+
+/**
+ * The start step as users know it: its step name (a step record's displayName; kfp projects name it so), not its
+ * path through the groups; the last segment of the path when no record of it exists (e.g. its condition was false).
+ */
+export function startStepName(run: RunRecord): string {
+  const task = run.startStep!.task
+  const rec = run.tasks.find((t) => !t.kind && templatePathOf(t.name) === task)
+  return rec?.displayName || labelOf(task)
 }
 
 export default class RunsGet extends BaseCommand {
@@ -70,7 +80,7 @@ export default class RunsGet extends BaseCommand {
     this.out(`Pipeline ${r.pipelineName} · experiment ${r.experiment} · ${r.runner} runner · created ${r.createdAt}`)
     const params = Object.entries(r.parameters).map(([k, v]) => `${k}=${formatParamValue(v)}`)
     if (params.length) this.out(`Parameters: ${params.join(', ')}`)
-    if (r.startStep) this.out(`Started at step ${r.startStep.number} (${r.startStep.task})${r.startStep.fromRun ? `, reusing outputs of run ${r.startStep.fromRun}` : ''}`)
+    if (r.startStep) this.out(`Started at step ${r.startStep.number} (${startStepName(r)})${r.startStep.fromRun ? `, reusing outputs of run ${r.startStep.fromRun}` : ''}`)
     if (r.message && r.status !== 'succeeded') this.out(r.message)
     this.out('')
     this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})

@@ -10,7 +10,7 @@ import {listRemoteRuns, remoteRunRows, type ListRemoteRunsResult} from '../../se
 
 export default class RunsList extends BaseCommand {
   static summary = 'List the runs of this project, newest first.'
-  static description = 'Local runs live in .kfp/runs/ of the project (or of the current folder for `kfp run --local FILE`). A run whose kfp process was killed shows as interrupted.'
+  static description = 'Local runs live in .kfp/runs/ of the project (or of the current folder for `kfp run --local FILE`). A run whose kfp process was killed shows as interrupted. The steps column counts steps by status: every iteration of a step inside a loop counts, the groups around steps (conditions, loops, exit handlers) do not.'
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --status failed --limit 5',

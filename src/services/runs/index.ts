@@ -31,10 +31,10 @@ export async function runsStateDir(scope: RunsScope, ctx: Pick<Ctx, 'env'>): Pro
   }
 }
 
-/** One line of `kfp runs list`: the record's identity and times, its duration and counts of task statuses. */
+/** One line of `kfp runs list`: the record's identity and times, its duration and counts of step statuses. */
 export type RunSummary = Pick<RunRecord, 'id' | 'name' | 'experiment' | 'pipelineName' | 'status' | 'createdAt' | 'startedAt' | 'finishedAt' | 'runner'> & {
   durationMs?: number
-  /** Counts of task statuses. */
+  /** Counts of step statuses: each step instance (every iteration of a step in a loop) once; group records not counted. */
   steps: Partial<Record<TaskRecord['status'], number>>
 }
 
@@ -55,7 +55,7 @@ function durationOf(a?: string, b?: string): number | undefined {
 /** Summarises a record for listings. */
 export function summarizeRun(r: RunRecord): RunSummary {
   const steps: RunSummary['steps'] = {}
-  for (const t of r.tasks) steps[t.status] = (steps[t.status] ?? 0) + 1
+  for (const t of r.tasks) if (!t.kind) steps[t.status] = (steps[t.status] ?? 0) + 1
   return {
     id: r.id,
     name: r.name,
