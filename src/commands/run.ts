@@ -110,7 +110,22 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     }
     const started = new Map<string, number>()
     const watch = flags.watch && !flags.detach
+    // Streamed log lines leave in batches (one write per burst, not per line: a step printing 200 MB costs about
+    // the time of --no-watch); anything else printed first flushes them, so the order stays as it happened.
+    let pending: string[] = []
+    const flushLogs = () => {
+      if (pending.length) this.info(pending.join('\n'))
+      pending = []
+    }
     const onEvent = (e: RunEvent) => {
+      if (e.type === 'log') {
+        if (!watch) return
+        if (pending.length === 0) setImmediate(flushLogs)
+        pending.push(`[${e.task}] ${e.line}`)
+        if (pending.length >= 512) flushLogs()
+        return
+      }
+      flushLogs()
       switch (e.type) {
         case 'warning':
           this.warn(e.message)
@@ -139,9 +154,6 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
           this.info(this.statusLine(e.status, `${e.number}. ${e.task} ${e.status}${d}${e.message ? `: ${e.message}` : ''}`))
           break
         }
-        case 'log':
-          if (watch) this.info(`[${e.task}] ${e.line}`)
-          break
       }
     }
     const options: RunOptions = {
@@ -168,7 +180,12 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
         detach: flags.detach ? {entry: process.argv[1], argv: ['run', ...this.argv]} : undefined,
       }
     if (flags['dry-run']) return this.renderPlan(await dryRunLocal(options, this.ctx, onEvent), flags.wide) as never
-    const result = await runPipeline(options, this.ctx, onEvent)
+    let result: RunResult
+    try {
+      result = await runPipeline(options, this.ctx, onEvent)
+    } finally {
+      flushLogs()
+    }
     const run = result.run
     if (result.detached) {
       this.info(`Started run ${run.name} in the background. Follow it with: kfp logs ${run.id} -f`)
