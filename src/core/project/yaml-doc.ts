@@ -1,4 +1,4 @@
-import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node} from 'yaml'
+import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap} from 'yaml'
 import {toJsSafely, yamlErrorText} from '../yaml-safe.js'
 import type {ProjectIssue} from './types.js'
 
@@ -93,7 +93,7 @@ export function positionOf(y: YamlFile, path: YamlPath, at: 'key' | 'value' = 'v
     const seg = path[i]
     const last = i === path.length - 1
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg))
+      const pair = pairOf(node as YAMLMap, String(seg))
       if (!pair) break
       const keyNode = pair.key as Node | null
       const valueNode = pair.value as Node | null
@@ -112,6 +112,22 @@ export function positionOf(y: YamlFile, path: YamlPath, at: 'key' | 'value' = 'v
     } else break
   }
   return y.lines.linePos(pos)
+}
+
+/** Key → first pair of a mapping node, built once per node: positionOf is called for every param and step. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>()
+function pairOf(node: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndex.get(node)
+  if (!index) {
+    index = new Map()
+    for (const p of node.items) {
+      if (!isPair(p)) continue
+      const k = keyText(p.key)
+      if (k !== undefined && !index.has(k)) index.set(k, p as Pair)
+    }
+    pairIndex.set(node, index)
+  }
+  return index.get(key)
 }
 
 function keyText(key: unknown): string | undefined {
