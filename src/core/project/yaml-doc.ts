@@ -1,5 +1,5 @@
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap} from 'yaml'
-import {toJsSafely, yamlErrorText} from '../yaml-safe.js'
+import {findDuplicateKey, toJsSafely, yamlErrorText} from '../yaml-safe.js'
 import type {ProjectIssue} from './types.js'
 
 /** A path into a parsed YAML value: map keys and sequence indexes. */
@@ -20,7 +20,13 @@ export interface YamlFile {
  */
 export function parseYamlFile(file: string, text: string): {yaml?: YamlFile; issues: ProjectIssue[]} {
   const lines = new LineCounter()
-  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  // Duplicate keys are checked by findDuplicateKey (linear) instead of the library's quadratic uniqueKeys.
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: false})
+  const dup = doc.errors.length === 0 ? findDuplicateKey(doc) : undefined
+  if (dup) {
+    const pos = lines.linePos(dup.range?.[0] ?? 0)
+    return {issues: [{file, line: pos.line, col: pos.col, message: 'YAML syntax error: map keys must be unique', hint: 'Each key may appear only once in a mapping; remove or rename one of them.', code: 'YAML_SYNTAX'}]}
+  }
   if (doc.errors.length > 0) {
     // A stack overflow in the parser is reported once per level it unwinds: one is enough.
     const nested = doc.errors.find((e) => /call stack/i.test(e.message))
