@@ -1,8 +1,8 @@
 /**
  * Constructs of kfp.yaml on the local engine (process runner), each as a user writes it:
  * - `{import: URI, type: T}`: the importer task gives the step the existing file, for a literal URI and a URI from a
- *   param alike; text mixing references also runs locally, while `kfp compile` warns that a KFP server's importer
- *   cannot read such a URI (support.ts).
+ *   param alike; text mixing references also runs locally, while `kfp compile`, `kfp upload` and `kfp run --target`
+ *   warn that a KFP server's importer cannot read such a URI (support.ts).
  * - `when:` with and/or/not and parentheses, and a condition on the loop item (each iteration run or skipped).
  */
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
@@ -89,6 +89,34 @@ t('kfp run --target on a KFP server says the same before it creates the run', as
     const r = await runCli(['run', '--target', 'dev', '--detach', '--json'], {cwd: dir, env})
     assert.ok(r.json, r.stderr)
     assert.ok(r.json.warnings.some((x: string) => x.includes("task 'importer-3' imports an artifact whose URI mixes text and references")), JSON.stringify(r.json))
+    // without --json: on stderr, before the run's id on stdout
+    const plain = await runCli(['run', '--target', 'dev', '--detach'], {cwd: dir, env})
+    assert.is(plain.code, 0, plain.stderr)
+    assert.match(plain.stderr, /Warning: task 'importer-3' imports an artifact whose URI mixes text and references/)
+    assert.not.match(plain.stdout, 'mixes text')
+    assert.equal(server.violations, [])
+  } finally {
+    await server.close()
+  }
+})
+
+t('kfp upload says the same: on stderr, and in --json warnings', async () => {
+  const server = await startFakeKfp({})
+  try {
+    const env = {HOME: tmp.dir, KFP_CONFIG_DIR: path.join(tmp.dir, '.cfg-upload')}
+    const add = await runCli(['target', 'add', 'dev', '--endpoint', server.url], {cwd: dir, env})
+    assert.is(add.code, 0, add.stderr)
+    const plain = await runCli(['upload', '--target', 'dev'], {cwd: dir, env})
+    assert.is(plain.code, 0, plain.stderr)
+    assert.match(plain.stderr, /Warning: task 'importer-3' imports an artifact whose URI mixes text and references; a KFP server's importer only reads a URI from a parameter/)
+    assert.match(plain.stdout, /^Created pipeline with version imports /)
+    assert.not.match(plain.stdout, 'mixes text')
+    // the compiled file too (kfp compile wrote pipeline.yaml in the test above), under --json
+    const j = await runCli(['upload', 'pipeline.yaml', '--target', 'dev', '--json'], {cwd: dir, env})
+    assert.is(j.code, 0, j.stderr)
+    assert.is(j.json.result.created, 'none')
+    assert.ok(j.json.warnings.some((x: string) => x.includes("task 'importer-3' imports an artifact whose URI mixes text and references")), JSON.stringify(j.json.warnings))
+    assert.is(j.stderr, '')
     assert.equal(server.violations, [])
   } finally {
     await server.close()
