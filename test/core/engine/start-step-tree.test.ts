@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import type {RunRecord} from '../../../src/core/engine/record.js'
 import {planTreeStartStep, rootParamsReadBy} from '../../../src/core/engine/start-step-tree.js'
 import {leavesOf, planTree} from '../../../src/core/engine/tree.js'
-import {loadIr} from './helpers.js'
+import {loadIr, runRecord} from './helpers.js'
 
 // SDK-compiled (test/fixtures/ir/sdk/pipeline_with_loops.yaml): for-loop-1 iterates the pipeline parameter
 // loop_parameter, for-loop-2 an upstream task's output, for-loop-4 a literal list.
@@ -31,26 +31,10 @@ S('rootParamsReadBy follows bindings up through groups to the pipeline parameter
 })
 
 function source(params: Record<string, unknown>): RunRecord {
-  return {
-    version: 1,
-    id: 'r1',
-    name: 'run-r1',
-    experiment: 'Default',
-    pipelineName: 'p',
-    status: 'succeeded',
-    createdAt: '2025-01-01T00:00:00Z',
-    pid: 1,
-    runner: 'process',
-    source: {kind: 'ir', file: '/x.yaml'},
-    parameters: params as RunRecord['parameters'],
-    explicitParameters: {},
-    spec: 'pipeline.json',
-    pipelineRoot: '/root',
-    tasks: [
-      {name: 'args-generator-op', displayName: 'args-generator-op', number: 1, status: 'succeeded', outputs: {parameters: {Output: [{A_a: '1', B_b: '2'}]}, artifacts: {}}},
-      {name: 'for-loop-1[0]/print-text', displayName: 'print-text', number: 2, status: 'succeeded', outputs: {parameters: {}, artifacts: {}}},
-    ],
-  }
+  return runRecord('r1', params, [
+    {name: 'args-generator-op', displayName: 'args-generator-op', number: 1, status: 'succeeded', outputs: {parameters: {Output: [{A_a: '1', B_b: '2'}]}, artifacts: {}}},
+    {name: 'for-loop-1[0]/print-text', displayName: 'print-text', number: 2, status: 'succeeded', outputs: {parameters: {}, artifacts: {}}},
+  ])
 }
 
 S('warns when a skipped step inside a loop read a parameter that changed; not when it is unchanged', () => {

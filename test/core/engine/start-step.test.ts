@@ -3,35 +3,13 @@ import * as assert from 'uvu/assert'
 import {planTasks} from '../../../src/core/engine/dag.js'
 import type {RunRecord, TaskRecord} from '../../../src/core/engine/record.js'
 import {missingOutputsError, planStartStep} from '../../../src/core/engine/start-step.js'
-import {loadIr} from './helpers.js'
+import {loadIr, runRecord} from './helpers.js'
 
 const tasks = planTasks(loadIr('engine/diamond'))
 
 function run(id: string, params: Record<string, unknown>, outputs: Record<string, Partial<TaskRecord>>): RunRecord {
-  return {
-    version: 1,
-    id,
-    name: `run-${id}`,
-    experiment: 'Default',
-    pipelineName: 'diamond',
-    status: 'succeeded',
-    createdAt: '2025-01-01T00:00:00Z',
-    pid: 1,
-    runner: 'process',
-    source: {kind: 'ir', file: '/x.yaml'},
-    parameters: params as RunRecord['parameters'],
-    explicitParameters: {},
-    spec: 'pipeline.json',
-    pipelineRoot: '/root',
-    tasks: tasks.map((t) => ({
-      name: t.name,
-      displayName: t.name,
-      number: t.number,
-      status: 'succeeded',
-      outputs: {parameters: {}, artifacts: {}},
-      ...outputs[t.name],
-    })),
-  }
+  const records = tasks.map((t) => ({name: t.name, displayName: t.name, number: t.number, status: 'succeeded' as const, outputs: {parameters: {}, artifacts: {}}, ...outputs[t.name]}))
+  return runRecord(id, params, records, 'diamond')
 }
 
 const params = {greeting: 'hello', count: 2, flag: true, items: [1, 2]}
