@@ -44,6 +44,8 @@ export interface ProjectSource {
   text: string
   /** By component name (see {@link findProjectComponentNames}); a missing entry or `text: undefined` = no component.yaml. */
   components: Record<string, ComponentSource>
+  /** parseYamlFile(file, text), when the caller already parsed it (to find the components): not parsed twice. */
+  parsed?: ReturnType<typeof parseYamlFile>
 }
 
 type Obj = Record<string, unknown>
@@ -62,13 +64,19 @@ export function findProjectComponentNames(text: string): string[] {
   let data: unknown
   try {
     // logLevel error: odd YAML (e.g. `{{ params.x }}` without `$`, a map as a key) is reported by the full parse with
-    // its position, not as a Node warning on the console here.
-    data = parse(text, {logLevel: 'error'})
+    // its position, not as a Node warning on the console here. uniqueKeys off: the library's check is quadratic in a
+    // mapping's size, and the full parse reports duplicate keys (findDuplicateKey) with their position.
+    data = parse(text, {logLevel: 'error', uniqueKeys: false})
   } catch {
     return []
   }
+  return componentNamesIn(data)
+}
+
+/** {@link findProjectComponentNames} on an already parsed kfp.yaml (e.g. {@link YamlFile.data}). */
+export function componentNamesIn(data: unknown): string[] {
   if (!isObj(data) || !Array.isArray(data.steps)) return []
-  const names: string[] = []
+  const names = new Set<string>()
   const visit = (list: unknown[], depth: number) => {
     for (const s of list) {
       if (!isObj(s)) continue
@@ -77,11 +85,11 @@ export function findProjectComponentNames(text: string): string[] {
         continue
       }
       const c = typeof s.component === 'string' ? s.component : typeof s.name === 'string' ? s.name : undefined
-      if (c !== undefined && isValidK8sName(c) && !names.includes(c)) names.push(c)
+      if (c !== undefined && isValidK8sName(c)) names.add(c)
     }
   }
   visit(data.steps, 0)
-  return names
+  return [...names]
 }
 
 /**
@@ -104,7 +112,7 @@ export function findProjectComponentNames(text: string): string[] {
  */
 export function parseProject(input: ProjectSource): {project?: Project; issues: ProjectIssue[]} {
   const {root, file} = input
-  const parsed = parseYamlFile(file, input.text)
+  const parsed = input.parsed ?? parseYamlFile(file, input.text)
   if (!parsed.yaml) return {issues: parsed.issues}
   const y = parsed.yaml
   if (y.data === null || y.data === undefined) {

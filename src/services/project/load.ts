@@ -2,7 +2,8 @@ import {existsSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
-import {findProjectComponentNames, parseProject, type ComponentSource} from '../../core/project/load.js'
+import {componentNamesIn, findProjectComponentNames, parseProject, type ComponentSource, type ProjectSource} from '../../core/project/load.js'
+import {parseYamlFile} from '../../core/project/yaml-doc.js'
 import {findStep} from '../../core/project/model.js'
 import type {Project, ProjectIssue, Step} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
@@ -50,13 +51,17 @@ export function findProjectFile(opts: LoadProjectOptions, ctx: Pick<Ctx, 'env'>)
 }
 
 /** Reads kfp.yaml and the component.yaml of every component it refers to. */
-export async function readProjectSources(file: string): Promise<{root: string; file: string; text: string; components: Record<string, ComponentSource>}> {
+export async function readProjectSources(file: string): Promise<ProjectSource> {
   const root = path.dirname(file)
   const text = await readText(file)
   if (text === undefined) throw new CliError('PROJECT_NOT_FOUND', `Cannot read ${file}.`, {exit: EXIT.CONFIG})
   const components: Record<string, ComponentSource> = {}
+  // Parsed once here (kfp.yaml can hold 20,000 params) and handed to parseProject; on a syntax error, the tolerant
+  // findProjectComponentNames still finds what it can.
+  const parsed = parseYamlFile(file, text)
+  const names = parsed.yaml ? componentNamesIn(parsed.yaml.data) : findProjectComponentNames(text)
   await Promise.all(
-    findProjectComponentNames(text).map(async (name) => {
+    names.map(async (name) => {
       const dir = path.join(root, 'components', name)
       let compFile = path.join(dir, 'component.yaml')
       let compText = await readText(compFile)
@@ -71,7 +76,7 @@ export async function readProjectSources(file: string): Promise<{root: string; f
       components[name] = {dir: `components/${name}`, file: compFile, text: compText, hasDockerfile: existsSync(path.join(dir, 'Dockerfile'))}
     }),
   )
-  return {root, file, text, components}
+  return {root, file, text, components, parsed}
 }
 
 /**
