@@ -111,6 +111,48 @@ export function runFile(stateDir: string, id: string): string {
   return path.join(runDir(stateDir, id), 'run.json')
 }
 
+/**
+ * A step's success, written into its task folder before the run record learns of it: a kfp killed between the
+ * step's exit and the next run.json write would otherwise leave the step `running`, read back as cancelled, and its
+ * outputs lost to `--start-step` and to `kfp runs get`. Written atomically without a flush (a killed process still
+ * gets its page cache written); the run record, once written, makes it redundant.
+ */
+export interface TaskResultMarker {
+  status: 'succeeded'
+  exitCode: number
+  cacheKey?: string
+  outputs: TaskOutputs
+  finishedAt: string
+}
+
+export function taskResultFile(runFolder: string, key: string): string {
+  return path.join(runFolder, 'tasks', key, 'result.json')
+}
+
+/** Applies the result markers of tasks the record still shows unfinished (a run whose kfp died before writing them). */
+async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<void> {
+  if (isRunFinal(rec.status)) return
+  for (const t of rec.tasks) {
+    if (t.kind !== undefined || (t.status !== 'running' && t.status !== 'pending')) continue
+    let m: TaskResultMarker
+    try {
+      m = JSON.parse(await readFile(taskResultFile(runDir(stateDir, rec.id), t.name), 'utf8'))
+    } catch {
+      continue
+    }
+    if (m?.status !== 'succeeded' || !m.outputs) continue
+    t.status = 'succeeded'
+    t.exitCode = m.exitCode
+    t.outputs = m.outputs
+    t.finishedAt = m.finishedAt
+    if (m.cacheKey) t.cacheKey = m.cacheKey
+    t.log ??= path.join('tasks', t.name, 'log.txt')
+    delete t.pid
+    delete t.processStart
+    delete t.containerId
+  }
+}
+
 /** Writes a run record atomically and durably (one-off writes; the engine's frequent updates go through RecordWriter). */
 export async function writeRun(stateDir: string, rec: RunRecord, o: WriteOptions = {durable: true}): Promise<void> {
   await writeJsonAtomic(runFile(stateDir, rec.id), rec, o)
@@ -186,6 +228,7 @@ export async function readRunChecked(stateDir: string, id: string): Promise<{rec
   const rec = v as RunRecord
   rec.parameters ??= {}
   rec.explicitParameters ??= {}
+  await applyResultMarkers(stateDir, rec)
   return {rec}
 }
 
