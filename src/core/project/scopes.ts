@@ -46,8 +46,14 @@ export function controlOf(t: Tree, n: NodeRef): (Control & {name: string; parent
 
 /** The node that is `finally: true` (at the top level), if any. */
 export function finalNode(t: Tree): NodeRef | undefined {
-  return t.nodes.find((n) => controlOf(t, n)?.final)
+  // Asked for every reference and step: found once per top-level list (a scan each time is quadratic in the steps).
+  const hit = finalCache.get(t.nodes)
+  if (hit && hit.length === t.nodes.length) return hit.node
+  const node = t.nodes.find((n) => controlOf(t, n)?.final)
+  finalCache.set(t.nodes, {length: t.nodes.length, node})
+  return node
 }
+const finalCache = new WeakMap<NodeRef[], {length: number; node: NodeRef | undefined}>()
 
 /** The frames a node's own control adds around its content: loop, then condition (a finally group: its frame). */
 export function ownFrames(name: string, c: Control, isGroup: boolean): Frame[] {
