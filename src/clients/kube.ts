@@ -2,6 +2,9 @@
  * Narrow Kubernetes client for run logs: list pods by label and stream a container's log. Uses
  * @kubernetes/client-node (imported lazily) with the user's kubeconfig ($KUBECONFIG or ~/.kube/config).
  */
+import {existsSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import {Writable} from 'node:stream'
 import {CliError, EXIT, isCliError} from '../lib/errors.js'
 import type {Env} from '../lib/env.js'
@@ -42,9 +45,21 @@ function kubeError(error: unknown, what: string): CliError {
   return new CliError('KUBE_ERROR', `Kubernetes: ${what} failed: ${e.message ?? String(error)}`, {exit: EXIT.REMOTE, data: {status}, hints: ['Is kubectl pointed at the cluster running KFP? kubectl get pods -n kubeflow']})
 }
 
-/** Creates the real client from the kubeconfig in `env` (KUBECONFIG) or the default location. */
+/**
+ * Whether there is a kubeconfig to use: $KUBECONFIG, ~/.kube/config, or an in-cluster service account, the places
+ * KubeConfig.loadFromDefault (@kubernetes/client-node config.ts) reads. Without any, loadFromDefault falls back to
+ * http://localhost:8080, which is no cluster of the user's: kfp then does not talk to Kubernetes at all.
+ */
+export function hasKubeContext(env: Env): boolean {
+  if (env.KUBECONFIG) return true
+  const home = env.HOME ?? os.homedir()
+  return existsSync(path.join(home, '.kube', 'config')) || existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')
+}
+
 /** Creates the real client from the user's kubeconfig; calls give up after KFP_HTTP_TIMEOUT_MS (default 30 s). */
 export async function createKubeClient(env: Env): Promise<KubeClient> {
+  if (!hasKubeContext(env))
+    throw new CliError('KUBE_ERROR', 'No Kubernetes context ($KUBECONFIG or ~/.kube/config).', {exit: EXIT.CONFIG, hints: ['gcloud container clusters get-credentials CLUSTER']})
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
   try {

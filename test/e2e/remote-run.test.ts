@@ -1,4 +1,5 @@
 import {cp} from 'node:fs/promises'
+import http from 'node:http'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -134,6 +135,36 @@ e2e('with --cancel-on-interrupt, Ctrl-C also cancels the run on the server', asy
   // Then
   assert.is(r.code, 130, r.stderr)
   assert.ok(server.requests.some((q) => q.method === 'POST' && q.path.endsWith(':terminate')), 'the run was cancelled on the server')
+})
+
+e2e('a watch without a kube context uses no Kubernetes client (client-node would default to localhost:8080), prints no TLS or connection warnings, and says once why it shows no logs', async () => {
+  // Given no KUBECONFIG and no ~/.kube/config, and something (not Kubernetes) on localhost:8080, client-node's default
+  const hits: string[] = []
+  const other = http.createServer((q, res) => {
+    hits.push(q.url ?? '')
+    res.writeHead(404).end('not kubernetes')
+  })
+  const bound = await new Promise<boolean>((resolve) => {
+    other.once('error', () => resolve(false))
+    other.listen({port: 8080, host: '::', ipv6Only: false}, () => resolve(true))
+  })
+  server.defaultRunScript = [{state: 'RUNNING', tasks: tasks(0)}, {state: 'SUCCEEDED', tasks: tasks(4).slice(0, 4).map((t) => ({...t, state: 'SUCCEEDED'}))}]
+  server.defaultRunScript[0].tasks![0].log = 'reading natality data\n'
+  try {
+    // When
+    const {KUBECONFIG: _k, ...noKube} = await env()
+    const r = await runCli(['run', '--target', 'dev'], {cwd: dir, env: {...noKube, NODE_TLS_REJECT_UNAUTHORIZED: '0'}})
+    // Then
+    assert.is(r.code, 0, r.stderr)
+    assert.match(r.stderr, /✔ deploy succeeded/)
+    assert.is(r.stderr.match(/No Kubernetes context/g)?.length, 1, r.stderr)
+    assert.match(r.stderr, /Cannot stream logs: No Kubernetes context .* `kfp logs run-[\w-]+` reads them through the KFP UI\./)
+    assert.not.match(r.stderr, /TLS|NODE_TLS|localhost:8080|ECONNREFUSED/)
+    if (bound) assert.equal(hits, [], 'no request went to localhost:8080')
+    else console.log('NOTE: port 8080 busy; not checking that no request went there')
+  } finally {
+    other.close()
+  }
 })
 
 e2e.run()

@@ -139,7 +139,7 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
   if (o.logs !== false) {
     const {followRunLogs} = await import('./logs.js')
     logsDone = followRunLogs(session, info.id, {signal: logAbort.signal, onLine: (task, line) => o.onEvent?.({type: 'log', task, line})}, ctx).catch((error) => {
-      o.onEvent?.({type: 'warning', message: `Cannot stream logs: ${(error as Error).message}`})
+      o.onEvent?.({type: 'warning', message: `Cannot stream logs: ${(error as Error).message} \`kfp logs ${info.id}\` reads them through the KFP UI.`})
     })
   }
   try {
