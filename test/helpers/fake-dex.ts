@@ -13,6 +13,9 @@
  * - The callback sets `authservice_session` (Max-Age = sessionSeconds) and redirects back to the original URL.
  * - With a valid session the request goes upstream with `kubeflow-userid: <email>` (what Istio gets from the proxy),
  *   a client-sent `kubeflow-userid` removed first; an expired one gets the login redirect again.
+ *
+ * Neither Dex nor oidc-authservice is in kubeflow/pipelines (/work/kfp-src), so none of this was checked against
+ * their code: it follows Dex's documented password-connector flow and Kubeflow's manifests as described above.
  */
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'

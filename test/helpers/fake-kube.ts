@@ -7,7 +7,10 @@
  *   added); with `follow=true` the answer is a chunked response that writes each line when it is due and ends when the
  *   "container" ends (after its last line); without follow it holds the lines written so far. As the kubelet does:
  *   `tailLines` starts at the last N lines written, `sinceSeconds` drops older lines, `timestamps` prefixes each line
- *   with its RFC 3339 time and a space.
+ *   with its RFC 3339 time and a space. These are the Kubernetes PodLogOptions fields (k8s.io/api core/v1 types.go
+ *   PodLogOptions: follow, tailLines, sinceSeconds, timestamps); Kubernetes is not in kubeflow/pipelines, so this is
+ *   from the API reference, not checked against kubelet code. The UI server reads logs through the same call
+ *   (frontend/server/k8s-helper.ts: readNamespacedPodLog({name, namespace, container})).
  *
  * Requests must carry `Authorization: Bearer <token>` (else 401 Status). `kubeconfig()` writes a kubeconfig file
  * whose current context points at the server with that token.

@@ -199,8 +199,11 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
   }
 
   const server = http.createServer((req, res) => {
-    // ML Metadata: gRPC-web, proxied by the UI server at its root (frontend/server/app.ts `app.all('/ml_metadata.*')`),
-    // behind the same authentication as everything else.
+    // ML Metadata: gRPC-web, proxied by the UI server at its root (frontend/server/app.ts `app.all('/ml_metadata.*',
+    // createProxyMiddleware({target: envoyServiceAddress}))`). That proxy calls no authorizeFn and checks no header:
+    // the UI server passes every /ml_metadata.* request to Envoy as it is. What stops an anonymous caller in a real
+    // deployment is the ingress in front of the UI (Istio + oauth2-proxy/Dex on Kubeflow, IAP on GCP), which is
+    // what the token and cookie checks below stand for; MLMD itself has no per-user access control.
     if ((req.url ?? '').startsWith('/ml_metadata.')) {
       state.requests.push({method: req.method ?? 'POST', path: (req.url ?? '').split('?')[0], query: {}, headers: req.headers})
       if (acceptedToken !== undefined && req.headers.authorization !== `Bearer ${acceptedToken}`) return sendText(res, 401, 'Jwt is missing')
@@ -649,19 +652,27 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
   }
 
   /**
-   * The UI server's `/artifacts/get?source=&bucket=&key=&namespace=&peek=` (frontend/server/handlers/artifacts.ts
-   * getArtifactsHandler, with the auth middleware of the catch-all route): in multi-user mode a namespace is required
-   * (400) and the user needs access to it; the object is read with the UI's own credentials.
+   * The UI server's `/artifacts/get?source=&bucket=&key=&namespace=&peek=`. First the auth middleware of the catch-all
+   * `/artifacts/*` route (frontend/server/handlers/artifacts.ts getArtifactsAuthMiddleware), only in multi-user mode:
+   * no kubeflow-userid header → 401, no namespace → 400, authorizeFn refuses → 403. Then getArtifactsHandler /
+   * parseArtifactRequest: source, bucket, key each required (500 with its own message), an unknown source is 500;
+   * the object is read with the UI's own credentials and cut to `peek` bytes (PreviewStream).
+   * Not modelled: a missing key that is a prefix (getMinioArtifactHandler answers a directory summary or a .tar.gz),
+   * the MLMD namespace-ownership check (validateArtifactNamespace) and the tar extraction of `tryExtract`.
    */
   function readArtifact(req: http.IncomingMessage, url: URL, res: http.ServerResponse) {
     const q = url.searchParams
     state.requests.push({method: 'GET', path: '/artifacts/get', query: Object.fromEntries(q), headers: req.headers})
+    // Every user with a session may read every namespace here: the fake has no per-namespace RBAC for authorizeFn.
+    if (opts.multiUser && !userOf(req)) return sendText(res, 401, 'Authentication required for artifact access')
+    if (opts.multiUser && !q.get('namespace')) return sendText(res, 400, 'Namespace parameter is required when authentication is enabled')
     const source = q.get('source')
     const bucket = q.get('bucket')
     const key = q.get('key')
-    if (!source || !bucket || !key) return sendText(res, 500, 'Storage source, bucket and key are all required')
-    if (opts.multiUser && !q.get('namespace')) return sendText(res, 400, 'namespace argument is required')
-    if (opts.multiUser && !userOf(req)) return sendText(res, 403, 'Access denied to namespace')
+    if (!source) return sendText(res, 500, 'Storage source is missing from artifact request')
+    if (!['gcs', 'minio', 's3', 'http', 'https', 'volume'].includes(source)) return sendText(res, 500, 'Unknown storage source')
+    if (!bucket) return sendText(res, 500, 'Storage bucket is missing from artifact request')
+    if (!key) return sendText(res, 500, 'Storage key is missing from artifact request')
     const scheme = source === 'gcs' ? 'gs' : source
     const data = state.objects.get(`${scheme}://${bucket}/${key}`)
     if (!data) return sendText(res, 500, `Failed to get object in bucket ${bucket} at path ${key}: The specified key does not exist.`)

@@ -4,6 +4,10 @@
  * (`GET /{bucket}?list-type=2&prefix=`), with S3's XML error bodies (NoSuchKey, NoSuchBucket, AccessDenied). Requests
  * must be signed with Signature V4 by `accessKey` (the Credential in the Authorization header; the signature itself is
  * not recomputed). Every request is recorded.
+ *
+ * MinIO is not part of kubeflow/pipelines: this follows the Amazon S3 API reference (GetObject, PutObject, HeadObject,
+ * ListObjectsV2, "Error responses" / REST error codes) and AWS Signature V4's Authorization header format, as far as
+ * the `minio` npm client uses them. It has not been checked against MinIO's (or SeaweedFS's) source.
  */
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
