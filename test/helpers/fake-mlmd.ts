@@ -5,7 +5,7 @@
  * frontend/server/app.ts, `app.all('/ml_metadata.*', createProxyMiddleware(... envoyServiceAddress))`).
  *
  * It keeps what the KFP backend writes (backend/src/v2/metadata/client.go): a `system.PipelineRun` context per run
- * named by the run id (GetOrInsertContext in GetPipeline), executions attributed to it with the custom properties of
+ * named by the run id (getOrInsertContext in GetPipeline), executions attributed to it with the custom properties of
  * CreateExecution (task_name, display_name, pod_name, pod_uid, namespace, image, cached_execution_id, parent_dag_id,
  * iteration_index, iteration_count, inputs) and of PublishExecution (outputs; last_known_state), and OUTPUT events whose
  * path's first step key is the output name (eventPath). Only the read calls kfp and the KFP UI use are served; the

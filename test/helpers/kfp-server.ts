@@ -295,7 +295,13 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     return reply(res, check.op, status, body)
   }
 
-  /** Who is calling, as the multi-user API server sees it (backend/src/apiserver/auth/auth.go `GetAuthenticatedIdentity`). */
+  /**
+   * Who is calling, as the multi-user API server sees it: backend/src/apiserver/auth/auth.go GetAuthenticators tries
+   * HTTPHeaderAuthenticator.GetUserIdentity (authenticator_http_headers.go; the header is KUBEFLOW_USERID_HEADER,
+   * which Kubeflow's manifests set to kubeflow-userid with an empty prefix, the code's default being IAP's
+   * x-goog-authenticated-user-email with `accounts.google.com:`), then TokenReviewAuthenticator.GetUserIdentity
+   * (authenticator_token_review.go: the bearer token through a TokenReview; here `tokenUsers` plays the TokenReview).
+   */
   function identityOf(req: http.IncomingMessage): string | undefined {
     const header = req.headers['kubeflow-userid']
     if (typeof header === 'string' && header) return header
