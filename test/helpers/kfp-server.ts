@@ -693,7 +693,9 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
   }
 
   function parseSpec(file: {filename: string; content: Buffer}): {spec: Json} | {error: string} {
-    // Like the real server: the type comes from the filename.
+    // Like the real server (backend/src/apiserver/server/util.go ReadPipelineFile): YAML and JSON are recognised by
+    // the filename (isYamlFile, isJSONFile). Not modelled: .zip and .tar.gz, which it recognises by content and
+    // decompresses (isZipFile, isCompressedTarballFile); kfp never uploads those.
     if (!/\.(ya?ml|json)$/i.test(file.filename)) return {error: `unexpected pipeline file format: ${file.filename} (the server decides the type from the filename)`}
     try {
       const docs = YAML.parseAllDocuments(file.content.toString('utf8')).map((d) => d.toJS())
