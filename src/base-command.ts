@@ -108,7 +108,12 @@ export abstract class BaseCommand extends Command {
     argv?: string[],
   ): Promise<ParserOutput<F, B, A>> {
     try {
-      return await super.parse(options, argv)
+      const parsed = await super.parse(options, argv)
+      // --namespace (flags.ts namespaceFlag) wins over KFP_NAMESPACE: target resolution reads it from ctx.env.
+      const ns = (parsed.flags as {namespace?: unknown}).namespace
+      if (typeof ns === 'string' && ns !== '' && (options?.flags as Record<string, unknown> | undefined)?.namespace)
+        this.ctx = {...this.ctx, env: {...this.ctx.env, KFP_NAMESPACE: ns}}
+      return parsed
     } catch (error) {
       // oclif's parse errors become kfp usage errors (Error / Try this / Code, exit 2, a did-you-mean for a
       // mistyped flag, no help dump); a CliError thrown by a flag's own parser stays as it is.

@@ -13,6 +13,17 @@ export const projectFlag = Flags.string({
 })
 
 /**
+ * --namespace PROFILE on every command that talks to a KFP target: the profile namespace of a multi-user server.
+ * It wins over KFP_NAMESPACE and the target's `namespace:` (BaseCommand.parse puts it where target resolution reads
+ * KFP_NAMESPACE, so every command resolves it the same way).
+ */
+export const namespaceFlag = Flags.string({
+  summary: 'Profile namespace on a multi-user KFP server (wins over KFP_NAMESPACE and the target\'s namespace).',
+  env: 'KFP_NAMESPACE',
+  helpValue: 'PROFILE',
+})
+
+/**
  * Flags of every list command: `--wide` (never cut a cell to fit the terminal) and `-q/--quiet` (ids only, one a line).
  * Spread into a command's flags (`static flags = {...listFlags, …}`) and render with BaseCommand.list().
  */
@@ -29,4 +40,5 @@ export const artifactRef = {
     name: Args.string({required: true, description: 'Artifact (output) name.'}),
   },
   target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
+  namespace: namespaceFlag,
 }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {projectFlag} from '../flags.js'
+import {projectFlag, namespaceFlag} from '../flags.js'
 import {parseSince, stampLine, type LogWindow} from '../core/logs/window.js'
 import {CliError} from '../lib/errors.js'
 import {readLogs, type LogsResult, type StepLog} from '../services/runs/index.js'
@@ -34,7 +34,7 @@ export default class Logs extends BaseCommand {
     tail: Flags.integer({summary: "Only the last N lines of each step's log (with -f: then the new ones).", min: 0, helpValue: 'N'}),
     since: Flags.string({summary: 'Only lines written since a duration ago (30s, 10m, 1h30m, 2d) or a time (2025-01-01T12:00:00Z).', helpValue: 'DURATION|TIME'}),
     timestamps: Flags.boolean({summary: 'Prefix each line with the time it was written (RFC 3339, UTC).'}),
-    target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
+    target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
   }
 
   async run(): Promise<LogsCommandResult | (RemoteLogsResult & {lines: LogsCommandResult['lines']})> {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {projectFlag} from '../flags.js'
+import {projectFlag, namespaceFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {runPipeline, type RunEvent, type RunOptions, type RunResult} from '../services/run/index.js'
 import {dryRunLocal, type DryRunResult} from '../services/run/dry-run.js'
@@ -60,7 +60,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     parallelism: Flags.integer({summary: 'At most this many steps at once (default: the number of CPUs).', min: 1}),
     'no-cache': Flags.boolean({summary: 'Run every step, even when an earlier identical step could be reused; `--no-cache STEP…` only those steps.'}),
     'fail-fast': Flags.boolean({summary: 'Stop the other running steps as soon as one fails.'}),
-    target: Flags.string({summary: 'Where to run: local, or a configured KFP target.', env: 'KFP_TARGET'}),
+    target: Flags.string({summary: 'Where to run: local, or a configured KFP target.', env: 'KFP_TARGET'}), namespace: namespaceFlag,
     local: Flags.string({summary: 'Run this compiled pipeline file (YAML/JSON IR) on this machine instead of the project.', helpValue: 'FILE', exclusive: ['project']}),
     project: projectFlag,
     'start-step': Flags.string({summary: 'Run from this step (number or name) on; reuse the outputs of the steps before it.', helpValue: 'N|NAME'}),

@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {namespaceFlag} from '../flags.js'
 import {BaseCommand} from '../base-command.js'
 import {uploadPipeline, type UploadResult} from '../services/remote/upload.js'
 
@@ -14,7 +15,7 @@ export default class Upload extends BaseCommand {
   ]
   static args = {file: Args.string({description: 'A compiled pipeline YAML (default: compile the project).'})}
   static flags = {
-    target: Flags.string({description: 'Target (KFP server) to upload to.', env: 'KFP_TARGET'}),
+    target: Flags.string({description: 'Target (KFP server) to upload to.', env: 'KFP_TARGET'}), namespace: namespaceFlag,
     name: Flags.string({description: 'Pipeline name (default: the pipeline name in the spec).'}),
     version: Flags.string({description: 'Version name (default: content hash + git commit).'}),
     description: Flags.string({description: 'Description of the pipeline/version.'}),

@@ -180,6 +180,19 @@ mu('kfp run on a multi-user target without a namespace stops before creating any
   assert.ok(server.requests.every((q) => q.headers['kubeflow-userid'] === 'alice@example.com'))
   assert.is([...server.experiments.values()].find((e) => e.display_name !== 'Default')?.namespace, 'alice')
 })
+
+mu('--namespace names the profile on the command line, and wins over KFP_NAMESPACE', async () => {
+  server = await startFakeKfp({multiUser: true, access: {'alice@example.com': ['alice', 'team']}})
+  await project()
+  await runCli(['target', 'add', 'mu', '--endpoint', server.url, '--kubeflow-userid', 'alice@example.com'], {cwd: dir, env: env()})
+  server.defaultRunScript = [{state: 'SUCCEEDED'}]
+  const ok = await runCli(['run', '--target', 'mu', '--namespace', 'team'], {cwd: dir, env: env({KFP_NAMESPACE: 'alice'})})
+  assert.is(ok.code, 0, ok.stderr)
+  assert.is([...server.experiments.values()].find((e) => e.display_name !== 'Default')?.namespace, 'team')
+  const list = await runCli(['runs', 'list', '--target', 'mu', '--namespace', 'team', '--json'], {cwd: dir, env: env()})
+  assert.is(list.code, 0, list.stderr)
+  assert.is(list.json.result.runs?.length ?? list.json.result.length, 1)
+})
 mu.run()
 
 const old = suite('older server: kfp pipelines delete')

@@ -22,6 +22,7 @@ export default class ArtifactsGet extends BaseCommand {
     output: Flags.string({char: 'o', summary: 'Copy the artifact (file or folder) to this path.', helpValue: 'PATH'}),
     force: Flags.boolean({summary: 'With -o: overwrite what is there.'}),
     target: artifactRef.target,
+    namespace: artifactRef.namespace,
   }
 
   async run(): Promise<GetArtifactResult | {artifact: ServerArtifact; written?: string}> {

@@ -34,6 +34,7 @@ export default class ArtifactsList extends BaseCommand {
     project: projectFlag,
     ...listFlags,
     target: artifactRef.target,
+    namespace: artifactRef.namespace,
   }
 
   async run(): Promise<ListArtifactsResult | ServerArtifactsResult> {

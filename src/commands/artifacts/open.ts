@@ -15,6 +15,7 @@ export default class ArtifactsOpen extends BaseCommand {
     project: projectFlag,
     browser: Flags.boolean({summary: 'Open the browser on a desktop (--no-browser: print the path).', default: true, allowNo: true}),
     target: artifactRef.target,
+    namespace: artifactRef.namespace,
   }
 
   async run(): Promise<OpenArtifactResult> {

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import type {CompareRow} from '../../core/runs/compare.js'
-import {listFlags, projectFlag} from '../../flags.js'
+import {listFlags, projectFlag, namespaceFlag} from '../../flags.js'
 import {compareRunRefs, type CompareResult} from '../../services/runs/compare.js'
 import {style} from '../../ui/output.js'
 
@@ -20,7 +20,7 @@ export default class RunsCompare extends BaseCommand {
     project: projectFlag,
     wide: listFlags.wide,
     diff: Flags.boolean({summary: 'Only the rows whose values differ.'}),
-    target: Flags.string({summary: 'Where runs without a TARGET: prefix live (default: local).', env: 'KFP_TARGET'}),
+    target: Flags.string({summary: 'Where runs without a TARGET: prefix live (default: local).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
   }
 
   async run(): Promise<CompareResult> {

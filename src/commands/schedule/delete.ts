@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {namespaceFlag} from '../../flags.js'
 import {BaseCommand} from '../../base-command.js'
 import {actOnSchedule, type ScheduleActionResult} from '../../services/remote/schedule.js'
 
@@ -6,7 +7,7 @@ export default class ScheduleDelete extends BaseCommand {
   static summary = 'Delete a schedule (its runs stay).'
   static examples = ['<%= config.bin %> <%= command.id %> retrain --target prod']
   static args = {schedule: Args.string({required: true, description: 'Schedule name or id.'})}
-  static flags = {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'})}
+  static flags = {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag}
 
   async run(): Promise<ScheduleActionResult> {
     const {args, flags} = await this.parse(ScheduleDelete)
