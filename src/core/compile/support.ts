@@ -4,6 +4,7 @@
  * local engine × KFP server × Vertex AI is in docs/architecture.md; this holds the cases known to fail.
  */
 import type {IrComponentSpec, IrTask, PipelineSpec} from '../ir/types.js'
+import {FILE_OUTPUTS_ARGV0} from './file-outputs.js'
 
 export interface Limitation {
   /** Task path from the root, e.g. `exit-handler-1/condition-3/importer`. */
@@ -30,6 +31,9 @@ function walk(spec: PipelineSpec, dag: IrComponentSpec | undefined, prefix: stri
  *   `artifactUri.runtimeParameter` only from the task's `componentInputParameter`
  *   (backend/src/v2/component/importer_launcher.go ImportSpecToMLMDArtifact), not from a text constant holding
  *   placeholders, so the import fails at run time.
+ * - kfp: a step with `fileOutputs` (tutorial-style fixed-path outputs). KFP v2 collects output parameters only from
+ *   the launcher's output file (launcher_v2.go collectOutputParameters), so the compiler wraps that step's command in
+ *   `sh -c` (file-outputs.ts): the only wrapped steps, and they need /bin/sh in their image (not distroless/scratch).
  * - vertex: none known.
  */
 export function platformLimitations(spec: PipelineSpec, platform: 'kfp' | 'vertex'): Limitation[] {
@@ -37,6 +41,13 @@ export function platformLimitations(spec: PipelineSpec, platform: 'kfp' | 'verte
   if (platform !== 'kfp') return out
   walk(spec, spec.root, '', (path, task, comp) => {
     const exec = comp?.executorLabel ? spec.deploymentSpec?.executors?.[comp.executorLabel] : undefined
+    if (exec?.container?.command?.[3] === FILE_OUTPUTS_ARGV0) {
+      out.push({
+        task: path,
+        message: `task '${path}' uses fileOutputs, so its command runs under sh -c to copy the fixed file to the KFP output file; its image needs /bin/sh`,
+        hint: 'Or write the value to the path kfp passes ({outputPath: NAME}) and drop fileOutputs: then the command runs as written.',
+      })
+    }
     const importer = exec?.importer as {artifactUri?: {runtimeParameter?: string}} | undefined
     if (!importer?.artifactUri?.runtimeParameter) return
     const uri = task.inputs?.parameters?.[importer.artifactUri.runtimeParameter]

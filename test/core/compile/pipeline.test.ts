@@ -6,6 +6,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {compilePipeline, renderPipelineYaml} from '../../../src/core/compile/index.js'
 import type {Project} from '../../../src/core/project/types.js'
+import {platformLimitations} from '../../../src/core/compile/support.js'
 import {isCliError} from '../../../src/lib/errors.js'
 import {checkPipelineSpec, formatProblems} from '../../helpers/proto.js'
 import {component, everythingProject, io, producerConsumerProject, project, step} from './projects.js'
@@ -262,6 +263,17 @@ function runWrapped(command: string[], args: string[], subst: Record<string, str
   const argv = [...command, ...args].map(fill)
   return spawnSync(argv[0], argv.slice(1), {cwd, encoding: 'utf8'})
 }
+
+fileOutputs('compiling for a KFP server says which steps run under sh -c because of fileOutputs, and only those', () => {
+  // When
+  const {spec} = compilePipeline(everythingProject(), {images: {}})
+  const kfp = platformLimitations(spec, 'kfp').filter((l) => /fileOutputs/.test(l.message))
+  // Then
+  assert.equal(kfp.map((l) => l.task), ['tutorial'])
+  assert.match(kfp[0].message, /its image needs \/bin\/sh/)
+  assert.match(kfp[0].hint, /\{outputPath: NAME\}/)
+  assert.equal(platformLimitations(compilePipeline(producerConsumerProject(), {images: {}}).spec, 'kfp'), [])
+})
 
 fileOutputs('the wrapper really runs the program with its exact argv and delivers each fixed file (sh)', () => {
   // Given a step writing two fixed files, with awkward arguments
