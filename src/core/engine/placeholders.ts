@@ -22,6 +22,24 @@ export interface PlaceholderValues {
   createTime: string
 }
 
+/** The job/task values of PlaceholderValues: what `{{$.pipeline_*}}` placeholders resolve to. */
+export type JobValues = Omit<PlaceholderValues, 'inputParameters' | 'executorInput'>
+
+/** The job/task values of one task of a run (the task uuid is `<run id>-<task key>`). */
+export function jobValues(
+  run: {id: string; name: string; pipelineRoot: string; createdAt: string},
+  task: {key: string; displayName: string},
+): JobValues {
+  return {
+    pipelineJobName: run.name,
+    pipelineJobUuid: run.id,
+    pipelineTaskName: task.displayName,
+    pipelineTaskUuid: `${run.id}-${task.key}`,
+    pipelineRoot: run.pipelineRoot,
+    createTime: run.createdAt,
+  }
+}
+
 const KEY = String.raw`\[['"]([^'"]+)['"]\]`
 const INPUT_PARAM = new RegExp(String.raw`^\{\{\$\.inputs\.parameters${KEY}\}\}$`)
 const OUTPUT_PARAM_FILE = new RegExp(String.raw`^\{\{\$\.outputs\.parameters${KEY}\.output_file\}\}$`)
@@ -131,7 +149,7 @@ export function pipelinePlaceholder(p: string, v: Omit<PlaceholderValues, 'input
  */
 export function runtimeConstantPlaceholders(
   task: {inputs?: {parameters?: Record<string, {runtimeValue?: {constant?: unknown}}>}},
-  v: Omit<PlaceholderValues, 'inputParameters' | 'executorInput'>,
+  v: JobValues,
 ): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [n, b] of Object.entries(task.inputs?.parameters ?? {})) {

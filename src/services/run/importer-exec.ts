@@ -7,7 +7,7 @@ import type {ObjectStore} from '../../clients/gcs.js'
 import {buildExecutorInput} from '../../core/engine/executor-io.js'
 import {importedArtifact, importerUri, resolveMetadata} from '../../core/engine/importer.js'
 import type {TaskInputs} from '../../core/engine/inputs.js'
-import {PlaceholderError, resolveString} from '../../core/engine/placeholders.js'
+import {jobValues, PlaceholderError, resolveString} from '../../core/engine/placeholders.js'
 import type {IrComponentSpec, IrImporterSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {fetchArtifact} from './artifact-fetch.js'
@@ -52,12 +52,7 @@ export async function executeImporterTask(
       const values = {
         inputParameters: inputs.formatted,
         executorInput,
-        pipelineJobName: ctx.run.name,
-        pipelineJobUuid: ctx.run.id,
-        pipelineTaskName: t.displayName,
-        pipelineTaskUuid: `${ctx.run.id}-${t.key}`,
-        pipelineRoot: ctx.run.pipelineRoot,
-        createTime: ctx.run.createdAt,
+        ...jobValues(ctx.run, t),
       }
       metadata = resolveMetadata(t.importer.metadata ?? {}, (s) => resolveString(s, values))
     } catch (err) {

@@ -9,7 +9,7 @@ import path from 'node:path'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import type {TaskInputs} from '../../core/engine/inputs.js'
 import {artifactPath, buildExecutorInput, mergeExecutorOutputs, parseExecutorOutput, type ExecutorInput} from '../../core/engine/executor-io.js'
-import {PlaceholderError, resolveArgs, runtimeConstantPlaceholders, type PlaceholderValues} from '../../core/engine/placeholders.js'
+import {jobValues, PlaceholderError, resolveArgs, runtimeConstantPlaceholders, type PlaceholderValues} from '../../core/engine/placeholders.js'
 import type {ReusedFrom, TaskOutputs} from '../../core/engine/record.js'
 import type {IrComponentSpec, IrContainerSpec, IrTask} from '../../core/ir/types.js'
 import {maxAttempts, nextRetry} from '../../core/engine/retry.js'
@@ -169,14 +169,7 @@ async function runTask(
   const paramOuts = outDefs.parameters ?? {}
   const artOuts = outDefs.artifacts ?? {}
 
-  const job = {
-    pipelineJobName: ctx.run.name,
-    pipelineJobUuid: ctx.run.id,
-    pipelineTaskName: t.displayName,
-    pipelineTaskUuid: `${ctx.run.id}-${t.key}`,
-    pipelineRoot: ctx.run.pipelineRoot,
-    createTime: ctx.run.createdAt,
-  }
+  const job = jobValues(ctx.run, t)
   const constants = runtimeConstantPlaceholders(t.task, job)
   if (Object.keys(constants).length)
     inputs = {...inputs, parameters: {...inputs.parameters, ...constants}, formatted: {...inputs.formatted, ...constants}}
