@@ -18,26 +18,15 @@
  * - A pipeline parameter whose value differs from the source run's, read by a skipped step (through the groups it lies
  *   in), gets the same warning as in flat pipelines (start-step.ts paramChangeWarnings).
  */
-import {CliError, EXIT} from '../../lib/errors.js'
-import type {JsonValue} from '../project/types.js'
 import {templatePathOf} from './naming.js'
 import {paramsReadBy} from './inputs.js'
 import {parseParamText} from './params.js'
 import {taskHasOutputs, type RunRecord, type TaskOutputs} from './record.js'
-import {paramChangeWarnings, parseSetOutputs, resolveStartTask, userStepName, type MissingOutput, type SetOutput} from './start-step.js'
+import {paramChangeWarnings, parseSetOutputs, resolveStartTask, usage, userStepName, type MissingOutput, type SetOutput, type StartStepInput} from './start-step.js'
 import {ancestorsOf, leavesOf, toPlanned, walkTree, type TaskNode} from './tree.js'
 
-export interface TreeStartStepInput {
-  tree: TaskNode[]
-  startStep: string
-  params: Record<string, JsonValue>
-  setOutputs: string[]
-  /** Candidate source runs of this pipeline, newest first (or just the one named by --from-run). */
-  candidates: RunRecord[]
-  fromRunExplicit: boolean
-  /** Template path → project step name. */
-  stepNames?: Record<string, string>
-}
+/** StartStepInput with the task tree instead of the flat task list; stepNames maps template paths. */
+export type TreeStartStepInput = Omit<StartStepInput, 'tasks'> & {tree: TaskNode[]}
 
 export interface TreeStartStepPlan {
   /** Template path and number of the first step that runs. */
@@ -49,10 +38,6 @@ export interface TreeStartStepPlan {
   sourceRun?: RunRecord
   missing: MissingOutput[]
   warnings: string[]
-}
-
-function usage(message: string, hints: string[] = []): CliError {
-  return new CliError('USAGE', message, {exit: EXIT.USAGE, hints})
 }
 
 /** Resolves --start-step to a leaf: a step, or a group's first step. */

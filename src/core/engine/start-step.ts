@@ -52,7 +52,8 @@ export interface StartStepInput {
   stepNames?: Record<string, string>
 }
 
-function usage(message: string, hints: string[] = []): CliError {
+/** A USAGE CliError (bad --start-step / --set-output / --from-run). */
+export function usage(message: string, hints: string[] = []): CliError {
   return new CliError('USAGE', message, {exit: EXIT.USAGE, hints})
 }
 
