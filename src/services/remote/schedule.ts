@@ -131,10 +131,9 @@ export async function createSchedule(o: CreateScheduleOptions, ctx: Ctx): Promis
   const target = await resolveTarget({target: o.target}, ctx)
   if (target.type !== 'kfp') return localSchedule(o, trigger, src.dir, target.name)
 
+  const window = {...(start ? {start_time: start} : {}), ...(end ? {end_time: end} : {})}
   const schedule: CreateRecurringRunBody['trigger'] =
-    trigger.kind === 'cron'
-      ? {cron_schedule: {cron: trigger.cron, ...(start ? {start_time: start} : {}), ...(end ? {end_time: end} : {})}}
-      : {periodic_schedule: {interval_second: String(trigger.seconds), ...(start ? {start_time: start} : {}), ...(end ? {end_time: end} : {})}}
+    trigger.kind === 'cron' ? {cron_schedule: {cron: trigger.cron, ...window}} : {periodic_schedule: {interval_second: String(trigger.seconds), ...window}}
   const s = await connectRemote({target: o.target, onEvent: o.onEvent as never}, ctx)
   requireNamespace(s, 'recurring runs')
   const body: CreateRecurringRunBody = {
