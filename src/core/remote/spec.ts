@@ -6,6 +6,9 @@ import {createHash} from 'node:crypto'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {loadIrDocuments} from '../ir/read.js'
 import type {TaskStatus} from '../engine/record.js'
+import {resolveRunParams, type ResolvedParams} from '../engine/params.js'
+import type {IrParameterSpec} from '../ir/types.js'
+import type {JsonValue} from '../project/types.js'
 
 /** A compiled pipeline file: the PipelineSpec document and, when present, the PlatformSpec document. */
 export interface CompiledPipeline {
@@ -63,6 +66,20 @@ export function serverSpecHash(pipelineSpec: Record<string, unknown> | undefined
   if (!pipelineSpec) return undefined
   if (pipelineSpec.pipeline_spec && typeof pipelineSpec.pipeline_spec === 'object') return pipelineHash(pipelineSpec.pipeline_spec, pipelineSpec.platform_spec)
   return pipelineHash(pipelineSpec)
+}
+
+/**
+ * The run parameters a server is sent: `--param`s (and file values) checked against the pipeline's root inputs, of which
+ * only what the user gave goes in `runtime_config.parameters` (the server applies the spec's defaults itself).
+ */
+export function serverRunParameters(
+  spec: CompiledPipeline['spec'],
+  flags: string[],
+  fileValues: Record<string, JsonValue> = {},
+): {resolved: ResolvedParams; parameters: Record<string, JsonValue>} {
+  const defs = ((spec.root as {inputDefinitions?: {parameters?: Record<string, IrParameterSpec>}}).inputDefinitions?.parameters ?? {}) as Record<string, IrParameterSpec>
+  const resolved = resolveRunParams(defs, flags, fileValues)
+  return {resolved, parameters: Object.fromEntries(Object.keys(resolved.explicit).map((k) => [k, resolved.values[k]]))}
 }
 
 /**

@@ -3,9 +3,8 @@ import path from 'node:path'
 import {readParamsFile} from '../run/params-file.js'
 import type {Ctx} from '../../ctx.js'
 import type {CreateRunBody} from '../../clients/kfp-api.js'
-import type {IrParameterSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
-import {resolveRunParams} from '../../core/engine/params.js'
+import {serverRunParameters} from '../../core/remote/spec.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {connectRemote} from './connect.js'
 import {ensureExperiment} from './resources.js'
@@ -73,11 +72,8 @@ export function disableCaching<T extends {root: {dag?: {tasks?: Record<string, {
  */
 export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRunResult> {
   const src: PipelineSource = await loadPipelineSource({cwd: o.cwd, file: o.file, project: o.project}, ctx)
-  const defs = ((src.spec.root as {inputDefinitions?: {parameters?: Record<string, IrParameterSpec>}}).inputDefinitions?.parameters ?? {}) as Record<string, IrParameterSpec>
   const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
-  const params = resolveRunParams(defs, o.params, fileValues)
-  // Only what the user gave: the server applies the spec's defaults itself.
-  const parameters = Object.fromEntries(Object.keys(params.explicit).map((k) => [k, params.values[k]]))
+  const {resolved: params, parameters} = serverRunParameters(src.spec, o.params, fileValues)
 
   const session = await connectRemote({target: o.target, onEvent: o.onEvent as never}, ctx)
   const target = session.target.config

@@ -7,8 +7,7 @@
 import type {Ctx} from '../../ctx.js'
 import {listAll, type CreateRecurringRunBody, type KfpRecurringRun} from '../../clients/kfp-api.js'
 import {shQuote} from '../../core/cluster/shell.js'
-import {resolveRunParams} from '../../core/engine/params.js'
-import type {IrParameterSpec} from '../../core/ir/types.js'
+import {serverRunParameters} from '../../core/remote/spec.js'
 import {crontabSchedule, describeTrigger, kfpCron, parseEvery, type Trigger} from '../../core/remote/schedule.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {resolveTarget} from '../target/resolve.js'
@@ -124,9 +123,7 @@ export async function createSchedule(o: CreateScheduleOptions, ctx: Ctx): Promis
   const end = rfc3339('--end', o.end)
   if (start && end && end <= start) throw new CliError('USAGE', `--end ${o.end} is not after --start ${o.start}.`, {exit: EXIT.USAGE})
   const src = await loadPipelineSource({cwd: o.cwd, project: o.project}, ctx)
-  const defs = ((src.spec.root as {inputDefinitions?: {parameters?: Record<string, IrParameterSpec>}}).inputDefinitions?.parameters ?? {}) as Record<string, IrParameterSpec>
-  const params = resolveRunParams(defs, o.params, {})
-  const parameters = Object.fromEntries(Object.keys(params.explicit).map((k) => [k, params.values[k]]))
+  const {parameters} = serverRunParameters(src.spec, o.params)
 
   const target = await resolveTarget({target: o.target}, ctx)
   if (target.type !== 'kfp') return localSchedule(o, trigger, src.dir, target.name)
