@@ -9,6 +9,7 @@ import type {JsonValue} from '../../core/project/types.js'
 import {isTerminalState, runUrl} from '../../core/remote/spec.js'
 import {runStatusOfRun, specOfRunBody, specSteps, stepsOfRun, type RunStep, type SpecStep} from '../../core/remote/steps.js'
 import {userConfigDir} from '../../lib/paths.js'
+import {formatDuration} from '../../ui/table.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {connectRemote, requireNamespace, type ConnectOptions, type RemoteSession} from './connect.js'
 import {findExperimentByName} from './resources.js'
@@ -379,7 +380,7 @@ export function remoteStepRows(info: RemoteRunInfo): string[][] {
   return info.tasks.map((t) => {
     const d = t.startedAt && t.finishedAt ? Date.parse(t.finishedAt) - Date.parse(t.startedAt) : undefined
     const outputs = Object.entries(t.outputs).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    return [t.number === undefined ? '' : String(t.number), t.name, t.status, d === undefined || !Number.isFinite(d) ? '' : formatMs(d), [...outputs, t.message ?? ''].filter(Boolean).join(', ')]
+    return [t.number === undefined ? '' : String(t.number), t.name, t.status, formatDuration(d), [...outputs, t.message ?? ''].filter(Boolean).join(', ')]
   })
 }
 
@@ -391,17 +392,9 @@ export function remoteRunRows(runs: RemoteRunInfo[]): string[][] {
     r.status,
     r.experiment ?? r.experimentId ?? '',
     (r.createdAt ?? '').replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-    r.durationMs === undefined ? '' : formatMs(r.durationMs),
+    formatDuration(r.durationMs),
     Object.entries(r.steps).map(([st, n]) => `${n} ${st}`).join(', '),
   ])
-}
-
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`
-  const sec = ms / 1000
-  if (sec < 60) return `${sec.toFixed(1)}s`
-  const m = Math.floor(sec / 60)
-  return m < 60 ? `${m}m${String(Math.floor(sec % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
 }
 
 /**
