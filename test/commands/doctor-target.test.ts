@@ -1,4 +1,4 @@
-import {symlinkSync, writeFileSync, chmodSync, mkdirSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -65,12 +65,14 @@ d('a second kfp on PATH (the KFP Python SDK installs one): both named, and how t
   // The console script pip writes for the SDK's `kfp` entry point.
   writeFileSync(path.join(sdk, 'kfp'), '#!/usr/bin/python3\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom kfp.cli.__main__ import main\nif __name__ == "__main__":\n    sys.exit(main())\n')
   chmodSync(path.join(sdk, 'kfp'), 0o755)
-  const r = await runCli(['doctor', '--json'], {cwd: dir, env: {...env(), PATH: `${sdk}:${ours}:${process.env.PATH}`}})
+  // The rest of PATH without any other kfp (the README's `npm link` puts one in /usr/bin or /usr/local/bin).
+  const rest = (process.env.PATH ?? '').split(':').filter((d) => d && !existsSync(path.join(d, 'kfp'))).join(':')
+  const r = await runCli(['doctor', '--json'], {cwd: dir, env: {...env(), PATH: `${sdk}:${ours}:${rest}`}})
   const k = check(r, 'kfp-path')
   assert.is(k.status, 'fail')
   assert.is(k.detail, `2 on PATH: ${path.join(sdk, 'kfp')} (the KFP Python SDK CLI), ${path.join(ours, 'kfp')} (this kfp); \`kfp\` runs the other one`)
   assert.match(k.fix, 'kfp version')
-  const alone = await runCli(['doctor', '--json'], {cwd: dir, env: {...env(), PATH: `${ours}:${process.env.PATH}`}})
+  const alone = await runCli(['doctor', '--json'], {cwd: dir, env: {...env(), PATH: `${ours}:${rest}`}})
   assert.is(check(alone, 'kfp-path').status, 'ok')
 })
 
