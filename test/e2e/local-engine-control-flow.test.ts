@@ -225,10 +225,20 @@ E('dsl.ExitHandler: the exit task runs after the body failed and gets PipelineTa
   assert.is(r.code, 7, r.stderr)
   const status = /\[exit-op\] status: (.*)/.exec(r.stderr)![1]
   const rec = recordOf(r)
-  assert.equal(JSON.parse(status), {state: 'FAILED', pipelineJobResourceName: rec.name, pipelineTaskName: 'exit-handler-1', error: {code: 1, message: 'Task exit-handler-1 failed.'}})
+  assert.equal(JSON.parse(status), {state: 'FAILED', pipelineJobResourceName: `${rec.pipelineName}-${rec.id}`, pipelineTaskName: 'exit-handler-1', error: {code: 1, message: 'Task exit-handler-1 failed.'}})
   assert.is(rec.status, 'failed')
   assert.equal(statusOf(rec), {'exit-handler-1': 'failed', 'exit-op': 'succeeded', 'exit-handler-1/fail-op': 'failed', 'exit-handler-1/print-op': 'succeeded'})
   assert.match(r.stderr, 'step 1 (fail-op) exited with code 1')
+})
+
+E('with the cache on, two runs of the same name each run their exit task: its final status names the run (resolve.go TaskFinalStatus)', async () => {
+  const again = () => runCli(['run', '--runner', 'process', '--name', 'same', '--local', fx('pipeline_with_task_final_status')], {cwd: tmp.dir})
+  const first = recordOf(await again())
+  const second = recordOf(await again())
+  assert.is(first.name, second.name)
+  assert.is(statusOf(first)['exit-op'], 'succeeded')
+  assert.is(statusOf(second)['exit-op'], 'succeeded')
+  assert.is(statusOf(second)['exit-handler-1/print-op'], 'cached')
 })
 
 E('--fail-fast still runs the exit handler; ignore_upstream_failure uses the input default when the upstream failed', async () => {

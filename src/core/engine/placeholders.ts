@@ -14,6 +14,8 @@ export interface PlaceholderValues {
   /** The task's ExecutorInput (with defaults): `{{$}}`, the output files, the artifacts. */
   executorInput: ExecutorInput
   pipelineJobName: string
+  /** The run's unique resource name: `{{$.pipeline_job_resource_name}}` and PipelineTaskFinalStatus. */
+  pipelineJobResourceName: string
   pipelineJobUuid: string
   pipelineTaskName: string
   pipelineTaskUuid: string
@@ -25,13 +27,32 @@ export interface PlaceholderValues {
 /** The job/task values of PlaceholderValues: what `{{$.pipeline_*}}` placeholders resolve to. */
 export type JobValues = Omit<PlaceholderValues, 'inputParameters' | 'executorInput'>
 
+/** What the job values are made from: the run record's identity. */
+export interface RunIdentity {
+  id: string
+  name: string
+  pipelineName: string
+  pipelineRoot: string
+  createdAt: string
+}
+
+/**
+ * The run's resource name, unique per run even when two runs share a display name (`--name`, or two runs started in
+ * the same second): `<pipeline name>-<run id>`. The backend fills `{{$.pipeline_job_resource_name}}` and the final
+ * status's `pipelineJobResourceName` with the run's Kubernetes object name, not its display name
+ * (backend/src/v2/driver/driver.go Options.RunName vs RunDisplayName; resolve.go resolveInputParameter,
+ * TaskFinalStatus); kfp.local uses the pipeline name and a microsecond timestamp
+ * (sdk/python/kfp/local/executor_input_utils.py get_local_pipeline_resource_name).
+ */
+export function runResourceName(run: Pick<RunIdentity, 'id' | 'pipelineName'>): string {
+  return `${run.pipelineName}-${run.id}`
+}
+
 /** The job/task values of one task of a run (the task uuid is `<run id>-<task key>`). */
-export function jobValues(
-  run: {id: string; name: string; pipelineRoot: string; createdAt: string},
-  task: {key: string; displayName: string},
-): JobValues {
+export function jobValues(run: RunIdentity, task: {key: string; displayName: string}): JobValues {
   return {
     pipelineJobName: run.name,
+    pipelineJobResourceName: runResourceName(run),
     pipelineJobUuid: run.id,
     pipelineTaskName: task.displayName,
     pipelineTaskUuid: `${run.id}-${task.key}`,
@@ -126,8 +147,9 @@ function resolveOne(p: string, v: PlaceholderValues): string {
 export function pipelinePlaceholder(p: string, v: Omit<PlaceholderValues, 'inputParameters' | 'executorInput'>): string | undefined {
   switch (p) {
     case '{{$.pipeline_job_name}}':
-    case '{{$.pipeline_job_resource_name}}':
       return v.pipelineJobName
+    case '{{$.pipeline_job_resource_name}}':
+      return v.pipelineJobResourceName
     case '{{$.pipeline_job_uuid}}':
       return v.pipelineJobUuid
     case '{{$.pipeline_job_create_time_utc}}':

@@ -23,6 +23,7 @@ import {
   type Ended,
 } from '../../core/engine/control.js'
 import {resolveTaskInputs, type TaskInputs} from '../../core/engine/inputs.js'
+import {runResourceName} from '../../core/engine/placeholders.js'
 import {childKey, iterationKey, labelOf} from '../../core/engine/naming.js'
 import {taskHasOutputs, type ReusedFrom, type RunRecord, type TaskOutputs, type TaskRecord, type TaskStatus} from '../../core/engine/record.js'
 import type {TaskNode} from '../../core/engine/tree.js'
@@ -307,7 +308,7 @@ export class Scheduler {
       if (!b.taskFinalStatus) continue
       const producerKey = childKey(tr.parent ?? '', b.taskFinalStatus.producerTask)
       const p = this.byKey.get(producerKey)
-      bound[name] = {runtimeValue: {constant: finalStatus({name: b.taskFinalStatus.producerTask, status: p?.status ?? 'succeeded', message: p?.message}, this.o.record.name)}}
+      bound[name] = {runtimeValue: {constant: finalStatus({name: b.taskFinalStatus.producerTask, status: p?.status ?? 'succeeded', message: p?.message}, runResourceName(this.o.record))}}
     }
     return {...t, inputs: {...t.inputs, parameters: bound}}
   }
@@ -352,7 +353,7 @@ export class Scheduler {
   }
 
   private runInfo() {
-    return {id: this.o.record.id, name: this.o.record.name, pipelineRoot: this.o.record.pipelineRoot, createdAt: this.o.record.createdAt}
+    return {id: this.o.record.id, name: this.o.record.name, pipelineName: this.o.record.pipelineName, pipelineRoot: this.o.record.pipelineRoot, createdAt: this.o.record.createdAt}
   }
 
   private async execute(node: TaskNode, tr: TaskRecord, task: IrTask, inputs: TaskInputs): Promise<Ended> {

@@ -9,7 +9,7 @@ import path from 'node:path'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import type {TaskInputs} from '../../core/engine/inputs.js'
 import {artifactPath, buildExecutorInput, mergeExecutorOutputs, parseExecutorOutput, type ExecutorInput} from '../../core/engine/executor-io.js'
-import {jobValues, PlaceholderError, resolveArgs, runtimeConstantPlaceholders, type PlaceholderValues} from '../../core/engine/placeholders.js'
+import {jobValues, PlaceholderError, type RunIdentity, resolveArgs, runtimeConstantPlaceholders, type PlaceholderValues} from '../../core/engine/placeholders.js'
 import type {ReusedFrom, TaskOutputs} from '../../core/engine/record.js'
 import type {IrComponentSpec, IrContainerSpec, IrTask} from '../../core/ir/types.js'
 import {maxAttempts, nextRetry} from '../../core/engine/retry.js'
@@ -33,7 +33,7 @@ export interface ContainerTask {
 export interface TaskExecContext {
   stateDir: string
   runner: TaskRunner
-  run: {id: string; name: string; pipelineRoot: string; createdAt: string}
+  run: RunIdentity
   /** The run's folder; the task writes `tasks/<key>/log.txt` and `tasks/<key>/outputs/` in it. */
   runDir: string
   /** Extra env for the step (KFP_PIPELINE_ROOT). */

@@ -1,7 +1,7 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {buildExecutorInput} from '../../../src/core/engine/executor-io.js'
-import {findPlaceholders, isSupportedPlaceholder, PlaceholderError, resolveArgs, type PlaceholderValues} from '../../../src/core/engine/placeholders.js'
+import {findPlaceholders, isSupportedPlaceholder, jobValues, PlaceholderError, resolveArgs, runResourceName, type PlaceholderValues} from '../../../src/core/engine/placeholders.js'
 
 const P = suite('core/engine placeholders')
 
@@ -25,6 +25,7 @@ const values: PlaceholderValues = {
   inputParameters: {text: 'Hello KFP!', n: '3'},
   executorInput,
   pipelineJobName: 'my-run',
+  pipelineJobResourceName: 'my-pipeline-r1',
   pipelineJobUuid: 'r1',
   pipelineTaskName: 'train',
   pipelineTaskUuid: 'r1-train',
@@ -40,10 +41,11 @@ P('resolves parameters, output files, artifacts and pipeline placeholders', () =
       "{{$.inputs.artifacts['data'].uri}}",
       "{{$.outputs.artifacts['model'].path}}",
       '{{$.pipeline_job_name}}/{{$.pipeline_job_uuid}}/{{$.pipeline_task_name}}/{{$.pipeline_task_uuid}}/{{$.pipeline_root}}',
+      '{{$.pipeline_job_resource_name}}',
     ],
     values,
   )
-  assert.equal(out, ['Hello KFP!', '--out=/runs/r1/tasks/t/outputs/parameters/out', '/runs/r0/a/data', '/runs/r1/t/model', 'my-run/r1/train/r1-train//p/root'])
+  assert.equal(out, ['Hello KFP!', '--out=/runs/r1/tasks/t/outputs/parameters/out', '/runs/r0/a/data', '/runs/r1/t/model', 'my-run/r1/train/r1-train//p/root', 'my-pipeline-r1'])
 })
 
 P('expands Concat and IfPresent (Then/Else, nested)', () => {
@@ -119,6 +121,16 @@ P('IfPresent sees input artifacts too (kfp.local resolve_struct_placeholders)', 
 
 P('unknown placeholders stay unsupported', () => {
   for (const p of ['{{$.pipeline_google_cloud_project_id}}', '{{$.workspace_path}}', "{{$.inputs.artifacts['a'].size}}"]) assert.is(isSupportedPlaceholder(p), false, p)
+})
+
+P('the resource name is unique per run while the display name may repeat (driver.go RunName vs RunDisplayName)', () => {
+  const run = (id: string) => ({id, name: 'sweep-20261201-124500', pipelineName: 'sweep', pipelineRoot: '/p', createdAt: '2026-12-01T12:45:00.000Z'})
+  const a = jobValues(run('20261201-124500-aaaaaa'), {key: 'summary', displayName: 'summary'})
+  const b = jobValues(run('20261201-124500-bbbbbb'), {key: 'summary', displayName: 'summary'})
+  assert.is(a.pipelineJobName, b.pipelineJobName)
+  assert.is(a.pipelineJobResourceName, 'sweep-20261201-124500-aaaaaa')
+  assert.is.not(a.pipelineJobResourceName, b.pipelineJobResourceName)
+  assert.is(runResourceName({id: 'x', pipelineName: 'p'}), 'p-x')
 })
 
 P.run()
