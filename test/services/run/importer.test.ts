@@ -47,7 +47,7 @@ function ctxFor(dir: string) {
     lines,
     ctx: {
       stateDir: path.join(dir, '.kfp'),
-      run: {id: 'r1', name: 'run-1', pipelineRoot: path.join(dir, 'root'), createdAt: '2026-01-01T00:00:00.000Z'},
+      run: {id: 'r1', name: 'run-1', pipelineName: 'p', pipelineRoot: path.join(dir, 'root'), createdAt: '2026-01-01T00:00:00.000Z'},
       runDir: path.join(dir, '.kfp', 'runs', 'r1'),
       onStart: () => {},
       onLine: (l: string) => lines.push(l),
