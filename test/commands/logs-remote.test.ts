@@ -17,9 +17,9 @@ let kube: FakeKube
 let dir: string
 let cleanup: () => Promise<void>
 let stopMirror: () => void
-async function start(o: FakeKfpOptions = {}) {
+async function start(o: FakeKfpOptions = {}, mirror: Parameters<typeof mirrorPods>[2] = {}) {
   server = await startFakeKfp(o)
-  stopMirror = mirrorPods(server, kube)
+  stopMirror = mirrorPods(server, kube, mirror)
 }
 logs.before.each(async () => {
   kube = await startFakeKube()
@@ -90,6 +90,27 @@ logs('-f on a running run follows each step as its pod starts, until the run end
   assert.equal(lines.filter((l) => l.startsWith('[hello]')), ['[hello] h1', '[hello] h2', '[hello] h3'])
   assert.equal(lines.filter((l) => l.startsWith('[shout]')), ['[shout] S1', '[shout] S2'])
   assert.ok(kube.requests.some((q) => q.path.endsWith('/log') && q.query.follow === 'true'))
+})
+
+logs('-f when one pod is gone from Kubernetes: that step alone is read through the UI, and no line is printed twice', async () => {
+  // Given a running run whose second step's pod Kubernetes does not know (deleted early)
+  await start({}, {missing: (step) => step === 'shout'})
+  const id = await newRun()
+  server.runScripts.set(id, [
+    {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'RUNNING', log: 'h1\nh2\nh3\n'}]},
+    {state: 'RUNNING'},
+    {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'RUNNING', log: 'S1\nS2\n'}]},
+    {state: 'RUNNING'},
+    {state: 'SUCCEEDED', tasks: [{display_name: 'shout', state: 'SUCCEEDED'}]},
+  ])
+  // When
+  const r = await runCli(['logs', id, '-f'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, '[hello] h1\n[hello] h2\n[hello] h3\n[shout] S1\n[shout] S2\n')
+  assert.match(r.stderr, /^shout: reading the log through the KFP UI's \/k8s\/pod\/logs: Kubernetes: reading the log of \S+ failed/m)
+  assert.not.match(r.stderr, /^hello:/m)
+  assert.ok(server.requests.some((q) => q.path === '/k8s/pod/logs'))
 })
 
 logs("without cluster access: the UI's /k8s/pod/logs with runid, podnamespace and createdat, and the user is told", async () => {

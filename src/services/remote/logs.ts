@@ -289,6 +289,7 @@ async function followLogs(
   const sources: Record<string, LogSource> = {}
   const started = new Set<string>()
   const seenLines = new Map<string, number>()
+  const podGone = new Set<string>()
   const streams: Promise<void>[] = []
   let kubeDown = o.kubeDown
   if (kubeDown) o.onEvent?.({type: 'fallback', from: 'kubernetes', to: 'ui', reason: kubeDown})
@@ -300,20 +301,30 @@ async function followLogs(
       for (const t of chosen) {
         if (!t.podName || t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
         const ns = podNamespace(s, t)
-        if (o.kube && !kubeDown) {
+        if (o.kube && !kubeDown && !podGone.has(t.key)) {
           if (started.has(t.key)) continue
           started.add(t.key)
           sources[t.name] = 'kubernetes'
+          // Lines printed from the stream count as seen, so when this stream fails midway the UI's whole-log polling
+          // starts after them instead of printing them again (exact without --tail, whose stream starts later).
+          const onLine: LogLine = (step, line, timeMs) => {
+            seenLines.set(t.key, (seenLines.get(t.key) ?? 0) + 1)
+            o.onLine(step, line, timeMs)
+          }
           streams.push(
-            kubeLog(o.kube, ns, t.podName, t.name, {follow: true, signal: stop.signal, window: o.window, onLine: o.onLine, now: ctx.now().getTime()}).catch((error) => {
+            kubeLog(o.kube, ns, t.podName, t.name, {follow: true, signal: stop.signal, window: o.window, onLine, now: ctx.now().getTime()}).catch((error) => {
               if (!isCliError(error)) throw error
               o.onEvent?.({type: 'fallback', step: t.name, from: 'kubernetes', to: 'ui', reason: error.message})
               started.delete(t.key)
-              kubeDown = error.message
+              // A pod Kubernetes does not know (404: deleted, or another namespace) moves that step alone to the UI;
+              // any other failure (refused, unreachable) moves every later step.
+              if ((error.data as {status?: number} | undefined)?.status === 404) podGone.add(t.key)
+              else kubeDown = error.message
             }),
           )
-        } else {
-          // Whole-log polling: print what is new since the last read.
+        } else if (!started.has(t.key)) {
+          // Whole-log polling: print what is new since the last read. A step whose Kubernetes stream is open or ended
+          // well keeps it; only steps without one (or whose stream failed) are polled.
           const text = await s.api.uiPodLogs({podname: t.podName, runid: current.run_id, podnamespace: ns, createdat: createdDate(t, current)}).catch(() => undefined)
           if (text === undefined) continue
           sources[t.name] = 'ui'
