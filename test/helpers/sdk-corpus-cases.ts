@@ -280,11 +280,12 @@ export const CASES: Case[] = [
   },
   {file: 'sdk/valid/essential/component_with_env_variable', check: (o) => (ok(o), assert.is(o.task('read-env-var').outputs.parameters.Output, 'env_var_value'))},
   {
-    // The pipeline_* placeholders given as task constants are filled in (driver/resolve.go resolveInputParameter).
+    // The pipeline_* placeholders given as task constants are filled in (driver/resolve.go resolveInputParameter):
+    // job_name is the display name, job_resource_name the run's unique object name (driver.go RunName).
     file: 'sdk/valid/critical/pipeline_with_placeholders',
     check: (o) => {
       ok(o)
-      logHas(o, 'print-all-placeholders', `${o.run.name}, ${o.run.name}, ${o.run.id}, print-all-placeholders, ${o.run.id}-print-all-placeholders`)
+      logHas(o, 'print-all-placeholders', `${o.run.name}, pipeline-with-placeholders-${o.run.id}, ${o.run.id}, print-all-placeholders, ${o.run.id}-print-all-placeholders`)
     },
   },
   {
