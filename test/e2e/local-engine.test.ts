@@ -160,8 +160,8 @@ Run('bad --param values and unknown names are rejected with the valid parameters
   writeFileSync(path.join(tmp.dir, 'bad.json'), '{"count": "lots", "colour": "red"}')
   const badFile = await runCli(['run', '--local', diamond, '--runner', 'process', '--params-file', 'bad.json'], {cwd: tmp.dir})
   assert.is(badFile.code, 2)
-  assert.match(badFile.stderr, "bad.json: Parameter 'count' (integer): 'lots' is not an integer.")
-  assert.match(badFile.stderr, "bad.json: Unknown parameter 'colour'.")
+  assert.match(badFile.stderr, "bad.json:1:2: Parameter 'count' (integer): 'lots' is not an integer.")
+  assert.match(badFile.stderr, "bad.json:1:19: Unknown parameter 'colour'.")
   assert.match(badFile.stderr, 'count: integer (default: 2)')
 })
 

@@ -1,4 +1,4 @@
-import {cp} from 'node:fs/promises'
+import {cp, writeFile} from 'node:fs/promises'
 import http from 'node:http'
 import path from 'node:path'
 import {suite} from 'uvu'
@@ -165,6 +165,19 @@ e2e('a watch without a kube context uses no Kubernetes client (client-node would
   } finally {
     other.close()
   }
+})
+
+e2e('a bad value in --params-file is a usage error at file:line:col, before anything reaches the server', async () => {
+  // Given a params file whose second key has a value of the wrong type, and an unknown third
+  await writeFile(path.join(dir, 'p.yaml'), 'project: p1\nstartYear: lots\ncolour: red\n')
+  // When
+  const r = await runCli(['run', '--target', 'dev', '--params-file', 'p.yaml'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(r.code, 2, r.stderr)
+  assert.match(r.stderr, "p.yaml:2:1: Parameter 'startYear' (integer): 'lots' is not an integer.")
+  assert.match(r.stderr, "p.yaml:3:1: Unknown parameter 'colour'.")
+  assert.not.match(r.stderr, /at .*\.js:\d+/)
+  assert.is(server.requests.filter((q) => q.method === 'POST').length, 0, 'nothing was uploaded or run')
 })
 
 e2e.run()

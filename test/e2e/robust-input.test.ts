@@ -86,7 +86,7 @@ T('names that are Object.prototype members: unknown parameters, reserved __proto
   writeFileSync(path.join(tmp.dir, 'p.yaml'), 'toString: 1\n')
   const f = await cli(['run', '--runner', 'process', '--params-file', 'p.yaml'])
   assert.is(f.code, 2, f.stderr)
-  assert.match(f.stderr, "p.yaml: Unknown parameter 'toString'.")
+  assert.match(f.stderr, "p.yaml:1:1: Unknown parameter 'toString'.")
   writeFileSync(path.join(tmp.dir, 'kfp.yaml'), KFP_YAML.replace('params:\n', 'params:\n  __proto__: {type: string, default: x}\n'))
   const proto = await cli(['validate'])
   assert.is(proto.code, 3, proto.stderr)

@@ -159,8 +159,8 @@ export function resolveRunParams(
   defs: Record<string, IrParameterSpec>,
   flags: string[],
   fileValues: Record<string, JsonValue> = {},
-  /** The --params-file name, to say where a bad file value came from. */
-  fileName?: string,
+  /** The --params-file name, or where each of its values is (`file:line:col`), to say where a bad file value came from. */
+  fileName?: string | ((name: string) => string),
 ): ResolvedParams {
   const errors: string[] = []
   const values: Record<string, JsonValue> = {}
@@ -180,7 +180,7 @@ export function resolveRunParams(
   for (const [name, v] of Object.entries(fileValues)) {
     const text = typeof v === 'string' ? v : JSON.stringify(v)
     const d = def(name)
-    check(name, d ? coerceParamValue(v, d.parameterType) : {ok: true, value: v}, text, fileName ? `${fileName}: ` : '')
+    check(name, d ? coerceParamValue(v, d.parameterType) : {ok: true, value: v}, text, fileName ? `${typeof fileName === 'string' ? fileName : fileName(name)}: ` : '')
   }
   for (const f of flags) {
     const kv = splitAssignment(f)

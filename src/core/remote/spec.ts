@@ -76,9 +76,11 @@ export function serverRunParameters(
   spec: CompiledPipeline['spec'],
   flags: string[],
   fileValues: Record<string, JsonValue> = {},
+  /** Where each --params-file value came from (`file:line:col`), for the messages. */
+  fileOrigin?: (name: string) => string,
 ): {resolved: ResolvedParams; parameters: Record<string, JsonValue>} {
   const defs = ((spec.root as {inputDefinitions?: {parameters?: Record<string, IrParameterSpec>}}).inputDefinitions?.parameters ?? {}) as Record<string, IrParameterSpec>
-  const resolved = resolveRunParams(defs, flags, fileValues)
+  const resolved = resolveRunParams(defs, flags, fileValues, fileOrigin)
   return {resolved, parameters: Object.fromEntries(Object.keys(resolved.explicit).map((k) => [k, resolved.values[k]]))}
 }
 

@@ -69,8 +69,8 @@ export function disableCaching<T extends {root: {dag?: {tasks?: Record<string, {
  */
 export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRunResult> {
   const src: PipelineSource = await loadPipelineSource({cwd: o.cwd, file: o.file, project: o.project}, ctx)
-  const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
-  const {resolved: params, parameters} = serverRunParameters(src.spec, o.params, fileValues)
+  const file = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : undefined
+  const {resolved: params, parameters} = serverRunParameters(src.spec, o.params, file?.values, file?.origin)
 
   const session = await connectRemote({target: o.target, onEvent: o.onEvent as never}, ctx)
   const target = session.target.config

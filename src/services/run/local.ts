@@ -181,8 +181,8 @@ export async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent)
   // --no-cache STEP…: unknown steps are a usage error before anything runs.
   const steps = leavesOf(tree).map(toPlanned)
   for (const ref of o.noCacheSteps ?? []) resolveStartTask(steps, ref, loaded.stepNames)
-  const fileValues = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : {}
-  const params = resolveRunParams(loaded.spec.root.inputDefinitions?.parameters ?? {}, o.params, fileValues, o.paramsFile)
+  const file = o.paramsFile ? await readParamsFile(o.paramsFile, o.cwd) : undefined
+  const params = resolveRunParams(loaded.spec.root.inputDefinitions?.parameters ?? {}, o.params, file?.values, file?.origin)
   const artifacts = resolveRunArtifacts(loaded.spec.root.inputDefinitions?.artifacts ?? {}, o.artifacts ?? [])
   let plan: StartStepPlan | undefined
   let treePlan: TreeStartStepPlan | undefined

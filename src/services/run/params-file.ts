@@ -3,14 +3,20 @@
 // unresolved aliases, absurd nesting: see core/yaml-safe.ts).
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {LineCounter, parseDocument} from 'yaml'
+import {isMap, isScalar, LineCounter, parseDocument} from 'yaml'
 import {toJsSafely, yamlErrorText} from '../../core/yaml-safe.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 
 const HINT = 'A params file is a mapping, e.g. `startYear: 2001` (YAML) or {"startYear": 2001} (JSON).'
 
-export async function readParamsFile(file: string, cwd: string): Promise<Record<string, JsonValue>> {
+/** A params file's values, and where each came from (`file:line:col` of its key; JSON is located the same way). */
+export interface ParamsFile {
+  values: Record<string, JsonValue>
+  origin: (name: string) => string
+}
+
+export async function readParamsFile(file: string, cwd: string): Promise<ParamsFile> {
   let text: string
   try {
     text = await readFile(path.resolve(cwd, file), 'utf8')
@@ -29,8 +35,19 @@ export async function readParamsFile(file: string, cwd: string): Promise<Record<
   const js = toJsSafely(doc, lines)
   if (!js.ok) throw located(js.problem, js.problem.message)
   const v = js.value
-  if (v === null || v === undefined) return {}
+  if (v === null || v === undefined) return {values: {}, origin: () => file}
   if (typeof v !== 'object' || Array.isArray(v))
     throw new CliError('PARAM_INVALID', `${file} must hold a mapping of parameter names to values.`, {exit: EXIT.USAGE, hints: [HINT]})
-  return v as Record<string, JsonValue>
+  return {values: v as Record<string, JsonValue>, origin: originsOf(doc, lines, file)}
+}
+
+/** `file:line:col` of each top-level key, looked up when asked (only for a message). */
+function originsOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, file: string): (name: string) => string {
+  return (name) => {
+    const pair = isMap(doc.contents) ? doc.contents.items.find((p) => (isScalar(p.key) ? String(p.key.value) : undefined) === name) : undefined
+    const node = pair?.key as {range?: [number, number, number]} | undefined
+    if (!node?.range) return file
+    const pos = lines.linePos(node.range[0])
+    return `${file}:${pos.line}:${pos.col}`
+  }
 }
