@@ -40,7 +40,11 @@ export default class Logs extends BaseCommand {
   async run(): Promise<LogsCommandResult | (RemoteLogsResult & {lines: LogsCommandResult['lines']})> {
     const {args, flags} = await this.parse(Logs)
     const lines: LogsCommandResult['lines'] = []
-    const prefix = !args.step
+    // Lines carry their step's label whenever more than one step (or loop iteration) is printed: the whole run, or a
+    // loop step's iterations (`kfp logs RUN 2`). On a server the iterations of a loop step are found while printing:
+    // a line of an iteration the reference did not name exactly is prefixed.
+    let prefix = !args.step
+    const remotePrefix = (step: string) => prefix || (/\[\d+\]$/.test(step) && step !== args.step)
     const window: LogWindow = {tail: flags.tail, sinceMs: flags.since === undefined ? undefined : parseSince(flags.since, this.ctx.now()), timestamps: flags.timestamps}
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
@@ -57,7 +61,7 @@ export default class Logs extends BaseCommand {
             if (this.jsonEnabled()) lines.push({step, line, ...(flags.timestamps && timeMs !== undefined ? {time: new Date(timeMs).toISOString()} : {})})
             else {
               const text = flags.timestamps ? stampLine(line, timeMs) : line
-              this.io.out(prefix ? `[${step}] ${text}` : text)
+              this.io.out(remotePrefix(step) ? `[${step}] ${text}` : text)
             }
           },
           onEvent: (e) =>
@@ -82,8 +86,9 @@ export default class Logs extends BaseCommand {
       return out.write(prefix ? `[${s.task}] ${text}` : text)
     }
     // Where a step's log comes from is said before its lines (on stderr), not after them.
-    const onStep = (s: StepLog) => {
-      if (s.fromRun) this.info(`(${s.task} was ${s.status} in this run; log from run ${s.fromRun})`)
+    const onStep = (s: StepLog, all: StepLog[]) => {
+      prefix ||= all.length > 1
+      if (s.fromRun) this.info(`(${s.task} was ${s.status} in this run; log from run ${s.fromRun.id})`)
       if (s.untimed && (flags.timestamps || flags.since)) this.info(`(${s.task}: its log has no per-line times (written by an older kfp); ${flags.since ? '--since uses the time the step ended' : 'shown with - for the time'})`)
       else if (s.status === 'skipped' || (s.status === 'pending' && !flags.follow)) this.info(`(${s.task} did not run: ${s.status})`)
     }

@@ -33,8 +33,8 @@ A('runs get shows the metrics of both conventions: a flat JSON file and executor
   ])
   const js = await runCli(['runs', 'get', 'first', '--json'], {cwd: tmp.dir})
   assert.equal(js.json.result.metrics, [
-    {task: 'train', number: 1, artifact: 'metrics', metrics: {accuracy: 0.75, loss: 0.5, optimizer: 'sgd'}},
-    {task: 'evaluate', number: 2, artifact: 'scores', metrics: {f1: 16}},
+    {task: 'train', step: 'train', number: 1, artifact: 'metrics', metrics: {accuracy: 0.75, loss: 0.5, optimizer: 'sgd'}},
+    {task: 'evaluate', step: 'evaluate', number: 2, artifact: 'scores', metrics: {f1: 16}},
   ])
 })
 

@@ -39,7 +39,7 @@ S('a step inside a loop: earlier steps reuse each iteration its own outputs; ste
   assert.is(r.code, 0, r.stderr)
   const rec = recordOf(r)
   // Then steps 1-3 are reused from the first run, per iteration, and the loop expanded over the reused list
-  assert.equal(rec.startStep, {number: 4, task: 'for-loop-2/print-text-2', fromRun: src.id})
+  assert.equal(rec.startStep, {number: 4, task: 'for-loop-2/print-text-2', fromRun: {id: src.id, name: src.name}})
   for (const key of ['args-generator-op', 'for-loop-1[0]/print-text', 'for-loop-1[1]/print-text', 'for-loop-2[0]/print-struct', 'for-loop-2[1]/print-struct']) {
     assert.is(task(rec, key).status, 'skipped', key)
     assert.equal(task(rec, key).reusedFrom, {runId: src.id, runName: src.name, task: key}, key)

@@ -242,7 +242,7 @@ Start('reuses the outputs of the latest run, records where they came from, and w
   // (d's inputs match the first run, so it is cached; the start step itself always runs)
   assert.equal(rec.tasks.map((x: any) => x.status), ['skipped', 'skipped', 'succeeded', 'cached'])
   assert.equal(rec.tasks[0].reusedFrom, {runId: src.id, runName: src.name, task: 'a'})
-  assert.equal(rec.startStep, {number: 3, task: 'c', fromRun: src.id})
+  assert.equal(rec.startStep, {number: 3, task: 'c', fromRun: {id: src.id, name: src.name}})
   assert.match(r.stdout, `1\ta\tskipped\t\tmsg=hello from a, data=`)
   assert.match(r.stdout, `(from run ${src.id})`)
   // And the start step ran even though caching would have matched

@@ -5,7 +5,8 @@ import {BaseCommand} from '../../base-command.js'
 import {artifactRef, projectFlag} from '../../flags.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {copyArtifact, findArtifact, type GetArtifactResult} from '../../services/artifacts/local.js'
-import {getServerArtifact, type ServerArtifact} from '../../services/artifacts/remote.js'
+import {getServerArtifact} from '../../services/artifacts/remote.js'
+import {serverArtifactInfo} from '../../services/artifacts/server-view.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 
 export default class ArtifactsGet extends BaseCommand {
@@ -25,7 +26,7 @@ export default class ArtifactsGet extends BaseCommand {
     namespace: artifactRef.namespace,
   }
 
-  async run(): Promise<GetArtifactResult | {artifact: ServerArtifact; written?: string}> {
+  async run(): Promise<GetArtifactResult> {
     const {args, flags} = await this.parse(ArtifactsGet)
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
@@ -33,7 +34,9 @@ export default class ArtifactsGet extends BaseCommand {
       if (this.jsonEnabled() && !flags.output) {
         throw new CliError('USAGE', '--json prints no file content: pass -o PATH to copy it.', {exit: EXIT.USAGE, hints: [`kfp artifacts get ${args.run} ${args.step} ${args.name} -o ./${args.name}`]})
       }
-      const {artifact, data} = await getServerArtifact({target: flags.target, run: args.run, step: args.step, name: args.name}, this.ctx)
+      const got = await getServerArtifact({target: flags.target, run: args.run, step: args.step, name: args.name}, this.ctx)
+      const {data} = got
+      const artifact = serverArtifactInfo(got.artifact)
       if (flags.output) {
         const {writeFile, stat} = await import('node:fs/promises')
         const out = (await import('node:path')).resolve(this.ctx.cwd, flags.output)

@@ -2,9 +2,8 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {formatMetric} from '../../core/artifacts/metrics.js'
 import {artifactRef, listFlags, projectFlag} from '../../flags.js'
-import {listArtifacts, type ListArtifactsResult} from '../../services/artifacts/local.js'
-import {listServerArtifacts, type ServerArtifactsResult} from '../../services/artifacts/remote.js'
-import {serverArtifactInfo} from '../../services/artifacts/server-view.js'
+import {listArtifacts, type ArtifactInfo, type ListArtifactsResult} from '../../services/artifacts/local.js'
+import {listServerArtifactInfos} from '../../services/artifacts/server-view.js'
 import {resolveTarget} from '../../services/target/resolve.js'
 
 /** 1.2 kB / 3.4 MB, for the size column. */
@@ -37,38 +36,27 @@ export default class ArtifactsList extends BaseCommand {
     namespace: artifactRef.namespace,
   }
 
-  async run(): Promise<ListArtifactsResult | ServerArtifactsResult> {
+  async run(): Promise<ListArtifactsResult> {
     const {args, flags} = await this.parse(ArtifactsList)
     const t = await resolveTarget({target: flags.target}, this.ctx)
-    if (t.type === 'kfp') {
-      // A server run: the artifacts ML Metadata links to its steps, at their pipeline-root URIs.
-      const r = await listServerArtifacts({target: flags.target, run: args.run, step: args.step}, this.ctx)
-      if (r.artifacts.length === 0) this.info(`Run ${r.runId}${args.step ? `, step ${args.step},` : ''} has no output artifacts.`)
-      else {
-        const metricsText = (a: (typeof r.artifacts)[number]) => {
-          const m = serverArtifactInfo(a).metrics
-          return m && Object.keys(m).length ? ` ${Object.entries(m).map(([k, v]) => `${k}=${formatMetric(v)}`).join(', ')}` : ''
-        }
-        const rows = r.artifacts.map((a) => [`${a.number ?? ''}. ${a.step}`, a.name, a.type, '', `${a.uri}${a.cached ? ' (cached)' : ''}${metricsText(a)}`])
-        this.list(['step', 'name', 'type', 'size', 'file'], rows, r.artifacts.map((a) => a.uri), flags, {keep: [0, 1], flex: [4]})
-      }
-      return r
-    }
-    const r = await listArtifacts({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step}, this.ctx)
+    // A server run: the artifacts ML Metadata links to its steps, at their pipeline-root URIs; the same shape as a local run's.
+    const r =
+      t.type === 'kfp'
+        ? await listServerArtifactInfos({target: flags.target, run: args.run, step: args.step}, this.ctx)
+        : await listArtifacts({cwd: this.ctx.cwd, project: flags.project, run: args.run, step: args.step}, this.ctx)
     if (r.artifacts.length === 0) {
       this.info(`Run ${r.run.name}${args.step ? `, step ${args.step},` : ''} has no output artifacts.`)
       return r
     }
-    const rows = r.artifacts.map((a) => [
-      `${a.number}. ${a.task}`,
-      a.name,
-      a.type ?? '',
-      a.kind === 'missing' ? 'gone' : a.kind === 'folder' ? `${formatBytes(a.sizeBytes)} (folder)` : formatBytes(a.sizeBytes),
-      [a.path ?? a.uri, a.fromRun ? `(from run ${a.fromRun})` : '', a.metrics ? Object.entries(a.metrics).map(([k, v]) => `${k}=${formatMetric(v)}`).join(', ') : '']
-        .filter(Boolean)
-        .join(' '),
-    ])
-    this.list(['step', 'name', 'type', 'size', 'file'], rows, r.artifacts.map((a) => a.path ?? a.uri), flags, {keep: [0, 1], flex: [4]})
+    this.list(['step', 'name', 'type', 'size', 'file'], r.artifacts.map(artifactRow), r.artifacts.map((a) => a.path ?? a.uri), flags, {keep: [0, 1], flex: [4]})
     return r
   }
+}
+
+/** One row: `N. label`, name, type, size, file (or URI) with where it was reused from and its metrics. */
+function artifactRow(a: ArtifactInfo): string[] {
+  const size = a.kind === 'missing' ? 'gone' : a.kind === 'folder' ? `${formatBytes(a.sizeBytes)} (folder)` : formatBytes(a.sizeBytes)
+  const from = a.fromRun ? `(from run ${a.fromRun.id})` : a.cached ? '(cached)' : ''
+  const metrics = a.metrics ? Object.entries(a.metrics).map(([k, v]) => `${k}=${formatMetric(v)}`).join(', ') : ''
+  return [a.number === undefined ? a.step : `${a.number}. ${a.step}`, a.name, a.type ?? '', size, [a.path ?? a.uri, from, metrics].filter(Boolean).join(' ')]
 }

@@ -5,7 +5,9 @@ import {labelOf, templatePathOf} from '../../core/engine/naming.js'
 import {listFlags, projectFlag, namespaceFlag} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
 import {formatMetric} from '../../core/artifacts/metrics.js'
-import {runMetrics, type StepMetrics} from '../../services/artifacts/local.js'
+import {readSpec, runMetrics, type StepMetrics} from '../../services/artifacts/local.js'
+import {groupOutputNames} from '../../core/runs/group-outputs.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
 import {serverRunMetrics} from '../../services/artifacts/server-view.js'
 import {getRun, type GetRunResult} from '../../services/runs/index.js'
 import {formatDuration} from '../../ui/table.js'
@@ -16,15 +18,22 @@ import {getRemoteRun, remoteStepRows, type RemoteRunInfo} from '../../services/r
  * Rows of the per-step table: #, step, status, duration, outputs (reused ones say where from). Tasks inside
  * groups (sub-DAGs, conditions, loops and their iterations) follow their group, indented, under their label
  * (`train[0]`); groups have no number of their own. A skipped task shows why (a false condition with the values
- * it read, or the upstream step that did not run).
+ * it read, or the upstream step that did not run). A loop or sub-DAG shows its outputs under the step outputs
+ * they are (`trial.rmse=[…]`, not the compiler's `pipelinechannel--trial-rmse`); an iteration shows none (its
+ * steps below it do).
  */
-export function stepRows(run: RunRecord): string[][] {
+export function stepRows(run: RunRecord, spec?: PipelineSpec): string[][] {
   return recordTreeOrder(run.tasks).map(({task: t, depth}) => {
     const d = t.startedAt && t.finishedAt ? formatDuration(Date.parse(t.finishedAt) - Date.parse(t.startedAt)) : ''
-    const outs = [
-      ...Object.entries(t.outputs.parameters).map(([k, v]) => `${k}=${formatParamValue(v)}`),
-      ...Object.entries(t.outputs.artifacts).map(([k, v]) => `${k}=${v.uri}`),
-    ].join(', ')
+    const names = t.kind ? groupOutputNames(spec, templatePathOf(t.name), {parameters: Object.keys(t.outputs.parameters), artifacts: Object.keys(t.outputs.artifacts)}) : {}
+    const shown = (k: string) => names[k] ?? k
+    const outs =
+      t.kind === 'iteration'
+        ? ''
+        : [
+            ...Object.entries(t.outputs.parameters).map(([k, v]) => `${shown(k)}=${formatParamValue(v)}`),
+            ...Object.entries(t.outputs.artifacts).map(([k, v]) => `${shown(k)}=${v.uri}`),
+          ].join(', ')
     const from = t.reusedFrom
       ? ` (from ${[t.reusedFrom.runId ? `run ${t.reusedFrom.runId}` : '', t.reusedFrom.setOutputs ? `--set-output ${t.reusedFrom.setOutputs.join(',')}` : ''].filter(Boolean).join(' + ')})`
       : ''
@@ -80,10 +89,10 @@ export default class RunsGet extends BaseCommand {
     this.out(`Pipeline ${r.pipelineName} · experiment ${r.experiment} · ${r.runner} runner · created ${r.createdAt}`)
     const params = Object.entries(r.parameters).map(([k, v]) => `${k}=${formatParamValue(v)}`)
     if (params.length) this.out(`Parameters: ${params.join(', ')}`)
-    if (r.startStep) this.out(`Started at step ${r.startStep.number} (${startStepName(r)})${r.startStep.fromRun ? `, reusing outputs of run ${r.startStep.fromRun}` : ''}`)
+    if (r.startStep) this.out(`Started at step ${r.startStep.number} (${startStepName(r)})${r.startStep.fromRun ? `, reusing outputs of run ${r.startStep.fromRun.id}` : ''}`)
     if (r.message && r.status !== 'succeeded') this.out(r.message)
     this.out('')
-    this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
+    this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r, await readSpec(result.runDir, r)).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
     const metrics = await runMetrics(r, result.runDir)
     this.metricsTable(metrics, flags.wide)
     return {...result, metrics}
@@ -94,6 +103,6 @@ export default class RunsGet extends BaseCommand {
     if (!metrics.length) return
     this.out('')
     this.out('Metrics:')
-    this.table(['step', 'artifact', 'metric', 'value'], metrics.flatMap((m) => Object.entries(m.metrics).map(([k, v]) => [m.number ? `${m.number}. ${m.task}` : m.task, m.artifact, k, formatMetric(v)])), {wide, keep: [0, 2, 3]})
+    this.table(['step', 'artifact', 'metric', 'value'], metrics.flatMap((m) => Object.entries(m.metrics).map(([k, v]) => [m.number ? `${m.number}. ${m.step}` : m.step, m.artifact, k, formatMetric(v)])), {wide, keep: [0, 2, 3]})
   }
 }

@@ -15,7 +15,7 @@ export type PlanAction = 'run' | 'cached' | 'reused' | 'skipped'
 export interface PlanStep {
   task: string
   number: number
-  /** The name users type (project step name, else the task key). */
+  /** The label users see (project step name, else the task key, with loop indices: `trial[0]`). */
   step: string
   action: PlanAction
   /** cached / reused: the run whose outputs it takes. */

@@ -34,3 +34,14 @@ export function templatePathOf(key: string): string {
 export function indicesOf(key: string): number[] {
   return [...key.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]))
 }
+
+/**
+ * Labels for a set of record keys, as users see them (`train[0]`); a label two different keys share (a nested
+ * pipeline's `train` next to the root's `train`) stays the record key for those keys, so no two keys show alike.
+ */
+export function uniqueLabels(keys: Iterable<string>): Map<string, string> {
+  const all = [...new Set(keys)]
+  const count = new Map<string, number>()
+  for (const k of all) count.set(labelOf(k), (count.get(labelOf(k)) ?? 0) + 1)
+  return new Map(all.map((k) => [k, count.get(labelOf(k))! > 1 ? k : labelOf(k)]))
+}

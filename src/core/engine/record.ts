@@ -124,7 +124,8 @@ export interface RunRecord {
   spec: string
   /** Pipeline root (absolute), exported to steps as KFP_PIPELINE_ROOT. */
   pipelineRoot: string
-  startStep?: {number: number; task: string; fromRun?: string}
+  /** --start-step: the step number, its template path, and the run whose outputs the skipped steps reuse. */
+  startStep?: {number: number; task: string; fromRun?: {id: string; name: string}}
   noCache?: boolean
   tasks: TaskRecord[]
   /** Why the run failed or was cancelled. */

@@ -19,7 +19,7 @@ export interface CompareInput {
   /** Scalar metrics per step and Metrics artifact. */
   metrics: Array<{task: string; artifact: string; metrics: Record<string, MetricValue>}>
   steps: Array<{
-    /** The step as users name it (the task key; iterations keep their index). */
+    /** The step as users see it (its label, `train[0]`; core/engine/naming.ts labelOf); steps only, no group records. */
     name: string
     number?: number
     status: string

@@ -6,17 +6,25 @@ import os from 'node:os'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {isMetricsArtifact, metricsOf, type MetricValue} from '../../core/artifacts/metrics.js'
-import type {ArtifactValue, RunRecord, TaskRecord} from '../../core/engine/record.js'
+import {labelOf, uniqueLabels} from '../../core/engine/naming.js'
+import {recordTreeOrder, type ArtifactValue, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
+import type {JsonValue} from '../../core/project/types.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {resolveRun, runDir} from '../run/store.js'
 import {runsStateDir, type RunsScope} from '../runs/index.js'
 
-/** One output artifact of one step of a run. */
+/**
+ * One output artifact of one step of a run: the same shape for a local run and a server run (services/artifacts/
+ * server-view.ts makes it from ML Metadata), in `kfp artifacts list|get|open --json`.
+ */
 export interface ArtifactInfo {
-  /** The record's task key (an iteration's key holds its index). */
+  /** The step's record key (`exit-handler-1/for-loop-2[0]/train`). */
   task: string
-  number: number
+  /** The step as users see it in `kfp runs get` and `kfp logs` (core/engine/naming.ts labelOf: `train[0]`). */
+  step: string
+  /** Its step number (absent when a server run does not say). */
+  number?: number
   name: string
   /** Its type's schema title, e.g. system.Model, system.Metrics. */
   type?: string
@@ -25,18 +33,37 @@ export interface ArtifactInfo {
   path?: string
   kind: 'file' | 'folder' | 'missing' | 'remote'
   sizeBytes?: number
-  /** The step reused it (cache, --start-step) from this run. */
-  fromRun?: string
+  /** The step was a cache hit: the artifact is an earlier execution's. */
+  cached: boolean
+  /** The run it was reused from (cache, --start-step), where known. */
+  fromRun?: RunRef
+  /** The artifact's metadata (executor output / ML Metadata custom properties). */
+  metadata: Record<string, JsonValue>
   /** Scalar metrics of a Metrics artifact. */
   metrics?: Record<string, MetricValue>
 }
 
+/** A run another one refers to (`fromRun` in artifacts, `kfp run --dry-run`, `kfp logs`, a run's startStep). */
+export interface RunRef {
+  id: string
+  name: string
+}
+
 /** The scalar metrics of one Metrics artifact of a run. */
 export interface StepMetrics {
+  /** Record key. */
   task: string
-  number: number
+  /** The label users see (`train[0]`). */
+  step: string
+  number?: number
   artifact: string
   metrics: Record<string, MetricValue>
+}
+
+/** A task's reuse source as a RunRef. */
+export function fromRunOf(t: Pick<TaskRecord, 'reusedFrom'>): RunRef | undefined {
+  const r = t.reusedFrom
+  return r?.runId ? {id: r.runId, name: r.runName ?? r.runId} : undefined
 }
 
 /** A Metrics file larger than this is not a metrics object: not read. */
@@ -48,7 +75,8 @@ function declaredType(spec: PipelineSpec | undefined, task: string, name: string
   return comp?.outputDefinitions?.artifacts?.[name]?.artifactType?.schemaTitle
 }
 
-async function readSpec(dir: string, run: RunRecord): Promise<PipelineSpec | undefined> {
+/** The compiled spec a local run ran (undefined when it cannot be read). */
+export async function readSpec(dir: string, run: RunRecord): Promise<PipelineSpec | undefined> {
   try {
     return JSON.parse(await readFile(path.join(dir, run.spec), 'utf8')) as PipelineSpec
   } catch {
@@ -80,10 +108,22 @@ async function smallText(p: string, limit: number): Promise<string | undefined> 
   }
 }
 
-async function describe(t: TaskRecord, name: string, a: ArtifactValue, spec: PipelineSpec | undefined): Promise<ArtifactInfo> {
+async function describe(t: TaskRecord, step: string, name: string, a: ArtifactValue, spec: PipelineSpec | undefined): Promise<ArtifactInfo> {
   const type = a.type?.schemaTitle ?? declaredType(spec, t.name, name)
   const local = a.customPath || (a.uri.includes('://') ? undefined : a.uri)
-  const base: ArtifactInfo = {task: t.name, number: t.number, name, uri: a.uri, kind: 'remote', ...(type ? {type} : {}), ...(t.reusedFrom?.runId ? {fromRun: t.reusedFrom.runId} : {})}
+  const from = fromRunOf(t)
+  const base: ArtifactInfo = {
+    task: t.name,
+    step,
+    number: t.number,
+    name,
+    uri: a.uri,
+    kind: 'remote',
+    ...(type ? {type} : {}),
+    cached: t.status === 'cached',
+    ...(from ? {fromRun: from} : {}),
+    metadata: a.metadata ?? {},
+  }
   if (!local) return base
   const st = await stat(local).catch(() => undefined)
   if (!st) return {...base, path: local, kind: 'missing'}
@@ -92,45 +132,79 @@ async function describe(t: TaskRecord, name: string, a: ArtifactValue, spec: Pip
   return info
 }
 
-/** Tasks matching a step reference: its number (all iterations), task key, display name. */
+/** The step records of a run (group records, i.e. sub-DAGs, loops and iterations, left out). */
+export function stepRecords(run: RunRecord): TaskRecord[] {
+  return run.tasks.filter((t) => !t.kind)
+}
+
+/** Steps matching a step reference: its number (all iterations), record key, label (`train[0]`), display name. */
 export function tasksOfStep(run: RunRecord, ref: string): TaskRecord[] {
-  if (/^\d+$/.test(ref)) return run.tasks.filter((t) => t.number === Number(ref))
-  const exact = run.tasks.filter((t) => t.name === ref)
-  return exact.length ? exact : run.tasks.filter((t) => t.displayName === ref)
+  const steps = stepRecords(run)
+  if (/^\d+$/.test(ref)) return steps.filter((t) => t.number === Number(ref))
+  for (const match of [(t: TaskRecord) => t.name === ref, (t: TaskRecord) => labelOf(t.name) === ref, (t: TaskRecord) => t.displayName === ref]) {
+    const found = steps.filter(match)
+    if (found.length) return found
+  }
+  return []
 }
 
 function stepNotFound(run: RunRecord, ref: string): CliError {
-  const steps = [...run.tasks].sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${x.name}`)
+  const steps = stepRecords(run).sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${labelOf(x.name)}`)
   return new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${ref}'. Steps: ${steps.join(', ')}`, {exit: EXIT.USAGE})
 }
 
+/** The run an artifact list is of: the same fields for a local and a server run. */
+export interface ArtifactsRun {
+  id: string
+  name: string
+  status: string
+  /** `local`, or the KFP target's name. */
+  target: string
+}
+
 export interface ListArtifactsResult {
-  run: RunRecord
+  run: ArtifactsRun
   artifacts: ArtifactInfo[]
+}
+
+/** The step records in display order (kfp runs get's: by step number, iterations in item order), with their labels. */
+export function orderedSteps(run: RunRecord, tasks: TaskRecord[] = stepRecords(run)): Array<{task: TaskRecord; step: string}> {
+  const labels = uniqueLabels(stepRecords(run).map((t) => t.name))
+  const wanted = new Set(tasks)
+  return recordTreeOrder(run.tasks)
+    .map(({task}) => task)
+    .filter((t) => wanted.has(t))
+    .sort((a, b) => a.number - b.number)
+    .map((t) => ({task: t, step: labels.get(t.name) ?? labelOf(t.name)}))
 }
 
 /** The artifacts of a run's steps (or of one step), in step order. */
 export async function listArtifacts(o: RunsScope & {run: string; step?: string}, ctx: Pick<Ctx, 'env'>): Promise<ListArtifactsResult> {
+  const {record, artifacts} = await collectArtifacts(o, ctx)
+  return {run: {id: record.id, name: record.name, status: record.status, target: 'local'}, artifacts}
+}
+
+async function collectArtifacts(o: RunsScope & {run: string; step?: string}, ctx: Pick<Ctx, 'env'>): Promise<{record: RunRecord; artifacts: ArtifactInfo[]}> {
   const stateDir = await runsStateDir(o, ctx)
   const run = await resolveRun(stateDir, o.run)
-  const tasks = o.step ? tasksOfStep(run, o.step) : run.tasks
+  const tasks = o.step ? tasksOfStep(run, o.step) : stepRecords(run)
   if (o.step && tasks.length === 0) throw stepNotFound(run, o.step)
   const spec = await readSpec(runDir(stateDir, run.id), run)
   const artifacts: ArtifactInfo[] = []
-  for (const t of [...tasks].sort((a, b) => a.number - b.number || a.name.localeCompare(b.name)))
-    for (const [n, a] of Object.entries(t.outputs.artifacts)) artifacts.push(await describe(t, n, a, spec))
-  return {run, artifacts}
+  for (const {task: t, step} of orderedSteps(run, tasks))
+    for (const [n, a] of Object.entries(t.outputs.artifacts)) artifacts.push(await describe(t, step, n, a, spec))
+  return {record: run, artifacts}
 }
 
 /** The scalar metrics of a run, per Metrics artifact (for `kfp runs get` and `kfp runs compare`). */
 export async function runMetrics(run: RunRecord, dir: string): Promise<StepMetrics[]> {
   const spec = await readSpec(dir, run)
   const out: StepMetrics[] = []
-  for (const t of [...run.tasks].sort((a, b) => a.number - b.number)) {
+  for (const {task: t, step} of orderedSteps(run, stepRecords(run))) {
     for (const [n, a] of Object.entries(t.outputs.artifacts)) {
       if (!isMetricsArtifact(a, declaredType(spec, t.name, n))) continue
-      const info = await describe(t, n, a, spec)
-      if (info.metrics && Object.keys(info.metrics).length) out.push({task: t.name, number: t.number, artifact: n, metrics: info.metrics})
+      const info = await describe(t, step, n, a, spec)
+      if (info.metrics && Object.keys(info.metrics).length) out.push({task: t.name, step, number: t.number, artifact: n, metrics: info.metrics})
     }
   }
   return out
@@ -138,7 +212,7 @@ export async function runMetrics(run: RunRecord, dir: string): Promise<StepMetri
 
 /** One artifact by run, step and name. */
 export async function findArtifact(o: RunsScope & {run: string; step: string; name: string}, ctx: Pick<Ctx, 'env'>): Promise<{run: RunRecord; artifact: ArtifactInfo}> {
-  const {run, artifacts} = await listArtifacts(o, ctx)
+  const {record: run, artifacts} = await collectArtifacts(o, ctx)
   const matches = artifacts.filter((a) => a.name === o.name)
   if (matches.length === 0) {
     const names = [...new Set(artifacts.map((a) => a.name))]
@@ -148,17 +222,17 @@ export async function findArtifact(o: RunsScope & {run: string; step: string; na
     })
   }
   if (matches.length > 1) {
-    throw new CliError('USAGE', `'${o.step}' names ${matches.length} tasks with an artifact '${o.name}': ${matches.map((a) => a.task).join(', ')}.`, {
+    throw new CliError('USAGE', `'${o.step}' names ${matches.length} tasks with an artifact '${o.name}': ${matches.map((a) => a.step).join(', ')}.`, {
       exit: EXIT.USAGE,
-      hints: [`Name one: kfp artifacts get ${run.id} '${matches[0].task}' ${o.name}`],
+      hints: [`Name one: kfp artifacts get ${run.id} '${matches[0].step}' ${o.name}`],
     })
   }
   const a = matches[0]
   if (a.kind === 'remote') {
-    throw new CliError('ARTIFACT_NOT_FOUND', `Artifact ${o.name} of step ${a.task} lives at ${a.uri}, which has no local copy.`, {exit: EXIT.CONFIG})
+    throw new CliError('ARTIFACT_NOT_FOUND', `Artifact ${o.name} of step ${a.step} lives at ${a.uri}, which has no local copy.`, {exit: EXIT.CONFIG})
   }
   if (a.kind === 'missing') {
-    throw new CliError('ARTIFACT_NOT_FOUND', `The file of artifact ${o.name} of step ${a.task} is gone (${a.path}).`, {
+    throw new CliError('ARTIFACT_NOT_FOUND', `The file of artifact ${o.name} of step ${a.step} is gone (${a.path}).`, {
       exit: EXIT.CONFIG,
       hints: ['It was removed (kfp runs delete/prune keep files other runs use); run the step again to make it.'],
     })
@@ -209,7 +283,7 @@ async function viewFile(a: ArtifactInfo, kind: 'html' | 'markdown', runId: strin
   let file = a.path!
   if (a.kind === 'folder') {
     const index = ['index.html', 'index.htm', 'index.md', 'README.md'].map((n) => path.join(file, n)).find((p) => existsSync(p))
-    if (!index) throw new CliError('USAGE', `Artifact ${a.name} of step ${a.task} is a folder without an index.html.`, {exit: EXIT.USAGE, hints: [`Copy it: kfp artifacts get ${runId} ${a.task} ${a.name} -o DIR`]})
+    if (!index) throw new CliError('USAGE', `Artifact ${a.name} of step ${a.step} is a folder without an index.html.`, {exit: EXIT.USAGE, hints: [`Copy it: kfp artifacts get ${runId} '${a.step}' ${a.name} -o DIR`]})
     file = index
   }
   if (kind === 'html' || /\.html?$/i.test(file)) return file
@@ -217,7 +291,7 @@ async function viewFile(a: ArtifactInfo, kind: 'html' | 'markdown', runId: strin
   const body = await marked.parse(await readFile(file, 'utf8'))
   const out = path.join(os.tmpdir(), 'kfp-artifacts', `${runId}-${a.task.replace(/[^\w.-]+/g, '_')}-${a.name}.html`)
   await mkdir(path.dirname(out), {recursive: true})
-  await writeFile(out, `<!doctype html>\n<meta charset="utf-8">\n<title>${a.name} (${a.task})</title>\n<body>\n${body}</body>\n`)
+  await writeFile(out, `<!doctype html>\n<meta charset="utf-8">\n<title>${a.name} (${a.step})</title>\n<body>\n${body}</body>\n`)
   return out
 }
 
@@ -230,9 +304,9 @@ export async function openArtifact(
   const {run, artifact} = await findArtifact(o, ctx)
   const kind = viewKind(artifact)
   if (!kind) {
-    throw new CliError('USAGE', `Artifact ${artifact.name} of step ${artifact.task} is ${artifact.type ?? 'not HTML or Markdown'}; only HTML and Markdown artifacts open in a browser.`, {
+    throw new CliError('USAGE', `Artifact ${artifact.name} of step ${artifact.step} is ${artifact.type ?? 'not HTML or Markdown'}; only HTML and Markdown artifacts open in a browser.`, {
       exit: EXIT.USAGE,
-      hints: [`Copy it: kfp artifacts get ${run.id} ${artifact.task} ${artifact.name} -o PATH`],
+      hints: [`Copy it: kfp artifacts get ${run.id} '${artifact.step}' ${artifact.name} -o PATH`],
     })
   }
   if (!(o.browser ?? true) || !hasDesktop(ctx.env)) return {artifact, file: artifact.kind === 'folder' ? artifact.path! : artifact.path!, opened: false}

@@ -37,6 +37,8 @@ export interface ServerArtifact {
 
 export interface ServerArtifactsResult {
   runId: string
+  runName: string
+  status: string
   target: string
   artifacts: ServerArtifact[]
 }
@@ -66,7 +68,7 @@ export async function listServerArtifacts(o: {target?: string; run: string; step
     })
   const order = new Map(tasks.map((t, i) => [t.key, i]))
   artifacts.sort((a, b) => order.get(a.task)! - order.get(b.task)! || a.name.localeCompare(b.name))
-  return {runId, target: s.target.name, artifacts}
+  return {runId, runName: info.name, status: info.status, target: s.target.name, artifacts}
 }
 
 /** Reads an artifact's bytes from its pipeline root with the user's credentials (gs://, minio://, s3://). */

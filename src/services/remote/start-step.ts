@@ -21,8 +21,8 @@ export interface RemoteStartStepSummary {
   constants: Record<string, Record<string, JsonValue>>
   /** Where the values came from: a server run id, a local run id, or --set-output. */
   sources: string[]
-  /** The run the outputs came from, and where it ran. */
-  sourceRun?: {id: string; name: string; where: 'server' | 'local'}
+  /** The run the outputs came from (`fromRun`, as in a local run's startStep and kfp run --dry-run), and where it ran. */
+  fromRun?: {id: string; name: string; where: 'server' | 'local'}
   warnings: string[]
 }
 
@@ -165,7 +165,7 @@ export async function planRemoteStartStep(
   }
   return {
     spec,
-    summary: {startTask: plan.startTask, skipped: Object.keys(plan.skipped), constants, sources, sourceRun: source ? {id: source.id, name: source.name, where} : undefined, warnings},
+    summary: {startTask: plan.startTask, skipped: Object.keys(plan.skipped), constants, sources, fromRun: source ? {id: source.id, name: source.name, where} : undefined, warnings},
   }
 }
 

@@ -13,7 +13,7 @@ import {iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInp
 import {planTasks} from '../../core/engine/dag.js'
 import {decideWithCache, decideWithoutCache, type PlanStep, type StepFacts} from '../../core/engine/dry-run.js'
 import {resolveTaskInputs} from '../../core/engine/inputs.js'
-import {childKey, iterationKey, labelOf} from '../../core/engine/naming.js'
+import {childKey, indicesOf, iterationKey, labelOf} from '../../core/engine/naming.js'
 import {taskHasOutputs, type RunRecord, type TaskOutputs} from '../../core/engine/record.js'
 import {reusedRecord} from '../../core/engine/start-step-tree.js'
 import {resolveStartTask} from '../../core/engine/start-step.js'
@@ -96,8 +96,10 @@ class Planner {
     return this.steps
   }
 
+  /** The step's label as `kfp runs get` shows it: its step name (else task key) with the loop indices (`trial[0]`). */
   private label(n: TaskNode, key: string): string {
-    return this.p.loaded.stepNames?.[n.path] ?? labelOf(key)
+    const name = this.p.loaded.stepNames?.[n.path]
+    return name ? `${name}${indicesOf(key).map((i) => `[${i}]`).join('')}` : labelOf(key)
   }
 
   /** Plans one DAG instance; returns what each of its tasks amounts to, for its siblings and its parent. */

@@ -284,7 +284,7 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
     ...(Object.keys(inputArtifacts).length ? {inputArtifacts} : {}),
     spec: 'pipeline.json',
     pipelineRoot,
-    ...(started ? {startStep: {number: started.startNumber, task: started.startTask, ...(started.sourceRun ? {fromRun: started.sourceRun.id} : {})}} : {}),
+    ...(started ? {startStep: {number: started.startNumber, task: started.startTask, ...(started.sourceRun ? {fromRun: {id: started.sourceRun.id, name: started.sourceRun.name}} : {})}} : {}),
     ...(o.noCache ? {noCache: true} : {}),
     // Root tasks exist from the start; tasks inside groups are added when their group starts.
     tasks: tree.map((t) => rootRecord(t, p)),

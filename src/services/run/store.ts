@@ -228,6 +228,9 @@ export async function readRunChecked(stateDir: string, id: string): Promise<{rec
   const rec = v as RunRecord
   rec.parameters ??= {}
   rec.explicitParameters ??= {}
+  // Older records name the start step's source run by its id only; every reader sees {id, name}.
+  const from = rec.startStep?.fromRun as unknown
+  if (typeof from === 'string') rec.startStep!.fromRun = {id: from, name: from}
   await applyResultMarkers(stateDir, rec)
   return {rec}
 }

@@ -7,7 +7,7 @@ import type {RunRecord} from '../../core/engine/record.js'
 import {compareRuns, type CompareInput, type Comparison} from '../../core/runs/compare.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {formatDuration} from '../../ui/table.js'
-import {runMetrics} from '../artifacts/local.js'
+import {orderedSteps, runMetrics, type StepMetrics} from '../artifacts/local.js'
 import {artifactPath} from '../../core/engine/executor-io.js'
 import {resolveRun, runDir} from '../run/store.js'
 import {digestPath} from '../run/task-exec.js'
@@ -24,17 +24,21 @@ export interface CompareResult extends Comparison {}
 
 const ms = (a?: string, b?: string) => (a && b && !b.startsWith('1970') ? Date.parse(b) - Date.parse(a) : undefined)
 
+/** Metrics rows named by their step's label, as the steps are. */
+const labelled = (ms: StepMetrics[]) => ms.map((m) => ({...m, task: m.step}))
+
 /** A local run as the comparison needs it; artifacts are compared by content digest (the cache's). */
 async function localInput(run: RunRecord, dir: string): Promise<CompareInput> {
   const steps: CompareInput['steps'] = []
-  for (const t of [...run.tasks].sort((a, b) => a.number - b.number || a.name.localeCompare(b.name))) {
+  // Steps by the label users see (`train[0]`), as in kfp runs get; group records (loops, conditions) are not steps.
+  for (const {task: t, step} of orderedSteps(run)) {
     const outputs: Record<string, string> = {}
     for (const [k, v] of Object.entries(t.outputs.parameters)) outputs[k] = formatParamValue(v)
     for (const [k, a] of Object.entries(t.outputs.artifacts))
       outputs[k] = a.uri.includes('://') && !a.customPath ? a.uri : `sha256:${(await digestPath(artifactPath(a))).slice(0, 12)}`
-    steps.push({name: t.name, number: t.number, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs})
+    steps.push({name: step, number: t.number, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs})
   }
-  return {id: run.id, name: run.name, status: run.status, target: 'local', parameters: run.parameters, metrics: await runMetrics(run, dir), steps}
+  return {id: run.id, name: run.name, status: run.status, target: 'local', parameters: run.parameters, metrics: labelled(await runMetrics(run, dir)), steps}
 }
 
 async function serverInput(target: string, id: string, ctx: Ctx): Promise<CompareInput> {
@@ -42,7 +46,7 @@ async function serverInput(target: string, id: string, ctx: Ctx): Promise<Compar
   const r = await getRemoteRun({target, runId: id}, ctx)
   // Metrics from ML Metadata, when the server's metadata can be read (else the comparison goes on without them).
   const {serverRunMetrics} = await import('../artifacts/server-view.js')
-  const metrics = r.stepsFrom === 'ml-metadata' ? await serverRunMetrics({target, run: r.id}, ctx).catch(() => []) : []
+  const metrics = r.stepsFrom === 'ml-metadata' ? labelled(await serverRunMetrics({target, run: r.id}, ctx).catch(() => [])) : []
   return {
     id: r.id,
     name: r.name,
@@ -50,7 +54,7 @@ async function serverInput(target: string, id: string, ctx: Ctx): Promise<Compar
     target: r.target,
     parameters: r.parameters,
     metrics,
-    steps: r.tasks.map((t) => ({name: t.key, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs: Object.fromEntries(Object.entries(t.outputs ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))})),
+    steps: r.tasks.map((t) => ({name: t.name, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs: Object.fromEntries(Object.entries(t.outputs ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))})),
   }
 }
 

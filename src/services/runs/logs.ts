@@ -22,7 +22,7 @@ export interface StepLog {
   /** Absolute log path (may not exist yet). */
   file?: string
   /** For steps skipped under --start-step or cached: the run the log comes from. */
-  fromRun?: string
+  fromRun?: {id: string; name: string}
   /** True when the log has no per-line times (written by an older kfp): --timestamps/--since cannot apply per line. */
   untimed?: boolean
 }
@@ -67,7 +67,7 @@ async function logOf(stateDir: string, run: RunRecord, t: TaskRecord): Promise<S
         srcTask = st.reusedFrom.task
         continue
       }
-      return {...base, file: st.log ? path.join(runDir(stateDir, src.id), st.log) : undefined, fromRun: src.id}
+      return {...base, file: st.log ? path.join(runDir(stateDir, src.id), st.log) : undefined, fromRun: {id: src.id, name: src.name}}
     }
   }
   return {...base, file: path.join(runDir(stateDir, run.id), t.log ?? path.join('tasks', t.name, 'log.txt'))}
@@ -112,8 +112,8 @@ export async function readLogs(
   ctx: Pick<Ctx, 'env' | 'signal'>,
   /** Returning a promise (the output is full) holds reading until it settles. */
   onLine: (step: StepLog, line: string, timeMs?: number) => void | Promise<void>,
-  /** Called for each step before any of its lines (where its log comes from, whether it ran at all, untimed). */
-  onStep: (step: StepLog) => void = () => {},
+  /** Called for each step before any of its lines (where its log comes from, whether it ran at all, untimed), with every step to be read. */
+  onStep: (step: StepLog, all: StepLog[]) => void = () => {},
 ): Promise<LogsResult> {
   const stateDir = await runsStateDir(o, ctx)
   let run = await resolveRun(stateDir, o.run)
@@ -137,13 +137,13 @@ export async function readLogs(
     if (!o.follow) {
       for (const s of steps) {
         await readers.open(s)
-        onStep(s)
+        onStep(s, steps)
         await readers.drain(s, true, onLine)
       }
       return {run, steps}
     }
     // Followed steps' lines interleave as they come: announce them all first.
-    for (const s of steps) onStep(s)
+    for (const s of steps) onStep(s, steps)
     // Follow: poll the files and the record until the followed steps (or the run) are final.
     for (;;) {
       for (const s of steps) await readers.drain(s, false, onLine)

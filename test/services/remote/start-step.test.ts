@@ -72,7 +72,7 @@ for (const [label, root, scheme] of [
     // Then
     assert.equal(res.startStep?.skipped, ['hello'])
     assert.equal(res.startStep?.constants, {hello: {greeting: 'hi you'}})
-    assert.equal(res.startStep?.sourceRun, {id: second, name: 'second', where: 'server'})
+    assert.equal(res.startStep?.fromRun, {id: second, name: 'second', where: 'server'})
     const create = server.requests.filter((r) => r.method === 'POST' && r.path === '/apis/v2beta1/runs').at(-1)!
     const sent = (create.body as any).pipeline_spec
     assert.equal(Object.keys(sent.root.dag.tasks), ['shout'])
@@ -105,7 +105,7 @@ ss('by default the newest server run of the pipeline that has the outputs; a loc
   const withLocal = await remoteRun({cwd: dir, file: 'pipeline.yaml', params: [], startStep: 'shout', localOutputs: true, pollMs: 5, logs: false, onEvent: (e) => e.type === 'warning' && warned.push(e.message)}, ctx)
   // Then
   assert.equal(byDefault.startStep?.constants, {hello: {greeting: 'hi you'}})
-  assert.is(byDefault.startStep?.sourceRun?.where, 'server')
+  assert.is(byDefault.startStep?.fromRun?.where, 'server')
   assert.is(named.kfpCode, 'RUN_NOT_FOUND')
   assert.match(named.hints.join('\n'), '--local-outputs')
   assert.equal(withLocal.startStep?.constants, {hello: {greeting: 'from my laptop'}})
