@@ -14,7 +14,7 @@
  * - `--set-output STEP.OUTPUT=VALUE` supplies a skipped step's output. It is refused for a step inside a loop:
  *   one value cannot stand for each iteration's own output (use --from-run with a run that has them).
  * - The source run is --from-run, else the newest run of the pipeline whose records have every output that a
- *   step from N on reads from a skipped step; missing outputs are reported up front with the flag that supplies them.
+ *   step from N on reads from a skipped step (inside a loop: in every iteration); missing outputs are reported up front with the flag that supplies them.
  * - A pipeline parameter whose value differs from the source run's, read by a skipped step (through the groups it lies
  *   in), gets the same warning as in flat pipelines (start-step.ts paramChangeWarnings).
  */
@@ -109,9 +109,15 @@ export function rootParamsReadBy(tree: TaskNode[], leaf: TaskNode): string[] {
     .filter((p): p is string => p !== undefined)
 }
 
-/** True when some record of `run` for the template path `task` has the output. */
-function runHas(run: RunRecord, n: {task: string; output: string; kind: 'parameter' | 'artifact'}): boolean {
-  return run.tasks.some((t) => templatePathOf(t.name) === n.task && taskHasOutputs(t) && (n.kind === 'parameter' ? t.outputs.parameters[n.output] !== undefined : t.outputs.artifacts[n.output] !== undefined))
+/**
+ * True when `run` has the output for the template path `task`: in every record of it (each loop iteration's; a run
+ * where one iteration failed has only part of a collected list), except records a condition of their own skipped.
+ * With `some`: in at least one (the fallback source, so the missing-output error names the run that came closest).
+ */
+function runHas(run: RunRecord, n: {task: string; output: string; kind: 'parameter' | 'artifact'}, some = false): boolean {
+  const records = run.tasks.filter((t) => templatePathOf(t.name) === n.task && !(t.status === 'skipped' && t.condition?.result === false))
+  const has = (t: RunRecord['tasks'][number]) => taskHasOutputs(t) && (n.kind === 'parameter' ? t.outputs.parameters[n.output] !== undefined : t.outputs.artifacts[n.output] !== undefined)
+  return some ? records.some(has) : records.length > 0 && records.every(has)
 }
 
 /** Plans a start-step run over the task tree. Throws usage errors for bad flags; returns missing outputs. */
@@ -128,7 +134,7 @@ export function planTreeStartStep(i: TreeStartStepInput): TreeStartStepPlan {
       ])
   }
   const needed = neededOutputs(i.tree, skipped).filter((n) => !sets.some((s) => s.task === n.task && s.output === n.output))
-  const sourceRun = i.fromRunExplicit ? i.candidates[0] : needed.length ? (i.candidates.find((r) => needed.every((n) => runHas(r, n))) ?? i.candidates.find((r) => needed.some((n) => runHas(r, n)))) : i.candidates[0]
+  const sourceRun = i.fromRunExplicit ? i.candidates[0] : needed.length ? (i.candidates.find((r) => needed.every((n) => runHas(r, n))) ?? i.candidates.find((r) => needed.some((n) => runHas(r, n, true)))) : i.candidates[0]
   const byPath = new Map(leaves.map((l) => [l.path, l]))
   const missing: MissingOutput[] = needed
     .filter((n) => !sourceRun || !runHas(sourceRun, n))

@@ -50,4 +50,38 @@ S('warns when a skipped step inside a loop read a parameter that changed; not wh
   assert.match(plan(['x'], {'for-loop-1/print-text': 'echo'}).warnings[0], 'skipped step echo reads it')
 })
 
+// SDK-compiled (test/fixtures/ir/sdk/collected_parameters.yaml): step 4 consume-ids reads the loop's collected
+// prepend-id outputs (dsl.Collected).
+const collected = planTree(loadIr('sdk/collected_parameters'))
+
+function loopRun(id: string, statuses: Array<'succeeded' | 'failed'>): RunRecord {
+  return runRecord(
+    id,
+    {},
+    statuses.map((status, i) => ({
+      name: `collecting-parameters/for-loop-1[${i}]/prepend-id`,
+      displayName: 'prepend-id',
+      number: 2,
+      status,
+      outputs: {parameters: status === 'succeeded' ? {Output: `id-${i}`} : ({} as Record<string, string>), artifacts: {}},
+    })),
+  )
+}
+
+S('the source run is the newest whose every loop iteration has the collected output; a run with a failed iteration is passed over', () => {
+  const plan = (candidates: RunRecord[]) => planTreeStartStep({tree: collected, startStep: '4', params: {}, setOutputs: [], candidates, fromRunExplicit: false})
+  const table: Array<[string, RunRecord[], string | undefined, number]> = [
+    // newest first, as listRunRecords gives them
+    ['all iterations succeeded', [loopRun('ok', ['succeeded', 'succeeded'])], 'ok', 0],
+    ['the newest failed one iteration: the older complete run', [loopRun('bad', ['succeeded', 'failed']), loopRun('ok', ['succeeded', 'succeeded'])], 'ok', 0],
+    ['only a run with a failed iteration: the output is missing, with the flag that gives it', [loopRun('bad', ['succeeded', 'failed'])], 'bad', 1],
+  ]
+  for (const [what, candidates, source, missing] of table) {
+    const p = plan(candidates)
+    assert.is(p.sourceRun?.id, source, what)
+    assert.is(p.missing.length, missing, what)
+  }
+  assert.equal(plan([loopRun('bad', ['succeeded', 'failed'])]).missing[0].flag, '--from-run RUN (a run that has it)')
+})
+
 S.run()
