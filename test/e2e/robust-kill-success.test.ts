@@ -68,4 +68,103 @@ K('the step reads back as succeeded with its outputs, and --start-step 2 reuses 
   }
 })
 
+// Inside a loop whose iterations are sub-DAGs of two steps, and a condition group (a sub-DAG) whose second step
+// kills kfp. The scheduler closes a group in the same turn as its last task ends, so a kill right after the steps'
+// successes leaves them, their iterations and the loop `running`; the condition group really did not finish.
+const NESTED = `name: ksn
+params:
+  go: {type: boolean, default: true}
+steps:
+  - group: each
+    forEach: [x, y]
+    steps:
+      - name: make
+        cache: false
+        inputs: {v: "\${{ item }}"}
+      - name: shout
+        cache: false
+        inputs: {m: "\${{ steps.make.outputs.msg }}"}
+  - group: inner
+    when: \${{ params.go }} == true
+    steps:
+      - name: deep
+        cache: false
+      - name: use
+        cache: false
+        after: [deep]
+        inputs: {all: "\${{ steps.shout.outputs.loud }}"}
+`
+const nestedComponents = (use: string) => ({
+  make: {inputs: ['v'], outputs: ['msg'], script: 'printf "made-$1" > "$2"'},
+  shout: {inputs: ['m'], outputs: ['loud'], script: 'printf "$1!" > "$2"'},
+  deep: {outputs: ['msg'], script: 'printf deep > "$1"'},
+  use: {inputs: ['all:JsonArray'], script: use},
+})
+
+K('inside a loop and a sub-DAG: the steps, their iterations and the loop read as succeeded, the unfinished group as cancelled', async () => {
+  const tmp = await tmpdir('kfp-killnested-')
+  try {
+    writeMiniProject(tmp.dir, NESTED, nestedComponents('echo "got $1"; kill -9 $PPID; sleep 30'))
+    const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
+    assert.is(await new Promise((r) => kfp.once('close', (_code, sig) => r(sig))), 'SIGKILL')
+    const id = readdirSync(path.join(tmp.dir, '.kfp', 'runs'))[0]
+    // What a kill leaves when no run.json write covered the end of anything but `use`'s start: every step and
+    // group before it still running without outputs.
+    const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
+    const rec = JSON.parse(readFileSync(file, 'utf8'))
+    for (const t of rec.tasks) {
+      if (t.name.endsWith('/use')) continue
+      Object.assign(t, {status: 'running', outputs: {parameters: {}, artifacts: {}}})
+      delete t.exitCode
+      delete t.finishedAt
+    }
+    writeFileSync(file, JSON.stringify(rec))
+
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    assert.is(get.code, 0, get.stderr)
+    const got = get.json.result.run
+    assert.is(got.status, 'interrupted')
+    const status = Object.fromEntries(got.tasks.map((t: any) => [t.name, t.status]))
+    const loop = got.tasks.find((t: any) => t.kind === 'loop')
+    const group = got.tasks.find((t: any) => t.kind === 'dag')
+    // The killing step: cancelled, or not in the record at all when no write covered its group's start of it.
+    assert.ok([undefined, 'cancelled'].includes(status[`${group.name}/use`]), status[`${group.name}/use`])
+    delete status[`${group.name}/use`]
+    assert.equal(
+      status,
+      {
+        [loop.name]: 'succeeded',
+        [`${loop.name}[0]`]: 'succeeded',
+        [`${loop.name}[1]`]: 'succeeded',
+        [`${loop.name}[0]/make`]: 'succeeded',
+        [`${loop.name}[1]/make`]: 'succeeded',
+        [`${loop.name}[0]/shout`]: 'succeeded',
+        [`${loop.name}[1]/shout`]: 'succeeded',
+        [group.name]: 'cancelled',
+        [`${group.name}/deep`]: 'succeeded',
+      },
+      JSON.stringify(got.tasks),
+    )
+    // The loop's collected output, as the scheduler collects it (in item order).
+    assert.equal(Object.values(loop.outputs.parameters), [['made-x!', 'made-y!']])
+    const shown = await runCli(['runs', 'get', id], {cwd: tmp.dir})
+    assert.is(shown.code, 0, shown.stderr)
+    assert.match(shown.stdout, /shout\[1\]\s+succeeded/)
+    assert.not.match(shown.stdout, /for-loop\S*\s+cancelled/)
+
+    const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: tmp.dir})
+    assert.is(cancel.code, 0, cancel.stderr)
+    const after = Object.fromEntries(cancel.json.result.run.tasks.map((t: any) => [t.name, t.status]))
+    delete after[`${group.name}/use`]
+    assert.equal(after, status, 'runs cancel keeps what ended')
+
+    writeMiniProject(tmp.dir, NESTED, nestedComponents('echo "got $1"'))
+    const again = await runCli(['run', '--runner', 'process', '--start-step', 'use', '--from-run', id], {cwd: tmp.dir})
+    assert.is(again.code, 0, again.stderr)
+    assert.match(again.stdout + again.stderr, 'got ["made-x!","made-y!"]')
+  } finally {
+    await tmp.cleanup()
+  }
+})
+
 K.run()

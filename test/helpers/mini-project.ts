@@ -4,7 +4,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 export interface MiniComponent {
-  /** `name` (a String parameter) or `name:Type` (e.g. `model:Model`, an artifact passed by path). */
+  /** `name` (a String parameter) or `name:Type` (`all:JsonArray` a parameter, `model:Model` an artifact passed by path). */
   inputs?: string[]
   outputs?: string[]
   /** The script; inputs arrive as $1.. in order, then output files in order. */
@@ -13,6 +13,8 @@ export interface MiniComponent {
 
 const nameOf = (io: string) => io.split(':')[0]
 const typeOf = (io: string) => io.split(':')[1] ?? 'String'
+/** Parameter types (passed with {inputValue}); any other type is an artifact ({inputPath}). */
+const PARAMETER_TYPES = new Set(['String', 'Integer', 'Float', 'Boolean', 'JsonArray', 'JsonObject'])
 
 /** Writes kfp.yaml (given as text) and components/<name>/component.yaml for each component. */
 export function writeMiniProject(dir: string, kfpYaml: string, components: Record<string, MiniComponent>): void {
@@ -37,7 +39,7 @@ export function writeMiniProject(dir: string, kfpYaml: string, components: Recor
       `    - -c`,
       `    - ${JSON.stringify(c.script)}`,
       `    - ${name}`,
-      ...ins.map((i) => (typeOf(i) === 'String' ? `    - {inputValue: ${nameOf(i)}}` : `    - {inputPath: ${nameOf(i)}}`)),
+      ...ins.map((i) => (PARAMETER_TYPES.has(typeOf(i)) ? `    - {inputValue: ${nameOf(i)}}` : `    - {inputPath: ${nameOf(i)}}`)),
       ...outs.map((o) => `    - {outputPath: ${nameOf(o)}}`),
     ]
     if (ins.length === 0) lines.splice(lines.indexOf('inputs:'), 1)

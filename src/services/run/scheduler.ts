@@ -31,6 +31,7 @@ import type {IrTask} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import type {ObjectStore} from '../../clients/gcs.js'
 import {executeImporterTask} from './importer-exec.js'
+import {taskResultFile, writeJsonAtomic, type TaskResultMarker} from './store.js'
 import type {TaskRunner} from './runners.js'
 import {executeContainerTask, taskLogFile} from './task-exec.js'
 import type {RunEvent} from './types.js'
@@ -394,7 +395,19 @@ export class Scheduler {
     tr.log = outcome.log
     if (outcome.outputs) tr.outputs = outcome.outputs
     if (outcome.reusedFrom) tr.reusedFrom = outcome.reusedFrom
+    if (outcome.status === 'succeeded') await this.markSucceeded(tr)
     return this.finish(tr, outcome.status, outcome.message)
+  }
+
+  /**
+   * Writes the step's result into its task folder before the run record hears of it, so that a kfp killed now
+   * still leaves the success, even of a step whose record no run.json write covered yet (see TaskResultMarker).
+   */
+  private async markSucceeded(tr: TaskRecord): Promise<void> {
+    const finishedAt = this.iso()
+    const {pid: _pid, processStart: _start, containerId: _container, ...rest} = tr
+    const marker: TaskResultMarker = {status: 'succeeded', exitCode: tr.exitCode ?? 0, cacheKey: tr.cacheKey, outputs: tr.outputs, finishedAt, record: {...rest, status: 'succeeded', finishedAt}}
+    await writeJsonAtomic(taskResultFile(this.o.runDir, tr.name), marker, {durable: false}).catch(() => {})
   }
 }
 

@@ -4,7 +4,10 @@
 import {randomBytes} from 'node:crypto'
 import {mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {isRunFinal, type RunRecord, type TaskOutputs} from '../../core/engine/record.js'
+import {closeEndedGroups} from '../../core/engine/close-groups.js'
+import {isRunFinal, isTaskFinal, type RunRecord, type TaskOutputs, type TaskRecord} from '../../core/engine/record.js'
+import {planTree, walkTree, type TaskNode} from '../../core/engine/tree.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {processAlive} from '../../clients/process.js'
 
@@ -123,24 +126,51 @@ export interface TaskResultMarker {
   cacheKey?: string
   outputs: TaskOutputs
   finishedAt: string
+  /** The step's whole record at its success: put back when run.json has no record of the step at all. */
+  record?: TaskRecord
 }
 
 export function taskResultFile(runFolder: string, key: string): string {
   return path.join(runFolder, 'tasks', key, 'result.json')
 }
 
-/** Applies the result markers of tasks the record still shows unfinished (a run whose kfp died before writing them). */
+/** The result markers under a run's tasks folder, by task key (the folder path below `tasks/`). */
+async function readResultMarkers(folder: string): Promise<Map<string, TaskResultMarker>> {
+  const out = new Map<string, TaskResultMarker>()
+  let files: string[]
+  try {
+    files = (await readdir(path.join(folder, 'tasks'), {recursive: true})).filter((f) => path.basename(f) === 'result.json')
+  } catch {
+    return out
+  }
+  for (const f of files) {
+    try {
+      const m = JSON.parse(await readFile(path.join(folder, 'tasks', f), 'utf8')) as TaskResultMarker
+      if (m?.status === 'succeeded' && m.outputs) out.set(path.dirname(f).split(path.sep).join('/'), m)
+    } catch {
+      // A marker being written or damaged: the record stands as it is.
+    }
+  }
+  return out
+}
+
+/**
+ * Applies the result markers of steps the record still shows unfinished, or does not show at all (a step inside a
+ * group whose record no run.json write covered), of a run whose kfp died before writing them.
+ */
 async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<void> {
   if (isRunFinal(rec.status)) return
+  const markers = await readResultMarkers(runDir(stateDir, rec.id))
+  const keys = new Set(rec.tasks.map((t) => t.name))
+  for (const [key, m] of markers) {
+    const r = m.record
+    if (keys.has(key) || !r || r.name !== key || (r.parent !== undefined && !keys.has(r.parent))) continue
+    rec.tasks.push({...r})
+    keys.add(key)
+  }
   for (const t of rec.tasks) {
-    if (t.kind !== undefined || (t.status !== 'running' && t.status !== 'pending')) continue
-    let m: TaskResultMarker
-    try {
-      m = JSON.parse(await readFile(taskResultFile(runDir(stateDir, rec.id), t.name), 'utf8'))
-    } catch {
-      continue
-    }
-    if (m?.status !== 'succeeded' || !m.outputs) continue
+    const m = markers.get(t.name)
+    if (!m || t.kind !== undefined || (t.status !== 'running' && t.status !== 'pending')) continue
     t.status = 'succeeded'
     t.exitCode = m.exitCode
     t.outputs = m.outputs
@@ -151,6 +181,22 @@ async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<voi
     delete t.processStart
     delete t.containerId
   }
+}
+
+/**
+ * Closes the groups of an unfinished run whose tasks all ended (core/engine/close-groups.ts), with the DAGs of the
+ * spec that ran (read only when such a group exists). A spec that cannot be read leaves the groups as they are.
+ */
+async function closeGroups(stateDir: string, rec: RunRecord): Promise<void> {
+  if (isRunFinal(rec.status) || !rec.tasks.some((t) => t.kind !== undefined && !isTaskFinal(t.status))) return
+  let nodes: TaskNode[]
+  try {
+    nodes = walkTree(planTree(JSON.parse(await readFile(path.join(runDir(stateDir, rec.id), rec.spec), 'utf8')) as PipelineSpec))
+  } catch {
+    return
+  }
+  const dags = new Map(nodes.map((n) => [n.path, n.component.dag]))
+  closeEndedGroups(rec.tasks, (p) => dags.get(p))
 }
 
 /** Writes a run record atomically and durably (one-off writes; the engine's frequent updates go through RecordWriter). */
@@ -232,6 +278,7 @@ export async function readRunChecked(stateDir: string, id: string): Promise<{rec
   const from = rec.startStep?.fromRun as unknown
   if (typeof from === 'string') rec.startStep!.fromRun = {id: from, name: from}
   await applyResultMarkers(stateDir, rec)
+  await closeGroups(stateDir, rec)
   return {rec}
 }
 

@@ -13,7 +13,7 @@ import {jobValues, PlaceholderError, type RunIdentity, resolveArgs, runtimeConst
 import type {ReusedFrom, TaskOutputs} from '../../core/engine/record.js'
 import type {IrComponentSpec, IrContainerSpec, IrTask} from '../../core/ir/types.js'
 import {maxAttempts, nextRetry} from '../../core/engine/retry.js'
-import {lookupCacheEntry, taskResultFile, writeCacheEntry, writeJsonAtomic, type TaskResultMarker} from './store.js'
+import {lookupCacheEntry, writeCacheEntry} from './store.js'
 import type {JobHooks, TaskRunner} from './runners.js'
 import {openTaskLog, type TaskLogWriter} from './task-log.js'
 
@@ -259,9 +259,6 @@ async function runTask(
       if (result.exitCode === 0) {
         const collected = await collectOutputs(t, executorInput, log)
         if (collected.ok) {
-          const marker: TaskResultMarker = {status: 'succeeded', exitCode: 0, cacheKey, outputs: collected.outputs, finishedAt: ctx.now().toISOString()}
-          // Before the run record hears of it, so that a kfp killed now still leaves the success (see TaskResultMarker).
-          await writeJsonAtomic(taskResultFile(ctx.runDir, t.key), marker, {durable: false}).catch(() => {})
           // A lost cache entry only means the task runs again next time: nothing waits for it.
           ctx.background(
             writeCacheEntry(ctx.stateDir, {key: cacheKey, runId: ctx.run.id, runName: ctx.run.name, task: t.key, outputs: collected.outputs, createdAt: ctx.now().toISOString()}).catch(() => {}),
