@@ -104,7 +104,7 @@ export async function engineOnlyMs(dir: string, spec: PipelineSpec): Promise<num
     runner: 'process', source: {kind: 'ir', file: 'bench'}, parameters: {}, explicitParameters: {}, spec: 'pipeline.json', pipelineRoot: dir, tasks: [],
   }
   const t0 = process.hrtime.bigint()
-  const out = await executeRun({
+  const {record: out} = await executeRun({
     stateDir: dir, record: rec, tree: planTree(spec), runner: nullRunner, parallelism: PARALLELISM, noCache: true, failFast: false, forceRun: new Set(),
     cwdOf: () => dir, env: {}, signal: new AbortController().signal, onEvent: () => {}, now: () => new Date(),
   })

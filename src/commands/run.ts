@@ -193,6 +193,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       this.out(run.id)
       return result
     }
+    if (result.fault || result.recordError) throw this.environmentFailure(result)
     const took = run.startedAt && run.finishedAt ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : ''
     if (run.status === 'succeeded') {
       this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(run, await readSpec(result.runDir, run)).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {keep: [0, 1], flex: [4]})
@@ -235,6 +236,24 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       exit: EXIT.RUN_FAILED,
       hints,
       data: {run, resumeCommand: result.resumeCommand},
+    })
+  }
+
+  /**
+   * The environment failed under the run (the disk filled while a step wrote its log, run.json could not be written):
+   * exit 5 with the path and the cause, and what the record says now.
+   */
+  private environmentFailure(result: RunResult): CliError {
+    const {run, fault, recordError} = result
+    const what = fault ? `failed: ${fault.message} The run was stopped` : run.status
+    const record = recordError
+      ? `; its record could not be written (${recordError.message.replace(/\.$/, '')}), so \`kfp runs list\` shows it as interrupted until \`kfp runs cancel ${run.id}\` records it`
+      : ' and recorded as failed'
+    const full = [fault?.code, recordError?.code].some((c) => c === 'ENOSPC' || c === 'EDQUOT')
+    return new CliError('FS_ERROR', `Run ${run.name} (${run.id}) ${what}${fault || recordError ? record : ''}.`, {
+      exit: EXIT.EXTERNAL,
+      hints: [full ? 'Free some space (kfp runs prune --keep N removes old runs) and run again.' : 'Check that .kfp is writable (ls -ld), then run again.', `What was recorded: kfp runs get ${run.id}`],
+      data: {run, fault, recordError},
     })
   }
 

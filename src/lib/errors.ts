@@ -132,6 +132,14 @@ const FS_CAUSES: Record<string, string> = {
   EMFILE: 'too many open files',
 }
 
+/** An errno error's path and cause as environmentError words them; undefined for anything else. */
+export function environmentFault(err: unknown): {code: string; path?: string; message: string} | undefined {
+  const e = environmentError(err)
+  if (!e) return undefined
+  const x = err as NodeJS.ErrnoException
+  return {code: x.code!, ...(x.path ? {path: x.path} : {}), message: e.message}
+}
+
 /**
  * An error of the file system or the environment (disk full, read-only, permission denied) that no code translated,
  * as a CliError naming the path and the cause (exit 5: the environment, not kfp, failed); undefined for anything else.

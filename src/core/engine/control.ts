@@ -42,11 +42,12 @@ export function runsWhateverUpstream(t: IrTask): boolean {
  * task after a failed, cancelled or not-triggered task does not run; one with ALL_UPSTREAM_TASKS_COMPLETED
  * (dsl.ExitHandler's exit task, ignore_upstream_failure) runs whatever they did
  * (pipeline_spec_builder.py build_task_spec_for_exit_task), also after --fail-fast stopped the others.
+ * `stoppedBy` says what stopped the run when it was not --fail-fast (the disk filled).
  */
 export function decideStart(
   t: IrTask,
   upstream: Array<{name: string; label: string; ended: Ended}>,
-  state: {interrupted: boolean; failFastStopped: boolean},
+  state: {interrupted: boolean; failFastStopped: boolean; stoppedBy?: string},
 ): StartDecision {
   if (state.interrupted) return {run: false, status: 'cancelled', message: 'cancelled'}
   if (runsWhateverUpstream(t)) return {run: true}
@@ -55,7 +56,7 @@ export function decideStart(
     const why = bad.ended.status === 'skipped' ? 'was skipped' : bad.ended.status
     return {run: false, status: 'skipped', message: `not run: upstream step ${bad.label} ${why}`}
   }
-  if (state.failFastStopped) return {run: false, status: 'cancelled', message: 'not run: stopped by --fail-fast'}
+  if (state.failFastStopped) return {run: false, status: 'cancelled', message: `not run: ${state.stoppedBy ?? 'stopped by --fail-fast'}`}
   return {run: true}
 }
 

@@ -9,7 +9,8 @@ import type {TaskNode} from '../../core/engine/tree.js'
 import {runDir, runFile, writeTextAtomic} from './store.js'
 import type {TaskRunner} from './runners.js'
 import {Scheduler, type Reused} from './scheduler.js'
-import type {RunEvent} from './types.js'
+import type {RunEvent, RunFault} from './types.js'
+import {environmentFault} from '../../lib/errors.js'
 
 export interface ExecuteOptions {
   stateDir: string
@@ -83,6 +84,8 @@ export class RecordWriter {
   private wantFlush = 0
   private loop?: Promise<void>
   private waiters: Array<{gen: number; durable: boolean; resolve: () => void}> = []
+  /** The error of the last write, while no later write succeeded (the file then holds an older state). */
+  lastError?: Error
 
   constructor(
     private file: string,
@@ -108,7 +111,9 @@ export class RecordWriter {
       const t0 = performance.now()
       try {
         await writeTextAtomic(this.file, serialise(this.rec), {durable})
+        this.lastError = undefined
       } catch (err) {
+        this.lastError = err as Error
         this.onError(err as Error)
       }
       // A write costs time in proportion to the record; pausing for a multiple of it before the next one keeps
@@ -132,18 +137,27 @@ export function pipelineArtifactLists(rec: RunRecord): Record<string, ArtifactVa
   return Object.fromEntries(Object.entries(rec.inputArtifacts ?? {}).map(([n, a]) => [n, [a]]))
 }
 
+/** How a run ended: its final record, what stopped it if the environment failed, and whether the record was written. */
+export interface ExecuteResult {
+  record: RunRecord
+  /** The environment failure (disk full under a step's log) that stopped the run. */
+  fault?: RunFault
+  /** The final record could not be written: run.json holds an earlier state (it reads as interrupted). */
+  recordError?: RunFault
+}
+
 /**
  * Executes the task tree of `record` (its root tasks exist in the record: pending, or skipped with reused
  * outputs; tasks inside sub-DAGs and loops are added as they are reached). Resolves with the final record; never
- * throws for task failures (they are in the record).
+ * throws for task failures (they are in the record), nor for a record that cannot be written (recordError).
  */
-export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
+export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   const rec = o.record
   let writeFailed = false
   const writer = new RecordWriter(runFile(o.stateDir, rec.id), rec, (err) => {
     if (writeFailed) return
     writeFailed = true
-    o.onEvent({type: 'warning', message: `Could not update the run record ${runFile(o.stateDir, rec.id)}: ${err.message}`})
+    o.onEvent({type: 'warning', message: `Could not update the run record: ${environmentFault(err)?.message ?? `${runFile(o.stateDir, rec.id)}: ${err.message}`}`})
   })
   // Cache entries are written beside the run (nothing waits for them) and awaited before the final record.
   const cacheWrites: Array<Promise<void>> = []
@@ -174,7 +188,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
   for (const tr of rec.tasks) {
     if (tr.status === 'pending' || tr.status === 'running') {
       tr.status = 'cancelled'
-      tr.message = tr.message ?? (o.signal.aborted ? 'cancelled' : 'not run: stopped by --fail-fast')
+      tr.message = tr.message ?? (o.signal.aborted ? 'cancelled' : `not run: ${scheduler.fault ? `stopped: ${scheduler.fault.message}` : 'stopped by --fail-fast'}`)
     }
   }
   rec.finishedAt = iso()
@@ -189,8 +203,10 @@ export async function executeRun(o: ExecuteOptions): Promise<RunRecord> {
     const f = failed.length ? failed : rec.tasks.filter((t) => t.status === 'failed')
     const shown = f.slice(0, 10).map((t) => `${t.number} (${labelOf(t.name)})`)
     rec.message = `Step${f.length > 1 ? 's' : ''} ${shown.join(', ')}${f.length > 10 ? ` and ${f.length - 10} more` : ''} failed.`
+    if (scheduler.fault) rec.message = `${scheduler.fault.message} The run was stopped (${rec.message.replace(/\.$/, '')}).`
   } else rec.status = 'succeeded'
   await Promise.all([...cacheWrites, o.runner.dispose?.()])
   await writer.save({durable: true})
-  return rec
+  const recordError = environmentFault(writer.lastError) ?? (writer.lastError && {code: 'EIO', path: runFile(o.stateDir, rec.id), message: writer.lastError.message})
+  return {record: rec, ...(scheduler.fault ? {fault: scheduler.fault} : {}), ...(recordError ? {recordError} : {})}
 }

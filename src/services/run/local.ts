@@ -293,7 +293,7 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
   await writeRun(loaded.stateDir, rec, {durable: false})
   onEvent({type: 'run-start', runId: id, name: rec.name, runDir: dir, runner: runner.kind, tasks: toRun.length})
 
-  const final = await executeRun({
+  const {record: final, fault, recordError} = await executeRun({
     stateDir: loaded.stateDir,
     record: rec,
     tree,
@@ -312,7 +312,7 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) =
     now: ctx.now,
   })
 
-  const result: RunResult = {run: final, runDir: dir}
+  const result: RunResult = {run: final, runDir: dir, ...(fault ? {fault} : {}), ...(recordError ? {recordError} : {})}
   const failedTasks = final.tasks.filter((t) => t.status === 'failed' && t.kind === undefined)
   if (failedTasks.length) {
     result.failedLogs = await Promise.all(

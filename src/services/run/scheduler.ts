@@ -34,7 +34,7 @@ import {executeImporterTask} from './importer-exec.js'
 import {taskResultFile, writeJsonAtomic, type TaskResultMarker} from './store.js'
 import type {TaskRunner} from './runners.js'
 import {executeContainerTask, taskLogFile} from './task-exec.js'
-import type {RunEvent} from './types.js'
+import type {RunEvent, RunFault} from './types.js'
 
 /** A record an earlier run supplies (--start-step): the task is not run, its outputs are reused. */
 export interface Reused {
@@ -106,6 +106,8 @@ export class Scheduler {
   /** Conditions parsed once per expression, not once per iteration. */
   private parsed = new Map<string, CelNode>()
   failed = false
+  /** The environment failure (disk full) that stopped the run, if any. */
+  fault?: RunFault
 
   constructor(private o: SchedulerOptions) {
     this.slots = new Slots(Math.max(1, o.parallelism))
@@ -186,7 +188,7 @@ export class Scheduler {
   private async runTask(node: TaskNode, tr: TaskRecord, scope: DagInputs, siblings: Map<string, Promise<Ended>>): Promise<Ended> {
     const ups = await Promise.all(node.upstream.map(async (u) => ({name: u, label: labelOf(childKey(tr.parent ?? '', u)), ended: await siblings.get(u)!})))
     if (tr.status !== 'pending') return this.ended(tr) // reused from an earlier run (--start-step)
-    const decision = decideStart(node.task, ups, {interrupted: this.o.signal.aborted, failFastStopped: this.failFastStopped})
+    const decision = decideStart(node.task, ups, {interrupted: this.o.signal.aborted, failFastStopped: this.failFastStopped, stoppedBy: this.fault && `stopped: ${this.fault.message}`})
     if (!decision.run) return this.finish(tr, decision.status, decision.message)
     const sibling = (name: string) => ups.find((u) => u.name === name)?.ended
     try {
@@ -371,7 +373,7 @@ export class Scheduler {
       noCacheLookup: this.o.noCache || this.o.forceRun.has(node.path),
       // An exit task still runs after --fail-fast stopped the others; only Ctrl-C stops it.
       signal: exitTask ? this.o.signal : this.stop.signal,
-      cancelMessage: () => (this.o.signal.aborted ? 'cancelled' : 'stopped by --fail-fast'),
+      cancelMessage: () => (this.o.signal.aborted ? 'cancelled' : this.fault ? `stopped: ${this.fault.message}` : 'stopped by --fail-fast'),
       now: this.o.now,
       onStart: () => this.o.onEvent({type: 'task-start', ...ev}),
       onRetry: (attempt) => this.o.onEvent({type: 'task-retry', ...ev, attempt}),
@@ -396,7 +398,19 @@ export class Scheduler {
     if (outcome.outputs) tr.outputs = outcome.outputs
     if (outcome.reusedFrom) tr.reusedFrom = outcome.reusedFrom
     if (outcome.status === 'succeeded') await this.markSucceeded(tr)
+    if (outcome.fault) this.stopFor(outcome.fault)
     return this.finish(tr, outcome.status, outcome.message)
+  }
+
+  /**
+   * Stops the run when the environment failed under a step (its log could not be written: the disk is full):
+   * every other step would fail the same way, so the running ones are stopped and the rest not started.
+   */
+  private stopFor(fault: RunFault): void {
+    if (this.fault) return
+    this.fault = fault
+    this.failFastStopped = true
+    this.stop.abort()
   }
 
   /**
@@ -406,7 +420,9 @@ export class Scheduler {
   private async markSucceeded(tr: TaskRecord): Promise<void> {
     const finishedAt = this.iso()
     const {pid: _pid, processStart: _start, containerId: _container, ...rest} = tr
-    const marker: TaskResultMarker = {status: 'succeeded', exitCode: tr.exitCode ?? 0, cacheKey: tr.cacheKey, outputs: tr.outputs, finishedAt, record: {...rest, status: 'succeeded', finishedAt}}
+    const ancestors: TaskRecord[] = []
+    for (let p = tr.parent; p !== undefined; p = this.byKey.get(p)?.parent) if (this.byKey.has(p)) ancestors.unshift({...this.byKey.get(p)!})
+    const marker: TaskResultMarker = {status: 'succeeded', exitCode: tr.exitCode ?? 0, cacheKey: tr.cacheKey, outputs: tr.outputs, finishedAt, record: {...rest, status: 'succeeded', finishedAt}, ancestors}
     await writeJsonAtomic(taskResultFile(this.o.runDir, tr.name), marker, {durable: false}).catch(() => {})
   }
 }

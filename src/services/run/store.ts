@@ -72,23 +72,31 @@ export async function writeTextAtomic(file: string, text: string, o: WriteOption
   try {
     fh = await open(tmp, 'w')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw namingTarget(err, file)
     await mkdir(path.dirname(file), {recursive: true})
-    fh = await open(tmp, 'w')
+    fh = await open(tmp, 'w').catch((e) => Promise.reject(namingTarget(e, file)))
   }
   try {
-    await fh.writeFile(text)
-    if (o.durable) await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  try {
+    try {
+      await fh.writeFile(text)
+      if (o.durable) await fh.sync()
+    } finally {
+      await fh.close()
+    }
     await rename(tmp, file)
   } catch (err) {
-    await rm(tmp, {force: true})
-    throw err
+    // A partial temp file (the disk filled) would only take space that the next write needs.
+    await rm(tmp, {force: true}).catch(() => {})
+    throw namingTarget(err, file)
   }
   if (o.durable) await syncDir(path.dirname(file))
+}
+
+/** An error of a write through a temp file, naming the file meant (a file handle's write errors name none). */
+function namingTarget(err: unknown, file: string): unknown {
+  const e = err as NodeJS.ErrnoException
+  if (e && typeof e === 'object' && (e.path === undefined || e.path.endsWith('.tmp'))) e.path = file
+  return err
 }
 
 /** Flushes a folder's entries (a rename into it) to disk; best effort where folders cannot be opened (Windows). */
@@ -128,6 +136,8 @@ export interface TaskResultMarker {
   finishedAt: string
   /** The step's whole record at its success: put back when run.json has no record of the step at all. */
   record?: TaskRecord
+  /** The records of the groups the step ran in, outermost first, as they were then (started, a loop's item count). */
+  ancestors?: TaskRecord[]
 }
 
 export function taskResultFile(runFolder: string, key: string): string {
@@ -161,12 +171,20 @@ async function readResultMarkers(folder: string): Promise<Map<string, TaskResult
 async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<void> {
   if (isRunFinal(rec.status)) return
   const markers = await readResultMarkers(runDir(stateDir, rec.id))
-  const keys = new Set(rec.tasks.map((t) => t.name))
+  const byKey = new Map(rec.tasks.map((t) => [t.name, t]))
   for (const [key, m] of markers) {
-    const r = m.record
-    if (keys.has(key) || !r || r.name !== key || (r.parent !== undefined && !keys.has(r.parent))) continue
-    rec.tasks.push({...r})
-    keys.add(key)
+    if (m.record?.name !== key) continue
+    for (const r of [...(m.ancestors ?? []), m.record]) {
+      const have = byKey.get(r.name)
+      if (!have) {
+        if (r.parent !== undefined && !byKey.has(r.parent)) break
+        rec.tasks.push({...r})
+        byKey.set(r.name, rec.tasks.at(-1)!)
+      } else if (have.kind !== undefined && have.status === 'pending' && r.status === 'running') {
+        // The group had started (no run.json write said so yet): how, and over how many items.
+        Object.assign(have, {status: 'running', startedAt: r.startedAt}, r.iterations !== undefined ? {iterations: r.iterations} : {})
+      }
+    }
   }
   for (const t of rec.tasks) {
     const m = markers.get(t.name)

@@ -16,6 +16,8 @@ import {maxAttempts, nextRetry} from '../../core/engine/retry.js'
 import {lookupCacheEntry, writeCacheEntry} from './store.js'
 import type {JobHooks, TaskRunner} from './runners.js'
 import {openTaskLog, type TaskLogWriter} from './task-log.js'
+import {environmentFault} from '../../lib/errors.js'
+import type {RunFault} from './types.js'
 
 /** What runs: one container task of the IR, at a place in the run. */
 export interface ContainerTask {
@@ -68,6 +70,8 @@ export interface TaskOutcome {
   reusedFrom?: ReusedFrom
   /** The log file, relative to the run folder. */
   log: string
+  /** The environment failed under the task (its log could not be written: disk full): the step was stopped. */
+  fault?: RunFault
 }
 
 /** A task's log file, relative to the run folder. */
@@ -146,14 +150,30 @@ export async function cacheKeyInputOf(t: Pick<ContainerTask, 'component' | 'cont
 export async function executeContainerTask(t: ContainerTask, inputs: TaskInputs, ctx: TaskExecContext): Promise<TaskOutcome> {
   const taskDir = path.join(ctx.runDir, 'tasks', t.key)
   const logRel = taskLogFile(t.key)
-  await mkdir(taskDir, {recursive: true})
-  const log = await openTaskLog(path.join(ctx.runDir, logRel))
+  // A log that cannot be written (the disk filled during the step) stops the step: its process or container is
+  // stopped and removed by the runner, as for a cancel, and the task fails with the path and the cause.
+  const logFailed = new AbortController()
+  const signal = AbortSignal.any([ctx.signal, logFailed.signal])
+  let log: TaskLogWriter | undefined
   const lines = lineSplitter(ctx.onLine)
   try {
-    return {log: logRel, ...(await runTask(t, inputs, ctx, taskDir, log, lines))}
-  } finally {
+    await mkdir(taskDir, {recursive: true})
+    log = await openTaskLog(path.join(ctx.runDir, logRel), undefined, () => logFailed.abort())
+    const outcome = await runTask(t, inputs, {...ctx, signal}, taskDir, log, lines)
+    // Writes are queued: the last ones may fail only while the log is closed.
     lines.flush()
     await log.close()
+    const fault = environmentFault(log.error)
+    if (!fault) return {log: logRel, ...outcome}
+    const stopped = outcome.status === 'cancelled' && !ctx.signal.aborted ? ' The step was stopped.' : ''
+    return {log: logRel, status: 'failed', cacheKey: outcome.cacheKey, exitCode: outcome.exitCode, fault, message: `${fault.message}${stopped}`}
+  } catch (err) {
+    // kfp's own writes for the task (its folders, its outputs' folders) failed the same way.
+    lines.flush()
+    await log?.close()
+    const fault = environmentFault(err)
+    if (!fault) throw err
+    return {log: logRel, status: 'failed', fault, message: fault.message}
   }
 }
 

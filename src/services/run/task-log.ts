@@ -15,23 +15,43 @@ export interface TaskLogWriter {
   write(chunk: Buffer | string): void
   /** Ends both files. */
   close(): Promise<void>
+  /**
+   * The first error writing either file (the disk filled, it went read-only), with that file's path; from then on
+   * nothing more is written.
+   */
+  readonly error: NodeJS.ErrnoException | undefined
 }
 
 function end(s: WriteStream): Promise<void> {
-  return new Promise((resolve) => s.end(resolve))
+  // A stream that failed is destroyed already: end() would never call back.
+  if (s.destroyed || s.errored) return Promise.resolve()
+  return new Promise((resolve) => s.end(() => resolve()))
 }
 
-/** Opens (appends to) a step's log and its times sidecar. */
-export async function openTaskLog(logFile: string, now: () => number = Date.now): Promise<TaskLogWriter> {
+/**
+ * Opens (appends to) a step's log and its times sidecar. A failed write (ENOSPC in the middle of a step) never
+ * throws and never crashes kfp: it is kept in `error`, reported once to `onError`, and ends the writing.
+ */
+export async function openTaskLog(logFile: string, now: () => number = Date.now, onError: (err: NodeJS.ErrnoException) => void = () => {}): Promise<TaskLogWriter> {
   // Appending (a retry, a resumed log): offsets continue from the file's current size.
   let offset = await stat(logFile).then((s) => s.size, () => 0)
-  const log = createWriteStream(logFile, {flags: 'a'})
-  const times = createWriteStream(timesFileOf(logFile), {flags: 'a'})
+  let error: NodeJS.ErrnoException | undefined
+  const failed = (file: string) => (err: NodeJS.ErrnoException) => {
+    if (error) return
+    // A stream's write errors carry no path (`ENOSPC: no space left on device, write`).
+    error = Object.assign(err, {path: err.path ?? file})
+    onError(error)
+  }
+  const log = createWriteStream(logFile, {flags: 'a'}).on('error', failed(logFile))
+  const times = createWriteStream(timesFileOf(logFile), {flags: 'a'}).on('error', failed(timesFileOf(logFile)))
   let lastMs = -1
   return {
+    get error() {
+      return error
+    },
     write(chunk) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
-      if (bytes.length === 0) return
+      if (bytes.length === 0 || error) return
       const ms = now()
       if (ms !== lastMs) {
         times.write(`${offset} ${ms}\n`)

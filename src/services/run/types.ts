@@ -50,6 +50,17 @@ export interface RunOptions {
   detach?: {entry: string; argv: string[]}
 }
 
+/**
+ * The environment failed under a run (the disk filled while a step wrote its log, a folder went read-only): the
+ * message names the path and the cause (lib/errors.ts environmentError), e.g. `Cannot write …/log.txt: the disk
+ * is full (ENOSPC).`
+ */
+export interface RunFault {
+  code: string
+  path?: string
+  message: string
+}
+
 /** What `kfp run` returns (also its --json result). */
 export interface RunResult {
   run: RunRecord
@@ -61,4 +72,8 @@ export interface RunResult {
   failedLogs?: Array<{task: string; number: number; lines: string[]}>
   /** True when started with --detach (the run goes on in the background). */
   detached?: boolean
+  /** What stopped the run, when the environment failed under it (the run is recorded failed where it can be). */
+  fault?: RunFault
+  /** Why the run's last record could not be written (run.json then still reads as running, i.e. interrupted). */
+  recordError?: RunFault
 }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {findMarkedProcesses, processAlive, signalProcess, stopProcessGroup} from '../../clients/process.js'
 import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
-import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {CliError, environmentError, EXIT, isCliError} from '../../lib/errors.js'
 import type {RemovalReport} from '../run/retention.js'
 import {scanRuns, type BadRunRecord, listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
 
@@ -188,7 +188,13 @@ export async function cancelRun(
       const left = latest.tasks.find((x) => x.name === t.name)
       return left && !isTaskFinal(left.status) ? {...rest, message: stoppedSteps.some((s) => s.task === t.name) ? 'interrupted; stopped by kfp runs cancel' : 'interrupted'} : t
     })
-    await writeRun(stateDir, rec)
+    await writeRun(stateDir, rec).catch((err) => {
+      // Still a full disk (or a read-only one): the steps are stopped all the same; say so, and that the record waits.
+      const fault = environmentError(err)
+      if (!fault) throw err
+      const stopped = stoppedSteps.length ? `Stopped ${stoppedSteps.length} step${stoppedSteps.length > 1 ? 's' : ''} it left running, but could` : 'Could'
+      throw new CliError('FS_ERROR', `${stopped} not record run ${rec.name} (${rec.id}) as cancelled: ${fault.message}`, {exit: EXIT.EXTERNAL, hints: [...fault.hints, `Then run \`kfp runs cancel ${rec.id}\` again.`], cause: err})
+    })
     return {run: rec, cancelled: true, stoppedSteps}
   }
   if (found.status === 'interrupted' || !processAlive(raw.pid)) return markCancelled()

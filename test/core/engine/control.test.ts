@@ -47,7 +47,7 @@ const R = suite('core/engine decideStart')
 R('waits for upstream success; exit tasks run whatever happened; Ctrl-C and --fail-fast stop the rest', () => {
   const exit = task({triggerPolicy: {strategy: 'ALL_UPSTREAM_TASKS_COMPLETED'}})
   const up = (s: TaskStatus, message?: string) => [{name: 'u', label: 'u[1]', ended: ended(s, {}, message ? {message} : {})}]
-  const calm = {interrupted: false, failFastStopped: false}
+  const calm: {interrupted: boolean; failFastStopped: boolean; stoppedBy?: string} = {interrupted: false, failFastStopped: false}
   const cases: Array<[string, IrTask, ReturnType<typeof up>, typeof calm, unknown]> = [
     ['upstream succeeded', task(), up('succeeded'), calm, {run: true}],
     ['upstream cached', task(), up('cached'), calm, {run: true}],
@@ -57,6 +57,7 @@ R('waits for upstream success; exit tasks run whatever happened; Ctrl-C and --fa
     ['exit task after a failure', exit, up('failed'), calm, {run: true}],
     ['exit task after --fail-fast', exit, up('cancelled'), {interrupted: false, failFastStopped: true}, {run: true}],
     ['after --fail-fast', task(), up('succeeded'), {interrupted: false, failFastStopped: true}, {run: false, status: 'cancelled', message: 'not run: stopped by --fail-fast'}],
+    ['after the disk filled', task(), up('succeeded'), {interrupted: false, failFastStopped: true, stoppedBy: 'stopped: disk full'}, {run: false, status: 'cancelled', message: 'not run: stopped: disk full'}],
     ['after Ctrl-C, even an exit task', exit, up('succeeded'), {interrupted: true, failFastStopped: false}, {run: false, status: 'cancelled', message: 'cancelled'}],
   ]
   for (const [what, t, ups, state, want] of cases) assert.equal(decideStart(t, ups, state), want, what)
