@@ -11,6 +11,7 @@ import {labelOf} from '../core/engine/naming.js'
 import {shellQuote} from '../lib/shell.js'
 import {resolveTarget} from '../services/target/resolve.js'
 import {remoteRun, type RemoteRunResult} from '../services/remote/run.js'
+import type {RemoteStartStepSummary} from '../services/remote/start-step.js'
 
 export default class Run extends BaseCommand {
   static summary = 'Run the pipeline (on this machine by default) and wait for it to finish.'
@@ -309,6 +310,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
           else if (e.type === 'run-created') this.info(`Run ${e.name} (${e.runId}) created: ${e.url}`)
           else if (e.type === 'task') this.info(this.statusLine(e.status, `${e.task} ${e.status}`))
           else if (e.type === 'log') this.info(`[${e.task}] ${e.line}`)
+          else if (e.type === 'start-step') for (const line of startStepLines(e.summary)) this.info(line)
         },
       },
       this.ctx,
@@ -318,3 +320,13 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
   }
 }
 
+
+/** What a server --start-step run reuses, as the lines shown before it is created. */
+function startStepLines(s: RemoteStartStepSummary): string[] {
+  const from = s.fromRun ? `run ${s.fromRun.name} (${s.fromRun.id})${s.fromRun.where === 'local' ? ', a local run' : ''}` : s.sources.includes('--set-output') ? '--set-output' : 'nowhere (nothing reads them)'
+  const reused = Object.keys(s.constants).map((k) => labelOf(k))
+  return [
+    `Starting at step ${s.startNumber} (${s.startTask}); steps before it are not run${reused.length ? `: outputs of ${reused.join(', ')} from ${from}` : ''}.`,
+    ...s.imported.map((a) => `  ${a.step}.${a.output}: imported from ${a.uri} (task ${a.importer})`),
+  ]
+}

@@ -80,12 +80,29 @@ fake('the client kfp ships sends nothing the swagger does not allow (a full flow
 fake('answers are validated too: a response that does not match the swagger is recorded', async () => {
   // Given a run the fake stores with a state the swagger does not know
   const c = createKfpApi({endpoint: server.url})
-  const run = await c.createRun({display_name: 'r', pipeline_spec: {pipelineInfo: {name: 'x'}, root: {}}})
+  const run = await c.createRun({display_name: 'r', pipeline_spec: {pipelineInfo: {name: 'x'}, root: {dag: {tasks: {}}}, schemaVersion: '2.1.0'}})
   server.runs.get(run.run_id!).state = 'DONE'
   // When
   await c.getRun(run.run_id!)
   // Then
   assert.match(server.violations.join('\n'), /response 200 of RunService_GetRun: \/state must be equal to one of the allowed values/)
+})
+
+fake('an inline spec is parsed strictly (400), compiled (500) and checked for what would fail once started, as the server does', async () => {
+  // Given specs with an unknown field, a task whose component is missing, and a task that depends on a task not in its DAG
+  const c = createKfpApi({endpoint: server.url})
+  const base = {pipelineInfo: {name: 'x'}, schemaVersion: '2.1.0', deploymentSpec: {executors: {'exec-a': {container: {image: 'busybox'}}}}, components: {'comp-a': {executorLabel: 'exec-a'}}}
+  const task = (extra: object) => ({taskInfo: {name: 'a'}, componentRef: {name: 'comp-a'}, ...extra})
+  // When
+  const unknown = await c.createRun({display_name: 'r', pipeline_spec: {...base, root: {dag: {tasks: {a: task({dependsOn: ['b']})}}}}}).catch((e) => e)
+  const noComp = await c.createRun({display_name: 'r', pipeline_spec: {...base, root: {dag: {tasks: {a: task({componentRef: {name: 'comp-gone'}})}}}}}).catch((e) => e)
+  const before = server.violations.length
+  await c.createRun({display_name: 'r', pipeline_spec: {...base, root: {dag: {tasks: {a: task({dependentTasks: ['b']})}}}}})
+  // Then
+  assert.match(unknown.message, /400.*invalid v2 pipeline spec: .*dependsOn/)
+  assert.match(noComp.message, /500.*Failed to compile job: error processing component name="root": cannot find component ref name="comp-gone"/)
+  assert.match(server.violations.slice(before).join('\n'), /the run would fail once started: root: task a depends on b/)
+  server.violations.length = 0
 })
 
 fake("the UI's /k8s/pod/logs: live pods; after the run is gone, archived logs only when the key format matches and with createdat; multi-user needs podnamespace", async () => {

@@ -24,6 +24,7 @@ import type {AddressInfo} from 'node:net'
 import YAML from 'yaml'
 import {SwaggerValidator, type SwaggerOperation} from './swagger-validator.js'
 import {createFakeMlmd, type FakeMlmd} from './fake-mlmd.js'
+import {checkRunSpec} from './fake-spec-check.js'
 import {argoNodes, newRunModel, recordSteps, taskDetailsOf, type FakePod, type FakeTask, type RunModel} from './fake-run-model.js'
 
 export type {FakeTask} from './fake-run-model.js'
@@ -475,6 +476,15 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         const runNs = body.experiment_id ? state.experiments.get(body.experiment_id).namespace : ''
         const refused = needNamespace(runNs, 'run') ?? (runNs ? authorize(who, runNs, 'create', 'runs') : undefined)
         if (refused) return refused
+        // An inline spec is parsed and compiled as the server does (test/helpers/fake-spec-check.ts).
+        if (body.pipeline_spec) {
+          const verdict = checkRunSpec(body.pipeline_spec.pipeline_spec ?? body.pipeline_spec)
+          if (verdict.status) {
+            state.violations.push(`CreateRun: the server refuses this spec: ${verdict.message}`)
+            return err(verdict.status, verdict.status === 400 ? 3 : 13, `Failed to create a run: ${verdict.message}`)
+          }
+          for (const r of verdict.runtime) state.violations.push(`CreateRun: the run would fail once started: ${r}`)
+        }
         const spec = body.pipeline_spec ?? [...state.versions.values()].find((v) => v.pipeline_version_id === ref?.pipeline_version_id)?.pipeline_spec
         const declared = spec?.root?.inputDefinitions?.parameters ?? {}
         for (const k of Object.keys(body.runtime_config?.parameters ?? {})) {

@@ -16,6 +16,7 @@ export type RemoteRunEvent =
   | {type: 'run-created'; runId: string; name: string; url: string}
   | {type: 'log'; task: string; line: string}
   | {type: 'warning'; message: string}
+  | {type: 'start-step'; summary: RemoteStartStepSummary}
   | {type: 'interrupted'; runId: string; cancelled: boolean}
 
 /** Options of `kfp run` on a kfp target (same flags as a local run where they mean the same). */
@@ -88,6 +89,7 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
     spec = planned.spec as unknown as Record<string, unknown>
     startStep = planned.summary
     for (const w of planned.summary.warnings) o.onEvent?.({type: 'warning', message: w})
+    o.onEvent?.({type: 'start-step', summary: planned.summary})
     inlineReason = `--start-step ${o.startStep}`
   }
   if (o.noCache) {

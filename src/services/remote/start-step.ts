@@ -1,10 +1,13 @@
 import type {Ctx} from '../../ctx.js'
 import type {KfpRun} from '../../clients/kfp-api.js'
 import type {JsonValue} from '../../core/project/types.js'
-import {planTasks, type PlannedTask} from '../../core/engine/dag.js'
-import type {RunRecord, TaskRecord} from '../../core/engine/record.js'
+import type {PlannedTask} from '../../core/engine/dag.js'
+import {templatePathOf} from '../../core/engine/naming.js'
+import type {ReusedFrom, RunRecord, TaskOutputs, TaskRecord} from '../../core/engine/record.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
-import {missingOutputsError, planStartStep} from '../../core/engine/start-step.js'
+import {missingOutputsError, planStartStep, type MissingOutput, type StartStepPlan} from '../../core/engine/start-step.js'
+import {planTreeStartStep, reusedRecord, type TreeStartStepPlan} from '../../core/engine/start-step-tree.js'
+import {leavesOf, planTree, toPlanned, type TaskNode} from '../../core/engine/tree.js'
 import {pruneSpecForStartStep} from '../../core/remote/prune.js'
 import {specOfRunBody} from '../../core/remote/steps.js'
 import {formatParamValue} from '../../core/engine/params.js'
@@ -16,9 +19,13 @@ import {describeRun} from './runs.js'
 /** What a remote start-step run reuses, for the result and messages. */
 export interface RemoteStartStepSummary {
   startTask: string
+  startNumber: number
+  /** Template paths of the steps that do not run. */
   skipped: string[]
-  /** Skipped task → output name → value used as a constant. */
+  /** Record key of each reused step instance (`for-loop-2[0]/trial`) → output name → value. */
   constants: Record<string, Record<string, JsonValue>>
+  /** Artifacts of steps before N that steps from N on read, each given by an importer task. */
+  imported: Array<{step: string; output: string; uri: string; importer: string}>
   /** Where the values came from: a server run id, a local run id, or --set-output. */
   sources: string[]
   /** The run the outputs came from (`fromRun`, as in a local run's startStep and kfp run --dry-run), and where it ran. */
@@ -27,26 +34,23 @@ export interface RemoteStartStepSummary {
 }
 
 /**
- * A server run as a run record for the start-step planner: each root task's output parameters as ML Metadata holds
- * them (execution custom property `outputs`; a cache hit's execution carries the outputs it reused,
- * backend/src/v2/driver/cache.go), and its output artifacts' URIs.
+ * A server run as a run record for the start-step planners: each step instance's output parameters as ML Metadata
+ * holds them (execution custom property `outputs`; a cache hit's execution carries the outputs it reused,
+ * backend/src/v2/driver/cache.go), and its output artifacts' URIs. Records are keyed like local ones
+ * (`exit-handler-1/for-loop-2[0]/trial`); steps the run has no record of are pending.
  */
-export async function serverRunAsRecord(s: RemoteSession, run: KfpRun, tasks: PlannedTask[], ctx: Ctx): Promise<RunRecord> {
+export async function serverRunAsRecord(s: RemoteSession, run: KfpRun, leaves: PlannedTask[], ctx: Ctx): Promise<RunRecord> {
   const info = await describeRun(s, run, ctx)
-  const done = info.tasks.filter((t) => (t.status === 'succeeded' || t.status === 'cached') && !t.key.includes('/'))
+  const done = info.tasks.filter((t) => t.status === 'succeeded' || t.status === 'cached')
   const arts = done.length ? await (await s.mlmd()).outputArtifacts(done.map((t) => t.executionId!).filter((x) => x !== undefined)) : []
-  const byKey = new Map(done.map((t) => [t.key, t]))
-  const records: TaskRecord[] = tasks.map((p) => {
-    const t = byKey.get(p.name)
-    const artifacts = Object.fromEntries(arts.filter((a) => t && a.executionId === t.executionId && !/^executor-logs/.test(a.name)).map((a) => [a.name, {uri: a.uri}]))
-    return {
-      name: p.name,
-      displayName: p.displayName,
-      number: p.number,
-      status: t ? (t.status === 'cached' ? 'cached' : 'succeeded') : 'pending',
-      outputs: {parameters: t?.outputs ?? {}, artifacts},
-    } as TaskRecord
-  })
+  const byPath = new Map(leaves.map((l) => [l.name, l]))
+  const record = (t: (typeof done)[number]): TaskRecord => {
+    const artifacts = Object.fromEntries(arts.filter((a) => a.executionId === t.executionId && !/^executor-logs/.test(a.name)).map((a) => [a.name, {uri: a.uri}]))
+    const leaf = byPath.get(templatePathOf(t.key))
+    return {name: t.key, displayName: leaf?.displayName ?? t.displayName, number: leaf?.number ?? t.number, status: t.status === 'cached' ? 'cached' : 'succeeded', outputs: {parameters: t.outputs ?? {}, artifacts}} as TaskRecord
+  }
+  const seen = new Set(done.map((t) => templatePathOf(t.key)))
+  const pending = leaves.filter((l) => !seen.has(l.name)).map((l) => ({name: l.name, displayName: l.displayName, number: l.number, status: 'pending', outputs: {parameters: {}, artifacts: {}}}) as TaskRecord)
   return {
     version: 1,
     id: info.id,
@@ -62,7 +66,7 @@ export async function serverRunAsRecord(s: RemoteSession, run: KfpRun, tasks: Pl
     explicitParameters: {},
     spec: '',
     pipelineRoot: info.pipelineRoot ?? '',
-    tasks: records,
+    tasks: [...done.map(record), ...pending],
   } as RunRecord
 }
 
@@ -120,7 +124,8 @@ export async function planRemoteStartStep(
 ): Promise<{spec: PipelineSpec; summary: RemoteStartStepSummary}> {
   const stepNames = i.taskOfStep ? Object.fromEntries(Object.entries(i.taskOfStep).map(([step, task]) => [task, step])) : undefined
   const stepNumbers = i.taskOfStep ? Object.fromEntries(Object.values(i.taskOfStep).map((task, n) => [task, n + 1])) : undefined
-  const tasks = planTasks(i.spec, stepNumbers)
+  const tree = planTree(i.spec, stepNumbers)
+  const tasks = leavesOf(tree).map(toPlanned)
   const pipelineName = i.spec.pipelineInfo.name
   let candidates: RunRecord[]
   let where: 'server' | 'local' = 'server'
@@ -146,26 +151,74 @@ export async function planRemoteStartStep(
     candidates = []
     for (const r of runs) candidates.push(await serverRunAsRecord(i.session, r, tasks, ctx))
   }
-  const plan = planStartStep({tasks, startStep: i.startStep, params: i.params, setOutputs: i.setOutputs, candidates, fromRunExplicit: Boolean(i.fromRun), stepNames})
+  const common = {startStep: i.startStep, params: i.params, setOutputs: i.setOutputs, candidates, fromRunExplicit: Boolean(i.fromRun), stepNames}
+  const plan = tree.some((n) => n.children) ? treePlan(planTreeStartStep({tree, ...common}), tree) : flatPlan(planStartStep({tasks, ...common}))
   if (plan.missing.length) {
     const err = missingOutputsError(plan.missing, plan.sourceRun)
     if (!i.fromRun && !i.localOutputs && candidates.length === 0) err.hints.push(`No earlier run of ${pipelineName} on target ${i.session.target.name}; run it whole first, or pass --set-output.`)
     throw err
   }
-  const constants = Object.fromEntries(Object.entries(plan.skipped).map(([t, s]) => [t, s.outputs.parameters]))
-  const spec = pruneSpecForStartStep(i.spec, Object.keys(plan.skipped), constants, (t) => stepNames?.[t] ?? t)
-  const sources = [...new Set(Object.values(plan.skipped).flatMap((s) => [s.reusedFrom?.runId, s.reusedFrom?.setOutputs ? '--set-output' : undefined].filter((x): x is string => Boolean(x))))]
+  const {spec, imported} = pruneSpecForStartStep({
+    spec: i.spec,
+    tree,
+    skipped: plan.skippedPaths,
+    reused: (key) => plan.reused.get(key)?.outputs,
+    sourceKeys: [...plan.reused.keys()],
+    startNumber: plan.startNumber,
+    stepName: (t) => stepNames?.[t] ?? t,
+  })
+  const reused = [...plan.reused.entries()]
+  const constants = Object.fromEntries(reused.map(([k, r]) => [k, r.outputs.parameters]))
+  const sources = [...new Set(reused.flatMap(([, r]) => [r.reusedFrom?.runId, r.reusedFrom?.setOutputs ? '--set-output' : undefined].filter((x): x is string => Boolean(x))))]
   const source = plan.sourceRun && sources.includes(plan.sourceRun.id) ? plan.sourceRun : undefined
   const warnings = [...plan.warnings]
   if (source && where === 'local') {
-    const values = Object.entries(plan.skipped)
-      .filter(([, s]) => s.reusedFrom?.runId === source.id)
-      .flatMap(([t, s]) => Object.entries(s.outputs.parameters).map(([k, v]) => `${stepNames?.[t] ?? t}.${k}=${formatParamValue(v)}`))
+    const values = reused
+      .filter(([, r]) => r.reusedFrom?.runId === source.id)
+      .flatMap(([t, r]) => Object.entries(r.outputs.parameters).map(([k, v]) => `${stepNames?.[t] ?? t}.${k}=${formatParamValue(v)}`))
     warnings.unshift(`--local-outputs: the server run gets outputs of LOCAL run ${source.name} (${source.id}): ${values.join(', ') || '(no values)'}. Paths and values from this machine may mean nothing on the server.`)
   }
+  const startTask = stepNames?.[plan.startTask] ?? plan.startTask
   return {
     spec,
-    summary: {startTask: plan.startTask, skipped: Object.keys(plan.skipped), constants, sources, fromRun: source ? {id: source.id, name: source.name, where} : undefined, warnings},
+    summary: {
+      startTask,
+      startNumber: plan.startNumber,
+      skipped: [...plan.skippedPaths],
+      constants,
+      imported: imported.map((x) => ({step: stepNames?.[x.task] ?? x.task, output: x.output, uri: x.uri, importer: x.importer})),
+      sources,
+      fromRun: source ? {id: source.id, name: source.name, where} : undefined,
+      warnings,
+    },
   }
 }
 
+
+/** What both planners give the pruning: the steps not run, each reused instance's outputs, and the rest of the plan. */
+interface RemotePlan {
+  startTask: string
+  startNumber: number
+  skippedPaths: Set<string>
+  /** Record key → the outputs that instance carries and where they came from. */
+  reused: Map<string, {outputs: TaskOutputs; reusedFrom?: ReusedFrom}>
+  sourceRun?: RunRecord
+  missing: MissingOutput[]
+  warnings: string[]
+}
+
+function flatPlan(p: StartStepPlan): RemotePlan {
+  return {...p, skippedPaths: new Set(Object.keys(p.skipped)), reused: new Map(Object.entries(p.skipped))}
+}
+
+/** Every instance of a step before N the source run has a record of, plus those --set-output names. */
+function treePlan(p: TreeStartStepPlan, tree: TaskNode[]): RemotePlan {
+  const leaves = new Map(leavesOf(tree).map((l) => [l.path, l]))
+  const keys = new Set([...(p.sourceRun?.tasks ?? []).map((t) => t.name).filter((k) => p.skipped.has(templatePathOf(k))), ...p.sets.map((x) => x.task)])
+  const reused = new Map<string, {outputs: TaskOutputs; reusedFrom?: ReusedFrom}>()
+  for (const key of keys) {
+    const r = reusedRecord(p, key, leaves.get(templatePathOf(key))!)
+    if (r?.reusedFrom) reused.set(key, r as {outputs: TaskOutputs; reusedFrom?: ReusedFrom})
+  }
+  return {...p, skippedPaths: p.skipped, reused}
+}

@@ -1,0 +1,127 @@
+/**
+ * `kfp run --start-step N` on a KFP server for a pipeline with control flow: the `tuning` example (a loop, a condition
+ * inside an exit handler's body, an exit handler). The fake server parses and compiles every inline spec as the real
+ * one does (test/helpers/fake-spec-check.ts: strict pipeline_spec.proto, argocompiler's walk, dangling references).
+ */
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {runCli} from '../helpers/cli.js'
+import {startFakeKfp, type FakeKfpServer, type FakeTask} from '../helpers/kfp-server.js'
+import {tmpdir} from '../helpers/tmp.js'
+
+const t = suite('kfp run --start-step on a server: loops, conditions, exit handlers (tuning example)')
+let server: FakeKfpServer
+let dir: string
+let env: Record<string, string>
+let cleanup: () => Promise<void>
+let source: string
+
+const EH = 'exit-handler-1'
+const RMSE = [0.5, 0.4, 0.3, 0.6]
+
+t.before(async () => {
+  const tmp = await tmpdir('kfp-remote-ss-')
+  cleanup = tmp.cleanup
+  dir = path.join(tmp.dir, 'sweep')
+  env = {HOME: tmp.dir, KFP_CONFIG_DIR: path.join(tmp.dir, '.cfg')}
+  const init = await runCli(['init', dir, '--example', 'tuning', '--yes'], {env})
+  assert.is(init.code, 0, init.stderr)
+})
+t.before.each(async () => {
+  server = await startFakeKfp()
+  const add = await runCli(['target', 'add', 'srv', '--endpoint', server.url], {cwd: dir, env})
+  assert.is(add.code, 0, add.stderr)
+  // A whole run on the server: four trials, the best (0.3) is good enough, so the condition's steps ran.
+  const first = await runCli(['run', '--target', 'srv', '--no-watch', '--json', '--name', 'whole'], {cwd: dir, env})
+  assert.is(first.code, 0, first.stderr)
+  source = [...server.runs.keys()][0]
+  const tasks: FakeTask[] = [
+    {display_name: `${EH}/make-data`, state: 'SUCCEEDED', outputs: {rows: 200}, artifacts: {data: 'x,y\n1,2\n'}},
+    ...RMSE.map((rmse, i) => ({display_name: `${EH}/for-loop-2[${i}]/trial`, state: 'SUCCEEDED', outputs: {rmse}, artifacts: {model: `m${i}`, metrics: '{}'}})),
+    {display_name: `${EH}/pick-best`, state: 'SUCCEEDED', outputs: {best_rmse: 0.3, best_lr: 0.1, best_epochs: 60}, artifacts: {report: '# best'}},
+    {display_name: `${EH}/condition-3/train-final`, state: 'SUCCEEDED', outputs: {rmse: 0.29}, artifacts: {model: 'final-model', metrics: '{}'}},
+    {display_name: `${EH}/condition-3/deploy`, state: 'SUCCEEDED', outputs: {endpoint: 'http://old'}, artifacts: {served: 's', card: 'c'}},
+    {display_name: 'summary', state: 'SUCCEEDED', artifacts: {summary: 'ok'}},
+  ]
+  server.setRunState(source, 'SUCCEEDED', tasks)
+})
+t.after.each(async () => {
+  assert.equal(server.violations, [])
+  await server.close()
+})
+t.after(async () => cleanup())
+
+const sentSpec = () => {
+  const body = server.requests.filter((r) => r.method === 'POST' && r.path === '/apis/v2beta1/runs').at(-1)!.body as any
+  return body.pipeline_spec.pipeline_spec ?? body.pipeline_spec
+}
+const uriOf = (task: string, name: string) => [...server.objects.keys()].find((u) => u.includes(`/${source}/${task}/`) && u.endsWith(`/${name}`))
+
+t('--start-step 3 (after the loop): the loop and make-data are not sent; the loop output is the list of the iterations\' values; make-data\'s Dataset comes from an importer; the condition and the exit handler stay', async () => {
+  // When
+  const r = await runCli(['run', '--target', 'srv', '--start-step', '3', '--no-watch'], {cwd: dir, env})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  const spec = sentSpec()
+  assert.equal(Object.keys(spec.root.dag.tasks).sort(), [EH, 'summary'])
+  assert.equal(spec.root.dag.tasks.summary.inputs.parameters.status, {taskFinalStatus: {producerTask: EH}})
+  const body = spec.components[spec.root.dag.tasks[EH].componentRef.name].dag.tasks
+  assert.equal(Object.keys(body).sort(), ['condition-3', 'importer-make-data-data', 'pick-best'])
+  assert.equal(body['pick-best'].inputs.parameters.rmses, {runtimeValue: {constant: RMSE}})
+  assert.equal(body['pick-best'].dependentTasks, undefined)
+  // The condition is evaluated anew by the server, on its own (unchanged) inputs from pick-best, which runs.
+  assert.ok(body['condition-3'].triggerPolicy.condition.includes('pick-best-best_rmse'))
+  assert.equal(body['condition-3'].inputs.artifacts['pipelinechannel--make-data-data'], {taskOutputArtifact: {producerTask: 'importer-make-data-data', outputArtifactKey: 'data'}})
+  assert.equal(body['condition-3'].dependentTasks, ['importer-make-data-data', 'pick-best'])
+  const importer = spec.deploymentSpec.executors[spec.components[body['importer-make-data-data'].componentRef.name].executorLabel].importer
+  assert.equal(importer, {artifactUri: {constant: uriOf('make-data', 'data')}, typeSchema: {schemaTitle: 'system.Dataset', schemaVersion: '0.0.1'}})
+  assert.not.ok(spec.components['comp-for-loop-2'] || spec.components['comp-make-data'])
+  assert.not.ok(spec.deploymentSpec.executors['exec-make-data'])
+  // What the user sees
+  assert.match(r.stderr, `Starting at step 3 (pick-best); steps before it are not run: outputs of make-data, trial[0], trial[1], trial[2], trial[3] from run whole (${source}).`)
+  assert.match(r.stderr, `make-data.data: imported from ${uriOf('make-data', 'data')} (task ${EH}/importer-make-data-data)`)
+})
+
+t('--start-step 5 (inside the condition): the condition stays with deploy only, its inputs from pick-best are constants, so the server evaluates it anew; train-final\'s model is imported inside it', async () => {
+  // When
+  const r = await runCli(['run', '--target', 'srv', '--start-step', 'deploy', '--no-watch', '--json'], {cwd: dir, env})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  const spec = sentSpec()
+  const body = spec.components[spec.root.dag.tasks[EH].componentRef.name].dag.tasks
+  assert.equal(Object.keys(body).sort(), ['condition-3', 'importer-make-data-data'])
+  const cond = body['condition-3']
+  assert.equal(cond.inputs.parameters['pipelinechannel--pick-best-best_rmse'], {runtimeValue: {constant: 0.3}})
+  assert.equal(cond.inputs.parameters['pipelinechannel--maxRmse'], {componentInputParameter: 'pipelinechannel--maxRmse'})
+  assert.equal(cond.dependentTasks, ['importer-make-data-data'])
+  const inner = spec.components[cond.componentRef.name].dag.tasks
+  assert.equal(Object.keys(inner).sort(), ['deploy', 'importer-train-final-model'])
+  assert.equal(inner.deploy.inputs.parameters.rmse, {runtimeValue: {constant: 0.29}})
+  assert.equal(inner.deploy.inputs.artifacts.model, {taskOutputArtifact: {producerTask: 'importer-train-final-model', outputArtifactKey: 'model'}})
+  assert.equal(inner.deploy.dependentTasks, ['importer-train-final-model'])
+  assert.equal(spec.root.dag.tasks.summary.triggerPolicy, {strategy: 'ALL_UPSTREAM_TASKS_COMPLETED'})
+  assert.equal(r.json.result.startStep.skipped.length, 8 - 4, 'make-data, trial, pick-best, train-final (template paths)')
+  assert.equal(r.json.result.startStep.imported.map((a: any) => `${a.step}.${a.output}`).sort(), ['make-data.data', 'train-final.model'])
+})
+
+t('--start-step 6 (the exit handler alone) is refused before anything is sent: its final status would name a task that does not run', async () => {
+  const before = server.runs.size
+  const r = await runCli(['run', '--target', 'srv', '--start-step', 'summary', '--no-watch'], {cwd: dir, env})
+  assert.is(r.code, 2, r.stderr)
+  assert.match(r.stderr, `--start-step 6: the exit handler step summary reports the final status of '${EH}', whose steps all come before 6`)
+  assert.match(r.stderr, '--start-step 5')
+  assert.is(server.runs.size, before)
+})
+
+t('--start-step 2 (the loop\'s first step): every iteration runs again; only make-data is reused', async () => {
+  const r = await runCli(['run', '--target', 'srv', '--start-step', 'trial', '--no-watch'], {cwd: dir, env})
+  assert.is(r.code, 0, r.stderr)
+  const spec = sentSpec()
+  const body = spec.components[spec.root.dag.tasks[EH].componentRef.name].dag.tasks
+  assert.equal(Object.keys(body).sort(), ['condition-3', 'for-loop-2', 'importer-make-data-data', 'pick-best'])
+  assert.equal(body['for-loop-2'].parameterIterator, {itemInput: 'pipelinechannel--trials-loop-item', items: {inputParameter: 'pipelinechannel--trials'}})
+  assert.equal(body['for-loop-2'].inputs.artifacts['pipelinechannel--make-data-data'].taskOutputArtifact.producerTask, 'importer-make-data-data')
+})
+
+t.run()
