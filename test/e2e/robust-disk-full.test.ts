@@ -132,6 +132,36 @@ D('the whole .kfp fills: run.json cannot be written either; runs list/cancel/get
   }
 })
 
+D("a step's outputs fill the disk: the step fails with its own error, kfp names the full folder, exit 5", async () => {
+  const tmp = await tmpdir('kfp-diskfull-')
+  const unmount = mountTmpfs(path.join(tmp.dir, '.kfp', 'pipeline-root'), '256k')
+  try {
+    if (!unmount) {
+      console.log('SKIPPED: outputs on a full disk: no tmpfs mount here (needs CAP_SYS_ADMIN)')
+      console.log('KFP_TEST_SKIPPED=1')
+      return
+    }
+    writeMiniProject(tmp.dir, 'name: outs\nsteps:\n  - name: big\n    cache: false\n  - name: after\n    inputs: {d: "${{ steps.big.outputs.data }}"}\n', {
+      big: {outputs: ['data:Dataset'], script: 'set -e; dd if=/dev/zero of="$1" bs=1k count=1000'},
+      after: {inputs: ['d:Dataset'], script: 'ls -l "$1"'},
+    })
+    const r = await runCli(['run', '--runner', 'process', '--run-id', RUN_ID], {cwd: tmp.dir})
+    const dir = path.join(tmp.dir, '.kfp', 'pipeline-root', 'outs', RUN_ID, 'big')
+    assert.is(r.code, 5, r.stderr)
+    assert.match(r.stdout + r.stderr, 'No space left on device')
+    assert.match(r.stderr, `failed: The disk holding ${dir} is full (ENOSPC). The run was stopped and recorded as failed.`)
+    noCrash(r.stderr)
+    const get = await runCli(['runs', 'get', RUN_ID, '--json'], {cwd: tmp.dir})
+    assert.is(get.code, 0, get.stderr)
+    const big = get.json.result.run.tasks.find((t: any) => t.name === 'big')
+    assert.is(big.status, 'failed')
+    assert.is(big.message, `exited with code 1; the disk holding ${dir} is full (ENOSPC)`)
+  } finally {
+    unmount?.()
+    await tmp.cleanup()
+  }
+})
+
 D('Docker runner, the log fills the disk: exit 5, the container stopped and removed, run recorded failed', async () => {
   if (skipWithoutDocker('disk full under a Docker step')) return
   const tmp = await tmpdir('kfp-diskfull-')

@@ -4,7 +4,7 @@
 import {createLineSplitter} from '../../lib/line-splitter.js'
 import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {mkdir, readdir, readFile, rm, stat} from 'node:fs/promises'
+import {mkdir, readdir, readFile, rm, stat, statfs} from 'node:fs/promises'
 import path from 'node:path'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import type {TaskInputs} from '../../core/engine/inputs.js'
@@ -297,12 +297,25 @@ async function runTask(
     const next = nextRetry(policy, {attempts: attempt, firstStartMs, lastEndMs: nowMs, nowMs})
     if (!next.retry) {
       const tries = attempts > 1 ? ` after ${attempt} attempt${attempt > 1 ? 's' : ''}${next.reason ? ` (${next.reason})` : ''}` : ''
-      return {status: 'failed', cacheKey, exitCode, message: `${failure}${tries}`}
+      const fault = await fullDiskUnder([outputsDir, ...outArtifactPaths.map((p) => path.dirname(p))])
+      return {status: 'failed', cacheKey, exitCode, message: `${failure}${tries}${fault ? `; t${fault.message.slice(1, -1)}` : ''}`, ...(fault ? {fault} : {})}
     }
     log.write(`--- retry ${attempt} of ${attempts - 1}${next.waitMs ? ` in ${next.waitMs / 1000}s` : ''} ---\n`)
     ctx.onRetry(attempt + 1)
     if (next.waitMs > 0) await abortableSleep(next.waitMs, ctx.signal)
   }
+}
+
+/**
+ * A failed step may have failed because a folder it writes its outputs to is on a full disk (its own error, e.g.
+ * `dd: error writing …: No space left on device`, is in its log): the first such folder as a fault, if any.
+ */
+async function fullDiskUnder(dirs: string[]): Promise<RunFault | undefined> {
+  for (const dir of new Set(dirs)) {
+    const fs = await statfs(dir).catch(() => undefined)
+    if (fs && fs.bavail === 0) return {code: 'ENOSPC', path: dir, message: `The disk holding ${dir} is full (ENOSPC).`}
+  }
+  return undefined
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
