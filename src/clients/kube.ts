@@ -98,6 +98,13 @@ export async function createKubeClient(env: Env): Promise<KubeClient> {
           },
         })
         sink.on('finish', () => resolve())
+        // client-node pipes the response body into the sink (log.js `response.body.pipe(stream)`), and pipe() does not
+        // pass a source error on: a connection broken mid-stream would otherwise leave this waiting forever.
+        sink.on('pipe', (body: NodeJS.ReadableStream) =>
+          body.on('error', (error) => {
+            if (!o.signal.aborted) reject(kubeError(error, `reading the log of ${pod}`))
+          }),
+        )
         log
           .log(namespace, pod, container, sink, {follow: o.follow, tailLines: o.tailLines, sinceSeconds: o.sinceSeconds, timestamps: o.timestamps})
           .then((ctl) => {

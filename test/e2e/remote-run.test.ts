@@ -167,6 +167,36 @@ e2e('a watch without a kube context uses no Kubernetes client (client-node would
   }
 })
 
+e2e('--watch: a log stream that breaks midway goes on after the lines already printed (none twice); a pod Kubernetes does not know is skipped for that step alone, said once', async () => {
+  // Given a run whose first step's stream is cut twice, and whose second step's pod Kubernetes never had
+  server.defaultRunScript = [
+    {state: 'RUNNING', tasks: tasks(0)},
+    {state: 'RUNNING'},
+    {state: 'RUNNING'},
+    {state: 'RUNNING', tasks: tasks(1)},
+    {state: 'RUNNING', tasks: tasks(2)},
+    {state: 'RUNNING'},
+    {state: 'SUCCEEDED', tasks: tasks(4).slice(0, 4).map((t) => ({...t, state: 'SUCCEEDED'}))},
+  ]
+  server.defaultRunScript[0].tasks![0].log = 'p1\np2\np3\np4\np5\n'
+  server.defaultRunScript[3].tasks![1].log = 'h1\n'
+  server.defaultRunScript[4].tasks![2].log = 't1\nt2\n'
+  kube.cut.push({pod: /./, afterLines: 2, times: 1}, {pod: /./, afterLines: 1, times: 1})
+  const stop = mirrorPods(server, kube, {lineIntervalMs: 150, missing: (step) => step === 'hypertrain'})
+  // When
+  const r = await runCli(['run', '--target', 'dev'], {cwd: dir, env: await env()})
+  stop()
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  const lines = r.stderr.split('\n').filter((l) => /^\[(preprocess|hypertrain|traintuned)\] /.test(l))
+  assert.equal(lines.filter((l) => l.startsWith('[preprocess]')), ['[preprocess] p1', '[preprocess] p2', '[preprocess] p3', '[preprocess] p4', '[preprocess] p5'])
+  assert.equal(lines.filter((l) => l.startsWith('[traintuned]')), ['[traintuned] t1', '[traintuned] t2'])
+  assert.equal(lines.filter((l) => l.startsWith('[hypertrain]')), [])
+  assert.is(r.stderr.match(/Step hypertrain: Kubernetes has no pod/g)?.length, 1, r.stderr)
+  assert.match(r.stderr, /`kfp logs run-[\w-]+ hypertrain` reads it through the KFP UI/)
+  assert.ok(kube.requests.filter((q) => q.path.endsWith('/log') && q.query.follow === 'true').length >= 4, 'the cut streams were opened again')
+})
+
 e2e('a bad value in --params-file is a usage error at file:line:col, before anything reaches the server', async () => {
   // Given a params file whose second key has a value of the wrong type, and an unknown third
   await writeFile(path.join(dir, 'p.yaml'), 'project: p1\nstartYear: lots\ncolour: red\n')

@@ -12,6 +12,9 @@
  *   from the API reference, not checked against kubelet code. The UI server reads logs through the same call
  *   (frontend/server/k8s-helper.ts: readNamespacedPodLog({name, namespace, container})).
  *
+ * Faults: `cut` ends follow streams of a pod with a broken connection after some lines (the socket is destroyed
+ * mid-response, as when an API server or a proxy in front of it restarts or drops an idle stream).
+ *
  * Requests must carry `Authorization: Bearer <token>` (else 401 Status). `kubeconfig()` writes a kubeconfig file
  * whose current context points at the server with that token.
  */
@@ -47,6 +50,8 @@ export interface FakeKube {
   /** Times at which each log line was written to a follow stream (pod → line → ms since epoch). */
   written: Array<{pod: string; line: string; at: number}>
   addPod(p: FakePodInput): void
+  /** Follow streams of pods whose name matches are cut after `afterLines` lines, `times` times (default 1). */
+  cut: Array<{pod: RegExp; afterLines: number; times?: number}>
   /** Writes a kubeconfig for this server in `dir` and returns its path. */
   kubeconfig(dir: string, namespace?: string): Promise<string>
   close(): Promise<void>
@@ -58,6 +63,7 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
   const requests: FakeKube['requests'] = []
   const writtenLines: FakeKube['written'] = []
   const open = new Set<http.ServerResponse>()
+  const cuts: FakeKube['cut'] = []
 
   const status = (res: http.ServerResponse, code: number, reason: string, message: string) => {
     res.writeHead(code, {'content-type': 'application/json'})
@@ -121,11 +127,20 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
       res.writeHead(200, {'content-type': 'text/plain', 'transfer-encoding': 'chunked'})
       open.add(res)
       let i = first < 0 ? p.log.length : first
+      const cut = cuts.find((c) => c.pod.test(p.name) && (c.times ?? 1) > 0)
+      if (cut) cut.times = (cut.times ?? 1) - 1
+      let sent = 0
       const next = () => {
         if (res.destroyed) return
         while (i < p.log.length && dueAt(i) <= Date.now()) {
+          if (cut && sent >= cut.afterLines) {
+            // After what was written reached the client (destroy drops unsent data).
+            open.delete(res)
+            return void setTimeout(() => res.socket?.destroy(), 50)
+          }
           writtenLines.push({pod: p.name, line: p.log[i], at: Date.now()})
           res.write(`${shown(i++)}\n`)
+          sent++
         }
         if (i >= p.log.length) {
           p.phase = 'Succeeded'
@@ -146,6 +161,7 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
     pods,
     requests,
     written: writtenLines,
+    cut: cuts,
     addPod(p) {
       pods.set(p.name, {
         namespace: 'kubeflow',

@@ -273,6 +273,59 @@ async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Prom
 }
 
 /**
+ * The Kubernetes log streams of a run's steps, shared by `kfp logs -f` and `kfp run --watch`: one stream per step
+ * instance at a time; lines are counted per step, so a stream opened again after a failure skips the lines already
+ * printed (it reads the log from its start: exact without --tail) and whole-log polling of the UI can start after them;
+ * a pod Kubernetes does not know (404: deleted, or in another namespace) is gone for that step only.
+ */
+export interface PodStreams {
+  /** Opens the step's stream unless one is open, or its pod is gone; true when it opened one. */
+  open(t: RemoteTaskInfo, ns: string): boolean
+  isOpen(key: string): boolean
+  isGone(key: string): boolean
+  /** Lines printed for a step so far (by any source). */
+  seen: Map<string, number>
+  settled(): Promise<unknown>
+}
+
+export function podStreams(
+  kube: KubeClient,
+  o: {signal: AbortSignal; window?: LogWindow; onLine: LogLine; now: () => number; onFail: (t: RemoteTaskInfo, error: CliError, gone: boolean) => void},
+): PodStreams {
+  const open = new Set<string>()
+  const gone = new Set<string>()
+  const seen = new Map<string, number>()
+  const streams: Promise<void>[] = []
+  return {
+    seen,
+    isOpen: (key) => open.has(key),
+    isGone: (key) => gone.has(key),
+    settled: () => Promise.allSettled(streams),
+    open(t, ns) {
+      if (open.has(t.key) || gone.has(t.key) || !t.podName) return false
+      open.add(t.key)
+      const skip = seen.get(t.key) ?? 0
+      let n = 0
+      const onLine: LogLine = (step, line, timeMs) => {
+        if (++n <= skip) return
+        seen.set(t.key, n)
+        o.onLine(step, line, timeMs)
+      }
+      streams.push(
+        kubeLog(kube, ns, t.podName, t.name, {follow: true, signal: o.signal, window: skip ? undefined : o.window, onLine, now: o.now()}).catch((error) => {
+          if (!isCliError(error)) throw error
+          open.delete(t.key)
+          const is404 = (error.data as {status?: number} | undefined)?.status === 404
+          if (is404) gone.add(t.key)
+          o.onFail(t, error, is404)
+        }),
+      )
+      return true
+    },
+  }
+}
+
+/**
  * -f: follows the chosen steps until the run ends (or Ctrl-C). Through the Kubernetes API each pod's stream is opened
  * as ML Metadata names it; without cluster access, the UI's `/k8s/pod/logs` is polled and only new lines are printed.
  */
@@ -287,12 +340,22 @@ async function followLogs(
   const onAbort = () => stop.abort()
   ctx.signal.addEventListener('abort', onAbort, {once: true})
   const sources: Record<string, LogSource> = {}
-  const started = new Set<string>()
-  const seenLines = new Map<string, number>()
-  const podGone = new Set<string>()
-  const streams: Promise<void>[] = []
   let kubeDown = o.kubeDown
+  // Any other failure than a 404 (refused, unreachable) moves every later step to the UI.
+  const pods = o.kube
+    ? podStreams(o.kube, {
+        signal: stop.signal,
+        window: o.window,
+        onLine: o.onLine,
+        now: () => ctx.now().getTime(),
+        onFail: (t, error, gone) => {
+          o.onEvent?.({type: 'fallback', step: t.name, from: 'kubernetes', to: 'ui', reason: error.message})
+          if (!gone) kubeDown = error.message
+        },
+      })
+    : undefined
   if (kubeDown) o.onEvent?.({type: 'fallback', from: 'kubernetes', to: 'ui', reason: kubeDown})
+  const uiSeen = new Map<string, number>()
   let info = first
   let current = run
   try {
@@ -301,37 +364,19 @@ async function followLogs(
       for (const t of chosen) {
         if (!t.podName || t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
         const ns = podNamespace(s, t)
-        if (o.kube && !kubeDown && !podGone.has(t.key)) {
-          if (started.has(t.key)) continue
-          started.add(t.key)
-          sources[t.name] = 'kubernetes'
-          // Lines printed from the stream count as seen, so when this stream fails midway the UI's whole-log polling
-          // starts after them instead of printing them again (exact without --tail, whose stream starts later).
-          const onLine: LogLine = (step, line, timeMs) => {
-            seenLines.set(t.key, (seenLines.get(t.key) ?? 0) + 1)
-            o.onLine(step, line, timeMs)
-          }
-          streams.push(
-            kubeLog(o.kube, ns, t.podName, t.name, {follow: true, signal: stop.signal, window: o.window, onLine, now: ctx.now().getTime()}).catch((error) => {
-              if (!isCliError(error)) throw error
-              o.onEvent?.({type: 'fallback', step: t.name, from: 'kubernetes', to: 'ui', reason: error.message})
-              started.delete(t.key)
-              // A pod Kubernetes does not know (404: deleted, or another namespace) moves that step alone to the UI;
-              // any other failure (refused, unreachable) moves every later step.
-              if ((error.data as {status?: number} | undefined)?.status === 404) podGone.add(t.key)
-              else kubeDown = error.message
-            }),
-          )
-        } else if (!started.has(t.key)) {
+        if (pods && !kubeDown && !pods.isGone(t.key)) {
+          if (pods.open(t, ns)) sources[t.name] = 'kubernetes'
+        } else if (!pods?.isOpen(t.key)) {
           // Whole-log polling: print what is new since the last read. A step whose Kubernetes stream is open or ended
           // well keeps it; only steps without one (or whose stream failed) are polled.
           const text = await s.api.uiPodLogs({podname: t.podName, runid: current.run_id, podnamespace: ns, createdat: createdDate(t, current)}).catch(() => undefined)
           if (text === undefined) continue
           sources[t.name] = 'ui'
           const lines = text.replace(/\n$/, '').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1)
-          const from = seenLines.get(t.key) ?? (o.window?.tail !== undefined ? Math.max(0, lines.length - o.window.tail) : 0)
+          const seen = pods?.seen ?? uiSeen
+          const from = seen.get(t.key) ?? (o.window?.tail !== undefined ? Math.max(0, lines.length - o.window.tail) : 0)
           for (const l of lines.slice(from)) o.onLine(t.name, l)
-          seenLines.set(t.key, Math.max(from, lines.length))
+          seen.set(t.key, Math.max(from, lines.length))
         }
       }
       if (stop.signal.aborted || ['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(current.state ?? '')) break
@@ -340,10 +385,10 @@ async function followLogs(
       info = await describeRun(s, current, ctx)
     }
     // Let the streams deliver their last lines.
-    await Promise.race([Promise.allSettled(streams), new Promise((r) => setTimeout(r, 2000))])
+    await Promise.race([pods?.settled(), new Promise((r) => setTimeout(r, 2000))])
   } finally {
     stop.abort()
-    await Promise.allSettled(streams)
+    await pods?.settled()
     ctx.signal.removeEventListener('abort', onAbort)
   }
   const used = [...new Set(Object.values(sources))]
@@ -352,23 +397,34 @@ async function followLogs(
 
 /**
  * Follows the logs of a run's steps while `kfp run --watch` watches it (Kubernetes API only; a watch without cluster
- * access shows no logs and says so once).
+ * access shows no logs and says so once). A stream that breaks is opened again and goes on after the lines already
+ * printed; a step whose pod Kubernetes does not know (404) is not followed again, and `onWarning` says so once.
  */
-export async function followRunLogs(s: RemoteSession, runId: string, o: {signal: AbortSignal; onLine: (step: string, line: string) => void}, ctx: Ctx): Promise<void> {
+export async function followRunLogs(
+  s: RemoteSession,
+  runId: string,
+  o: {signal: AbortSignal; onLine: (step: string, line: string) => void; onWarning?: (message: string) => void},
+  ctx: Ctx,
+): Promise<void> {
   const kube = await kubeOf(ctx)
-  const started = new Set<string>()
-  const streams: Promise<void>[] = []
+  const pods = podStreams(kube, {
+    signal: o.signal,
+    onLine: o.onLine,
+    now: () => Date.now(),
+    onFail: (t, error, gone) => {
+      if (gone) o.onWarning?.(`Step ${t.name}: Kubernetes has no pod ${t.podName} (${error.message}); its log is not followed. \`kfp logs ${runId} ${t.name}\` reads it through the KFP UI.`)
+    },
+  })
   while (!o.signal.aborted) {
     const run = await s.api.getRun(runId)
     const info = await describeRun(s, run, ctx)
     for (const t of info.tasks) {
-      if (!t.podName || started.has(t.key) || t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
-      started.add(t.key)
-      streams.push(kubeLog(kube, podNamespace(s, t), t.podName, t.name, {follow: true, signal: o.signal, onLine: o.onLine, now: Date.now()}).catch(() => started.delete(t.key) as unknown as void))
+      if (t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
+      pods.open(t, podNamespace(s, t))
     }
     await new Promise((r) => setTimeout(r, 1000))
   }
-  await Promise.allSettled(streams)
+  await pods.settled()
 }
 
 /** The last `n` lines of a step's log from whichever source has it (for failure messages); undefined when none does. */

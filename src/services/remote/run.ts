@@ -133,7 +133,8 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
   let logsDone: Promise<void> | undefined
   if (o.logs !== false) {
     const {followRunLogs} = await import('./logs.js')
-    logsDone = followRunLogs(session, info.id, {signal: logAbort.signal, onLine: (task, line) => o.onEvent?.({type: 'log', task, line})}, ctx).catch((error) => {
+    const onWarning = (message: string) => o.onEvent?.({type: 'warning', message})
+    logsDone = followRunLogs(session, info.id, {signal: logAbort.signal, onLine: (task, line) => o.onEvent?.({type: 'log', task, line}), onWarning}, ctx).catch((error) => {
       o.onEvent?.({type: 'warning', message: `Cannot stream logs: ${(error as Error).message} \`kfp logs ${info.id}\` reads them through the KFP UI.`})
     })
   }
