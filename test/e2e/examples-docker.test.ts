@@ -194,6 +194,19 @@ tuning('a changed component: kfp run --build --start-step 3 rebuilds only it and
   assert.is.not(from![1], failedRun)
 })
 
+tuning('kfp run --detach in Docker, kfp logs -f: the lines of every step, also of iterations and groups that start later', async () => {
+  const started = await runCli(['run', '--detach', '--no-cache'], {cwd: dir})
+  assert.is(started.code, 0, started.stderr)
+  const id = /kfp logs (\S+) -f/.exec(started.stderr)?.[1]
+  assert.ok(id, started.stderr)
+  const r = await runCli(['logs', id!, '-f'], {cwd: dir})
+  assert.is(r.code, 0, r.stderr)
+  const prefixes = [...new Set([...r.stdout.matchAll(/^\[([^\]]+(?:\[\d\])?)\] /gm)].map((m) => m[1]))]
+  assert.equal(prefixes.sort(), ['deploy', 'make-data', 'pick-best', 'summary', 'train-final', 'trial[0]', 'trial[1]', 'trial[2]', 'trial[3]'])
+  const run: Run = (await runCli(['runs', 'get', id!, '--json'], {cwd: dir})).json.result.run
+  assert.is(run.runner, 'docker')
+})
+
 const bw = suite('babyweight example (local mode): kfp run --build in Docker, then --start-step 4')
 const baby = `bw${suffix}`
 bw.before(async () => {

@@ -118,16 +118,15 @@ export async function readLogs(
   const stateDir = await runsStateDir(o, ctx)
   let run = await resolveRun(stateDir, o.run)
   // Steps (not the groups they run in), in the order `kfp runs get` shows them.
-  let tasks = recordTreeOrder(run.tasks).map((x) => x.task).filter((t) => t.kind === undefined)
-  if (o.step) {
-    const found = findSteps(tasks, o.step)
-    if (!found.length) {
-      const listed = tasks.slice(0, 30).map((x) => `${x.number}. ${labelOf(x.name)}`)
-      throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${listed.join(', ')}${tasks.length > 30 ? ', …' : ''}`, {
-        exit: EXIT.USAGE,
-      })
-    }
-    tasks = found
+  const stepsOf = (r: RunRecord) => recordTreeOrder(r.tasks).map((x) => x.task).filter((t) => t.kind === undefined)
+  const selected = (r: RunRecord) => (o.step ? findSteps(stepsOf(r), o.step) : stepsOf(r))
+  const tasks = selected(run)
+  if (o.step && !tasks.length) {
+    const all = stepsOf(run)
+    const listed = all.slice(0, 30).map((x) => `${x.number}. ${labelOf(x.name)}`)
+    throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${listed.join(', ')}${all.length > 30 ? ', …' : ''}`, {
+      exit: EXIT.USAGE,
+    })
   }
   const steps: StepLog[] = []
   for (const t of tasks) steps.push(await logOf(stateDir, run, t))
@@ -152,6 +151,13 @@ export async function readLogs(
       if (!fresh) break
       run = withLiveness(fresh)
       byKey = new Map(run.tasks.map((x) => [x.name, x]))
+      // Steps that started since: loop iterations as the loop expands, steps of a condition or an exit handler.
+      const known = new Set(steps.map((s) => s.key))
+      for (const t of selected(run).filter((x) => !known.has(x.name))) {
+        const s = await logOf(stateDir, run, t)
+        steps.push(s)
+        onStep(s, steps)
+      }
       for (const s of steps) {
         const t = byKey.get(s.key)
         if (t) {
