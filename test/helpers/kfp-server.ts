@@ -20,6 +20,7 @@
  * executions, outputs, cache hits and `executor-logs` artifacts; the UI server's `/k8s/pod/logs` and `/artifacts/get`.
  */
 import http from 'node:http'
+import https from 'node:https'
 import type {AddressInfo} from 'node:net'
 import YAML from 'yaml'
 import {SwaggerValidator, type SwaggerOperation} from './swagger-validator.js'
@@ -91,6 +92,8 @@ export interface FakeKfpOptions {
    * `/k8s/pod/logs` finds archived logs of a finished run, given `createdat`. Default false, as on an unmodified install.
    */
   archiveKeyMatches?: boolean
+  /** Serve HTTPS with this key and certificate (PEM), as a Kubeflow ingress or an https port-forward does. */
+  tls?: {key: string; cert: string}
 }
 
 export interface FakeKfpServer {
@@ -199,7 +202,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     for (const [name, pod] of state.pods) if (pod.runId === runId) state.pods.delete(name)
   }
 
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     // ML Metadata: gRPC-web, proxied by the UI server at its root (frontend/server/app.ts `app.all('/ml_metadata.*',
     // createProxyMiddleware({target: envoyServiceAddress}))`). That proxy calls no authorizeFn and checks no header:
     // the UI server passes every /ml_metadata.* request to Envoy as it is. What stops an anonymous caller in a real
@@ -223,7 +226,8 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         res.end(JSON.stringify({code: 13, message: String(error)}))
       })
     })
-  })
+  }
+  const server = opts.tls ? https.createServer({key: opts.tls.key, cert: opts.tls.cert}, listener) : http.createServer(listener)
 
   async function handle(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://x')
@@ -758,7 +762,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       const port = (server.address() as AddressInfo).port
       resolve(
         Object.assign(state, {
-          url: `http://127.0.0.1:${port}${base}`,
+          url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}${base}`,
           inject: (i: Injection) => void injections.push({...i}),
           setRunState,
           setToken: (t: string) => {
