@@ -169,7 +169,8 @@ async function readResultMarkers(folder: string): Promise<Map<string, TaskResult
  * group whose record no run.json write covered), of a run whose kfp died before writing them.
  */
 async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<void> {
-  if (isRunFinal(rec.status)) return
+  // While its kfp runs, the record catches up by itself (and a large live run is not read twice over).
+  if (isRunFinal(rec.status) || !ownerGone(rec)) return
   const markers = await readResultMarkers(runDir(stateDir, rec.id))
   const byKey = new Map(rec.tasks.map((t) => [t.name, t]))
   for (const [key, m] of markers) {
@@ -206,7 +207,7 @@ async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<voi
  * spec that ran (read only when such a group exists). A spec that cannot be read leaves the groups as they are.
  */
 async function closeGroups(stateDir: string, rec: RunRecord): Promise<void> {
-  if (isRunFinal(rec.status) || !rec.tasks.some((t) => t.kind !== undefined && !isTaskFinal(t.status))) return
+  if (isRunFinal(rec.status) || !ownerGone(rec) || !rec.tasks.some((t) => t.kind !== undefined && !isTaskFinal(t.status))) return
   let nodes: TaskNode[]
   try {
     nodes = walkTree(planTree(JSON.parse(await readFile(path.join(runDir(stateDir, rec.id), rec.spec), 'utf8')) as PipelineSpec))
@@ -222,6 +223,12 @@ export async function writeRun(stateDir: string, rec: RunRecord, o: WriteOptions
   await writeJsonAtomic(runFile(stateDir, rec.id), rec, o)
 }
 
+/** Whether the kfp process that runs an unfinished run is gone (or its pid was reused: a stale heartbeat). */
+function ownerGone(rec: RunRecord, alive: (pid: number) => boolean = processAlive, now = Date.now()): boolean {
+  const beat = Date.parse(rec.heartbeatAt ?? rec.startedAt ?? rec.createdAt)
+  return !alive(rec.pid) || (Number.isFinite(beat) && now - beat > HEARTBEAT_STALE_MS)
+}
+
 /**
  * Shows a run whose owner is gone as `interrupted`, with its unfinished tasks `cancelled`. A task whose step may
  * have outlived kfp (its process group still answers, or it ran in a container) says so, and that
@@ -230,9 +237,7 @@ export async function writeRun(stateDir: string, rec: RunRecord, o: WriteOptions
  */
 export function withLiveness(rec: RunRecord, alive: (pid: number) => boolean = processAlive, now = Date.now()): RunRecord {
   if (isRunFinal(rec.status)) return rec
-  const beat = Date.parse(rec.heartbeatAt ?? rec.startedAt ?? rec.createdAt)
-  const dead = !alive(rec.pid) || (Number.isFinite(beat) && now - beat > HEARTBEAT_STALE_MS)
-  if (!dead) return rec
+  if (!ownerGone(rec, alive, now)) return rec
   const leftover = (t: RunRecord['tasks'][number]): string | undefined => {
     if (t.pid !== undefined && alive(t.pid)) return `its step process (group ${t.pid}) may still be running`
     if (t.containerId) return `its step container ${t.containerId.slice(0, 12)} may still be running`

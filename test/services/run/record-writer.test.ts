@@ -1,4 +1,4 @@
-import {readFile, writeFile} from 'node:fs/promises'
+import {readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -97,6 +97,20 @@ W('a failing write is reported and does not hang the run', async () => {
   await w.save()
   assert.is(errors.length, 2)
   assert.match(errors[0], 'ENOTDIR')
+  // The last error stays until a write succeeds: what executeRun reports as the run's recordError.
+  assert.is((w.lastError as NodeJS.ErrnoException).code, 'ENOTDIR')
+  assert.is((w.lastError as NodeJS.ErrnoException).path, path.join(tmp.dir, 'blocker', 'run.json'), 'names the record, not its temp file')
+})
+
+W('a write that succeeds after a failed one clears lastError', async () => {
+  const dir = path.join(tmp.dir, 'later')
+  await writeFile(dir, 'x')
+  const w = new RecordWriter(path.join(dir, 'run.json'), rec())
+  await w.save()
+  assert.ok(w.lastError)
+  await rm(dir)
+  await w.save()
+  assert.is(w.lastError, undefined)
 })
 
 W.run()
