@@ -137,7 +137,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
           else if (e.status !== 'checking') this.info(`${e.status === 'failed' ? '✖' : e.status === 'built' ? '✔' : '↺'} ${e.step}: image ${e.status}${e.image ? ` (${e.image})` : ''}`)
           break
         case 'run-start':
-          this.info(`Run ${e.name} (${e.runId}): ${e.tasks} step${e.tasks === 1 ? '' : 's'} on the ${e.runner} runner.`)
+          this.info(`Run ${e.name} (${e.runId}): ${e.tasks} step${e.tasks === 1 ? '' : 's'} on the ${e.runner === 'mixed' ? 'mixed runner (Docker and the host)' : `${e.runner} runner`}.`)
           break
         case 'image':
           if (e.status === 'pulling') this.info(`Pulling image ${e.image}…`)

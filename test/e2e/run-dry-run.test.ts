@@ -74,6 +74,26 @@ D('--start-step: the steps before it are reused from the run they come from, wit
   assert.match(rows(img.stdout)[0][4], 'the image changed: kfp-test/busybox:latest → kfp-test/busybox:v2')
 })
 
+D('steps inside groups and loops (the tuning example): cached per iteration; a changed item says what changed since which run', async () => {
+  const project = path.join(tmp.dir, 'sweep')
+  assert.is((await runCli(['init', project, '--example', 'tuning', '-y'], {cwd: tmp.dir})).code, 0)
+  const first = await runCli(['run', '--runner', 'process', '--name', 'first', '--json'], {cwd: project})
+  assert.is(first.code, 0, first.stderr)
+  const id = first.json.result.run.id
+  const same = await runCli(['run', '--runner', 'process', '--dry-run'], {cwd: project})
+  assert.is(same.code, 0, same.stderr)
+  const byStep = (out: string) => Object.fromEntries(rows(out).map((x) => [x[1], x]))
+  for (const step of ['make-data', 'trial[0]', 'trial[1]', 'trial[2]', 'trial[3]']) assert.equal(byStep(same.stdout)[step].slice(2, 4), ['cached', `first (${id})`], step)
+  assert.match(byStep(same.stdout)['trial[2]'][4], `same image, command and inputs as step trial[2] of run first (${id})`)
+  // One trial's epochs change: that iteration alone misses the cache, and says why (its item field, not the item)
+  const trials = '[{"lr":0.01,"epochs":30},{"lr":0.05,"epochs":31},{"lr":0.1,"epochs":60},{"lr":0.3,"epochs":60}]'
+  const changed = await runCli(['run', '--runner', 'process', '--dry-run', '--param', `trials=${trials}`, '--json'], {cwd: project})
+  assert.is(changed.code, 0, changed.stderr)
+  const plan = Object.fromEntries(changed.json.result.steps.map((x: {step: string}) => [x.step, x]))
+  assert.equal(plan['trial[1]'], {task: 'exit-handler-1/for-loop-2[1]/trial', number: 2, step: 'trial[1]', action: 'run', comparedWith: {id, name: 'first'}, reasons: ['input epochs changed: 30 → 31']})
+  assert.equal(['trial[0]', 'trial[2]', 'trial[3]'].map((s) => plan[s].action), ['cached', 'cached', 'cached'])
+})
+
 D('bad flags are still checked (exit 2); a server target cannot be planned here', async () => {
   const bad = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--dry-run', '--param', 'nope=1'], {cwd: tmp.dir})
   assert.is(bad.code, 2)

@@ -42,6 +42,13 @@ export function stepRows(run: RunRecord, spec?: PipelineSpec): string[][] {
   })
 }
 
+/** `docker runner`, `process runner`, or for a mixed run which steps ran as host processes: `mixed runner (Docker; host processes: a, b)`. */
+export function runnerText(run: RunRecord): string {
+  if (run.runner !== 'mixed') return `${run.runner} runner`
+  const host = [...new Set(run.tasks.filter((t) => t.runner === 'process').map((t) => labelOf(t.name)))]
+  return `mixed runner (Docker; host processes: ${host.join(', ') || 'none'})`
+}
+
 /**
  * The start step as users know it: its step name (a step record's displayName; kfp projects name it so), not its
  * path through the groups; the last segment of the path when no record of it exists (e.g. its condition was false).
@@ -86,7 +93,7 @@ export default class RunsGet extends BaseCommand {
     const r = result.run
     const took = r.startedAt && r.finishedAt ? ` in ${formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt))}` : ''
     this.out(`Run ${r.name} (${r.id}): ${r.status}${took}`)
-    this.out(`Pipeline ${r.pipelineName} · experiment ${r.experiment} · ${r.runner} runner · created ${r.createdAt}`)
+    this.out(`Pipeline ${r.pipelineName} · experiment ${r.experiment} · ${runnerText(r)} · created ${r.createdAt}`)
     const params = Object.entries(r.parameters).map(([k, v]) => `${k}=${formatParamValue(v)}`)
     if (params.length) this.out(`Parameters: ${params.join(', ')}`)
     if (r.startStep) this.out(`Started at step ${r.startStep.number} (${startStepName(r)})${r.startStep.fromRun ? `, reusing outputs of run ${r.startStep.fromRun.id}` : ''}`)

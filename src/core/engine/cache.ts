@@ -4,7 +4,10 @@
  * an earlier success. Follows kfp-src backend/src/v2/driver/cache.go getFingerPrint and cacheutils/cache.go
  * GenerateCacheKey (image, raw command + args, input values, output parameter types, output artifact types),
  * where that makes sense locally: input artifacts count by content (the backend counts MLMD artifact names, which
- * are new for every run here), and env is included. A task's own `cachingOptions.cacheKey` replaces all of it, as
+ * are new for every run here), and env is included. GenerateCacheKey keys the execution environment (the image and
+ * the command the container runs); a local step runs in Docker or as a host process, two environments for the same
+ * image string, so the runner is in the key too: a result computed on the host is never reused by a Docker run of the
+ * step, nor the other way round. A task's own `cachingOptions.cacheKey` replaces all of it, as
  * in getFingerPrint: sha256(componentRef name, NUL, cacheKey).
  */
 import {createHash} from 'node:crypto'
@@ -19,6 +22,8 @@ export interface CacheKeyInput {
   outputNames: string[]
   /** Output name → parameter type or artifact schema title (GenerateCacheKey's outputParametersSpec / outputArtifactsSpec). */
   outputTypes?: Record<string, string>
+  /** Where the step runs: in Docker, or as a host process (the image string alone does not say). */
+  runner?: 'docker' | 'process'
   /** The IR's own cacheKey, when set, and the task's componentRef name it is salted with. */
   irCacheKey?: string
   componentName?: string
@@ -43,6 +48,7 @@ export function taskCacheKey(i: CacheKeyInput): string {
     artifacts: i.artifactDigests,
     outputs: [...i.outputNames].sort(),
     ...(i.outputTypes ? {outputTypes: i.outputTypes} : {}),
+    ...(i.runner ? {runner: i.runner} : {}),
   })
   return createHash('sha256').update(JSON.stringify(body)).digest('hex')
 }

@@ -244,9 +244,26 @@ function select(expr: string, v: JsonValue): {value: JsonValue} | {reason: strin
   }
 }
 
-/** The value of a `parameterExpressionSelector` input, or why it has none (for container tasks' bound inputs). */
-export function selectedValue(expr: string, v: JsonValue): {value: JsonValue} | {reason: string} {
-  return select(expr, v)
+/**
+ * A container task's parameter bindings with each `parameterExpressionSelector` input (a loop item's field,
+ * `item.lr`) applied to its scope value and bound as a constant (resolve.go handleParameterExpressionSelector), and
+ * the inputs whose selector finds nothing. The executor and `kfp run --dry-run` bind a step's inputs with it.
+ */
+export function bindSelectedParameters(
+  params: NonNullable<IrTask['inputs']>['parameters'],
+  scope: Record<string, JsonValue>,
+): {parameters: NonNullable<NonNullable<IrTask['inputs']>['parameters']>; unresolved: string[]} {
+  const parameters = {...params}
+  const unresolved: string[] = []
+  for (const [name, b] of Object.entries(parameters)) {
+    if (!b.parameterExpressionSelector || b.componentInputParameter === undefined) continue
+    const v = scope[b.componentInputParameter]
+    if (v === undefined) continue
+    const r = select(b.parameterExpressionSelector, v)
+    if ('value' in r) parameters[name] = {runtimeValue: {constant: r.value}}
+    else unresolved.push(`${name} (${r.reason})`)
+  }
+  return {parameters, unresolved}
 }
 
 /**

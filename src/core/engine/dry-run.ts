@@ -6,6 +6,7 @@
  * looked up, and a miss is explained against the latest earlier run of the step. Pure; the service does the lookups.
  */
 import type {CacheKeyInput} from './cache.js'
+import {labelOf as keyLabel} from './naming.js'
 import {formatParamValue} from './params.js'
 import type {TaskOutputs} from './record.js'
 
@@ -75,6 +76,8 @@ export function decideWithoutCache(f: StepFacts, planned: Map<string, PlanStep>,
   return 'lookup'
 }
 
+const runnerWords = {docker: 'Docker', process: 'host process'} as const
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 
 function shown(v: unknown): string {
@@ -87,6 +90,7 @@ function shown(v: unknown): string {
 export function explainCacheMiss(now: CacheKeyInput, before: CacheKeyInput): string[] {
   const why: string[] = []
   if (now.container.image !== before.container.image) why.push(`the image changed: ${before.container.image} → ${now.container.image}`)
+  if (now.runner && before.runner && now.runner !== before.runner) why.push(`the runner changed: ${runnerWords[before.runner]} → ${runnerWords[now.runner]}`)
   if (!same(now.container.command, before.container.command)) why.push('the command changed')
   if (!same(now.container.args, before.container.args)) why.push('the arguments changed')
   const envNames = new Set([...(now.container.env ?? []), ...(before.container.env ?? [])].map((e) => e.name))
@@ -110,7 +114,7 @@ export function decideWithCache(
   now: CacheKeyInput,
 ): PlanStep {
   const base = {task: f.task, number: f.number, step: f.step}
-  if (hit) return {...base, action: 'cached', fromRun: {id: hit.runId, name: hit.runName}, reasons: [`same image, command and inputs as step ${hit.task} of run ${hit.runName} (${hit.runId})`]}
+  if (hit) return {...base, action: 'cached', fromRun: {id: hit.runId, name: hit.runName}, reasons: [`same image, command and inputs as step ${keyLabel(hit.task)} of run ${hit.runName} (${hit.runId})`]}
   if (!earlier) return {...base, action: 'run', reasons: ['not in the cache: no earlier run of this step had these inputs']}
   const why = explainCacheMiss(now, earlier.input)
   return {

@@ -84,6 +84,8 @@ export interface TaskRecord {
   /** Why it failed, was skipped or cancelled. */
   message?: string
   image?: string
+  /** A step that ran (or was looked up in the cache): in a Docker container or as a host process. */
+  runner?: 'docker' | 'process'
   /**
    * While the task runs under the process runner: the step's pid, which is also its process group id (steps
    * run in their own group), and the kernel's start time of that process where known (Linux), to tell it from a
@@ -112,7 +114,8 @@ export interface RunRecord {
   /** The kfp process that owns (executes) the run, and the last time it said it was alive. */
   pid: number
   heartbeatAt?: string
-  runner: 'docker' | 'process'
+  /** How its steps ran: all in Docker, all as host processes, or `mixed` (each step record says its `runner`). */
+  runner: 'docker' | 'process' | 'mixed'
   source: RunSource
   /** Effective pipeline parameter values (typed). */
   parameters: Record<string, JsonValue>

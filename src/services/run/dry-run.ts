@@ -9,7 +9,7 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import {CelError, evaluateCondition} from '../../core/engine/cel.js'
-import {iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
+import {bindSelectedParameters, iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
 import {planTasks} from '../../core/engine/dag.js'
 import {decideWithCache, decideWithoutCache, type PlanStep, type StepFacts} from '../../core/engine/dry-run.js'
 import {resolveTaskInputs} from '../../core/engine/inputs.js'
@@ -23,14 +23,15 @@ import {prepareRun, type Prepared} from './local.js'
 import {selectRunner} from './runner-select.js'
 import {toPlanned} from './scheduler.js'
 import {listRunRecords, lookupCacheEntry, runDir} from './store.js'
-import {cacheKeyInputOf} from './task-exec.js'
+import {stepRunnerOf, type TaskRunner} from './runners.js'
+import {cacheKeyInputFile, cacheKeyInputOf} from './task-exec.js'
 import type {RunEvent, RunOptions} from './types.js'
 
 export interface DryRunResult {
   dryRun: true
   pipeline: string
-  /** How the steps would run (docker also when some run as host processes: a warning says which). */
-  runner: 'docker' | 'process'
+  /** How the steps would run: docker, process, or mixed (some as host processes: a warning says which). */
+  runner: 'docker' | 'process' | 'mixed'
   parameters: Record<string, unknown>
   /** One entry per step, and per iteration of a loop whose items are known. */
   steps: PlanStep[]
@@ -50,16 +51,29 @@ async function inputIn(run: RunRecord, stateDir: string, task: string): Promise<
     const r = run.tasks.find((x) => x.name === n)
     return r && taskHasOutputs(r) ? r.outputs : undefined
   })
-  return missing.length ? undefined : cacheKeyInputOf(t, inputs)
+  const rec = run.tasks.find((x) => x.name === task)
+  const runner = rec?.runner ?? (run.runner === 'mixed' ? undefined : run.runner)
+  return missing.length || !runner ? undefined : cacheKeyInputOf(t, inputs, runner)
 }
 
-/** The latest earlier run in which the (root) step produced a result, with its key input. */
+/** The key input the executor kept for a task of an earlier run (runs before it kept one: undefined). */
+async function keptInput(run: RunRecord, stateDir: string, key: string): Promise<CacheKeyInput | undefined> {
+  try {
+    return JSON.parse(await readFile(cacheKeyInputFile(path.join(runDir(stateDir, run.id), 'tasks', key)), 'utf8')) as CacheKeyInput
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The latest earlier run in which the step (at the same record key: a step in a group, an iteration by its index)
+ * produced a result, with its key input: the one the executor kept, else rebuilt from the run's spec (root steps).
+ */
 async function earlierOf(runs: RunRecord[], stateDir: string, key: string): Promise<{run: RunRecord; input: CacheKeyInput} | undefined> {
-  if (key.includes('/')) return undefined
   for (const r of runs) {
     const t = r.tasks.find((x) => x.name === key)
     if (!t || (t.status !== 'succeeded' && t.status !== 'cached')) continue
-    const input = await inputIn(r, stateDir, key)
+    const input = (await keptInput(r, stateDir, key)) ?? (key.includes('/') ? undefined : await inputIn(r, stateDir, key))
     if (input) return {run: r, input}
   }
   return undefined
@@ -84,6 +98,7 @@ class Planner {
   constructor(
     private o: RunOptions,
     private p: Prepared,
+    private runner: Pick<TaskRunner, 'kind' | 'kindOf'>,
   ) {}
 
   async plan(): Promise<PlanStep[]> {
@@ -190,7 +205,11 @@ class Planner {
     if (first !== 'lookup') return record(first, first.action === 'reused' ? reused!.outputs : undefined)
     if (!scope.inputs) return record({task: key, number: n.number, step, action: 'run', reasons: [scope.pending ?? 'decided at run time']})
     const outputsOf = (name: string) => siblings.get(name)?.ended?.outputs
-    const {inputs, missing} = resolveTaskInputs({component: n.component, task: n.task}, scope.inputs.parameters, outputsOf, scope.inputs.artifacts)
+    // Bound as the executor binds them (a loop item's field, `item.lr`, is its own value).
+    const bound = bindSelectedParameters(n.task.inputs?.parameters, scope.inputs.parameters)
+    if (bound.unresolved.length) return record({task: key, number: n.number, step, action: 'run', reasons: [`inputs without a value: ${bound.unresolved.join(', ')} (the run fails it)`]})
+    const task = {...n.task, inputs: {...n.task.inputs, parameters: bound.parameters}}
+    const {inputs, missing} = resolveTaskInputs({component: n.component, task}, scope.inputs.parameters, outputsOf, scope.inputs.artifacts)
     if (missing.length) return record({task: key, number: n.number, step, action: 'run', reasons: ['decided at run time (its inputs are produced while the run goes)']})
     const cond = n.task.triggerPolicy?.condition
     if (cond) {
@@ -198,7 +217,7 @@ class Planner {
       if (c === false) return record({task: key, number: n.number, step, action: 'skipped', reasons: [`condition false: ${cond}${this.seen(cond, {parameters: inputs.parameters, artifacts: {}})}`]})
     }
     if (n.kind === 'importer' || !n.container) return record({task: key, number: n.number, step, action: 'run', reasons: ['imports its artifact']})
-    const now = await cacheKeyInputOf({component: n.component, container: n.container, task: n.task}, inputs)
+    const now = await cacheKeyInputOf({component: n.component, container: n.container, task}, inputs, stepRunnerOf(this.runner, n.container.image))
     const hit = await lookupCacheEntry(loaded.stateDir, taskCacheKey(now))
     if (hit) return record(decideWithCache(facts, hit, undefined, now), hit.outputs)
     const s = decideWithCache(facts, undefined, await earlierOf(this.earlierRuns, loaded.stateDir, key), now)
@@ -216,8 +235,10 @@ export async function dryRunLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent
     .map(toPlanned)
   const mode = o.build ? 'docker' : (o.runner ?? o.runnerPin?.runner ?? 'auto')
   // --build would build first and run everything in Docker; without it, the runner choice is made (and said) as kfp run makes it.
-  const runner = o.build ? 'docker' : (await selectRunner({mode, pinnedBy: o.runner === undefined ? o.runnerPin?.by : undefined, tasks: toRun, buildable: loaded.buildableImages ?? [], stepNames: loaded.stepNames}, ctx, onEvent)).kind
-  const steps = await new Planner(o, p).plan()
-  return {dryRun: true, pipeline: loaded.spec.pipelineInfo.name, runner, parameters: params.values, steps}
+  const runner: Pick<TaskRunner, 'kind' | 'kindOf'> = o.build
+    ? {kind: 'docker'}
+    : await selectRunner({mode, pinnedBy: o.runner === undefined ? o.runnerPin?.by : undefined, tasks: toRun, buildable: loaded.buildableImages ?? [], stepNames: loaded.stepNames}, ctx, onEvent)
+  const steps = await new Planner(o, p, runner).plan()
+  return {dryRun: true, pipeline: loaded.spec.pipelineInfo.name, runner: runner.kind, parameters: params.values, steps}
 }
 

@@ -40,7 +40,8 @@ async function dockerOf(ctx: Ctx): Promise<DockerClient> {
 /** Docker for the steps that have their images, host processes for the others (by image). */
 function mixedRunner(docker: TaskRunner, host: TaskRunner, hostImages: Set<string>): TaskRunner {
   return {
-    kind: 'docker',
+    kind: 'mixed',
+    kindOf: (image) => (hostImages.has(image) ? 'process' : 'docker'),
     prepare: (images, onPull) => docker.prepare(images.filter((i) => !hostImages.has(i)), onPull),
     run: (job, hooks) => (hostImages.has(job.image) ? host.run(job, hooks) : docker.run(job, hooks)),
     async dispose() {

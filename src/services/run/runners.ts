@@ -39,9 +39,14 @@ export interface JobResult {
   aborted: boolean
 }
 
-/** A runner executes task jobs. */
+/** How one step runs: in a Docker container or as a host process. */
+export type StepRunnerKind = 'docker' | 'process'
+
+/** A runner executes task jobs. `mixed`: Docker for some steps, host processes for others (kindOf says which). */
 export interface TaskRunner {
-  kind: 'docker' | 'process'
+  kind: StepRunnerKind | 'mixed'
+  /** Mixed runners: how a step with this image runs. */
+  kindOf?(image: string): StepRunnerKind
   /** Gets ready to run these images (pull missing ones). */
   prepare(images: string[], onPull: (image: string, p: DockerProgress | {status: 'present' | 'pulling' | 'pulled'}) => void): Promise<void>
   run(job: TaskJob, hooks: JobHooks): Promise<JobResult>
@@ -150,4 +155,9 @@ export function createDockerRunner(
       }
     },
   }
+}
+
+/** How a step with `image` runs under `r` (part of its cache key: the runner is the step's environment). */
+export function stepRunnerOf(r: Pick<TaskRunner, 'kind' | 'kindOf'>, image: string): StepRunnerKind {
+  return r.kindOf?.(image) ?? (r.kind === 'process' ? 'process' : 'docker')
 }

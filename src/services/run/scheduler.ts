@@ -17,7 +17,7 @@ import {
   loopLimit,
   resolveDagTaskInputs,
   runsWhateverUpstream,
-  selectedValue,
+  bindSelectedParameters,
   type ArtifactRef,
   type DagInputs,
   type Ended,
@@ -32,7 +32,7 @@ import type {JsonValue} from '../../core/project/types.js'
 import type {ObjectStore} from '../../clients/gcs.js'
 import {executeImporterTask} from './importer-exec.js'
 import {taskResultFile, writeJsonAtomic, type TaskResultMarker} from './store.js'
-import type {TaskRunner} from './runners.js'
+import {stepRunnerOf, type TaskRunner} from './runners.js'
 import {executeContainerTask, taskLogFile} from './task-exec.js'
 import type {RunEvent, RunFault} from './types.js'
 
@@ -277,16 +277,7 @@ export class Scheduler {
    * both as constants; an input from a loop's collected artifact list (dsl.Collected) reads that list.
    */
   private bindContainerTask(node: TaskNode, tr: TaskRecord, scope: DagInputs, sibling: (n: string) => Ended | undefined): {task: IrTask; unresolved: string[]; artifacts: DagInputs['artifacts']} {
-    const unresolved: string[] = []
-    const parameters = {...this.bindFinalStatus(node.task, tr).inputs?.parameters}
-    for (const [name, b] of Object.entries(parameters)) {
-      if (!b.parameterExpressionSelector || b.componentInputParameter === undefined) continue
-      const v = scope.parameters[b.componentInputParameter]
-      if (v === undefined) continue
-      const r = selectedValue(b.parameterExpressionSelector, v)
-      if ('value' in r) parameters[name] = {runtimeValue: {constant: r.value}}
-      else unresolved.push(`${name} (${r.reason})`)
-    }
+    const {parameters, unresolved} = bindSelectedParameters(this.bindFinalStatus(node.task, tr).inputs?.parameters, scope.parameters)
     const artifacts = {...node.task.inputs?.artifacts}
     const available = {...scope.artifacts}
     for (const [name, b] of Object.entries(artifacts)) {
@@ -363,6 +354,7 @@ export class Scheduler {
     const label = labelOf(tr.name)
     const ev = {task: label, key: tr.name, number: tr.number}
     const exitTask = runsWhateverUpstream(node.task)
+    tr.runner = stepRunnerOf(this.o.runner, node.container!.image)
     const outcome = await executeContainerTask({key: tr.name, displayName: node.displayName, component: node.component, container: node.container!, task}, inputs, {
       stateDir: this.o.stateDir,
       runner: this.o.runner,

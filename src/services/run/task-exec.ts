@@ -4,7 +4,7 @@
 import {createLineSplitter} from '../../lib/line-splitter.js'
 import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {mkdir, readdir, readFile, rm, stat, statfs} from 'node:fs/promises'
+import {mkdir, readdir, readFile, rm, stat, statfs, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import type {TaskInputs} from '../../core/engine/inputs.js'
@@ -14,7 +14,7 @@ import type {ReusedFrom, TaskOutputs} from '../../core/engine/record.js'
 import type {IrComponentSpec, IrContainerSpec, IrTask} from '../../core/ir/types.js'
 import {maxAttempts, nextRetry} from '../../core/engine/retry.js'
 import {lookupCacheEntry, writeCacheEntry} from './store.js'
-import type {JobHooks, TaskRunner} from './runners.js'
+import {stepRunnerOf, type JobHooks, type StepRunnerKind, type TaskRunner} from './runners.js'
 import {openTaskLog, type TaskLogWriter} from './task-log.js'
 import {environmentFault} from '../../lib/errors.js'
 import type {RunFault} from './types.js'
@@ -74,6 +74,11 @@ export interface TaskOutcome {
   fault?: RunFault
 }
 
+/** Where a task's cache key input (CacheKeyInput) is kept, in its folder. */
+export function cacheKeyInputFile(taskDir: string): string {
+  return path.join(taskDir, 'cache-key.json')
+}
+
 /** A task's log file, relative to the run folder. */
 export function taskLogFile(key: string): string {
   return path.join('tasks', key, 'log.txt')
@@ -121,7 +126,11 @@ function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => voi
  * What the cache key of a task covers, from its resolved inputs (input artifacts by content digest). The one
  * definition: the executor keys its cache lookups with it and `kfp run --dry-run` explains misses with it.
  */
-export async function cacheKeyInputOf(t: Pick<ContainerTask, 'component' | 'container' | 'task'>, inputs: Pick<TaskInputs, 'parameters' | 'artifacts'>): Promise<CacheKeyInput> {
+export async function cacheKeyInputOf(
+  t: Pick<ContainerTask, 'component' | 'container' | 'task'>,
+  inputs: Pick<TaskInputs, 'parameters' | 'artifacts'>,
+  runner: StepRunnerKind,
+): Promise<CacheKeyInput> {
   const outDefs = t.component.outputDefinitions ?? {}
   const artifactDigests: Record<string, string> = {}
   for (const [n, list] of Object.entries(inputs.artifacts)) {
@@ -140,6 +149,7 @@ export async function cacheKeyInputOf(t: Pick<ContainerTask, 'component' | 'cont
     },
     irCacheKey: t.task.cachingOptions?.cacheKey,
     componentName: t.task.componentRef?.name,
+    runner,
   }
 }
 
@@ -196,7 +206,10 @@ async function runTask(
   // (driver/resolve.go: the cache key sees the resolved values.)
 
   // Cache.
-  const cacheKey = taskCacheKey(await cacheKeyInputOf(t, inputs))
+  const keyInput = await cacheKeyInputOf(t, inputs, stepRunnerOf(ctx.runner, t.container.image))
+  const cacheKey = taskCacheKey(keyInput)
+  // What the key covered, for `kfp run --dry-run` to say what changed since (steps in groups and loops too).
+  await writeFile(cacheKeyInputFile(taskDir), JSON.stringify(keyInput))
   if (!ctx.noCacheLookup && cachingEnabled(t.task.cachingOptions)) {
     const hit = await lookupCacheEntry(ctx.stateDir, cacheKey)
     if (hit) {

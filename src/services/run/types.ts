@@ -5,7 +5,7 @@ import type {RunRecord, TaskStatus} from '../../core/engine/record.js'
  * (`train`, `train[0]` inside a loop), `key` its record key (`for-loop-2[0]/train`).
  */
 export type RunEvent =
-  | {type: 'run-start'; runId: string; name: string; runDir: string; runner: 'docker' | 'process'; tasks: number}
+  | {type: 'run-start'; runId: string; name: string; runDir: string; runner: 'docker' | 'process' | 'mixed'; tasks: number}
   | {type: 'warning'; message: string}
   /** `kfp run --build`: an image being checked, built, or found up to date. */
   | {type: 'build'; step: string; image?: string; status: 'checking' | 'building' | 'built' | 'up to date' | 'failed'}

@@ -141,7 +141,7 @@ export async function stopLeftoverSteps(raw: RunRecord, ctx: Pick<Ctx, 'env'> & 
     if (unfinishedNames.has(task) && !stopped.some((s) => s.pid === p.pgid)) groups.set(p.pgid, task)
   }
   for (const [pgid, task] of groups) if (await stopProcessGroup(pgid)) stopped.push({task, pid: pgid})
-  if (raw.runner !== 'docker' && recorded.length === 0) return stopped
+  if (raw.runner === 'process' && recorded.length === 0) return stopped
   const {createDockerClient} = await import('../../clients/docker.js')
   const {CONTAINER_LABEL} = await import('../run/runners.js')
   const docker = ctx.clients?.docker ? await ctx.clients.docker() : createDockerClient(ctx.env)

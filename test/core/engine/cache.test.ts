@@ -9,6 +9,7 @@ const base: CacheKeyInput = {
   artifactDigests: {data: 'abc'},
   outputNames: ['Output'],
   outputTypes: {Output: 'NUMBER_INTEGER'},
+  runner: 'docker',
 }
 const k0 = taskCacheKey(base)
 const changes: Array<[string, Partial<CacheKeyInput>]> = [
@@ -20,6 +21,7 @@ const changes: Array<[string, Partial<CacheKeyInput>]> = [
   ['an input artifact content', {artifactDigests: {data: 'abd'}}],
   ['an output type (GenerateCacheKey outputParametersSpec)', {outputTypes: {Output: 'STRING'}}],
   ['the outputs', {outputNames: ['Other'], outputTypes: {Other: 'NUMBER_INTEGER'}}],
+  ['the runner (Docker and a host process are two environments for one image string)', {runner: 'process'}],
 ]
 for (const [what, change] of changes) C(`changes with ${what}`, () => assert.is.not(taskCacheKey({...base, ...change}), k0))
 C('does not change with key order', () => {

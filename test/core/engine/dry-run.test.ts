@@ -49,6 +49,7 @@ const key = (o: Partial<CacheKeyInput> = {}, c: Partial<CacheKeyInput['container
   parameters: {lr: 0.1, name: 'x'},
   artifactDigests: {data: 'd1'},
   outputNames: ['m'],
+  runner: 'docker',
   ...o,
 })
 
@@ -60,6 +61,7 @@ const misses: Array<{name: string; now: CacheKeyInput; want: string[]}> = [
   {name: 'env names', now: key({}, {env: [{name: 'E', value: '2'}, {name: 'F', value: '1'}]}), want: ['the environment changed: E, F']},
   {name: 'which input, from → to', now: key({parameters: {lr: 0.2, name: 'x', extra: [1]}}), want: ['input extra changed: (none) → [1]', 'input lr changed: 0.1 → 0.2']},
   {name: 'an input artifact with other content', now: key({artifactDigests: {data: 'd2'}}), want: ['input artifact data has other content']},
+  {name: 'the runner', now: key({runner: 'process'}), want: ['the runner changed: Docker → host process']},
   {name: 'outputs and IR cache key', now: key({outputNames: ['m', 'n'], irCacheKey: 'k'}), want: ['its outputs changed', 'its cache key changed']},
 ]
 for (const c of misses) M(c.name, () => assert.equal(explainCacheMiss(c.now, key()), c.want))
