@@ -125,3 +125,48 @@ t('--start-step 2 (the loop\'s first step): every iteration runs again; only mak
 })
 
 t.run()
+
+const b = suite('kfp run --start-step 4 on a server: babyweight, whose deploy runs only when traintuned.rmse < maxRmse')
+let bdir: string
+b.before(async () => {
+  bdir = path.join(path.dirname(dir), 'bw')
+  const init = await runCli(['init', bdir, '--example', 'babyweight', '--yes'], {env})
+  assert.is(init.code, 0, init.stderr)
+})
+b.before.each(async () => {
+  server = await startFakeKfp()
+  assert.is((await runCli(['target', 'add', 'srv', '--endpoint', server.url], {cwd: bdir, env})).code, 0)
+  assert.is((await runCli(['run', '--target', 'srv', '--no-watch', '--name', 'whole'], {cwd: bdir, env})).code, 0)
+  source = [...server.runs.keys()][0]
+  server.setRunState(source, 'SUCCEEDED', [
+    {display_name: 'preprocess', state: 'SUCCEEDED', outputs: {bucket: 'gs://b'}, artifacts: {data: 'rows'}},
+    {display_name: 'hypertrain', state: 'SUCCEEDED', outputs: {jobname: 'job-1'}, artifacts: {job: '{}'}},
+    {display_name: 'traintuned', state: 'SUCCEEDED', outputs: {rmse: 1.1, train: 'gs://b/train'}, artifacts: {model: 'weights'}},
+    {display_name: 'condition-1/deploy', state: 'SUCCEEDED', outputs: {model: 'babyweight', version: 'mlp'}},
+  ])
+})
+b.after.each(async () => {
+  assert.equal(server.violations, [])
+  await server.close()
+})
+
+b('the condition is sent with traintuned\'s values as constants (the server decides again with this run\'s maxRmse); its model is imported', async () => {
+  // When
+  const r = await runCli(['run', '--target', 'srv', '--start-step', '4', '--param', 'maxRmse=2', '--no-watch'], {cwd: bdir, env})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  const spec = sentSpec()
+  assert.equal(Object.keys(spec.root.dag.tasks).sort(), ['condition-1', 'importer-traintuned-model'])
+  const cond = spec.root.dag.tasks['condition-1']
+  assert.equal(cond.inputs.parameters['pipelinechannel--traintuned-rmse'], {runtimeValue: {constant: 1.1}})
+  assert.equal(cond.inputs.parameters['pipelinechannel--maxRmse'], {componentInputParameter: 'maxRmse'})
+  assert.equal(cond.inputs.parameters['pipelinechannel--traintuned-train'], {runtimeValue: {constant: 'gs://b/train'}})
+  assert.ok(cond.triggerPolicy.condition.includes("pipelinechannel--traintuned-rmse'] < "))
+  assert.equal(cond.inputs.artifacts['pipelinechannel--traintuned-model'], {taskOutputArtifact: {producerTask: 'importer-traintuned-model', outputArtifactKey: 'model'}})
+  const body = server.requests.filter((q) => q.method === 'POST' && q.path === '/apis/v2beta1/runs').at(-1)!.body as any
+  assert.equal(body.runtime_config.parameters, {maxRmse: 2})
+  assert.match(r.stderr, `Starting at step 4 (deploy); steps before it are not run: outputs of preprocess, hypertrain, traintuned from run whole (${source}).`)
+  assert.match(r.stderr, `traintuned.model: imported from ${uriOf('traintuned', 'model')} (task importer-traintuned-model)`)
+})
+
+b.run()
