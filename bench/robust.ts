@@ -1,13 +1,15 @@
 // Issue 11's speed and memory targets, as ratios measured in one run (never in tests). Needs `npm run build` and GNU
-// time (/usr/bin/time). Run alone: node --import tsx bench/robust.ts
+// time (/usr/bin/time). Run alone: node --import tsx bench/robust.ts, or one part: node --import tsx bench/run.ts robust-log
 //  1. A step printing 200 MB: `kfp run` (log lines streamed) against `kfp run --no-watch`: ≤ 1.5×; kfp's peak RSS
 //     while streaming against 150 MB: ≤ 1×.
+//     The same with a slow reader of kfp's stderr: peak RSS against 150 MB: ≤ 1× (backpressure, not buffering).
 //  2. `kfp logs` on that 200 MB log: peak RSS against 100 MB: ≤ 1×.
 //  3. A step printing 80 MB of `\r` progress redraws without a newline: time against 2 s: ≤ 1×; against 8 MB: ≤ 12×
 //     (linear: 10×).
 //  4. `kfp validate` with 20,000 params: time against 1 s: ≤ 1×; against 2,000 params: ≤ 12× (linear: 10×).
 //  5. `kfp compile` of 20,000 steps against 2,000 steps: ≤ 12×; its peak RSS against 800 MB: ≤ 1×.
 import {spawnSync} from 'node:child_process'
+import {readFileSync, rmSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,12 +20,23 @@ import {type BenchResult, fmt} from './lib.js'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const bin = path.join(root, 'bin', 'run.js')
 
-function measure(args: string[], cwd: string): {ms: number; rssMb: number} {
+/**
+ * Wall time and kfp's peak RSS (GNU time) of one kfp command. kfp's stderr (the streamed log lines) is a pipe: read
+ * by this process, as a terminal or `2>&1 | …` would, or with `reader`, by that shell command (a slow reader).
+ */
+function measure(args: string[], cwd: string, o: {reader?: string} = {}): {ms: number; rssMb: number} {
+  const rssFile = path.join(os.tmpdir(), `kfp-bench-rss-${process.pid}`)
+  const kfp = ['/usr/bin/time', '-o', rssFile, '-f', '%M', process.execPath, bin, ...args]
+  const [file, argv] = o.reader
+    ? ['bash', ['-c', `set -o pipefail; ${kfp.map((a) => `'${a}'`).join(' ')} 2>&1 >/dev/null | ${o.reader}`]]
+    : [kfp[0], kfp.slice(1)]
   const t0 = process.hrtime.bigint()
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...args], {cwd, env: {...process.env, NO_COLOR: '1'}, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30})
+  const r = spawnSync(file, argv, {cwd, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30})
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
-  if (r.status !== 0) throw new Error(`kfp ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-300)}`)
-  return {ms, rssMb: Number(r.stderr.trim().split('\n').pop()) / 1024}
+  if (r.status !== 0) throw new Error(`kfp ${args.join(' ')} exited ${r.status}: ${r.stderr.subarray(-300).toString()}`)
+  const rssMb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024
+  rmSync(rssFile, {force: true})
+  return {ms, rssMb}
 }
 
 const printer = () => `name: big\nsteps:\n  - name: big\n    cache: false\n`
@@ -44,42 +57,70 @@ function stepsProject(dir: string, n: number): void {
   writeMiniProject(dir, `name: steps\nsteps:\n${steps}\n`, {c: {inputs: ['x'], outputs: ['out'], script: 'echo "$1" > "$2"'}})
 }
 
-export async function benchRobust(): Promise<BenchResult[]> {
+type Part = (tmp: string) => BenchResult[]
+
+/** 1 + 2: 200 MB of 100-byte lines. */
+const bigLog: Part = (tmp) => {
+  const big = project(path.join(tmp, 'big'), `yes ${'x'.repeat(99)} | head -c ${mb(200)}`)
+  const quiet = measure(['run', '--runner', 'process', '--no-watch'], big)
+  const watched = measure(['run', '--runner', 'process'], big)
+  // A reader that starts a second late and then reads 50 MB/s at most: the step waits for it (backpressure).
+  const slow = measure(['run', '--runner', 'process'], big, {reader: `(sleep 1; while [ "$(head -c 5000000 | wc -c)" -gt 0 ]; do sleep 0.1; done)`})
+  const logs = measure(['logs', 'latest', 'big'], big)
+  return [
+    {name: 'run 200 MB log: watch vs --no-watch', ratio: watched.ms / quiet.ms, target: 1.5, detail: `${fmt(watched.ms)} vs ${fmt(quiet.ms)}`},
+    {name: 'run 200 MB log: peak RSS vs 150 MB', ratio: watched.rssMb / 150, target: 1, detail: `${watched.rssMb.toFixed(0)} MB (--no-watch ${quiet.rssMb.toFixed(0)} MB)`},
+    {name: 'run 200 MB log, slow reader: peak RSS vs 150 MB', ratio: slow.rssMb / 150, target: 1, detail: `${slow.rssMb.toFixed(0)} MB in ${fmt(slow.ms)}`},
+    {name: 'logs 200 MB: peak RSS vs 100 MB', ratio: logs.rssMb / 100, target: 1, detail: `${logs.rssMb.toFixed(0)} MB in ${fmt(logs.ms)}`},
+  ]
+}
+
+/** 3: \r progress bars without a newline. */
+const redraws: Part = (tmp) => {
+  const redraw = (n: number) => project(path.join(tmp, `cr${n}`), `yes 'progress 42%' | tr '\\n' '\\r' | head -c ${mb(n)}`)
+  const cr80 = measure(['run', '--runner', 'process'], redraw(80))
+  const cr8 = measure(['run', '--runner', 'process'], redraw(8))
+  return [
+    {name: 'run 80 MB of \\r redraws vs 2 s', ratio: cr80.ms / 2000, target: 1, detail: `${fmt(cr80.ms)}, ${cr80.rssMb.toFixed(0)} MB`},
+    {name: 'run \\r redraws: 80 MB vs 8 MB', ratio: cr80.ms / cr8.ms, target: 12, detail: `${fmt(cr80.ms)} vs ${fmt(cr8.ms)}`},
+  ]
+}
+
+/** 4: validate with many params. */
+const manyParams: Part = (tmp) => {
+  paramsProject(path.join(tmp, 'p20k'), 20_000)
+  paramsProject(path.join(tmp, 'p2k'), 2_000)
+  const v20 = measure(['validate'], path.join(tmp, 'p20k'))
+  const v2 = measure(['validate'], path.join(tmp, 'p2k'))
+  return [
+    {name: 'validate 20,000 params vs 1 s', ratio: v20.ms / 1000, target: 1, detail: fmt(v20.ms)},
+    {name: 'validate 20,000 vs 2,000 params', ratio: v20.ms / v2.ms, target: 12, detail: `${fmt(v20.ms)} vs ${fmt(v2.ms)}`},
+  ]
+}
+
+/** 5: compile many steps. */
+const manySteps: Part = (tmp) => {
+  stepsProject(path.join(tmp, 's20k'), 20_000)
+  stepsProject(path.join(tmp, 's2k'), 2_000)
+  const c20 = measure(['compile', '-o', 'p.yaml'], path.join(tmp, 's20k'))
+  const c2 = measure(['compile', '-o', 'p.yaml'], path.join(tmp, 's2k'))
+  return [
+    {name: 'compile 20,000 vs 2,000 steps', ratio: c20.ms / c2.ms, target: 12, detail: `${fmt(c20.ms)} vs ${fmt(c2.ms)}`},
+    {name: 'compile 20,000 steps: peak RSS vs 800 MB', ratio: c20.rssMb / 800, target: 1, detail: `${c20.rssMb.toFixed(0)} MB`},
+  ]
+}
+
+/** The parts by name (`node --import tsx bench/run.ts robust-log` runs one). */
+export const robustParts: Record<string, Part> = {'robust-log': bigLog, 'robust-cr': redraws, 'robust-validate': manyParams, 'robust-compile': manySteps}
+
+/** The named parts (all of them by default), each in a fresh temp folder. */
+export async function benchRobust(parts: string[] = Object.keys(robustParts)): Promise<BenchResult[]> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'kfp-bench-robust-'))
-  const out: BenchResult[] = []
   try {
-    // 1 + 2: 200 MB of 100-byte lines.
-    const big = project(path.join(tmp, 'big'), `yes ${'x'.repeat(99)} | head -c ${mb(200)}`)
-    const quiet = measure(['run', '--runner', 'process', '--no-watch'], big)
-    const watched = measure(['run', '--runner', 'process'], big)
-    out.push({name: 'run 200 MB log: watch vs --no-watch', ratio: watched.ms / quiet.ms, target: 1.5, detail: `${fmt(watched.ms)} vs ${fmt(quiet.ms)}`})
-    out.push({name: 'run 200 MB log: peak RSS vs 150 MB', ratio: watched.rssMb / 150, target: 1, detail: `${watched.rssMb.toFixed(0)} MB`})
-    const logs = measure(['logs', 'latest', 'big'], big)
-    out.push({name: 'logs 200 MB: peak RSS vs 100 MB', ratio: logs.rssMb / 100, target: 1, detail: `${logs.rssMb.toFixed(0)} MB in ${fmt(logs.ms)}`})
-    // 3: \r progress bars without a newline.
-    const redraw = (n: number) => project(path.join(tmp, `cr${n}`), `yes 'progress 42%' | tr '\\n' '\\r' | head -c ${mb(n)}`)
-    const cr80 = measure(['run', '--runner', 'process'], redraw(80))
-    const cr8 = measure(['run', '--runner', 'process'], redraw(8))
-    out.push({name: 'run 80 MB of \\r redraws vs 2 s', ratio: cr80.ms / 2000, target: 1, detail: `${fmt(cr80.ms)}, ${cr80.rssMb.toFixed(0)} MB`})
-    out.push({name: 'run \\r redraws: 80 MB vs 8 MB', ratio: cr80.ms / cr8.ms, target: 12, detail: `${fmt(cr80.ms)} vs ${fmt(cr8.ms)}`})
-    // 4: validate with many params.
-    paramsProject(path.join(tmp, 'p20k'), 20_000)
-    paramsProject(path.join(tmp, 'p2k'), 2_000)
-    const v20 = measure(['validate'], path.join(tmp, 'p20k'))
-    const v2 = measure(['validate'], path.join(tmp, 'p2k'))
-    out.push({name: 'validate 20,000 params vs 1 s', ratio: v20.ms / 1000, target: 1, detail: fmt(v20.ms)})
-    out.push({name: 'validate 20,000 vs 2,000 params', ratio: v20.ms / v2.ms, target: 12, detail: `${fmt(v20.ms)} vs ${fmt(v2.ms)}`})
-    // 5: compile many steps.
-    stepsProject(path.join(tmp, 's20k'), 20_000)
-    stepsProject(path.join(tmp, 's2k'), 2_000)
-    const c20 = measure(['compile', '-o', 'p.yaml'], path.join(tmp, 's20k'))
-    const c2 = measure(['compile', '-o', 'p.yaml'], path.join(tmp, 's2k'))
-    out.push({name: 'compile 20,000 vs 2,000 steps', ratio: c20.ms / c2.ms, target: 12, detail: `${fmt(c20.ms)} vs ${fmt(c2.ms)}`})
-    out.push({name: 'compile 20,000 steps: peak RSS vs 800 MB', ratio: c20.rssMb / 800, target: 1, detail: `${c20.rssMb.toFixed(0)} MB`})
+    return parts.flatMap((p) => robustParts[p](tmp))
   } finally {
     await rm(tmp, {recursive: true, force: true})
   }
-  return out
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,7 +5,7 @@ import {benchCompile} from './compile.js'
 import {benchEngine} from './engine.js'
 import {benchEngineLoops} from './engine-loops.js'
 import {benchLogs} from './logs.js'
-import {benchRobust} from './robust.js'
+import {benchRobust, robustParts} from './robust.js'
 import type {BenchResult} from './lib.js'
 import {benchStartup} from './startup.js'
 
@@ -16,13 +16,15 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['engine-loops', benchEngineLoops],
   ['build', benchBuild],
   ['logs', benchLogs],
-  ['robust', benchRobust],
+  ['robust', () => benchRobust()],
 ]
+// Parts of `robust` run alone by name (`node --import tsx bench/run.ts robust-log`), never twice.
+const parts: Array<[string, () => Promise<BenchResult[]>]> = Object.keys(robustParts).map((p) => [p, () => benchRobust([p])])
 const only = process.argv.slice(2)
 let crashed = 0
 const rows: BenchResult[] = []
-for (const [name, fn] of suites) {
-  if (only.length && !only.includes(name)) continue
+for (const [name, fn] of [...suites, ...parts]) {
+  if (only.length ? !only.includes(name) : parts.some(([p]) => p === name)) continue
   process.stderr.write(`bench: ${name}…\n`)
   try {
     rows.push(...(await fn()))

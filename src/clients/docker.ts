@@ -1,4 +1,5 @@
 import {PassThrough, type Readable} from 'node:stream'
+import {pauser} from '../lib/backpressure.js'
 import type {Env} from '../lib/env.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import type {DockerBuildOptions, DockerPushOptions, ImageInfo} from './docker-build.js'
@@ -66,8 +67,9 @@ export interface DockerClient {
   startContainer(id: string): Promise<void>
   /**
    * Follows the container's stdout/stderr (call after start). Resolves when the stream ends (the container exited).
+   * A promise returned by `onData` pauses the stream until it settles (backpressure).
    */
-  followLogs(id: string, onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void): Promise<void>
+  followLogs(id: string, onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void | Promise<void>): Promise<void>
   /** Waits for the container to exit; returns its exit code. */
   waitContainer(id: string): Promise<number>
   /** Stops (SIGTERM, then SIGKILL after `timeoutSec`); ignores an already stopped container. */
@@ -233,8 +235,11 @@ export function createDockerClient(env: Env): DockerClient {
       await new Promise<void>((resolve) => {
         const out = new PassThrough()
         const err = new PassThrough()
-        out.on('data', (c: Buffer) => onData(c, 'stdout'))
-        err.on('data', (c: Buffer) => onData(c, 'stderr'))
+        // demuxStream writes every frame it reads, so a consumer that is full pauses the container's log stream
+        // itself (lib/backpressure.ts); Docker keeps the rest in the container's log until it is read.
+        const hold = pauser(stream)
+        out.on('data', (c: Buffer) => hold(onData(c, 'stdout')))
+        err.on('data', (c: Buffer) => hold(onData(c, 'stderr')))
         d.modem.demuxStream(stream, out, err)
         stream.on('end', resolve)
         stream.on('close', resolve)

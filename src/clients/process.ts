@@ -1,6 +1,7 @@
 import {spawn} from 'node:child_process'
 import {closeSync, openSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import {pauser} from '../lib/backpressure.js'
 import type {Env} from '../lib/env.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {whichIn} from './exec.js'
@@ -10,7 +11,8 @@ export interface SpawnStepOptions {
   cwd: string
   env: Env
   /** Output as it arrives. */
-  onData?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void
+  /** Each chunk of output; a returned promise pauses that stream until it settles (backpressure). */
+  onData?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void | Promise<void>
   /** Aborting kills the whole process group (SIGTERM, then SIGKILL after `killGraceMs`). */
   signal?: AbortSignal
   killGraceMs?: number
@@ -95,8 +97,12 @@ export async function spawnStep(file: string, args: string[], opts: SpawnStepOpt
     if (child.pid) opts.onSpawn?.(child.pid)
     if (opts.signal?.aborted) onAbort()
     else opts.signal?.addEventListener('abort', onAbort, {once: true})
-    child.stdout!.on('data', (c: Buffer) => opts.onData?.(c, 'stdout'))
-    child.stderr!.on('data', (c: Buffer) => opts.onData?.(c, 'stderr'))
+    // A chunk whose consumer is full (kfp's stderr, the log file) pauses that pipe until it has room: the step
+    // then blocks on its own write, and kfp's memory stays bounded (lib/backpressure.ts).
+    const holdOut = pauser(child.stdout!)
+    const holdErr = pauser(child.stderr!)
+    child.stdout!.on('data', (c: Buffer) => holdOut(opts.onData?.(c, 'stdout')))
+    child.stderr!.on('data', (c: Buffer) => holdErr(opts.onData?.(c, 'stderr')))
     child.on('error', (err) => {
       opts.signal?.removeEventListener('abort', onAbort)
       reject(startError(file, args, err))

@@ -4,6 +4,7 @@ import {projectFlag, namespaceFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {runPipeline, type RunEvent, type RunOptions, type RunResult} from '../services/run/index.js'
 import {dryRunLocal, type DryRunResult} from '../services/run/dry-run.js'
+import {createLogBatch} from '../ui/progress-log.js'
 import {formatDuration} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
 import {readSpec} from '../services/artifacts/local.js'
@@ -112,21 +113,12 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     }
     const started = new Map<string, number>()
     const watch = flags.watch && !flags.detach
-    // Streamed log lines leave in batches (one write per burst, not per line: a step printing 200 MB costs about
-    // the time of --no-watch); anything else printed first flushes them, so the order stays as it happened.
-    let pending: string[] = []
-    const flushLogs = () => {
-      if (pending.length) this.info(pending.join('\n'))
-      pending = []
-    }
+    // Streamed log lines leave in batches (ui/progress-log.ts); anything else printed first flushes them, so the order
+    // stays as it happened. While stderr is full the step's output waits (the returned promise).
+    const logs = createLogBatch((t) => this.info(t), () => this.io.errWritable?.())
+    const flushLogs = logs.flush
     const onEvent = (e: RunEvent) => {
-      if (e.type === 'log') {
-        if (!watch) return
-        if (pending.length === 0) setImmediate(flushLogs)
-        pending.push(`[${e.task}] ${e.line}`)
-        if (pending.length >= 512) flushLogs()
-        return
-      }
+      if (e.type === 'log') return watch ? logs.push(`[${e.task}] ${e.line}`) : undefined
       flushLogs()
       switch (e.type) {
         case 'warning':

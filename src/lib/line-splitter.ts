@@ -31,9 +31,13 @@ export function createLineSplitter(onLine: (line: string) => void, o: {maxLine?:
       redrawn = undefined
     }
     pendingCr = false
+    // The next \n and \r at or after pos, each searched again only once passed (-1: none left in this chunk), so a
+    // chunk is scanned once whatever mix of line ends it has.
+    let nl = text.indexOf('\n', pos)
+    let cr = text.indexOf('\r', pos)
     for (;;) {
-      const nl = text.indexOf('\n', pos)
-      const cr = text.indexOf('\r', pos)
+      if (nl >= 0 && nl < pos) nl = text.indexOf('\n', pos)
+      if (cr >= 0 && cr < pos) cr = text.indexOf('\r', pos)
       const end = nl < 0 ? cr : cr < 0 ? nl : Math.min(nl, cr)
       if (end < 0) break
       const line = rest + text.slice(pos, end)

@@ -1,3 +1,5 @@
+import {whenWritable} from '../lib/backpressure.js'
+
 /**
  * Where human output goes: results to stdout, progress/warnings/logs to stderr.
  *
@@ -15,6 +17,8 @@ export interface Io {
   readonly colorOut: boolean
   /** Width of stdout when it is a terminal (COLUMNS, else 80); undefined when piped. */
   readonly columns?: number
+  /** A promise while stderr's buffer is full (its reader is slower than kfp), else undefined (backpressure). */
+  errWritable?(): Promise<void> | undefined
 }
 
 /** Whether a stream gets ANSI colour: FORCE_COLOR wins (as in Node's own tty.hasColors), then NO_COLOR, CI, not a TTY. */
@@ -37,6 +41,7 @@ export function createIo(env: Record<string, string | undefined> = process.env):
     color: colorEnabled(Boolean(process.stderr.isTTY), env),
     colorOut: colorEnabled(stdoutIsTTY, env),
     columns,
+    errWritable: () => whenWritable(process.stderr),
   }
 }
 

@@ -20,6 +20,8 @@ const cases: Array<[string, Array<string | Buffer>, string[], number?]> = [
   ['an endless line comes in pieces', ['x'.repeat(10)], ['xxxx', 'xxxx', 'xx'], 4],
   ['a UTF-8 character split across chunks', [Buffer.from([0xe2, 0x9c]), Buffer.from([0x94, 0x0a])], ['✔']],
   ['a last line without newline', ['a\nb'], ['a', 'b']],
+  ['lines and redraws mixed in one chunk', ['a\nb\r c\nd\re\rf\n', 'x\ry\nz\n'], ['a', ' c', 'f', 'y', 'z']],
+  ['CRLF lines among LF lines in one chunk', ['1\r\n2\n3\r\n4'], ['1', '2', '3', '4']],
 ]
 for (const [name, chunks, expected, max] of cases) L(name, () => assert.equal(split(chunks, max), expected))
 

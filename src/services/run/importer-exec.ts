@@ -26,7 +26,8 @@ export interface ImporterTask {
 export async function executeImporterTask(
   t: ImporterTask,
   inputs: TaskInputs,
-  ctx: Pick<TaskExecContext, 'stateDir' | 'run' | 'runDir' | 'onStart' | 'onLine'> & {objectStore: () => Promise<ObjectStore>},
+  // A few lines of its own: onLine's backpressure does not matter here.
+  ctx: Pick<TaskExecContext, 'stateDir' | 'run' | 'runDir' | 'onStart'> & {onLine: (line: string, stream: 'stdout') => unknown; objectStore: () => Promise<ObjectStore>},
 ): Promise<TaskOutcome> {
   const log = taskLogFile(t.key)
   await mkdir(path.dirname(path.join(ctx.runDir, log)), {recursive: true})

@@ -2,7 +2,7 @@
 import type {Ctx} from '../../ctx.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {runLocal} from './local.js'
-import type {RunEvent, RunOptions, RunResult} from './types.js'
+import type {RunEvent, RunEventHandler, RunOptions, RunResult} from './types.js'
 
 export type {RunEvent, RunOptions, RunResult} from './types.js'
 
@@ -10,7 +10,7 @@ export type {RunEvent, RunOptions, RunResult} from './types.js'
  * Runs a pipeline on this machine. The command picks the target first (src/services/target/resolve.ts); KFP-server
  * targets go to src/services/remote/run.ts, everything else arrives here.
  */
-export async function runPipeline(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void = () => {}): Promise<RunResult> {
+export async function runPipeline(o: RunOptions, ctx: Ctx, onEvent: RunEventHandler = () => {}): Promise<RunResult> {
   const explicit = o.target ?? ctx.env.KFP_TARGET
   if (o.localFile && explicit && explicit !== 'local') {
     throw new CliError('USAGE', `--local runs a pipeline file on this machine; it cannot be combined with --target ${explicit}.`, {exit: EXIT.USAGE})

@@ -25,7 +25,7 @@ import {readParamsFile} from './params-file.js'
 import {buildForRun} from './build-for-run.js'
 import {assertProcessRunnable, selectRunner} from './runner-select.js'
 import {listRunRecords, newRunId, readRunRaw, resolveRun, runDir, runPipelineRoot, writeRun} from './store.js'
-import type {RunEvent, RunOptions, RunResult} from './types.js'
+import type {RunEvent, RunEventHandler, RunOptions, RunResult} from './types.js'
 
 /** A pipeline ready to run locally, from a project or an IR file. */
 export interface LoadedPipeline {
@@ -169,7 +169,7 @@ function notRun(p: Pick<Prepared, 'plan' | 'treePlan'>, path: string): boolean {
 }
 
 /** Everything that can fail before a run starts: load, support check, params, start-step. */
-export async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void): Promise<Prepared> {
+export async function prepareRun(o: RunOptions, ctx: Ctx, onEvent: RunEventHandler): Promise<Prepared> {
   if (!o.startStep && (o.fromRun || o.setOutputs.length))
     throw new CliError('USAGE', `${o.fromRun ? '--from-run' : '--set-output'} only makes sense with --start-step.`, {
       exit: EXIT.USAGE,
@@ -234,7 +234,7 @@ async function lastLines(file: string, n: number): Promise<string[]> {
 }
 
 /** Runs the pipeline on this machine. Returns the final record; a failed run is a result, not an exception. */
-export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: (e: RunEvent) => void = () => {}): Promise<RunResult> {
+export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: RunEventHandler = () => {}): Promise<RunResult> {
   // --build first: the compiled pipeline then names the images it built.
   if (o.build) await buildForRun(o, ctx, onEvent)
   const p = await prepareRun(o, ctx, onEvent)

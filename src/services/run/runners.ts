@@ -26,7 +26,8 @@ export interface TaskJob {
 }
 
 export interface JobHooks {
-  onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void
+  /** Each chunk of the step's output; a returned promise pauses that output until it settles (backpressure). */
+  onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void | Promise<void>
   signal: AbortSignal
   onWarning?: (message: string) => void
   /** The step exists: its process (group) or its container, so that it can be stopped if kfp itself is killed. */

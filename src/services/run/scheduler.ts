@@ -34,7 +34,7 @@ import {executeImporterTask} from './importer-exec.js'
 import {taskResultFile, writeJsonAtomic, type TaskResultMarker} from './store.js'
 import {stepRunnerOf, type TaskRunner} from './runners.js'
 import {executeContainerTask, taskLogFile} from './task-exec.js'
-import type {RunEvent, RunFault} from './types.js'
+import type {RunEvent, RunEventHandler, RunFault} from './types.js'
 
 /** A record an earlier run supplies (--start-step): the task is not run, its outputs are reused. */
 export interface Reused {
@@ -65,7 +65,7 @@ export interface SchedulerOptions {
   objectStore: () => Promise<ObjectStore>
   /** Ctrl-C / `kfp runs cancel`. */
   signal: AbortSignal
-  onEvent: (e: RunEvent) => void
+  onEvent: RunEventHandler
   now: () => Date
   /** Saves the record (coalesced; durable for terminal states). */
   save: (o?: {durable?: boolean}) => void
@@ -380,7 +380,8 @@ export class Scheduler {
         } else tr.containerId = h.containerId
         this.o.save()
       },
-      onLine: (line, stream) => this.o.onEvent({type: 'log', ...ev, line, stream}),
+      // Once per line of output (millions for a chatty step): a literal of fixed shape, not a spread.
+      onLine: (line, stream) => this.o.onEvent({type: 'log', task: ev.task, key: ev.key, number: ev.number, line, stream}),
       onWarning: (message) => this.o.onEvent({type: 'warning', message}),
       background: this.o.background,
     })

@@ -1,6 +1,7 @@
 // Per-task execution of the local engine: one container task from its resolved inputs to its outcome (cache
 // lookup, placeholders, the runner call with retries, output collection, cache write). The scheduler
 // (execute.ts) decides when a task runs and keeps the run record; this module never touches the record.
+import {untilAborted} from '../../lib/backpressure.js'
 import {createLineSplitter} from '../../lib/line-splitter.js'
 import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
@@ -54,7 +55,8 @@ export interface TaskExecContext {
   onAttempt: (attempt: number) => void
   /** The step's process or container exists (recorded so that `kfp runs cancel` can stop it). */
   onHandle: NonNullable<JobHooks['onStart']>
-  onLine: (line: string, stream: 'stdout' | 'stderr') => void
+  /** A display line of the step's output; a returned promise holds the step's output until it settles. */
+  onLine: (line: string, stream: 'stdout' | 'stderr') => void | Promise<void>
   onWarning: (message: string) => void
   /** Background work (the cache write) that the run awaits before its final record. */
   background: (p: Promise<void>) => void
@@ -109,15 +111,30 @@ export async function digestPath(p: string): Promise<string> {
   return h.digest('hex')
 }
 
-/** Splits chunks into lines per stream, calling `onLine` for each complete line. */
-/** Display lines per stream, linear in the output and bounded in memory (src/lib/line-splitter.ts). */
-function lineSplitter(onLine: (line: string, stream: 'stdout' | 'stderr') => void) {
-  const split = {stdout: createLineSplitter((l) => onLine(l, 'stdout')), stderr: createLineSplitter((l) => onLine(l, 'stderr'))}
+/**
+ * Display lines per stream, linear in the output and bounded in memory (src/lib/line-splitter.ts). `push` returns
+ * what the consumers of a chunk (the log file, `onLine`) ask to wait for before the next one, if anything.
+ */
+function lineSplitter(onLine: TaskExecContext['onLine']) {
+  const waits = new Set<Promise<void>>()
+  const emit = (l: string, stream: 'stdout' | 'stderr') => {
+    const w = onLine(l, stream)
+    if (w) waits.add(w)
+  }
+  const split = {stdout: createLineSplitter((l) => emit(l, 'stdout')), stderr: createLineSplitter((l) => emit(l, 'stderr'))}
   return {
-    push: (chunk: Buffer, stream: 'stdout' | 'stderr') => split[stream].push(chunk),
+    push(chunk: Buffer, stream: 'stdout' | 'stderr', logWait: Promise<void> | undefined): Promise<unknown> | undefined {
+      if (logWait) waits.add(logWait)
+      split[stream].push(chunk)
+      if (waits.size === 0) return undefined
+      const all = Promise.all(waits)
+      waits.clear()
+      return all
+    },
     flush() {
       split.stdout.flush()
       split.stderr.flush()
+      waits.clear()
     },
   }
 }
@@ -279,9 +296,11 @@ async function runTask(
         },
         {
           signal: ctx.signal,
+          // The log file gets every byte; the step's output waits while the file or the reader of the streamed
+          // lines is full, but never once the task is stopped (Ctrl-C must not wait for a reader).
           onData: (chunk, stream) => {
-            log.write(chunk)
-            lines.push(chunk, stream)
+            const wait = lines.push(chunk, stream, log.write(chunk))
+            return wait && untilAborted(wait, ctx.signal)
           },
           onWarning: ctx.onWarning,
           onStart: ctx.onHandle,

@@ -4,6 +4,7 @@
 // offset. `kfp logs --since/--timestamps` read it (src/services/runs/log-read.ts) without reading whole logs.
 import {createWriteStream, type WriteStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
+import {whenWritable} from '../../lib/backpressure.js'
 
 /** The sidecar of a log file. */
 export function timesFileOf(logFile: string): string {
@@ -11,8 +12,11 @@ export function timesFileOf(logFile: string): string {
 }
 
 export interface TaskLogWriter {
-  /** Appends a chunk (step output or kfp's own line), noting when it arrived. */
-  write(chunk: Buffer | string): void
+  /**
+   * Appends a chunk (step output or kfp's own line), noting when it arrived. Returns a promise while the file's
+   * write buffer is full (the disk is slower than the step): the step's output waits for it (lib/backpressure.ts).
+   */
+  write(chunk: Buffer | string): Promise<void> | undefined
   /** Ends both files. */
   close(): Promise<void>
   /**
@@ -51,14 +55,14 @@ export async function openTaskLog(logFile: string, now: () => number = Date.now,
     },
     write(chunk) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
-      if (bytes.length === 0 || error) return
+      if (bytes.length === 0 || error) return undefined
       const ms = now()
       if (ms !== lastMs) {
         times.write(`${offset} ${ms}\n`)
         lastMs = ms
       }
-      log.write(bytes)
       offset += bytes.length
+      return log.write(bytes) ? undefined : whenWritable(log)
     },
     async close() {
       await Promise.all([end(log), end(times)])

@@ -15,6 +15,12 @@ export type RunEvent =
   | {type: 'task-end'; task: string; key?: string; number: number; status: TaskStatus; message?: string; exitCode?: number}
   | {type: 'log'; task: string; key?: string; number: number; line: string; stream: 'stdout' | 'stderr'}
 
+/**
+ * Receives a run's events. For a `log` event it may return a promise (its reader is full): the step's output is
+ * paused until it settles, so a slow reader slows the step instead of filling kfp's memory. Other results are ignored.
+ */
+export type RunEventHandler = (e: RunEvent) => void | Promise<void>
+
 /** Options of `kfp run` (all targets). */
 export interface RunOptions {
   cwd: string

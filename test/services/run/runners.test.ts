@@ -79,7 +79,7 @@ const D = suite('services/run Docker runner (fake daemon)')
 D('creates the container with command as entrypoint, args as cmd, env, mounts at the same path, limits and labels; removes it', async () => {
   const {d, calls, created} = fakeDocker()
   const out: string[] = []
-  const r = await createDockerRunner(d, 2).run(job, {signal: new AbortController().signal, onData: (c) => out.push(c.toString())})
+  const r = await createDockerRunner(d, 2).run(job, {signal: new AbortController().signal, onData: (c) => void out.push(c.toString())})
   assert.equal(r, {exitCode: 0, aborted: false})
   assert.equal(created[0], {
     image: 'img:1',
@@ -138,13 +138,13 @@ P('runs command + args with the job env in the given folder; a temp folder other
     const out: string[] = []
     const r = await createProcessRunner(process.env).run(
       {...job, command: ['sh', '-c', 'echo "$0 $KFP_PIPELINE_ROOT $(pwd)"'], args: ['arg0'], cwd: t.dir},
-      {signal: new AbortController().signal, onData: (c) => out.push(c.toString())},
+      {signal: new AbortController().signal, onData: (c) => void out.push(c.toString())},
     )
     assert.equal(r, {exitCode: 0, aborted: false})
     assert.is(out.join(''), `arg0 /p ${t.dir}\n`)
     const out2: string[] = []
     const runner = createProcessRunner(process.env)
-    await runner.run({...job, command: ['pwd'], args: []}, {signal: new AbortController().signal, onData: (c) => out2.push(c.toString())})
+    await runner.run({...job, command: ['pwd'], args: []}, {signal: new AbortController().signal, onData: (c) => void out2.push(c.toString())})
     assert.match(out2.join(''), /kfp-step-/)
     // And the temp folder is gone once the runner is disposed
     await runner.dispose?.()
