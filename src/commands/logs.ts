@@ -15,7 +15,7 @@ interface LogsCommandResult extends LogsResult {
 export default class Logs extends BaseCommand {
   static summary = "Print a run's step logs."
   static description =
-    'Without STEP, prints every step\'s log, each line prefixed with the step name. RUN may be `latest`. Steps that were skipped (--start-step) or cached show the log of the run they came from. With --follow, keeps printing while the step (or run) runs and ends when it ends.\n\n' +
+    'Without STEP, prints every step\'s log, each line prefixed with the step name; so does a loop step\'s number or name (`kfp logs latest 2`), each line prefixed with its iteration (`[train[1]]`). RUN may be `latest`. Steps that were skipped (--start-step) or cached show the log of the run they came from. With --follow, keeps printing while the step (or run) runs and ends when it ends.\n\n' +
     '--tail N, --since and --timestamps work like kubectl logs: per step, the last N lines (then new ones with -f), only lines written since a duration ago (30s, 10m, 1h30m, 2d) or a time (2025-01-01T12:00:00Z), and each line prefixed with the time it was written (RFC 3339, UTC). Logs are read as streams, never whole, so large logs are fine.'
   static examples = [
     '<%= config.bin %> <%= command.id %> latest traintuned',
@@ -41,10 +41,10 @@ export default class Logs extends BaseCommand {
     const {args, flags} = await this.parse(Logs)
     const lines: LogsCommandResult['lines'] = []
     // Lines carry their step's label whenever more than one step (or loop iteration) is printed: the whole run, or a
-    // loop step's iterations (`kfp logs RUN 2`). On a server the iterations of a loop step are found while printing:
-    // a line of an iteration the reference did not name exactly is prefixed.
+    // loop step's iterations (`kfp logs RUN 2`). Iterations may start while printing (-f, a server's): a line of an
+    // iteration the reference did not name exactly is prefixed.
     let prefix = !args.step
-    const remotePrefix = (step: string) => prefix || (/\[\d+\]$/.test(step) && step !== args.step)
+    const prefixed = (step: string) => prefix || (/\[\d+\]$/.test(step) && step !== args.step)
     const window: LogWindow = {tail: flags.tail, sinceMs: flags.since === undefined ? undefined : parseSince(flags.since, this.ctx.now()), timestamps: flags.timestamps}
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
@@ -61,7 +61,7 @@ export default class Logs extends BaseCommand {
             if (this.jsonEnabled()) lines.push({step, line, ...(flags.timestamps && timeMs !== undefined ? {time: new Date(timeMs).toISOString()} : {})})
             else {
               const text = flags.timestamps ? stampLine(line, timeMs) : line
-              this.io.out(remotePrefix(step) ? `[${step}] ${text}` : text)
+              this.io.out(prefixed(step) ? `[${step}] ${text}` : text)
             }
           },
           onEvent: (e) =>
@@ -83,7 +83,7 @@ export default class Logs extends BaseCommand {
         return
       }
       const text = flags.timestamps ? stampLine(line, timeMs) : line
-      return out.write(prefix ? `[${s.task}] ${text}` : text)
+      return out.write(prefixed(s.task) ? `[${s.task}] ${text}` : text)
     }
     // Where a step's log comes from is said before its lines (on stderr), not after them.
     const onStep = (s: StepLog, all: StepLog[]) => {
