@@ -19,12 +19,28 @@ const TEST_CTX = Symbol.for('kfp.testCtx')
  * finishes and is recorded as it really ends; the exit code is the command's own (never 1 for the closed pipe).
  */
 const closedStreams = {out: false, err: false}
+/** stdout written to a file on a full disk (`kfp run > out.txt`): the error, reported with exit 5 at the end. */
+let stdoutFailure: Error | undefined
 let pipeGuards = false
 function guardClosedPipes(): void {
   if (pipeGuards) return
   pipeGuards = true
-  process.stdout.on('error', () => (closedStreams.out = true))
+  // oclif's own listener rethrows anything but EPIPE, which would crash kfp (exit 1, a stack) on ENOSPC.
+  process.stdout.removeAllListeners('error')
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    closedStreams.out = true
+    if (err?.code !== 'EPIPE') stdoutFailure ??= err
+  })
   process.stderr.on('error', () => (closedStreams.err = true))
+  // The command's work is done (a run is recorded) but its results (a table, --json printed after the command) could
+  // not all be written: exit 5 with the cause, not 0. A failed write marks the stream `errored` at once.
+  process.once('exit', () => {
+    const failure = (stdoutFailure ?? process.stdout.errored) as NodeJS.ErrnoException | null | undefined
+    const lost = failure && failure.code !== 'EPIPE' ? environmentError(failure) : undefined
+    if (!lost || (process.exitCode !== undefined && process.exitCode !== 0)) return
+    if (!closedStreams.err) process.stderr.write(`Error: Cannot write the results to standard output: ${lost.message.replace(/^Cannot \S+: /, '')}\n`)
+    process.exitCode = lost.exitCode
+  })
 }
 
 /** An Io whose every line passes through redact (src/lib/redact.ts) and that skips streams the reader closed. */

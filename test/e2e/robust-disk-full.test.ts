@@ -4,15 +4,15 @@
 // A real full file system: a small tmpfs mounted where kfp writes (root with CAP_SYS_ADMIN, as here and in CI).
 // Without the privilege the log case uses /dev/full (every write gives ENOSPC) and the others print SKIPPED.
 // The built CLI; needs `npm run build`.
-import {execFileSync} from 'node:child_process'
-import {mkdirSync, rmSync, symlinkSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {closeSync, mkdirSync, openSync, rmSync, symlinkSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {createDockerClient} from '../../src/clients/docker.js'
 import {CONTAINER_LABEL} from '../../src/services/run/runners.js'
 import {ensureBusyboxImage} from '../helpers/busybox-images.js'
-import {runCli} from '../helpers/cli.js'
+import {binPath, runCli} from '../helpers/cli.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {writeMiniProject} from '../helpers/mini-project.js'
 import {processesWith} from '../helpers/processes.js'
@@ -158,6 +158,35 @@ D("a step's outputs fill the disk: the step fails with its own error, kfp names 
     assert.is(big.message, `exited with code 1; the disk holding ${dir} is full (ENOSPC)`)
   } finally {
     unmount?.()
+    await tmp.cleanup()
+  }
+})
+
+D("kfp's own stdout on a full disk (> /dev/full): the run is recorded, exit 5 with the cause, no crash", async () => {
+  const tmp = await tmpdir('kfp-diskfull-')
+  try {
+    writeMiniProject(tmp.dir, 'name: out\nsteps:\n  - name: a\n    cache: false\n', {a: {script: 'echo hello'}})
+    const toFull = (args: string[]) =>
+      new Promise<{code: number | null; stderr: string}>((resolve) => {
+        const full = openSync('/dev/full', 'w')
+        const child = spawn(process.execPath, [binPath, ...args], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1'}, stdio: ['ignore', full, 'pipe']})
+        closeSync(full)
+        let stderr = ''
+        child.stderr!.on('data', (d) => (stderr += d))
+        child.on('close', (code) => resolve({code, stderr}))
+      })
+    for (const args of [['run', '--runner', 'process'], ['runs', 'list'], ['runs', 'get', 'latest', '--json']]) {
+      const r = await toFull(args)
+      assert.is(r.code, 5, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, 'Error: Cannot write the results to standard output: the disk is full (ENOSPC).')
+      noCrash(r.stderr)
+    }
+    const get = await runCli(['runs', 'get', 'latest', '--json'], {cwd: tmp.dir})
+    assert.is(get.json.result.run.status, 'succeeded')
+    // A command that failed keeps its own exit code.
+    const missing = await toFull(['runs', 'get', 'nope'])
+    assert.is(missing.code, 3, missing.stderr)
+  } finally {
     await tmp.cleanup()
   }
 })
