@@ -68,6 +68,37 @@ K('the step reads back as succeeded with its outputs, and --start-step 2 reuses 
   }
 })
 
+K('a cache hit right before the kill reads as cached, with the reused outputs', async () => {
+  const tmp = await tmpdir('kfp-killcached-')
+  const yaml = YAML.replace('  - name: make\n    cache: false\n', '  - name: make\n')
+  try {
+    writeMiniProject(tmp.dir, yaml, {make: {outputs: ['msg'], script: 'printf made-once > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"'}})
+    const first = await runCli(['run', '--runner', 'process'], {cwd: tmp.dir})
+    assert.is(first.code, 0, first.stderr)
+    writeMiniProject(tmp.dir, yaml, {make: {outputs: ['msg'], script: 'printf made-once > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"; kill -9 $PPID; sleep 30'}})
+    const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
+    assert.is(await new Promise((r) => kfp.once('close', (_code, sig) => r(sig))), 'SIGKILL')
+    const runs = await runCli(['runs', 'list', '--json'], {cwd: tmp.dir})
+    const id = runs.json.result.runs.find((r: any) => r.status === 'interrupted').id
+    const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
+    const rec = JSON.parse(readFileSync(file, 'utf8'))
+    const make = rec.tasks.find((t: any) => t.name === 'make')
+    Object.assign(make, {status: 'running', outputs: {parameters: {}, artifacts: {}}})
+    delete make.reusedFrom
+    delete make.finishedAt
+    writeFileSync(file, JSON.stringify(rec))
+
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    assert.is(get.code, 0, get.stderr)
+    const gm = get.json.result.run.tasks.find((t: any) => t.name === 'make')
+    assert.is(gm.status, 'cached', JSON.stringify(gm))
+    assert.equal(gm.outputs.parameters, {msg: 'made-once'})
+    assert.is(gm.reusedFrom.runId, runs.json.result.runs.find((r: any) => r.status === 'succeeded').id)
+  } finally {
+    await tmp.cleanup()
+  }
+})
+
 // Inside a loop whose iterations are sub-DAGs of two steps, and a condition group (a sub-DAG) whose second step
 // kills kfp. The steps' result.json files carry their records and those of their groups; the scheduler closes a
 // group in the same turn as its last task ends, so one whose tasks all ended reads closed. The condition group

@@ -390,7 +390,7 @@ export class Scheduler {
     tr.log = outcome.log
     if (outcome.outputs) tr.outputs = outcome.outputs
     if (outcome.reusedFrom) tr.reusedFrom = outcome.reusedFrom
-    if (outcome.status === 'succeeded') await this.markSucceeded(tr)
+    if (outcome.status === 'succeeded' || outcome.status === 'cached') await this.markSucceeded(tr, outcome.status)
     if (outcome.fault) this.stopFor(outcome.fault)
     return this.finish(tr, outcome.status, outcome.message)
   }
@@ -407,15 +407,15 @@ export class Scheduler {
   }
 
   /**
-   * Writes the step's result into its task folder before the run record hears of it, so that a kfp killed now
+   * Writes the step's result (a success or a cache hit) into its task folder before the run record hears of it, so that a kfp killed now
    * still leaves the success, even of a step whose record no run.json write covered yet (see TaskResultMarker).
    */
-  private async markSucceeded(tr: TaskRecord): Promise<void> {
+  private async markSucceeded(tr: TaskRecord, status: 'succeeded' | 'cached'): Promise<void> {
     const finishedAt = this.iso()
     const {pid: _pid, processStart: _start, containerId: _container, ...rest} = tr
     const ancestors: TaskRecord[] = []
     for (let p = tr.parent; p !== undefined; p = this.byKey.get(p)?.parent) if (this.byKey.has(p)) ancestors.unshift({...this.byKey.get(p)!})
-    const marker: TaskResultMarker = {status: 'succeeded', exitCode: tr.exitCode ?? 0, cacheKey: tr.cacheKey, outputs: tr.outputs, finishedAt, record: {...rest, status: 'succeeded', finishedAt}, ancestors}
+    const marker: TaskResultMarker = {status, exitCode: tr.exitCode, cacheKey: tr.cacheKey, outputs: tr.outputs, finishedAt, record: {...rest, status, finishedAt}, ancestors}
     await writeJsonAtomic(taskResultFile(this.o.runDir, tr.name), marker, {durable: false}).catch(() => {})
   }
 }

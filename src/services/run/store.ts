@@ -123,14 +123,15 @@ export function runFile(stateDir: string, id: string): string {
 }
 
 /**
- * A step's success, written into its task folder before the run record learns of it: a kfp killed between the
+ * A step's success (or cache hit), written into its task folder before the run record learns of it: a kfp killed between the
  * step's exit and the next run.json write would otherwise leave the step `running`, read back as cancelled, and its
  * outputs lost to `--start-step` and to `kfp runs get`. Written atomically without a flush (a killed process still
  * gets its page cache written); the run record, once written, makes it redundant.
  */
 export interface TaskResultMarker {
-  status: 'succeeded'
-  exitCode: number
+  /** `cached`: the step reused a cache entry (no exit code; `record.reusedFrom` says from where). */
+  status: 'succeeded' | 'cached'
+  exitCode?: number
   cacheKey?: string
   outputs: TaskOutputs
   finishedAt: string
@@ -156,7 +157,7 @@ async function readResultMarkers(folder: string): Promise<Map<string, TaskResult
   for (const f of files) {
     try {
       const m = JSON.parse(await readFile(path.join(folder, 'tasks', f), 'utf8')) as TaskResultMarker
-      if (m?.status === 'succeeded' && m.outputs) out.set(path.dirname(f).split(path.sep).join('/'), m)
+      if ((m?.status === 'succeeded' || m?.status === 'cached') && m.outputs) out.set(path.dirname(f).split(path.sep).join('/'), m)
     } catch {
       // A marker being written or damaged: the record stands as it is.
     }
@@ -190,8 +191,9 @@ async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<voi
   for (const t of rec.tasks) {
     const m = markers.get(t.name)
     if (!m || t.kind !== undefined || (t.status !== 'running' && t.status !== 'pending')) continue
-    t.status = 'succeeded'
-    t.exitCode = m.exitCode
+    t.status = m.status
+    if (m.exitCode !== undefined) t.exitCode = m.exitCode
+    if (m.record?.reusedFrom) t.reusedFrom = m.record.reusedFrom
     t.outputs = m.outputs
     t.finishedAt = m.finishedAt
     if (m.cacheKey) t.cacheKey = m.cacheKey
