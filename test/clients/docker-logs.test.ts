@@ -5,19 +5,9 @@ import * as assert from 'uvu/assert'
 import {createDockerClient} from '../../src/clients/docker.js'
 import {ensureBusyboxImage} from '../helpers/busybox-images.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
+import {settled} from '../helpers/settled.js'
 
 const D = suite('docker followLogs backpressure')
-
-/** Polls until `read()` gives the same value twice 300 ms apart (nothing moves any more). */
-async function settled<T>(read: () => T): Promise<T> {
-  let last = read()
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 300))
-    const now = read()
-    if (now === last) return now
-    last = now
-  }
-}
 
 const N = 1_000_000
 

@@ -6,6 +6,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {spawnStep} from '../../src/clients/process.js'
 import {expectCliError} from '../helpers/errors.js'
+import {settled} from '../helpers/settled.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const P = suite('spawnStep start failures')
@@ -21,17 +22,6 @@ P('a NUL byte in an argument', async () => {
   const e = await expectCliError(spawnStep('true', ['a\0b'], {cwd: '/', env: {PATH: process.env.PATH}}))
   assert.is(e.message, 'Could not start true: an argument contains a NUL byte, which no program argument can hold')
 })
-
-/** Polls until `read()` gives the same value twice 200 ms apart (nothing moves any more). */
-async function settled<T>(read: () => T): Promise<T> {
-  let last = read()
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 200))
-    const now = read()
-    if (now === last) return now
-    last = now
-  }
-}
 
 P('a chunk whose consumer waits pauses the step: it blocks on its own write, then every byte arrives in order', async () => {
   const tmp = await tmpdir('kfp-bp-')
