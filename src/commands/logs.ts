@@ -44,7 +44,7 @@ export default class Logs extends BaseCommand {
     // loop step's iterations (`kfp logs RUN 2`). Iterations may start while printing (-f, a server's): a line of an
     // iteration the reference did not name exactly is prefixed.
     let prefix = !args.step
-    const prefixed = (step: string) => prefix || (/\[\d+\]$/.test(step) && step !== args.step)
+    const prefixed = (step: string, key = step) => prefix || (/\[\d+\]$/.test(step) && step !== args.step && key !== args.step)
     const window: LogWindow = {tail: flags.tail, sinceMs: flags.since === undefined ? undefined : parseSince(flags.since, this.ctx.now()), timestamps: flags.timestamps}
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
@@ -83,7 +83,7 @@ export default class Logs extends BaseCommand {
         return
       }
       const text = flags.timestamps ? stampLine(line, timeMs) : line
-      return out.write(prefixed(s.task) ? `[${s.task}] ${text}` : text)
+      return out.write(prefixed(s.task, s.key) ? `[${s.task}] ${text}` : text)
     }
     // Where a step's log comes from is said before its lines (on stderr), not after them.
     const onStep = (s: StepLog, all: StepLog[]) => {

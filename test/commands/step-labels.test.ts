@@ -52,6 +52,18 @@ L('runs get: a loop shows its collected output as trial.rmse (not pipelinechanne
   assert.equal(js.json.result.metrics[0].task, 'exit-handler-1/for-loop-2[0]/trial')
 })
 
+L('a false condition reads with the names users know (pick-best.best_rmse, maxRmse), in runs get and --dry-run', async () => {
+  const low = await runCli(['run', '--runner', 'process', '--name', 'strict', '--param', 'maxRmse=0.1'], {cwd: project})
+  assert.is(low.code, 0, low.stderr)
+  const get = await runCli(['runs', 'get', 'strict'], {cwd: project})
+  assert.match(get.stdout, /\t *condition-3\tskipped\t\tcondition false: pick-best\.best_rmse < maxRmse \(with pick-best\.best_rmse=[\d.]+, maxRmse=0\.1\)\n/)
+  assert.not.match(get.stdout, 'pipelinechannel--')
+  const plan = await runCli(['run', '--runner', 'process', '--dry-run', '--param', 'maxRmse=0.1'], {cwd: project})
+  assert.is(plan.code, 0, plan.stderr)
+  assert.not.match(plan.stdout, 'pipelinechannel--')
+  assert.match(plan.stdout, 'pick-best.best_rmse < maxRmse')
+})
+
 L('runs compare (local): steps by label, no group records', async () => {
   const r = await runCli(['runs', 'compare', 'sweep1', 'sweep1', '--json'], {cwd: project})
   assert.is(r.code, 0, r.stderr)

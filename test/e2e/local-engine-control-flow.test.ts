@@ -65,7 +65,7 @@ C('dsl.Condition: the branch runs when true; when false the group is skipped wit
   assert.is(got.code, 0, got.stderr)
   const row = rows(got.stdout).find((r) => r[1] === 'condition-1')!
   assert.equal(row.slice(0, 3), ['', 'condition-1', 'skipped'])
-  assert.match(row[4], `condition false: inputs.parameter_values['pipelinechannel--flip-coin-op-Output'] == 'heads' (with pipelinechannel--flip-coin-op-Output="tails")`)
+  assert.match(row[4], `condition false: flip-coin-op.Output == 'heads' (with flip-coin-op.Output="tails")`)
 })
 
 C('nested pipelines, If/Else and dsl.OneOf: the DAG outputs come from the branch that ran, through three levels', async () => {

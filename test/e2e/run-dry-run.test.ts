@@ -117,7 +117,7 @@ Flow('a condition on a parameter is decided (skipped, with the value it read); a
   const r = await runCli(['run', '--local', controlIr, '--runner', 'process', '--dry-run'], {cwd: tmp.dir})
   assert.is(r.code, 0, r.stderr)
   assert.equal(rows(r.stdout), [
-    ['1', 'heavy', 'skipped', '', `condition false: inputs.parameter_values['pipelinechannel--mode'] == 'full' (with pipelinechannel--mode="quick")`],
+    ['1', 'heavy', 'skipped', '', `condition false: mode == 'full' (with mode="quick")`],
     ['2', 'each[0]', 'run', '', 'not in the cache: no earlier run of this step had these inputs'],
     ['2', 'each[1]', 'run', '', 'not in the cache: no earlier run of this step had these inputs'],
   ])

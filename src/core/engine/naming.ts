@@ -45,3 +45,33 @@ export function uniqueLabels(keys: Iterable<string>): Map<string, string> {
   for (const k of all) count.set(labelOf(k), (count.get(labelOf(k)) ?? 0) + 1)
   return new Map(all.map((k) => [k, count.get(labelOf(k))! > 1 ? k : labelOf(k)]))
 }
+
+type ParamBinding = {componentInputParameter?: string; taskOutputParameter?: {producerTask: string; outputParameterKey: string}}
+
+/**
+ * The name users know for a task input the compiler named after its channel (sdk/python/kfp/compiler/
+ * compiler_utils.py additional_input_name_for_pipeline_channel): a step output reads `pick-best.best_rmse`, a
+ * pipeline parameter its own name (`maxRmse`); other names stay as they are.
+ */
+export function channelLabel(input: string, binding: ParamBinding | undefined): string {
+  const out = binding?.taskOutputParameter
+  if (out) return `${out.producerTask}.${out.outputParameterKey}`
+  const from = binding?.componentInputParameter ?? input
+  return from.startsWith('pipelinechannel--') ? from.slice('pipelinechannel--'.length) : from
+}
+
+/** A compiled condition with its inputs by the names users know (`pick-best.best_rmse < maxRmse`). */
+export function readableCondition(expression: string, bindings: Record<string, ParamBinding> = {}): string {
+  return expression.replace(/inputs\.parameter_values\[(['"])(.*?)\1\]/g, (_m, _q, n: string) => channelLabel(n, bindings[n]))
+}
+
+/**
+ * A false condition as users read it: `condition false: pick-best.best_rmse < maxRmse (with pick-best.best_rmse=0.51,
+ * maxRmse=0.1)` for the compiled `inputs.parameter_values['pipelinechannel--pick-best-best_rmse'] < …`.
+ */
+export function conditionFalseText(expression: string, seen: Record<string, unknown>, bindings: Record<string, ParamBinding> = {}): string {
+  const label = (n: string) => channelLabel(n, bindings[n])
+  const expr = readableCondition(expression, bindings)
+  const values = Object.entries(seen).map(([k, v]) => `${label(k)}=${JSON.stringify(v)}`).join(', ')
+  return `condition false: ${expr}${values ? ` (with ${values})` : ''}`
+}

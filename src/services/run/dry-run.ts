@@ -13,7 +13,7 @@ import {bindSelectedParameters, iterationInputs, LoopError, loopItems, resolveDa
 import {planTasks} from '../../core/engine/dag.js'
 import {decideWithCache, decideWithoutCache, type PlanStep, type StepFacts} from '../../core/engine/dry-run.js'
 import {resolveTaskInputs} from '../../core/engine/inputs.js'
-import {childKey, indicesOf, iterationKey, labelOf} from '../../core/engine/naming.js'
+import {childKey, conditionFalseText, indicesOf, iterationKey, labelOf, readableCondition} from '../../core/engine/naming.js'
 import {taskHasOutputs, type RunRecord, type TaskOutputs} from '../../core/engine/record.js'
 import {reusedRecord} from '../../core/engine/start-step-tree.js'
 import {resolveStartTask} from '../../core/engine/start-step.js'
@@ -139,8 +139,8 @@ class Planner {
     const cond = n.task.triggerPolicy?.condition
     if (cond && !child.skip) {
       const c = inputs ? this.condition(cond, inputs) : undefined
-      if (c === false) child.skip = `condition false: ${cond}${this.seen(cond, inputs!)}`
-      else if (c === undefined) child.pending = `if ${cond} holds (decided at run time)`
+      if (c === false) child.skip = this.falseText(cond, inputs!, n.task)
+      else if (c === undefined) child.pending = `if ${readableCondition(cond, n.task.inputs?.parameters)} holds (decided at run time)`
     }
     let steps: PlanStep[]
     if (n.kind === 'loop' && !child.skip) steps = await this.loop(n, key, child)
@@ -159,9 +159,8 @@ class Planner {
     }
   }
 
-  private seen(expr: string, inputs: DagInputs): string {
-    const s = Object.entries(evaluateCondition(expr, inputs.parameters).seen).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    return s.length ? ` (with ${s.join(', ')})` : ''
+  private falseText(expr: string, inputs: DagInputs, task: TaskNode['task']): string {
+    return conditionFalseText(expr, evaluateCondition(expr, inputs.parameters).seen, task.inputs?.parameters)
   }
 
   /** A loop with known items: one plan per iteration; else its body once, decided at run time. */
@@ -214,7 +213,7 @@ class Planner {
     const cond = n.task.triggerPolicy?.condition
     if (cond) {
       const c = this.condition(cond, {parameters: inputs.parameters, artifacts: {}})
-      if (c === false) return record({task: key, number: n.number, step, action: 'skipped', reasons: [`condition false: ${cond}${this.seen(cond, {parameters: inputs.parameters, artifacts: {}})}`]})
+      if (c === false) return record({task: key, number: n.number, step, action: 'skipped', reasons: [this.falseText(cond, {parameters: inputs.parameters, artifacts: {}}, n.task)]})
     }
     if (n.kind === 'importer' || !n.container) return record({task: key, number: n.number, step, action: 'run', reasons: ['imports its artifact']})
     const now = await cacheKeyInputOf({component: n.component, container: n.container, task}, inputs, stepRunnerOf(this.runner, n.container.image))

@@ -24,7 +24,7 @@ import {
 } from '../../core/engine/control.js'
 import {resolveTaskInputs, type TaskInputs} from '../../core/engine/inputs.js'
 import {runResourceName} from '../../core/engine/placeholders.js'
-import {childKey, iterationKey, labelOf} from '../../core/engine/naming.js'
+import {childKey, conditionFalseText, iterationKey, labelOf} from '../../core/engine/naming.js'
 import {taskHasOutputs, type ReusedFrom, type RunRecord, type TaskOutputs, type TaskRecord, type TaskStatus} from '../../core/engine/record.js'
 import type {TaskNode} from '../../core/engine/tree.js'
 import type {IrTask} from '../../core/ir/types.js'
@@ -215,8 +215,7 @@ export class Scheduler {
     }
     tr.condition = {expression, values: r.seen, result: r.value}
     if (r.value) return undefined
-    const seen = Object.entries(r.seen).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')
-    return this.finish(tr, 'skipped', `condition false: ${expression}${seen ? ` (with ${seen})` : ''}`)
+    return this.finish(tr, 'skipped', conditionFalseText(expression, r.seen, node.task.inputs?.parameters))
   }
 
   // ---------------------------------------------------------------------------------------- groups
