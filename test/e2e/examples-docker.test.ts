@@ -199,8 +199,13 @@ tuning('kfp run --detach in Docker, kfp logs -f: the lines of every step, also o
   assert.is(started.code, 0, started.stderr)
   const id = /kfp logs (\S+) -f/.exec(started.stderr)?.[1]
   assert.ok(id, started.stderr)
-  const r = await runCli(['logs', id!, '-f'], {cwd: dir})
+  // Followed at once: the whole run, and a step whose record does not exist yet (deploy, in the release condition)
+  const [r, deploy, typo] = await Promise.all([runCli(['logs', id!, '-f'], {cwd: dir}), runCli(['logs', id!, 'deploy', '-f'], {cwd: dir}), runCli(['logs', id!, 'deplyo', '-f'], {cwd: dir})])
   assert.is(r.code, 0, r.stderr)
+  assert.is(deploy.code, 0, deploy.stderr)
+  assert.match(deploy.stdout, /^deployed version v\d+ \(rmse /m)
+  assert.is(typo.code, 2, typo.stderr)
+  assert.match(typo.stderr, "has no step 'deplyo'")
   const prefixes = [...new Set([...r.stdout.matchAll(/^\[([^\]]+(?:\[\d\])?)\] /gm)].map((m) => m[1]))]
   assert.equal(prefixes.sort(), ['deploy', 'make-data', 'pick-best', 'summary', 'train-final', 'trial[0]', 'trial[1]', 'trial[2]', 'trial[3]'])
   const run: Run = (await runCli(['runs', 'get', id!, '--json'], {cwd: dir})).json.result.run

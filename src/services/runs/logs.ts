@@ -1,11 +1,12 @@
 // `kfp logs` for local runs: which file holds each step's log (reused steps point at the run that ran them), and
 // reading them, whole or in a window (--tail/--since/--timestamps), once or following the run. Reads stream.
 import {existsSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import type {LogWindow} from '../../core/logs/window.js'
 import {isRunFinal, isTaskFinal, recordTreeOrder, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
-import {labelOf} from '../../core/engine/naming.js'
+import {labelOf, templatePathOf} from '../../core/engine/naming.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {readRunRaw, resolveRun, runDir, withLiveness} from '../run/store.js'
 import {runsStateDir, type RunsScope} from './index.js'
@@ -50,6 +51,24 @@ function findSteps(steps: TaskRecord[], ref: string): TaskRecord[] {
   if (exact.length) return exact
   const labelled = steps.filter((t) => labelOf(t.name) === ref)
   return labelled.length ? labelled : steps.filter((t) => t.displayName === ref)
+}
+
+/** Whether `ref` names a step of the run's pipeline (its pipeline.json): a number, a task path or name, a label. */
+async function plannedStep(stateDir: string, run: RunRecord, ref: string): Promise<boolean> {
+  try {
+    const spec = JSON.parse(await readFile(path.join(runDir(stateDir, run.id), run.spec), 'utf8'))
+    const {leavesOf, planTree} = await import('../../core/engine/tree.js')
+    const leaves = leavesOf(planTree(spec))
+    const name = templatePathOf(ref)
+    return /^\d+$/.test(ref) ? leaves.some((l) => l.number === Number(ref)) : leaves.some((l) => l.path === name || l.displayName === name || l.name === name)
+  } catch {
+    return false
+  }
+}
+
+/** Whether a loop the followed steps run in is still going (more iterations of them may start). */
+function loopStillRunning(run: RunRecord, steps: StepLog[]): boolean {
+  return run.tasks.some((t) => t.kind === 'loop' && !isTaskFinal(t.status) && steps.some((s) => s.key.startsWith(`${t.name}[`)))
 }
 
 /** Where a task's log is: its own, or (skipped/cached) that of the run that really ran it, following reuse chains. */
@@ -121,7 +140,9 @@ export async function readLogs(
   const stepsOf = (r: RunRecord) => recordTreeOrder(r.tasks).map((x) => x.task).filter((t) => t.kind === undefined)
   const selected = (r: RunRecord) => (o.step ? findSteps(stepsOf(r), o.step) : stepsOf(r))
   const tasks = selected(run)
-  if (o.step && !tasks.length) {
+  // Following a running run: a step that has no record yet (in a loop or condition not reached) is waited for.
+  const waitFor = o.step && !tasks.length && o.follow && !isRunFinal(withLiveness(run).status) && (await plannedStep(stateDir, run, o.step))
+  if (o.step && !tasks.length && !waitFor) {
     const all = stepsOf(run)
     const listed = all.slice(0, 30).map((x) => `${x.number}. ${labelOf(x.name)}`)
     throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${listed.join(', ')}${all.length > 30 ? ', …' : ''}`, {
@@ -165,7 +186,7 @@ export async function readLogs(
           if (!s.file && t.log) s.file = path.join(runDir(stateDir, run.id), t.log)
         }
       }
-      const done = o.step ? steps.every((s) => isTaskFinal(s.status)) : isRunFinal(run.status)
+      const done = isRunFinal(run.status) || (o.step !== undefined && steps.length > 0 && steps.every((s) => isTaskFinal(s.status)) && !loopStillRunning(run, steps))
       if (done) break
       await new Promise((r) => setTimeout(r, o.pollMs ?? 200))
     }
