@@ -69,8 +69,10 @@ function applets(): string[] {
   return execFileSync(BUSYBOX, ['--list'], {encoding: 'utf8'}).split('\n').filter((a) => a && a !== 'busybox')
 }
 
-/** A tar build context: busybox at /bin/busybox, a symlink per applet in /bin, the extra files, a Dockerfile. */
-async function buildContext(img: BusyboxImage): Promise<Readable> {
+type TarEntry = (header: Parameters<ReturnType<typeof import('tar-stream').pack>['entry']>[0], body?: string | Buffer) => Promise<void>
+
+/** A tar build context, its entries written by `fill` (shared by the FROM-scratch test images here and in python-image.ts). */
+export async function tarContext(fill: (entry: TarEntry) => Promise<void>): Promise<Readable> {
   const tar = await import('tar-stream')
   const pack = tar.pack()
   // Consume while writing: tar-stream applies backpressure, so awaiting entries without a reader would hang.
@@ -82,20 +84,40 @@ async function buildContext(img: BusyboxImage): Promise<Readable> {
     pack.on('end', resolve)
     pack.on('error', reject)
   })
-  const entry = (h: Parameters<typeof pack.entry>[0], body?: string | Buffer) =>
-    new Promise<void>((resolve, reject) => pack.entry(h, body ?? '', (err) => (err ? reject(err) : resolve())))
-  await entry({name: 'rootfs/bin/busybox', mode: 0o755}, readFileSync(BUSYBOX))
-  for (const a of applets()) await entry({name: `rootfs/bin/${a}`, type: 'symlink', linkname: 'busybox'})
-  await entry({name: 'rootfs/tmp/.keep', mode: 0o644}, '')
-  for (const [p, f] of Object.entries(img.files ?? {})) await entry({name: `rootfs${p}`, mode: f.exec ? 0o755 : 0o644}, f.content)
-  const lines = ['FROM scratch', 'COPY rootfs/ /', 'ENV PATH=/bin']
-  if (img.entrypoint) lines.push(`ENTRYPOINT ${JSON.stringify(img.entrypoint)}`)
-  else lines.push('CMD ["/bin/sh"]')
-  await entry({name: 'Dockerfile', mode: 0o644}, lines.join('\n') + '\n')
+  const entry: TarEntry = (h, body) => new Promise<void>((resolve, reject) => pack.entry(h, body ?? '', (err) => (err ? reject(err) : resolve())))
+  await fill(entry)
   pack.finalize()
   await done
   const {Readable: R} = await import('node:stream')
   return R.from([Buffer.concat(chunks)])
+}
+
+/** Builds `ctx` as `tag` with `labels`; fails on an error inside the progress events (followProgress reports none). */
+export async function buildTestImage(ctx: Readable, tag: string, labels: Record<string, string>): Promise<void> {
+  const Docker = (await import('dockerode')).default
+  const docker = new Docker()
+  const stream = await docker.buildImage(ctx as never, {t: tag, labels, rm: true, forcerm: true})
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: unknown, out: Array<{error?: string; errorDetail?: {message?: string}}>) => {
+      const bad = out?.find((o) => o.error)
+      if (err || bad) reject(new Error(`building ${tag}: ${bad?.error ?? String(err)}`))
+      else resolve()
+    }),
+  )
+}
+
+/** A tar build context: busybox at /bin/busybox, a symlink per applet in /bin, the extra files, a Dockerfile. */
+function buildContext(img: BusyboxImage): Promise<Readable> {
+  return tarContext(async (entry) => {
+    await entry({name: 'rootfs/bin/busybox', mode: 0o755}, readFileSync(BUSYBOX))
+    for (const a of applets()) await entry({name: `rootfs/bin/${a}`, type: 'symlink', linkname: 'busybox'})
+    await entry({name: 'rootfs/tmp/.keep', mode: 0o644}, '')
+    for (const [p, f] of Object.entries(img.files ?? {})) await entry({name: `rootfs${p}`, mode: f.exec ? 0o755 : 0o644}, f.content)
+    const lines = ['FROM scratch', 'COPY rootfs/ /', 'ENV PATH=/bin']
+    if (img.entrypoint) lines.push(`ENTRYPOINT ${JSON.stringify(img.entrypoint)}`)
+    else lines.push('CMD ["/bin/sh"]')
+    await entry({name: 'Dockerfile', mode: 0o644}, lines.join('\n') + '\n')
+  })
 }
 
 /** Builds the image unless an image with that tag and the same content label exists. */
@@ -107,15 +129,7 @@ export async function ensureBusyboxImage(img: BusyboxImage): Promise<void> {
     const info = await docker.getImage(img.tag).inspect()
     if (info.Config?.Labels?.['kfp-test'] === label) return
   } catch {}
-  const ctx = await buildContext(img)
-  const stream = await docker.buildImage(ctx as never, {t: img.tag, labels: {'kfp-test': label}})
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (err: unknown, out: Array<{error?: string; errorDetail?: {message?: string}}>) => {
-      const bad = out?.find((o) => o.error)
-      if (err || bad) reject(new Error(`building ${img.tag}: ${bad?.error ?? String(err)}`))
-      else resolve()
-    }),
-  )
+  await buildTestImage(await buildContext(img), img.tag, {'kfp-test': label})
 }
 
 /** Builds every image of GOLDEN_IMAGES (quick when already built). */

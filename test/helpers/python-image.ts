@@ -21,12 +21,13 @@ import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSyn
 import os from 'node:os'
 import path from 'node:path'
 import type {Readable} from 'node:stream'
+import {buildTestImage, tarContext} from './busybox-images.js'
 
 export const PYTHON_TAG = 'python:3.11-slim'
 export const STAND_IN_LABEL = 'kfp.test.stand-in'
 const HASH_LABEL = 'kfp.test.stand-in.hash'
 /** Bump when the recipe below changes in a way the file list does not show. */
-const RECIPE = 'python-stand-in v1'
+const RECIPE = 'python-stand-in v2'
 
 const PYTHON = '/usr/bin/python3.11'
 const STDLIB = '/usr/lib/python3.11'
@@ -118,32 +119,18 @@ function contentHash(list: Entry[]): string {
   return h.digest('hex').slice(0, 16)
 }
 
-/** A tar build context: rootfs/ and the Dockerfile (tar-stream, as test/helpers/busybox-images.ts does). */
-async function buildContext(list: Entry[]): Promise<Readable> {
-  const tar = await import('tar-stream')
-  const pack = tar.pack()
-  const chunks: Buffer[] = []
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: unknown) => {
-      chunks.push(c as Buffer)
-    })
-    pack.on('end', resolve)
-    pack.on('error', reject)
+/** A tar build context: rootfs/ and the Dockerfile. */
+function buildContext(list: Entry[]): Promise<Readable> {
+  return tarContext(async (entry) => {
+    await entry({name: 'rootfs/tmp', type: 'directory', mode: 0o1777})
+    for (const e of list) {
+      const name = `rootfs${e.name}`
+      if (e.type === 'symlink') await entry({name, type: 'symlink', linkname: e.linkname})
+      else if (e.type === 'file') await entry({name, mode: e.mode}, readFileSync(e.host))
+      else await entry({name, mode: e.mode}, e.content)
+    }
+    await entry({name: 'Dockerfile', mode: 0o644}, DOCKERFILE)
   })
-  const entry = (h: Parameters<typeof pack.entry>[0], body?: string | Buffer) =>
-    new Promise<void>((resolve, reject) => pack.entry(h, body ?? '', (err) => (err ? reject(err) : resolve())))
-  await entry({name: 'rootfs/tmp', type: 'directory', mode: 0o1777})
-  for (const e of list) {
-    const name = `rootfs${e.name}`
-    if (e.type === 'symlink') await entry({name, type: 'symlink', linkname: e.linkname})
-    else if (e.type === 'file') await entry({name, mode: e.mode}, readFileSync(e.host))
-    else await entry({name, mode: e.mode}, e.content)
-  }
-  await entry({name: 'Dockerfile', mode: 0o644}, DOCKERFILE)
-  pack.finalize()
-  await done
-  const {Readable: R} = await import('node:stream')
-  return R.from([Buffer.concat(chunks)])
 }
 
 /** Holds a lock folder in the temp dir while `fn` runs; waits for another process's lock (a dead holder's is broken). */
@@ -230,15 +217,7 @@ export async function ensurePythonImage(): Promise<PythonImage> {
     const now = await present()
     if (now && now[STAND_IN_LABEL] !== 'python') return {kind: 'real', built: false, durationMs: Date.now() - start}
     if (now?.[HASH_LABEL] === hash) return {kind: 'stand-in', built: false, durationMs: Date.now() - start}
-    const ctx = await buildContext(list)
-    const stream = await docker.buildImage(ctx as never, {t: PYTHON_TAG, labels: {[STAND_IN_LABEL]: 'python', [HASH_LABEL]: hash}, rm: true, forcerm: true})
-    await new Promise<void>((resolve, reject) =>
-      docker.modem.followProgress(stream, (err: unknown, out: Array<{error?: string; errorDetail?: {message?: string}}>) => {
-        const bad = out?.find((o) => o.error)
-        if (err || bad) reject(new Error(`building the ${PYTHON_TAG} stand-in: ${bad?.error ?? String(err)}`))
-        else resolve()
-      }),
-    )
+    await buildTestImage(await buildContext(list), PYTHON_TAG, {[STAND_IN_LABEL]: 'python', [HASH_LABEL]: hash})
     return {kind: 'stand-in' as const, built: true, durationMs: Date.now() - start}
   })
 }
