@@ -20,7 +20,7 @@ K('runs cancel stops a step whose pid was never recorded', async () => {
   try {
     writeMiniProject(tmp.dir, 'name: ks\nsteps:\n  - name: slow\n    cache: false\n', {slow: {script: 'echo started; sleep 60'}})
     const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
-    for (let i = 0; i < 200 && !id; i++) {
+    for (let i = 0; i < 600 && !id; i++) {
       await new Promise((r) => setTimeout(r, 50))
       const runs = path.join(tmp.dir, '.kfp', 'runs')
       const ids = existsSync(runs) ? readdirSync(runs) : []
@@ -41,7 +41,8 @@ K('runs cancel stops a step whose pid was never recorded', async () => {
     const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: tmp.dir})
     assert.is(cancel.code, 0, cancel.stderr)
     assert.equal(cancel.json.result.stoppedSteps.map((s: any) => s.task), ['slow'])
-    await new Promise((r) => setTimeout(r, 300))
+    // The stopped process leaves /proc once reaped: poll (a loaded machine takes longer), never a fixed sleep.
+    for (let i = 0; i < 100 && findMarkedProcesses(`${id}/`).length; i++) await new Promise((r) => setTimeout(r, 100))
     assert.equal(findMarkedProcesses(`${id}/`), [], 'the step process is gone')
   } finally {
     if (id)
