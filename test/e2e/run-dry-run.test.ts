@@ -85,6 +85,9 @@ D('steps inside groups and loops (the tuning example): cached per iteration; a c
   const byStep = (out: string) => Object.fromEntries(rows(out).map((x) => [x[1], x]))
   for (const step of ['make-data', 'trial[0]', 'trial[1]', 'trial[2]', 'trial[3]']) assert.equal(byStep(same.stdout)[step].slice(2, 4), ['cached', `first (${id})`], step)
   assert.match(byStep(same.stdout)['trial[2]'][4], `same image, command and inputs as step trial[2] of run first (${id})`)
+  // The loop's collected outputs are known when every iteration is: the steps after it are looked up too
+  for (const step of ['pick-best', 'train-final', 'deploy']) assert.equal(byStep(same.stdout)[step].slice(2, 4), ['cached', `first (${id})`], step)
+  assert.equal(byStep(same.stdout).summary.slice(2), ['run', '', "it reads this run's final status (PipelineTaskFinalStatus), which names the run: new in every run"])
   // One trial's epochs change: that iteration alone misses the cache, and says why (its item field, not the item)
   const trials = '[{"lr":0.01,"epochs":30},{"lr":0.05,"epochs":31},{"lr":0.1,"epochs":60},{"lr":0.3,"epochs":60}]'
   const changed = await runCli(['run', '--runner', 'process', '--dry-run', '--param', `trials=${trials}`, '--json'], {cwd: project})

@@ -9,7 +9,7 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import {CelError, evaluateCondition} from '../../core/engine/cel.js'
-import {bindSelectedParameters, iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
+import {bindSelectedParameters, collectIterations, dagOutputs, iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
 import {planTasks} from '../../core/engine/dag.js'
 import {decideWithCache, decideWithoutCache, type PlanStep, type StepFacts} from '../../core/engine/dry-run.js'
 import {resolveTaskInputs} from '../../core/engine/inputs.js'
@@ -142,12 +142,24 @@ class Planner {
       if (c === false) child.skip = this.falseText(cond, inputs!, n.task)
       else if (c === undefined) child.pending = `if ${readableCondition(cond, n.task.inputs?.parameters)} holds (decided at run time)`
     }
-    let steps: PlanStep[]
-    if (n.kind === 'loop' && !child.skip) steps = await this.loop(n, key, child)
-    else steps = [...(await this.dag(n.children ?? [], child)).values()].map((x) => x.step)
+    const body = n.kind === 'loop' && !child.skip ? await this.loop(n, key, child) : this.groupOf(n, await this.dag(n.children ?? [], child))
+    const steps = body.steps
     const action: PlanStep['action'] = steps.every((s) => s.action === 'skipped') && steps.length ? 'skipped' : steps.some((s) => s.action === 'run') ? 'run' : 'cached'
-    // A group's outputs are only known when nothing inside it runs; the executor resolves them otherwise.
-    return {step: summary(action, []), ended: action === 'run' ? undefined : {status: action === 'skipped' ? 'skipped' : 'succeeded', hasOutputs: false, outputs: {parameters: {}, artifacts: {}}}}
+    // A group's outputs are known when nothing inside it runs (every step cached or reused): what the engine's
+    // dagOutputs / collectIterations make of them, so the steps after it can be looked up in the cache too.
+    if (action === 'run') return {step: summary(action, [])}
+    const out = action === 'cached' ? body.outputs : undefined
+    return {
+      step: summary(action, []),
+      ended: {status: action === 'skipped' ? 'skipped' : 'succeeded', hasOutputs: Boolean(out), outputs: out ? out.outputs : {parameters: {}, artifacts: {}}, ...(out ? {artifactLists: out.artifactLists} : {})},
+    }
+  }
+
+  /** A DAG instance's planned steps and, when every task in it ended with outputs, its outputs (dagOutputs). */
+  private groupOf(n: TaskNode, done: Map<string, {step: PlanStep; ended?: Ended}>): {steps: PlanStep[]; outputs?: ReturnType<typeof dagOutputs>} {
+    const steps = [...done.values()].map((x) => x.step)
+    const all = [...done.values()].every((x) => x.ended && (x.ended.hasOutputs || x.ended.status === 'skipped'))
+    return {steps, outputs: all && n.component.dag ? dagOutputs(n.component.dag, (name) => done.get(name)?.ended) : undefined}
   }
 
   private condition(expr: string, inputs: DagInputs): boolean | undefined {
@@ -163,21 +175,26 @@ class Planner {
     return conditionFalseText(expr, evaluateCondition(expr, inputs.parameters).seen, task.inputs?.parameters)
   }
 
-  /** A loop with known items: one plan per iteration; else its body once, decided at run time. */
-  private async loop(n: TaskNode, key: string, scope: Scope): Promise<PlanStep[]> {
+  /** A loop with known items: one plan per iteration (and its collected outputs when all are known); else its body once, decided at run time. */
+  private async loop(n: TaskNode, key: string, scope: Scope): Promise<{steps: PlanStep[]; outputs?: ReturnType<typeof dagOutputs>}> {
     let items
     try {
       items = scope.inputs ? loopItems(n.task, scope.inputs) : undefined
     } catch (err) {
       if (!(err instanceof LoopError)) throw err
     }
-    if (!items) return [...(await this.dag(n.children ?? [], {...scope, inputs: undefined, pending: scope.pending ?? `once per item of ${n.displayName}, whose items are known at run time`})).values()].map((x) => x.step)
-    const out: PlanStep[] = []
+    if (!items) return {steps: [...(await this.dag(n.children ?? [], {...scope, inputs: undefined, pending: scope.pending ?? `once per item of ${n.displayName}, whose items are known at run time`})).values()].map((x) => x.step)}
+    const steps: PlanStep[] = []
+    const iterations: Array<ReturnType<typeof dagOutputs> | undefined> = []
     for (let i = 0; i < items.items.length; i++) {
       const inputs = iterationInputs(n.task, scope.inputs!, items.items[i])
-      out.push(...[...(await this.dag(n.children ?? [], {...scope, key: iterationKey(key, i), inputs})).values()].map((x) => x.step))
+      const it = this.groupOf(n, await this.dag(n.children ?? [], {...scope, key: iterationKey(key, i), inputs}))
+      steps.push(...it.steps)
+      iterations.push(it.outputs)
     }
-    return out
+    const dag = n.component.dag
+    const known = dag && iterations.every((x) => x !== undefined)
+    return {steps, outputs: known ? collectIterations(iterations.map((x) => ({outputs: x!.outputs, artifactLists: x!.artifactLists})), dag) : undefined}
   }
 
   private async leaf(n: TaskNode, key: string, scope: Scope, siblings: Map<string, {step: PlanStep; ended?: Ended}>): Promise<{step: PlanStep; ended?: Ended}> {
@@ -203,6 +220,9 @@ class Planner {
     const first = decideWithoutCache(facts, planned, (t) => siblings.get(t)?.step.step ?? t)
     if (first !== 'lookup') return record(first, first.action === 'reused' ? reused!.outputs : undefined)
     if (!scope.inputs) return record({task: key, number: n.number, step, action: 'run', reasons: [scope.pending ?? 'decided at run time']})
+    // An exit task reads the run's final status, which names this run (PipelineTaskFinalStatus): never an earlier run's.
+    if (Object.values(n.task.inputs?.parameters ?? {}).some((b) => b.taskFinalStatus))
+      return record({task: key, number: n.number, step, action: 'run', reasons: ["it reads this run's final status (PipelineTaskFinalStatus), which names the run: new in every run"]})
     const outputsOf = (name: string) => siblings.get(name)?.ended?.outputs
     // Bound as the executor binds them (a loop item's field, `item.lr`, is its own value).
     const bound = bindSelectedParameters(n.task.inputs?.parameters, scope.inputs.parameters)
