@@ -50,6 +50,14 @@ const done = [
   {display_name: 'hello', state: 'SUCCEEDED', log: 'hi world\ndone\n', outputs: {greeting: 'hi world'}},
   {display_name: 'shout', state: 'FAILED', log: 'boom\nTraceback\n'},
 ]
+/** A running run whose second step starts later: hello logs h1-h3, then shout logs S1-S2, then the run ends. */
+const twoStepsOneAfterTheOther = () => [
+  {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'RUNNING', log: 'h1\nh2\nh3\n'}]},
+  {state: 'RUNNING'},
+  {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'RUNNING', log: 'S1\nS2\n'}]},
+  {state: 'RUNNING'},
+  {state: 'SUCCEEDED', tasks: [{display_name: 'shout', state: 'SUCCEEDED'}]},
+]
 const settle = () => new Promise((r) => setTimeout(r, 60))
 
 logs("a finished run: each step's pod (named by ML Metadata) through Kubernetes, prefixed with the step", async () => {
@@ -75,13 +83,7 @@ logs('-f on a running run follows each step as its pod starts, until the run end
   // Given a running run whose second step starts later
   await start()
   const id = await newRun()
-  server.runScripts.set(id, [
-    {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'RUNNING', log: 'h1\nh2\nh3\n'}]},
-    {state: 'RUNNING'},
-    {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'RUNNING', log: 'S1\nS2\n'}]},
-    {state: 'RUNNING'},
-    {state: 'SUCCEEDED', tasks: [{display_name: 'shout', state: 'SUCCEEDED'}]},
-  ])
+  server.runScripts.set(id, twoStepsOneAfterTheOther())
   // When
   const r = await runCli(['logs', id, '-f'], {cwd: dir, env: await env()})
   // Then
@@ -96,13 +98,7 @@ logs('-f when one pod is gone from Kubernetes: that step alone is read through t
   // Given a running run whose second step's pod Kubernetes does not know (deleted early)
   await start({}, {missing: (step) => step === 'shout'})
   const id = await newRun()
-  server.runScripts.set(id, [
-    {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'RUNNING', log: 'h1\nh2\nh3\n'}]},
-    {state: 'RUNNING'},
-    {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'RUNNING', log: 'S1\nS2\n'}]},
-    {state: 'RUNNING'},
-    {state: 'SUCCEEDED', tasks: [{display_name: 'shout', state: 'SUCCEEDED'}]},
-  ])
+  server.runScripts.set(id, twoStepsOneAfterTheOther())
   // When
   const r = await runCli(['logs', id, '-f'], {cwd: dir, env: await env()})
   // Then
