@@ -116,11 +116,13 @@ F('runs killed at random moments: every command that reads them still answers', 
     for (let k = 0; k < Math.max(3, Math.round(CASES / 60)); k++) {
       const delay = Math.floor(r() * 1500)
       const child = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore', detached: true})
+      // Listened for from the start: a run that ends before the kill has closed already.
+      const closed = new Promise((res) => child.once('close', res))
       await new Promise((res) => setTimeout(res, delay))
       try {
         process.kill(child.pid!, 'SIGKILL')
       } catch {}
-      await new Promise((res) => child.once('close', res))
+      await closed
       for (const args of [['runs', 'list'], ['runs', 'get', 'latest'], ['logs', 'latest'], ['runs', 'cancel', 'latest']]) {
         cleanOutput(`${args.join(' ')} after a kill at ${delay} ms`, await runCli(args, {cwd: tmp.dir, timeoutMs: 30_000}), [0, 3])
       }
