@@ -209,7 +209,7 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
     await slot(async () => {
       if (!local && !satisfiedByRegistry) {
         emit({type: 'building', component: sel.component, image})
-        const r = await docker.buildImage({
+        const r = await buildRetryingLayerRace(async () => docker.buildImage({
           context: await packContext(context),
           dockerfile: context.dockerfile,
           tag: image,
@@ -221,7 +221,7 @@ export async function buildImages(opts: BuildImagesOptions, ctx: Ctx): Promise<B
           labels: {'dev.kfp.pipeline': project.name},
           signal: ctx.signal,
           onLog: (line) => emit({type: 'log', component: sel.component, line}),
-        })
+        }))
         built = true
         imageId = r.imageId || imageId
         local = {id: imageId ?? '', repoDigests: [], repoTags: [image]}
@@ -321,4 +321,24 @@ export async function buildProject(opts: BuildProjectOptions, ctx: Ctx): Promise
   const {loadProject} = await import('../project/load.js')
   const project = await loadProject({cwd: opts.cwd, project: opts.project}, ctx)
   return buildImages({...opts, project}, ctx)
+}
+
+/**
+ * The classic builder can lose a cached layer that a concurrent build on the same daemon is committing ("failed to
+ * set parent …: unknown parent image ID"): kfp builds components in parallel, and components share their first
+ * Dockerfile steps. The build itself is fine; it is run again (twice at most) with a fresh context.
+ */
+export async function buildRetryingLayerRace<T>(build: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await build()
+    } catch (error) {
+      if (i >= tries || !isLayerRace(error)) throw error
+    }
+  }
+}
+
+function isLayerRace(error: unknown): boolean {
+  if (!isCliError(error) || error.code !== 'DOCKER_BUILD_FAILED') return false
+  return /unknown parent image ID|failed to set parent/.test(String(error.data?.error ?? error.message))
 }
