@@ -42,3 +42,9 @@ export const artifactRef = {
   target: Flags.string({summary: 'Read the run from this KFP target instead of the local runs.', env: 'KFP_TARGET'}),
   namespace: namespaceFlag,
 }
+
+/** SCHEDULE of `kfp schedule get|pause|resume|delete`, and the --target (KFP server) and --namespace it lives in. */
+export const scheduleRef = {
+  args: {schedule: Args.string({required: true, description: 'Schedule name or id.'})},
+  flags: {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag},
+}

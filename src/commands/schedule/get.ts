@@ -1,13 +1,12 @@
-import {Args, Flags} from '@oclif/core'
-import {namespaceFlag} from '../../flags.js'
+import {scheduleRef} from '../../flags.js'
 import {BaseCommand} from '../../base-command.js'
 import {actOnSchedule, type ScheduleActionResult} from '../../services/remote/schedule.js'
 
 export default class ScheduleGet extends BaseCommand {
   static summary = 'Show a schedule: trigger, status, pinned version, parameters.'
   static examples = ['<%= config.bin %> <%= command.id %> retrain --target prod']
-  static args = {schedule: Args.string({required: true, description: 'Schedule name or id.'})}
-  static flags = {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag}
+  static args = scheduleRef.args
+  static flags = scheduleRef.flags
 
   async run(): Promise<ScheduleActionResult> {
     const {args, flags} = await this.parse(ScheduleGet)
