@@ -1,5 +1,6 @@
 import type {Ctx} from '../ctx.js'
 import {CliError, EXIT} from '../lib/errors.js'
+import {shellQuote} from '../lib/shell.js'
 import {failedCommand, type ExecOptions, type ExecResult} from './exec.js'
 import {translateToolMissing} from './gcloud.js'
 
@@ -52,7 +53,7 @@ export function translateKubectlFailure(args: string[], r: ExecResult): CliError
   const clean = (r.stderr || r.stdout).split('\n').filter((l) => !/^[EWIF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+\.go:\d+\]/.test(l))
   const msg = clean.join('\n').trim().split('\n').slice(-10).join('\n')
   // The whole command, as a user would type it to try it by hand.
-  const what = `kubectl ${args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ')}`
+  const what = `kubectl ${args.map(shellQuote).join(' ')}`
   if (AUTH_PLUGIN.some((re) => re.test(text)) && /not found|executable/i.test(text)) {
     return new CliError('KUBE_ERROR', `${what} failed: the GKE auth plugin is missing:\n${msg}`, {
       exit: EXIT.EXTERNAL,

@@ -10,7 +10,7 @@ import type {PipelineSpec} from '../core/ir/types.js'
 import type {Project} from '../core/project/types.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {packageRoot} from '../lib/paths.js'
-import {imageStates, unpushedImageWarnings} from './images.js'
+import {imageStates, pinnedImages, unpushedImageWarnings} from './images.js'
 import {loadProject} from './project/load.js'
 
 /** Output formats of `kfp compile`, chosen by the file extension of `-o`. */
@@ -99,7 +99,7 @@ export async function compileProject(opts: CompileProjectOptions, ctx: Pick<Ctx,
   const format = pipelineFileFormat(opts.output ?? 'pipeline.yaml')
   const project = await loadProject({cwd: opts.cwd, project: opts.project}, ctx)
   const states = await imageStates(project, ctx)
-  const images = Object.fromEntries(Object.entries(states).map(([c, st]) => [c, st.image]))
+  const images = pinnedImages(states)
   const compiled = compilePipeline(project, {
     images,
     sdkVersion: kfpSdkVersion(),

@@ -16,7 +16,11 @@ import {readBuilds, readHashCache} from './build/records.js'
  * - else the component's own `image`.
  */
 export async function resolveImages(project: Project, ctx: Pick<Ctx, 'env'>): Promise<Record<string, string>> {
-  const states = await imageStates(project, ctx)
+  return pinnedImages(await imageStates(project, ctx))
+}
+
+/** Component → the image a compile pins, from imageStates. */
+export function pinnedImages(states: Awaited<ReturnType<typeof imageStates>>): Record<string, string> {
   return Object.fromEntries(Object.entries(states).map(([c, s]) => [c, s.image]))
 }
 

@@ -29,7 +29,11 @@ export function checkRunSpec(spec: Json): SpecVerdict {
   const problems = checkPipelineSpec(spec)
   if (problems.length) return {status: 400, message: `Invalid input error: invalid v2 pipeline spec: ${formatProblems(problems)}`, runtime: []}
   if (spec.schemaVersion !== '2.1.0') return {status: 400, message: `Invalid input error: KFP only supports schema version 2.1.0, but the pipeline spec has version ${spec.schemaVersion}`, runtime: []}
-  if (!/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/.test(spec.pipelineInfo?.name ?? '')) return {status: 400, message: 'Invalid input error: invalid v2 pipeline spec: name is empty', runtime: []}
+  // v2_template.go NewV2SpecTemplate: an empty name, then Go's regexp.MatchString, unanchored as upstream writes it.
+  const name = spec.pipelineInfo?.name ?? ''
+  if (name === '') return {status: 400, message: 'Invalid input error: invalid v2 pipeline spec: name is empty', runtime: []}
+  if (!/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/.test(name))
+    return {status: 400, message: "Invalid input error: invalid v2 pipeline spec: name should consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", runtime: []}
   if (!spec.root) return {status: 400, message: 'Invalid input error: invalid v2 pipeline spec: root component is empty', runtime: []}
   const runtime: string[] = []
   const compileError = dfs(spec, 'root', spec.root, new Set(), runtime)

@@ -11,7 +11,7 @@ import {recordTreeOrder, type ArtifactValue, type RunRecord, type TaskRecord} fr
 import type {JsonValue} from '../../core/project/types.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
-import {resolveRun, runDir} from '../run/store.js'
+import {readSpec, resolveRun, runDir} from '../run/store.js'
 import {runsStateDir, type RunsScope} from '../runs/index.js'
 
 /**
@@ -75,14 +75,6 @@ function declaredType(spec: PipelineSpec | undefined, task: string, name: string
   return comp?.outputDefinitions?.artifacts?.[name]?.artifactType?.schemaTitle
 }
 
-/** The compiled spec a local run ran (undefined when it cannot be read). */
-export async function readSpec(dir: string, run: RunRecord): Promise<PipelineSpec | undefined> {
-  try {
-    return JSON.parse(await readFile(path.join(dir, run.spec), 'utf8')) as PipelineSpec
-  } catch {
-    return undefined
-  }
-}
 
 async function sizeOf(p: string): Promise<number> {
   const st = await stat(p)

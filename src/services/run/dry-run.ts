@@ -17,12 +17,11 @@ import {childKey, conditionFalseText, indicesOf, iterationKey, labelOf, readable
 import {taskHasOutputs, type RunRecord, type TaskOutputs} from '../../core/engine/record.js'
 import {reusedRecord} from '../../core/engine/start-step-tree.js'
 import {resolveStartTask} from '../../core/engine/start-step.js'
-import {leavesOf, type TaskNode} from '../../core/engine/tree.js'
+import {leavesOf, toPlanned, type TaskNode} from '../../core/engine/tree.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {prepareRun, type Prepared} from './local.js'
 import {selectRunner} from './runner-select.js'
-import {toPlanned} from './scheduler.js'
-import {listRunRecords, lookupCacheEntry, runDir} from './store.js'
+import {listRunRecords, lookupCacheEntry, readSpec, runDir} from './store.js'
 import {stepRunnerOf, type TaskRunner} from './runners.js'
 import {cacheKeyInputFile, cacheKeyInputOf} from './task-exec.js'
 import type {RunEvent, RunOptions} from './types.js'
@@ -39,12 +38,8 @@ export interface DryRunResult {
 
 /** The cache key input of a root task in an earlier run, rebuilt from that run's spec and record as the executor built it. */
 async function inputIn(run: RunRecord, stateDir: string, task: string): Promise<CacheKeyInput | undefined> {
-  let spec: PipelineSpec
-  try {
-    spec = JSON.parse(await readFile(path.join(runDir(stateDir, run.id), run.spec), 'utf8')) as PipelineSpec
-  } catch {
-    return undefined
-  }
+  const spec = await readSpec(runDir(stateDir, run.id), run)
+  if (!spec) return undefined
   const t = planTasks(spec).find((x) => x.name === task)
   if (!t) return undefined
   const {inputs, missing} = resolveTaskInputs(t, run.parameters, (n) => {

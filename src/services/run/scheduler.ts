@@ -446,5 +446,3 @@ function withLists(outputs: TaskOutputs, lists: Record<string, ArtifactRef[]>): 
   return Object.keys(lists).length ? {...outputs, artifactLists: lists} : outputs
 }
 
-/** Re-exported for the dry-run plan (dry-run.ts), which reads leaves the way the scheduler does. */
-export {toPlanned} from '../../core/engine/tree.js'

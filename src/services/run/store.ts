@@ -210,9 +210,11 @@ async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<voi
  */
 async function closeGroups(stateDir: string, rec: RunRecord): Promise<void> {
   if (isRunFinal(rec.status) || !ownerGone(rec) || !rec.tasks.some((t) => t.kind !== undefined && !isTaskFinal(t.status))) return
+  const spec = await readSpec(runDir(stateDir, rec.id), rec)
+  if (!spec) return
   let nodes: TaskNode[]
   try {
-    nodes = walkTree(planTree(JSON.parse(await readFile(path.join(runDir(stateDir, rec.id), rec.spec), 'utf8')) as PipelineSpec))
+    nodes = walkTree(planTree(spec))
   } catch {
     return
   }
@@ -474,4 +476,13 @@ export async function writeCacheEntry(stateDir: string, e: CacheEntry): Promise<
 export async function lookupCacheEntry(stateDir: string, key: string): Promise<CacheEntry | undefined> {
   const e = await readCacheEntry(stateDir, key)
   return e && (await cacheEntryUsable(stateDir, e)) ? e : undefined
+}
+
+/** The compiled spec a local run ran (undefined when it cannot be read). */
+export async function readSpec(dir: string, run: RunRecord): Promise<PipelineSpec | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, run.spec), 'utf8')) as PipelineSpec
+  } catch {
+    return undefined
+  }
 }

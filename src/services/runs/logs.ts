@@ -8,7 +8,7 @@ import type {LogWindow} from '../../core/logs/window.js'
 import {isRunFinal, isTaskFinal, recordTreeOrder, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
 import {labelOf, templatePathOf} from '../../core/engine/naming.js'
 import {CliError, EXIT} from '../../lib/errors.js'
-import {readRunRaw, resolveRun, runDir, withLiveness} from '../run/store.js'
+import {readRunRaw, readSpec, resolveRun, runDir, withLiveness} from '../run/store.js'
 import {runsStateDir, type RunsScope} from './index.js'
 import {LogCursor, TimesCursor, windowStart} from './log-read.js'
 
@@ -56,7 +56,8 @@ function findSteps(steps: TaskRecord[], ref: string): TaskRecord[] {
 /** Whether `ref` names a step of the run's pipeline (its pipeline.json): a number, a task path or name, a label. */
 async function plannedStep(stateDir: string, run: RunRecord, ref: string): Promise<boolean> {
   try {
-    const spec = JSON.parse(await readFile(path.join(runDir(stateDir, run.id), run.spec), 'utf8'))
+    const spec = await readSpec(runDir(stateDir, run.id), run)
+    if (!spec) return false
     const {leavesOf, planTree} = await import('../../core/engine/tree.js')
     const leaves = leavesOf(planTree(spec))
     const name = templatePathOf(ref)
