@@ -65,4 +65,23 @@ R('runs get on the server shows the metrics below the steps; open says it is for
   assert.match(open.stderr, 'kfp artifacts open shows artifacts of local runs')
 })
 
+R('runs get on the server connects once and reads the run and each ML Metadata query once', async () => {
+  const from = server.requests.length
+  const r = await runCli(['runs', 'get', runId], {cwd: tmp.dir, env: env()})
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, 'accuracy')
+  const counts: Record<string, number> = {}
+  for (const q of server.requests.slice(from)) counts[`${q.method} ${q.path}`] = (counts[`${q.method} ${q.path}`] ?? 0) + 1
+  // The steps' executions (describeRun) and the metrics (their OUTPUT events) come from one session: each request once.
+  assert.equal(counts, {
+    'GET /apis/v2beta1/healthz': 1,
+    [`GET /apis/v2beta1/runs/${runId}`]: 1,
+    'POST /ml_metadata.MetadataStoreService/GetContextByTypeAndName': 1,
+    'POST /ml_metadata.MetadataStoreService/GetExecutionsByContext': 1,
+    [`GET /apis/v2beta1/experiments/${server.runs.get(runId)!.experiment_id}`]: 1,
+    'POST /ml_metadata.MetadataStoreService/GetEventsByExecutionIDs': 1,
+    'POST /ml_metadata.MetadataStoreService/GetArtifactsByID': 1,
+  })
+})
+
 R.run()

@@ -9,11 +9,11 @@ import {runMetrics, type StepMetrics} from '../../services/artifacts/local.js'
 import {readSpec} from '../../services/run/store.js'
 import {groupOutputNames} from '../../core/runs/group-outputs.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
-import {serverRunMetrics} from '../../services/artifacts/server-view.js'
+import {getRemoteRunWithMetrics} from '../../services/artifacts/server-view.js'
 import {getRun, type GetRunResult} from '../../services/runs/index.js'
 import {formatDuration} from '../../ui/table.js'
 import {resolveTarget} from '../../services/target/resolve.js'
-import {getRemoteRun, remoteStepRows, type RemoteRunInfo} from '../../services/remote/runs.js'
+import {remoteStepRows, type RemoteRunInfo} from '../../services/remote/runs.js'
 
 /**
  * Rows of the per-step table: #, step, status, duration, outputs (reused ones say where from). Tasks inside
@@ -76,7 +76,7 @@ export default class RunsGet extends BaseCommand {
     const {args, flags} = await this.parse(RunsGet)
     const t = await resolveTarget({target: flags.target}, this.ctx)
     if (t.type === 'kfp') {
-      const run = await getRemoteRun({target: flags.target, runId: args.run}, this.ctx)
+      const {run, metrics, metricsError} = await getRemoteRunWithMetrics({target: flags.target, run: args.run}, this.ctx)
       for (const w of run.warnings) this.info(w)
       this.out(`Run ${run.name} (${run.id}): ${run.status}${run.state ? ` [${run.state}]` : ''}${run.durationMs === undefined ? '' : ` in ${formatDuration(run.durationMs)}`}`)
       this.out(`Target ${run.target} · experiment ${run.experiment ?? run.experimentId ?? ''} · created ${run.createdAt ?? ''} · ${run.url}`)
@@ -86,7 +86,7 @@ export default class RunsGet extends BaseCommand {
       this.out('')
       this.table(['#', 'step', 'status', 'duration', 'outputs'], remoteStepRows(run).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
       // Metrics come from ML Metadata; a server whose metadata cannot be read still shows the run.
-      const metrics = run.stepsFrom === 'ml-metadata' ? await serverRunMetrics({target: t.name, run: run.id}, this.ctx).catch((err: Error) => (this.warn(`Metrics not read: ${err.message}`), [])) : []
+      if (metricsError) this.warn(`Metrics not read: ${metricsError}`)
       this.metricsTable(metrics, flags.wide)
       return {run, metrics}
     }
@@ -100,8 +100,9 @@ export default class RunsGet extends BaseCommand {
     if (r.startStep) this.out(`Started at step ${r.startStep.number} (${startStepName(r)})${r.startStep.fromRun ? `, reusing outputs of run ${r.startStep.fromRun.id}` : ''}`)
     if (r.message && r.status !== 'succeeded') this.out(r.message)
     this.out('')
-    this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r, await readSpec(result.runDir, r)).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
-    const metrics = await runMetrics(r, result.runDir)
+    const spec = await readSpec(result.runDir, r)
+    this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r, spec).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
+    const metrics = await runMetrics(r, spec)
     this.metricsTable(metrics, flags.wide)
     return {...result, metrics}
   }

@@ -188,9 +188,8 @@ async function collectArtifacts(o: RunsScope & {run: string; step?: string}, ctx
   return {record: run, artifacts}
 }
 
-/** The scalar metrics of a run, per Metrics artifact (for `kfp runs get` and `kfp runs compare`). */
-export async function runMetrics(run: RunRecord, dir: string): Promise<StepMetrics[]> {
-  const spec = await readSpec(dir, run)
+/** The scalar metrics of a run, per Metrics artifact (for `kfp runs get` and `kfp runs compare`); `spec` is the run's (store readSpec). */
+export async function runMetrics(run: RunRecord, spec: PipelineSpec | undefined): Promise<StepMetrics[]> {
   const out: StepMetrics[] = []
   for (const {task: t, step} of orderedSteps(run, stepRecords(run))) {
     for (const [n, a] of Object.entries(t.outputs.artifacts)) {

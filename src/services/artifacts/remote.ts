@@ -8,8 +8,8 @@
 import type {Ctx} from '../../ctx.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import type {JsonValue} from '../../core/project/types.js'
-import {connectRemote} from '../remote/connect.js'
-import {describeRun, resolveRemoteRunId, type RemoteTaskInfo} from '../remote/runs.js'
+import {connectRemote, type RemoteSession} from '../remote/connect.js'
+import {describeRun, resolveRemoteRunId, type RemoteRunInfo, type RemoteTaskInfo} from '../remote/runs.js'
 
 export function serverArtifactsNotYet(target: string): CliError {
   return new CliError('SERVER_UNSUPPORTED', `kfp artifacts does not read runs on a KFP server yet (target '${target}'); it reads local runs.`, {
@@ -51,16 +51,25 @@ export async function listServerArtifacts(o: {target?: string; run: string; step
   const s = await connectRemote({target: o.target}, ctx)
   const runId = await resolveRemoteRunId(s, o.run)
   const info = await describeRun(s, await s.api.getRun(runId), ctx)
+  const artifacts = await serverArtifactsOf(s, info, o.step)
+  return {runId, runName: info.name, status: info.status, target: s.target.name, artifacts}
+}
+
+/**
+ * The output artifacts of a described run's steps (or of one step), in step order: one ML Metadata read of the
+ * steps' executions' OUTPUT events (the executions are the ones describeRun read).
+ */
+export async function serverArtifactsOf(s: RemoteSession, info: RemoteRunInfo, step?: string): Promise<ServerArtifact[]> {
   if (info.stepsFrom !== 'ml-metadata') {
-    throw new CliError('MLMD_UNAVAILABLE', `Cannot list the artifacts of run ${runId}: ${info.warnings[0] ?? 'ML Metadata has no record of it'}.`, {exit: EXIT.REMOTE})
+    throw new CliError('MLMD_UNAVAILABLE', `Cannot list the artifacts of run ${info.id}: ${info.warnings[0] ?? 'ML Metadata has no record of it'}.`, {exit: EXIT.REMOTE})
   }
-  const tasks = o.step ? info.tasks.filter((t) => stepMatches(t, o.step!)) : info.tasks
-  if (o.step && !tasks.length) {
-    throw new CliError('STEP_NOT_FOUND', `Run ${runId} has no step '${o.step}' (steps: ${info.tasks.map((t) => t.name).join(', ')}).`, {exit: EXIT.USAGE})
+  const tasks = step ? info.tasks.filter((t) => stepMatches(t, step)) : info.tasks
+  if (step && !tasks.length) {
+    throw new CliError('STEP_NOT_FOUND', `Run ${info.id} has no step '${step}' (steps: ${info.tasks.map((t) => t.name).join(', ')}).`, {exit: EXIT.USAGE})
   }
   const byExec = new Map(tasks.filter((t) => t.executionId !== undefined).map((t) => [t.executionId!, t]))
   const arts = await (await s.mlmd()).outputArtifacts([...byExec.keys()])
-  const artifacts = arts
+  const artifacts: ServerArtifact[] = arts
     .filter((a) => !/^executor-logs/.test(a.name))
     .map((a) => {
       const t = byExec.get(a.executionId)!
@@ -68,7 +77,7 @@ export async function listServerArtifacts(o: {target?: string; run: string; step
     })
   const order = new Map(tasks.map((t, i) => [t.key, i]))
   artifacts.sort((a, b) => order.get(a.task)! - order.get(b.task)! || a.name.localeCompare(b.name))
-  return {runId, runName: info.name, status: info.status, target: s.target.name, artifacts}
+  return artifacts
 }
 
 /** Reads an artifact's bytes from its pipeline root with the user's credentials (gs://, minio://, s3://). */

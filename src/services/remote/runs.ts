@@ -264,8 +264,12 @@ async function getRunOrExplain(s: RemoteSession, run: string): Promise<KfpRun> {
 
 /** `kfp runs get RUN` on a server. */
 export async function getRemoteRun(o: RemoteRunsCommon & {runId: string}, ctx: Ctx): Promise<RemoteRunInfo> {
-  const s = await connectRemote({target: o.target}, ctx)
-  const info = await describeRun(s, await getRunOrExplain(s, o.runId), ctx)
+  return describeRemoteRun(await connectRemote({target: o.target}, ctx), o.runId, ctx)
+}
+
+/** A run (id, unique prefix or `latest`) of a connected server, with its steps and its experiment's name. */
+export async function describeRemoteRun(s: RemoteSession, runRef: string, ctx: Ctx): Promise<RemoteRunInfo> {
+  const info = await describeRun(s, await getRunOrExplain(s, runRef), ctx)
   if (info.experimentId) {
     // The run only carries the experiment's id; look its name up (best effort: no name when it cannot be read).
     info.experiment = await s.api.getExperiment(info.experimentId).then((e) => e.display_name || undefined, () => undefined)

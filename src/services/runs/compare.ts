@@ -9,7 +9,7 @@ import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {formatDuration} from '../../ui/table.js'
 import {orderedSteps, runMetrics, type StepMetrics} from '../artifacts/local.js'
 import {artifactPath} from '../../core/engine/executor-io.js'
-import {resolveRun, runDir} from '../run/store.js'
+import {readSpec, resolveRun, runDir} from '../run/store.js'
 import {digestPath} from '../run/task-exec.js'
 import {resolveTarget} from '../target/resolve.js'
 import {runsStateDir, type RunsScope} from './index.js'
@@ -38,15 +38,14 @@ async function localInput(run: RunRecord, dir: string): Promise<CompareInput> {
       outputs[k] = a.uri.includes('://') && !a.customPath ? a.uri : `sha256:${(await digestPath(artifactPath(a))).slice(0, 12)}`
     steps.push({name: step, number: t.number, status: t.status, durationMs: ms(t.startedAt, t.finishedAt), outputs})
   }
-  return {id: run.id, name: run.name, status: run.status, target: 'local', parameters: run.parameters, metrics: labelled(await runMetrics(run, dir)), steps}
+  return {id: run.id, name: run.name, status: run.status, target: 'local', parameters: run.parameters, metrics: labelled(await runMetrics(run, await readSpec(dir, run))), steps}
 }
 
 async function serverInput(target: string, id: string, ctx: Ctx): Promise<CompareInput> {
-  const {getRemoteRun} = await import('../remote/runs.js')
-  const r = await getRemoteRun({target, runId: id}, ctx)
   // Metrics from ML Metadata, when the server's metadata can be read (else the comparison goes on without them).
-  const {serverRunMetrics} = await import('../artifacts/server-view.js')
-  const metrics = r.stepsFrom === 'ml-metadata' ? labelled(await serverRunMetrics({target, run: r.id}, ctx).catch(() => [])) : []
+  const {getRemoteRunWithMetrics} = await import('../artifacts/server-view.js')
+  const {run: r, metrics: m} = await getRemoteRunWithMetrics({target, run: id}, ctx)
+  const metrics = labelled(m)
   return {
     id: r.id,
     name: r.name,
