@@ -29,7 +29,14 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, o: {ti
   for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
     try {
       const fh = await open(lock, 'wx')
-      await fh.writeFile(String(process.pid))
+      try {
+        await fh.writeFile(String(process.pid))
+      } catch (err) {
+        // A full disk: an empty lock would hold every other process off until it is stale.
+        await fh.close()
+        await rm(lock, {force: true})
+        throw err
+      }
       await fh.close()
       break
     } catch (err) {

@@ -2,8 +2,8 @@
 // record that step as cancelled: `kfp runs get` shows it succeeded with its outputs, `kfp runs cancel` keeps it, and
 // `--start-step` reuses them. The step's task folder holds its result (tasks/<key>/result.json) before the run
 // record is written. The built CLI; needs `npm run build`.
-import {spawn} from 'node:child_process'
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -22,29 +22,36 @@ steps:
     inputs: {msg: "\${{ steps.make.outputs.msg }}"}
 `
 
+/**
+ * Runs YAML in `dir` until its second step SIGKILLs kfp, and leaves run.json as a kill before the last write leaves it:
+ * the last run.json write before the kill had not yet covered the success of `make` (writes are coalesced and not
+ * awaited), which only its result.json knows.
+ */
+async function killAfterMake(dir: string): Promise<{id: string; file: string; left: any}> {
+  writeMiniProject(dir, YAML, {
+    make: {outputs: ['msg'], script: 'printf made-before-kill > "$1"'},
+    // The second step kills its kfp (its parent) for good, as a kill -9 from elsewhere would.
+    use: {inputs: ['msg'], script: 'echo "got $1"; kill -9 $PPID; sleep 30'},
+  })
+  const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
+  const signal = await new Promise((r) => kfp.once('close', (_code, sig) => r(sig)))
+  assert.is(signal, 'SIGKILL')
+  const id = readdirSync(path.join(dir, '.kfp', 'runs'))[0]
+  const file = path.join(dir, '.kfp', 'runs', id, 'run.json')
+  const left = JSON.parse(readFileSync(file, 'utf8'))
+  assert.is(left.status, 'running')
+  const make = left.tasks.find((t: any) => t.name === 'make')
+  Object.assign(make, {status: 'running', pid: left.pid, outputs: {parameters: {}, artifacts: {}}})
+  delete make.exitCode
+  delete make.finishedAt
+  writeFileSync(file, JSON.stringify(left))
+  return {id, file, left}
+}
+
 K('the step reads back as succeeded with its outputs, and --start-step 2 reuses them', async () => {
   const tmp = await tmpdir('kfp-killsuccess-')
   try {
-    writeMiniProject(tmp.dir, YAML, {
-      make: {outputs: ['msg'], script: 'printf made-before-kill > "$1"'},
-      // The second step kills its kfp (its parent) for good, as a kill -9 from elsewhere would.
-      use: {inputs: ['msg'], script: 'echo "got $1"; kill -9 $PPID; sleep 30'},
-    })
-    const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
-    const signal = await new Promise((r) => kfp.once('close', (_code, sig) => r(sig)))
-    assert.is(signal, 'SIGKILL')
-    const id = readdirSync(path.join(tmp.dir, '.kfp', 'runs'))[0]
-    // The last run.json write before the kill had not yet covered the success of `make` (writes are coalesced and
-    // not awaited): the record says what such a kill leaves.
-    const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
-    const rec = JSON.parse(readFileSync(file, 'utf8'))
-    assert.is(rec.status, 'running')
-    const make = rec.tasks.find((t: any) => t.name === 'make')
-    Object.assign(make, {status: 'running', pid: rec.pid, outputs: {parameters: {}, artifacts: {}}})
-    delete make.exitCode
-    delete make.finishedAt
-    writeFileSync(file, JSON.stringify(rec))
-
+    const {id} = await killAfterMake(tmp.dir)
     const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
     assert.is(get.code, 0, get.stderr)
     const got = get.json.result.run
@@ -82,6 +89,8 @@ K('a cache hit right before the kill reads as cached, with the reused outputs', 
     const id = runs.json.result.runs.find((r: any) => r.status === 'interrupted').id
     const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
     const rec = JSON.parse(readFileSync(file, 'utf8'))
+    // `runs list` recorded the run as interrupted: put the record back to what the kill left.
+    rec.status = 'running'
     const make = rec.tasks.find((t: any) => t.name === 'make')
     Object.assign(make, {status: 'running', outputs: {parameters: {}, artifacts: {}}})
     delete make.reusedFrom
@@ -95,6 +104,73 @@ K('a cache hit right before the kill reads as cached, with the reused outputs', 
     assert.equal(gm.outputs.parameters, {msg: 'made-once'})
     assert.is(gm.reusedFrom.runId, runs.json.result.runs.find((r: any) => r.status === 'succeeded').id)
   } finally {
+    await tmp.cleanup()
+  }
+})
+
+K('the first read records the repair in run.json once; later reads leave the file alone', async () => {
+  const tmp = await tmpdir('kfp-killrepair-')
+  try {
+    const {id, file, left} = await killAfterMake(tmp.dir)
+    const first = await runCli(['runs', 'list', '--json'], {cwd: tmp.dir})
+    assert.is(first.code, 0, first.stderr)
+    assert.is(first.json.result.runs[0].status, 'interrupted')
+    const written = readFileSync(file, 'utf8')
+    const rec = JSON.parse(written)
+    assert.is(rec.status, 'interrupted', 'run.json records the run as interrupted')
+    const wm = rec.tasks.find((t: any) => t.name === 'make')
+    assert.is(wm.status, 'succeeded', 'and the step result it had only in result.json')
+    assert.equal(wm.outputs.parameters, {msg: 'made-before-kill'})
+    assert.is(wm.pid, undefined)
+    // The step that was running stays as last recorded (running, or pending when no write covered its start), its
+    // process group with it for `kfp runs cancel`.
+    const use = rec.tasks.find((t: any) => t.name === 'use')
+    assert.is(use.status, left.tasks.find((t: any) => t.name === 'use').status)
+    assert.ok(['running', 'pending'].includes(use.status), use.status)
+    const mtime = statSync(file).mtimeMs
+
+    const second = await runCli(['runs', 'list', '--json'], {cwd: tmp.dir})
+    assert.is(second.code, 0, second.stderr)
+    assert.equal(second.json.result.runs, first.json.result.runs)
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    assert.is(get.code, 0, get.stderr)
+    assert.is(get.json.result.run.tasks.find((t: any) => t.name === 'use').status, 'cancelled')
+    assert.is(readFileSync(file, 'utf8'), written, 'later reads do not repair again')
+    assert.is(statSync(file).mtimeMs, mtime)
+
+    const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: tmp.dir})
+    assert.is(cancel.code, 0, cancel.stderr)
+    assert.is(JSON.parse(readFileSync(file, 'utf8')).status, 'cancelled')
+    assert.is(cancel.json.result.run.tasks.find((t: any) => t.name === 'make').status, 'succeeded')
+  } finally {
+    await tmp.cleanup()
+  }
+})
+
+K('on a read-only disk the read shows the repair all the same, and writes nothing', async () => {
+  const tmp = await tmpdir('kfp-killro-')
+  const kfpDir = path.join(tmp.dir, '.kfp')
+  mkdirSync(kfpDir)
+  // A read-only file system needs a mount of its own (root with CAP_SYS_ADMIN, as here and in CI).
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', kfpDir], {stdio: 'ignore'})
+  } catch {
+    console.log('SKIPPED: a run read on a read-only disk: no tmpfs mount here (needs CAP_SYS_ADMIN)')
+    console.log('KFP_TEST_SKIPPED=1')
+    await tmp.cleanup()
+    return
+  }
+  try {
+    const {id, file} = await killAfterMake(tmp.dir)
+    const before = readFileSync(file, 'utf8')
+    execFileSync('mount', ['-o', 'remount,ro', kfpDir])
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    assert.is(get.code, 0, get.stderr)
+    assert.is(get.json.result.run.status, 'interrupted')
+    assert.is(get.json.result.run.tasks.find((t: any) => t.name === 'make').status, 'succeeded')
+    assert.is(readFileSync(file, 'utf8'), before)
+  } finally {
+    execFileSync('umount', ['-l', kfpDir], {stdio: 'ignore'})
     await tmp.cleanup()
   }
 })

@@ -7,7 +7,10 @@ import type {JsonValue} from '../project/types.js'
 /** Status of one task of a local run. */
 export type TaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cached' | 'skipped' | 'cancelled'
 
-/** Status of a local run. `interrupted` is derived on read: the owning kfp process is gone. */
+/**
+ * Status of a local run. `interrupted`: the owning kfp process is gone; found on read and written back by the first
+ * reader (services/run/store.ts), the unfinished tasks kept as last recorded (they read as cancelled).
+ */
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
 
 /**

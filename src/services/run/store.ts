@@ -9,6 +9,7 @@ import {isRunFinal, isTaskFinal, type RunRecord, type TaskOutputs, type TaskReco
 import {planTree, walkTree, type TaskNode} from '../../core/engine/tree.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
+import {withFileLock} from '../../lib/file-lock.js'
 import {processAlive} from '../../clients/process.js'
 
 /** A heartbeat older than this, from a process that still seems alive, means the pid was reused. */
@@ -170,8 +171,6 @@ async function readResultMarkers(folder: string): Promise<Map<string, TaskResult
  * group whose record no run.json write covered), of a run whose kfp died before writing them.
  */
 async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<void> {
-  // While its kfp runs, the record catches up by itself (and a large live run is not read twice over).
-  if (isRunFinal(rec.status) || !ownerGone(rec)) return
   const markers = await readResultMarkers(runDir(stateDir, rec.id))
   const byKey = new Map(rec.tasks.map((t) => [t.name, t]))
   for (const [key, m] of markers) {
@@ -209,7 +208,7 @@ async function applyResultMarkers(stateDir: string, rec: RunRecord): Promise<voi
  * spec that ran (read only when such a group exists). A spec that cannot be read leaves the groups as they are.
  */
 async function closeGroups(stateDir: string, rec: RunRecord): Promise<void> {
-  if (isRunFinal(rec.status) || !ownerGone(rec) || !rec.tasks.some((t) => t.kind !== undefined && !isTaskFinal(t.status))) return
+  if (!rec.tasks.some((t) => t.kind !== undefined && !isTaskFinal(t.status))) return
   const spec = await readSpec(runDir(stateDir, rec.id), rec)
   if (!spec) return
   let nodes: TaskNode[]
@@ -222,26 +221,66 @@ async function closeGroups(stateDir: string, rec: RunRecord): Promise<void> {
   closeEndedGroups(rec.tasks, (p) => dags.get(p))
 }
 
+/**
+ * Repairs the record of an unfinished run whose kfp is gone (result markers, ended groups), marks it `interrupted` and
+ * writes it back once, so later reads neither probe the owner again nor redo the repair. A live run's record catches up
+ * by itself (and a large live run is not read twice over).
+ */
+async function repairInterrupted(stateDir: string, rec: RunRecord, read: string): Promise<void> {
+  await applyResultMarkers(stateDir, rec)
+  await closeGroups(stateDir, rec)
+  rec.status = 'interrupted'
+  const file = runFile(stateDir, rec.id)
+  try {
+    await withRunLock(stateDir, rec.id, async () => {
+      // Another reader repaired it, or `kfp runs cancel` recorded it, since it was read: theirs stands.
+      if ((await readFile(file, 'utf8')) !== read) return
+      await writeRun(stateDir, rec)
+    }, 2000)
+  } catch {
+    // A read-only or full disk, or the lock held elsewhere: this read shows the repair all the same, a later one writes it.
+  }
+}
+
+/**
+ * Runs `fn` holding the run's lock (`run.json.lock`): the read-modify-write cycles on the record of a run whose kfp is
+ * gone (repairInterrupted, `kfp runs cancel`). The engine writing a live run's record needs none: it is the only writer.
+ */
+export async function withRunLock<T>(stateDir: string, id: string, fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
+  let locked = false
+  try {
+    return await withFileLock(runFile(stateDir, id), () => ((locked = true), fn()), {timeoutMs})
+  } catch (err) {
+    // The lock file cannot be made (a full or read-only disk, no permission): nor can the record, whose own write
+    // then says why, naming run.json.
+    if (locked || !(err as NodeJS.ErrnoException).code) throw err
+    return fn()
+  }
+}
+
 /** Writes a run record atomically and durably (one-off writes; the engine's frequent updates go through RecordWriter). */
 export async function writeRun(stateDir: string, rec: RunRecord, o: WriteOptions = {durable: true}): Promise<void> {
   await writeJsonAtomic(runFile(stateDir, rec.id), rec, o)
 }
 
-/** Whether the kfp process that runs an unfinished run is gone (or its pid was reused: a stale heartbeat). */
+/**
+ * Whether the kfp process that runs an unfinished run is gone (or its pid was reused: a stale heartbeat). The first
+ * reader that finds it gone records the run as `interrupted` (repairInterrupted), so this is asked once per run.
+ */
 function ownerGone(rec: RunRecord, alive: (pid: number) => boolean = processAlive, now = Date.now()): boolean {
   const beat = Date.parse(rec.heartbeatAt ?? rec.startedAt ?? rec.createdAt)
   return !alive(rec.pid) || (Number.isFinite(beat) && now - beat > HEARTBEAT_STALE_MS)
 }
 
 /**
- * Shows a run whose owner is gone as `interrupted`, with its unfinished tasks `cancelled`. A task whose step may
+ * Shows a run whose owner is gone (or recorded `interrupted`, with its tasks as last recorded) as `interrupted`, with
+ * its unfinished tasks `cancelled`. A task whose step may
  * have outlived kfp (its process group still answers, or it ran in a container) says so, and that
  * `kfp runs cancel` stops it; the recorded pid / container id stay in the record for that.
  * Pure apart from the liveness check, which callers may replace.
  */
 export function withLiveness(rec: RunRecord, alive: (pid: number) => boolean = processAlive, now = Date.now()): RunRecord {
-  if (isRunFinal(rec.status)) return rec
-  if (!ownerGone(rec, alive, now)) return rec
+  if (rec.status !== 'interrupted' && (isRunFinal(rec.status) || !ownerGone(rec, alive, now))) return rec
   const leftover = (t: RunRecord['tasks'][number]): string | undefined => {
     if (t.pid !== undefined && alive(t.pid)) return `its step process (group ${t.pid}) may still be running`
     if (t.containerId) return `its step container ${t.containerId.slice(0, 12)} may still be running`
@@ -304,12 +343,14 @@ export async function readRunChecked(stateDir: string, id: string): Promise<{rec
   // Older records name the start step's source run by its id only; every reader sees {id, name}.
   const from = rec.startStep?.fromRun as unknown
   if (typeof from === 'string') rec.startStep!.fromRun = {id: from, name: from}
-  await applyResultMarkers(stateDir, rec)
-  await closeGroups(stateDir, rec)
+  if (!isRunFinal(rec.status) && ownerGone(rec)) await repairInterrupted(stateDir, rec, text)
   return {rec}
 }
 
-/** Reads one run record (raw, without the liveness check); undefined when missing or unusable. */
+/**
+ * Reads one run record (raw: an `interrupted` one has its tasks as last recorded, not withLiveness's view);
+ * undefined when missing or unusable.
+ */
 export async function readRunRaw(stateDir: string, id: string): Promise<RunRecord | undefined> {
   const r = await readRunChecked(stateDir, id)
   return r && 'rec' in r ? r.rec : undefined

@@ -7,7 +7,7 @@ import {findMarkedProcesses, processAlive, signalProcess, stopProcessGroup} from
 import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
 import {CliError, environmentError, EXIT, isCliError} from '../../lib/errors.js'
 import type {RemovalReport} from '../run/retention.js'
-import {scanRuns, type BadRunRecord, listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, writeRun} from '../run/store.js'
+import {scanRuns, type BadRunRecord, listRunRecords, readRunRaw, resolveRun, runDir, withLiveness, withRunLock, writeRun} from '../run/store.js'
 
 /** Where to look for runs. */
 export interface RunsScope {
@@ -188,7 +188,7 @@ export async function cancelRun(
       const left = latest.tasks.find((x) => x.name === t.name)
       return left && !isTaskFinal(left.status) ? {...rest, message: stoppedSteps.some((s) => s.task === t.name) ? 'interrupted; stopped by kfp runs cancel' : 'interrupted'} : t
     })
-    await writeRun(stateDir, rec).catch((err) => {
+    await withRunLock(stateDir, rec.id, () => writeRun(stateDir, rec)).catch((err) => {
       // Still a full disk (or a read-only one): the steps are stopped all the same; say so, and that the record waits.
       const fault = environmentError(err)
       if (!fault) throw err

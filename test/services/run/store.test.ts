@@ -45,6 +45,13 @@ S('a running run whose process is gone (or whose heartbeat is stale) reads as in
   const stale = withLiveness({...running, heartbeatAt: '2020-01-01T00:00:00Z'}, () => true)
   assert.is(stale.status, 'interrupted')
   assert.is(withLiveness(rec('2'), () => false).status, 'succeeded')
+  // Recorded interrupted (the first reader wrote it back): its unfinished tasks read as cancelled, the owner's pid
+  // is not asked about again.
+  const asked: number[] = []
+  const recorded = withLiveness({...running, status: 'interrupted'}, (pid) => (asked.push(pid), true))
+  assert.is(recorded.status, 'interrupted')
+  assert.is(recorded.tasks[0].status, 'cancelled')
+  assert.equal(asked, [])
 })
 
 S('lists newest first, resolves latest, ids, unique prefixes and names; goes on past broken folders and names them', async () => {
