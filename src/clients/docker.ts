@@ -67,10 +67,11 @@ export interface DockerClient {
   createContainer(spec: ContainerSpec): Promise<string>
   startContainer(id: string): Promise<void>
   /**
-   * Follows the container's stdout/stderr (call after start). Resolves when the stream ends (the container exited).
+   * Follows the container's stdout/stderr (call after start). Resolves once the stream ended and `exited` (the
+   * caller's waitContainer of this container, one wait per container) settled, with every line of the log read.
    * A promise returned by `onData` pauses the stream until it settles (backpressure).
    */
-  followLogs(id: string, onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void | Promise<void>): Promise<void>
+  followLogs(id: string, onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void | Promise<void>, exited: Promise<unknown>): Promise<void>
   /** Waits for the container to exit; returns its exit code. */
   waitContainer(id: string): Promise<number>
   /** Stops (SIGTERM, then SIGKILL after `timeoutSec`); ignores an already stopped container. */
@@ -228,7 +229,7 @@ export function createDockerClient(env: Env): DockerClient {
       const d = await docker()
       await guard('starting a container', () => d.getContainer(id).start())
     },
-    async followLogs(id, onData) {
+    async followLogs(id, onData, exited) {
       const d = await docker()
       const c = d.getContainer(id)
       // Each message carries its time, so that a follow stream the daemon ends before the end of the log can be
@@ -253,7 +254,8 @@ export function createDockerClient(env: Env): DockerClient {
         stream.on('close', resolve)
         stream.on('error', () => resolve())
       })
-      await guard('waiting for a container', () => c.wait())
+      // The rest is read once the container has ended; a failed wait is the waiter's to report.
+      await exited.catch(() => {})
       const since = lastNs > 0n ? {since: sinceParam(lastNs)} : {}
       const rest = (await guard('reading container logs', async () => (await c.logs({follow: false, stdout: true, stderr: true, timestamps: true, ...since} as never)) as unknown)) as Buffer
       const fresh = lastNs < 0n ? () => true : resumeFilter(lastNs, atLast)

@@ -22,17 +22,22 @@ D('a chunk whose consumer waits holds the stream; released, every line arrives i
     const gate = new Promise<void>((r) => (release = r))
     const chunks: Buffer[] = []
     let bytes = 0
-    const following = docker.followLogs(id, (c) => {
-      chunks.push(c)
-      bytes += c.length
-      return gate
-    })
+    const exited = docker.waitContainer(id)
+    const following = docker.followLogs(
+      id,
+      (c) => {
+        chunks.push(c)
+        bytes += c.length
+        return gate
+      },
+      exited,
+    )
     while (bytes === 0) await new Promise((r) => setTimeout(r, 50))
     const held = await settled(() => bytes)
     assert.ok(held < 3_000_000, `${held} bytes arrived while the consumer waited`)
     // Released only after the container exited: the daemon then ends a lagging follow stream early (json-file),
     // and followLogs must catch up from the container's log.
-    assert.is(await docker.waitContainer(id), 0)
+    assert.is(await exited, 0)
     release()
     await following
     const text = Buffer.concat(chunks).toString()

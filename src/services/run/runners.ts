@@ -146,8 +146,11 @@ export function createDockerRunner(
         hooks.signal.addEventListener('abort', onAbort, {once: true})
         if (hooks.signal.aborted) return {exitCode: 130, aborted: true}
         await docker.startContainer(id)
-        const logs = docker.followLogs(id, hooks.onData)
-        const exitCode = await docker.waitContainer(id)
+        const exited = docker.waitContainer(id)
+        const logs = docker.followLogs(id, hooks.onData, exited)
+        // Awaited after the exit code: should the wait fail, its error is the one thrown and the read's is dropped.
+        logs.catch(() => {})
+        const exitCode = await exited
         await logs
         return {exitCode, aborted}
       } finally {
