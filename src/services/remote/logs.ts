@@ -395,36 +395,75 @@ async function followLogs(
   return {runId: run.run_id ?? '', steps: info.tasks.map((t) => t.name), sources, source: used.length ? used[0] : 'none'}
 }
 
+/** Resolves when `p` settles or at `deadline`, whichever comes first (its timer cleared: nothing left to keep the process up). */
+async function until(p: Promise<unknown> | undefined, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))])
+  clearTimeout(timer)
+}
+
+/** The log streams of `kfp run --watch`: fed by watchRemoteRun's poll (no poll of their own). */
+export interface RunLogFollower {
+  /** Opens the streams of the steps this description shows running or done (and again those that broke). */
+  follow(info: RemoteRunInfo): void
+  /** Once the run has ended: lets the streams deliver their last lines (opening broken ones again) for up to `ms`. */
+  finish(ms: number): Promise<void>
+}
+
 /**
  * Follows the logs of a run's steps while `kfp run --watch` watches it (Kubernetes API only; a watch without cluster
- * access shows no logs and says so once). A stream that breaks is opened again and goes on after the lines already
- * printed; a step whose pod Kubernetes does not know (404) is not followed again, and `onWarning` says so once.
+ * access shows no logs and `onWarning` says so once). The Kubernetes client loads while the watch starts; the
+ * descriptions seen before it is ready are caught up with the latest. A stream that breaks is opened again at the
+ * next description and goes on after the lines already printed; a step whose pod Kubernetes does not know (404) is
+ * not followed again, said once.
  */
-export async function followRunLogs(
+export function runLogFollower(
   s: RemoteSession,
   runId: string,
   o: {signal: AbortSignal; onLine: (step: string, line: string) => void; onWarning?: (message: string) => void},
   ctx: Ctx,
-): Promise<void> {
-  const kube = await kubeOf(ctx)
-  const pods = podStreams(kube, {
-    signal: o.signal,
-    onLine: o.onLine,
-    now: () => Date.now(),
-    onFail: (t, error, gone) => {
-      if (gone) o.onWarning?.(`Step ${t.name}: Kubernetes has no pod ${t.podName} (${error.message}); its log is not followed. \`kfp logs ${runId} ${t.name}\` reads it through the KFP UI.`)
-    },
-  })
-  while (!o.signal.aborted) {
-    const run = await s.api.getRun(runId)
-    const info = await describeRun(s, run, ctx)
+): RunLogFollower {
+  let pods: PodStreams | undefined
+  let last: RemoteRunInfo | undefined
+  const openAll = (info: RemoteRunInfo) => {
+    if (!pods) return false
+    let opened = false
     for (const t of info.tasks) {
       if (t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
-      pods.open(t, podNamespace(s, t))
+      opened = pods.open(t, podNamespace(s, t)) || opened
     }
-    await new Promise((r) => setTimeout(r, 1000))
+    return opened
   }
-  await pods.settled()
+  const ready = kubeOf(ctx).then(
+    (kube) => {
+      pods = podStreams(kube, {
+        signal: o.signal,
+        onLine: o.onLine,
+        now: () => Date.now(),
+        onFail: (t, error, gone) => {
+          if (gone) o.onWarning?.(`Step ${t.name}: Kubernetes has no pod ${t.podName} (${error.message}); its log is not followed. \`kfp logs ${runId} ${t.name}\` reads it through the KFP UI.`)
+        },
+      })
+      if (last && !o.signal.aborted) openAll(last)
+    },
+    (error: Error) => o.onWarning?.(`Cannot stream logs: ${error.message} \`kfp logs ${runId}\` reads them through the KFP UI.`),
+  )
+  return {
+    follow(info) {
+      last = info
+      if (!o.signal.aborted) openAll(info)
+    },
+    async finish(ms) {
+      const deadline = Date.now() + ms
+      await until(ready, deadline)
+      for (;;) {
+        await until(pods?.settled(), deadline)
+        if (o.signal.aborted || Date.now() >= deadline || !last || !openAll(last)) return
+        // A stream broke near the end: it was opened again; wait a moment before looking again.
+        await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))))
+      }
+    },
+  }
 }
 
 /** The last `n` lines of a step's log from whichever source has it (for failure messages); undefined when none does. */

@@ -6,6 +6,7 @@ import {CliError, EXIT} from '../../lib/errors.js'
 import {connectRemote} from './connect.js'
 import {ensureExperiment} from './resources.js'
 import {rememberTerminated, remoteRunInfo, runDidNotSucceed, watchRemoteRun, type RemoteRunInfo, type WatchEvent} from './runs.js'
+import type {RunLogFollower} from './logs.js'
 import {ensureUploaded, loadPipelineSource, type PipelineSource, type UploadEvent, type UploadResult} from './upload.js'
 import {planRemoteStartStep, type RemoteStartStepSummary} from './start-step.js'
 
@@ -130,16 +131,15 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
   const logAbort = new AbortController()
   const stopLogs = () => logAbort.abort()
   ctx.signal.addEventListener('abort', stopLogs, {once: true})
-  let logsDone: Promise<void> | undefined
+  let logs: RunLogFollower | undefined
   if (o.logs !== false) {
-    const {followRunLogs} = await import('./logs.js')
+    const {runLogFollower} = await import('./logs.js')
     const onWarning = (message: string) => o.onEvent?.({type: 'warning', message})
-    logsDone = followRunLogs(session, info.id, {signal: logAbort.signal, onLine: (task, line) => o.onEvent?.({type: 'log', task, line}), onWarning}, ctx).catch((error) => {
-      o.onEvent?.({type: 'warning', message: `Cannot stream logs: ${(error as Error).message} \`kfp logs ${info.id}\` reads them through the KFP UI.`})
-    })
+    logs = runLogFollower(session, info.id, {signal: logAbort.signal, onLine: (task, line) => o.onEvent?.({type: 'log', task, line}), onWarning}, ctx)
   }
   try {
-    const watched = await watchRemoteRun(session, info.id, {pollMs: o.pollMs, signal: ctx.signal, onEvent: o.onEvent}, ctx)
+    // One poll: each description of the run also opens the log streams of the steps it shows started.
+    const watched = await watchRemoteRun(session, info.id, {pollMs: o.pollMs, signal: ctx.signal, onEvent: o.onEvent, onInfo: logs?.follow}, ctx)
     if (watched.interrupted) {
       let cancelled = false
       if (o.cancelOnInterrupt) {
@@ -163,7 +163,7 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
     return result(final, true)
   } finally {
     // Give the log streams a moment to flush the last lines, then stop them.
-    if (logsDone) await Promise.race([logsDone, new Promise((r) => setTimeout(r, 1500))])
+    await logs?.finish(1500)
     stopLogs()
     ctx.signal.removeEventListener('abort', stopLogs)
   }

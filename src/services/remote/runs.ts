@@ -323,6 +323,8 @@ export interface WatchOptions {
   pollMs?: number
   signal: AbortSignal
   onEvent?: (e: WatchEvent) => void
+  /** Each description of the run as it is read (kfp run --watch opens the steps' log streams from it). */
+  onInfo?: (info: RemoteRunInfo) => void
   /** True once kfp itself terminated the run (then it shows cancelled, whatever the server's history says). */
   terminatedByUs?: () => boolean
 }
@@ -344,6 +346,7 @@ export async function watchRemoteRun(s: RemoteSession, runId: string, o: WatchOp
     if (o.signal.aborted) return {run, info, interrupted: true}
     run = await s.api.getRun(runId)
     info = await describeRun(s, run, ctx, {reader, terminatedByUs: o.terminatedByUs?.()})
+    o.onInfo?.(info)
     for (const w of info.warnings) if (!warned.has(w) && warned.add(w)) o.onEvent?.({type: 'warning', message: w})
     for (const t of info.tasks) {
       const st = `${t.status}:${t.state ?? ''}`

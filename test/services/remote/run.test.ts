@@ -144,6 +144,11 @@ r('--watch streams step logs from Kubernetes, prefixed by step: the pods ML Meta
   await remoteRun({...base, cwd: dir, watch: true, logs: true, pollMs: 200, onEvent: (e) => e.type === 'log' && lines.push(`${e.task}| ${e.line}`)}, remoteCtx(dir, {KFP_ENDPOINT: server.url}, {clients: {kube: async () => kube}}))
   assert.equal(lines, ['hello| hi world', 'hello| bye'])
   assert.equal(read.map((x) => x.replace(/-system-container-impl-\w+$/, '-impl')).sort(), [`kubeflow/${[...server.models.values()][0].wf}-impl`, `kubeflow/${[...server.models.values()][0].wf}-impl`])
+
+  // One poll loop: the streams open from the watch's own reads, so the run is read once per poll (each read moves
+  // the fake's script one step on; the last one ends the run).
+  const runId = [...server.runs.keys()][0]
+  assert.is(server.requests.filter((q) => q.method === 'GET' && q.path === `/apis/v2beta1/runs/${runId}`).length, ok.length)
 })
 
 r('--start-step with --set-output sends an inline pruned spec with constants', async () => {
