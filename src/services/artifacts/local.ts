@@ -13,6 +13,7 @@ import type {PipelineSpec} from '../../core/ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {readSpec, resolveRun, runDir} from '../run/store.js'
 import {runsStateDir, type RunsScope} from '../runs/index.js'
+import {findSteps, stepNotFound} from '../runs/steps.js'
 
 /**
  * One output artifact of one step of a run: the same shape for a local run and a server run (services/artifacts/
@@ -129,22 +130,6 @@ export function stepRecords(run: RunRecord): TaskRecord[] {
   return run.tasks.filter((t) => !t.kind)
 }
 
-/** Steps matching a step reference: its number (all iterations), record key, label (`train[0]`), display name. */
-export function tasksOfStep(run: RunRecord, ref: string): TaskRecord[] {
-  const steps = stepRecords(run)
-  if (/^\d+$/.test(ref)) return steps.filter((t) => t.number === Number(ref))
-  for (const match of [(t: TaskRecord) => t.name === ref, (t: TaskRecord) => labelOf(t.name) === ref, (t: TaskRecord) => t.displayName === ref]) {
-    const found = steps.filter(match)
-    if (found.length) return found
-  }
-  return []
-}
-
-function stepNotFound(run: RunRecord, ref: string): CliError {
-  const steps = stepRecords(run).sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${labelOf(x.name)}`)
-  return new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${ref}'. Steps: ${steps.join(', ')}`, {exit: EXIT.USAGE})
-}
-
 /** The run an artifact list is of: the same fields for a local and a server run. */
 export interface ArtifactsRun {
   id: string
@@ -179,7 +164,7 @@ export async function listArtifacts(o: RunsScope & {run: string; step?: string},
 async function collectArtifacts(o: RunsScope & {run: string; step?: string}, ctx: Pick<Ctx, 'env'>): Promise<{record: RunRecord; artifacts: ArtifactInfo[]}> {
   const stateDir = await runsStateDir(o, ctx)
   const run = await resolveRun(stateDir, o.run)
-  const tasks = o.step ? tasksOfStep(run, o.step) : stepRecords(run)
+  const tasks = o.step ? findSteps(stepRecords(run), o.step) : stepRecords(run)
   if (o.step && tasks.length === 0) throw stepNotFound(run, o.step)
   const spec = await readSpec(runDir(stateDir, run.id), run)
   const artifacts: ArtifactInfo[] = []

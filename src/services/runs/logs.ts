@@ -5,12 +5,12 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import type {LogWindow} from '../../core/logs/window.js'
-import {isRunFinal, isTaskFinal, recordTreeOrder, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
+import {isRunFinal, isTaskFinal, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
 import {labelOf, templatePathOf} from '../../core/engine/naming.js'
-import {CliError, EXIT} from '../../lib/errors.js'
 import {readRunRaw, readSpec, resolveRun, runDir, withLiveness} from '../run/store.js'
 import {runsStateDir, type RunsScope} from './index.js'
 import {LogCursor, TimesCursor, windowStart} from './log-read.js'
+import {findSteps, stepNotFound, stepsInOrder} from './steps.js'
 
 /** One step's log, as found. */
 export interface StepLog {
@@ -39,18 +39,6 @@ export interface ReadLogsOptions extends RunsScope {
   follow: boolean
   window?: LogWindow
   pollMs?: number
-}
-
-/**
- * The steps `ref` names: a step number (every iteration of that step inside loops), a record key
- * (`for-loop-2[1]/train`), a label (`train[1]`, `train` for a step outside loops) or a display name.
- */
-function findSteps(steps: TaskRecord[], ref: string): TaskRecord[] {
-  if (/^\d+$/.test(ref)) return steps.filter((t) => t.number === Number(ref))
-  const exact = steps.filter((t) => t.name === ref)
-  if (exact.length) return exact
-  const labelled = steps.filter((t) => labelOf(t.name) === ref)
-  return labelled.length ? labelled : steps.filter((t) => t.displayName === ref)
 }
 
 /** Whether `ref` names a step of the run's pipeline (its pipeline.json): a number, a task path or name, a label. */
@@ -137,19 +125,11 @@ export async function readLogs(
 ): Promise<LogsResult> {
   const stateDir = await runsStateDir(o, ctx)
   let run = await resolveRun(stateDir, o.run)
-  // Steps (not the groups they run in), in the order `kfp runs get` shows them.
-  const stepsOf = (r: RunRecord) => recordTreeOrder(r.tasks).map((x) => x.task).filter((t) => t.kind === undefined)
-  const selected = (r: RunRecord) => (o.step ? findSteps(stepsOf(r), o.step) : stepsOf(r))
+  const selected = (r: RunRecord) => (o.step ? findSteps(stepsInOrder(r), o.step) : stepsInOrder(r))
   const tasks = selected(run)
   // Following a running run: a step that has no record yet (in a loop or condition not reached) is waited for.
   const waitFor = o.step && !tasks.length && o.follow && !isRunFinal(withLiveness(run).status) && (await plannedStep(stateDir, run, o.step))
-  if (o.step && !tasks.length && !waitFor) {
-    const all = stepsOf(run)
-    const listed = all.slice(0, 30).map((x) => `${x.number}. ${labelOf(x.name)}`)
-    throw new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${o.step}'. Steps: ${listed.join(', ')}${all.length > 30 ? ', …' : ''}`, {
-      exit: EXIT.USAGE,
-    })
-  }
+  if (o.step && !tasks.length && !waitFor) throw stepNotFound(run, o.step)
   const steps: StepLog[] = []
   for (const t of tasks) steps.push(await logOf(stateDir, run, t))
   let byKey = new Map(run.tasks.map((x) => [x.name, x]))
