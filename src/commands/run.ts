@@ -4,7 +4,7 @@ import {projectFlag, namespaceFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {runPipeline, type RunEvent, type RunOptions, type RunResult} from '../services/run/index.js'
 import {dryRunLocal, type DryRunResult} from '../services/run/dry-run.js'
-import {createLogBatch} from '../ui/progress-log.js'
+import {createLogBatch, prefixLines} from '../ui/progress-log.js'
 import {formatDuration} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
 import {readSpec} from '../services/run/store.js'
@@ -118,7 +118,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     const logs = createLogBatch((t) => this.info(t), () => this.io.errWritable?.())
     const flushLogs = logs.flush
     const onEvent = (e: RunEvent) => {
-      if (e.type === 'log') return watch ? logs.push(`[${e.task}] ${e.line}`) : undefined
+      if (e.type === 'log') return watch ? logs.push(prefixLines(`[${e.task}] `, e.lines)) : undefined
       flushLogs()
       switch (e.type) {
         case 'warning':

@@ -6,7 +6,7 @@ const L = suite('createLineSplitter')
 
 function split(chunks: Array<string | Buffer>, maxLine?: number): string[] {
   const out: string[] = []
-  const s = createLineSplitter((l) => out.push(l), {maxLine})
+  const s = createLineSplitter((block) => out.push(...block.split('\n')), {maxLine})
   for (const c of chunks) s.push(Buffer.isBuffer(c) ? c : Buffer.from(c))
   s.flush()
   return out
@@ -22,8 +22,21 @@ const cases: Array<[string, Array<string | Buffer>, string[], number?]> = [
   ['a last line without newline', ['a\nb'], ['a', 'b']],
   ['lines and redraws mixed in one chunk', ['a\nb\r c\nd\re\rf\n', 'x\ry\nz\n'], ['a', ' c', 'f', 'y', 'z']],
   ['CRLF lines among LF lines in one chunk', ['1\r\n2\n3\r\n4'], ['1', '2', '3', '4']],
+  ['empty lines are lines', ['\n\na\n', '\n'], ['', '', 'a', '']],
+  ['LF lines after a redraw in one chunk', ['a\rb\nc\nd'], ['b', 'c', 'd']],
+  ['an endless line after lines in one chunk', ['a\nb\n' + 'x'.repeat(5)], ['a', 'b', 'xxxx', 'x'], 4],
 ]
 for (const [name, chunks, expected, max] of cases) L(name, () => assert.equal(split(chunks, max), expected))
+
+L('the lines a chunk completes leave as one block, joined with \\n', () => {
+  const blocks: string[] = []
+  const s = createLineSplitter((b) => blocks.push(b))
+  s.push(Buffer.from('a\nb\r\nc\nd'))
+  s.push(Buffer.from('e\n\nf\n'))
+  s.push(Buffer.from('g'))
+  s.flush()
+  assert.equal(blocks, ['a\nb\nc', 'de\n\nf', 'g'])
+})
 
 L('80 MB of \\r redraws without a newline: a line per chunk at most', () => {
   const chunk = Buffer.from('progress 42%\r'.repeat(5000))

@@ -338,7 +338,7 @@ export class Scheduler {
       runDir: this.o.runDir,
       objectStore: this.o.objectStore,
       onStart: () => this.o.onEvent({type: 'task-start', ...ev}),
-      onLine: (line, stream) => this.o.onEvent({type: 'log', ...ev, line, stream}),
+      onLine: (line, stream) => this.o.onEvent({type: 'log', ...ev, lines: line, stream}),
     })
     tr.log = outcome.log
     if (outcome.outputs) tr.outputs = outcome.outputs
@@ -379,8 +379,8 @@ export class Scheduler {
         } else tr.containerId = h.containerId
         this.o.save()
       },
-      // Once per line of output (millions for a chatty step): a literal of fixed shape, not a spread.
-      onLine: (line, stream) => this.o.onEvent({type: 'log', task: ev.task, key: ev.key, number: ev.number, line, stream}),
+      // Once per chunk of output (thousands for a chatty step): a literal of fixed shape, not a spread.
+      onLines: (lines, stream) => this.o.onEvent({type: 'log', task: ev.task, key: ev.key, number: ev.number, lines, stream}),
       onWarning: (message) => this.o.onEvent({type: 'warning', message}),
       background: this.o.background,
     })

@@ -55,8 +55,11 @@ export interface TaskExecContext {
   onAttempt: (attempt: number) => void
   /** The step's process or container exists (recorded so that `kfp runs cancel` can stop it). */
   onHandle: NonNullable<JobHooks['onStart']>
-  /** A display line of the step's output; a returned promise holds the step's output until it settles. */
-  onLine: (line: string, stream: 'stdout' | 'stderr') => void | Promise<void>
+  /**
+   * Display lines of the step's output: the lines one chunk completed, joined with `\n` (lib/line-splitter.ts). A
+   * returned promise holds the step's output until it settles.
+   */
+  onLines: (lines: string, stream: 'stdout' | 'stderr') => void | Promise<void>
   onWarning: (message: string) => void
   /** Background work (the cache write) that the run awaits before its final record. */
   background: (p: Promise<void>) => void
@@ -113,12 +116,12 @@ export async function digestPath(p: string): Promise<string> {
 
 /**
  * Display lines per stream, linear in the output and bounded in memory (src/lib/line-splitter.ts). `push` returns
- * what the consumers of a chunk (the log file, `onLine`) ask to wait for before the next one, if anything.
+ * what the consumers of a chunk (the log file, `onLines`) ask to wait for before the next one, if anything.
  */
-function lineSplitter(onLine: TaskExecContext['onLine']) {
+function lineSplitter(onLines: TaskExecContext['onLines']) {
   const waits = new Set<Promise<void>>()
   const emit = (l: string, stream: 'stdout' | 'stderr') => {
-    const w = onLine(l, stream)
+    const w = onLines(l, stream)
     if (w) waits.add(w)
   }
   const split = {stdout: createLineSplitter((l) => emit(l, 'stdout')), stderr: createLineSplitter((l) => emit(l, 'stderr'))}
@@ -182,7 +185,7 @@ export async function executeContainerTask(t: ContainerTask, inputs: TaskInputs,
   const logFailed = new AbortController()
   const signal = AbortSignal.any([ctx.signal, logFailed.signal])
   let log: TaskLogWriter | undefined
-  const lines = lineSplitter(ctx.onLine)
+  const lines = lineSplitter(ctx.onLines)
   try {
     await mkdir(taskDir, {recursive: true})
     log = await openTaskLog(path.join(ctx.runDir, logRel), undefined, () => logFailed.abort())

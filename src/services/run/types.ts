@@ -13,7 +13,8 @@ export type RunEvent =
   | {type: 'task-start'; task: string; key?: string; number: number}
   | {type: 'task-retry'; task: string; key?: string; number: number; attempt: number}
   | {type: 'task-end'; task: string; key?: string; number: number; status: TaskStatus; message?: string; exitCode?: number}
-  | {type: 'log'; task: string; key?: string; number: number; line: string; stream: 'stdout' | 'stderr'}
+  /** One or more whole lines of a step's output, joined with `\n` (none at the end): what one chunk of it completed. */
+  | {type: 'log'; task: string; key?: string; number: number; lines: string; stream: 'stdout' | 'stderr'}
 
 /**
  * Receives a run's events. For a `log` event it may return a promise (its reader is full): the step's output is
