@@ -11,6 +11,7 @@ import {statusLine} from './ui/status.js'
 import {renderTable, type Cell} from './ui/table.js'
 import {formatCliError} from './ui/errors.js'
 import {usageError} from './ui/usage-errors.js'
+import {namespaceFlag} from './flags.js'
 
 const TEST_CTX = Symbol.for('kfp.testCtx')
 
@@ -124,9 +125,10 @@ export abstract class BaseCommand extends Command {
   ): Promise<ParserOutput<F, B, A>> {
     try {
       const parsed = await super.parse(options, argv)
-      // --namespace (flags.ts namespaceFlag) wins over KFP_NAMESPACE: target resolution reads it from ctx.env.
+      // --namespace (flags.ts namespaceFlag) wins over KFP_NAMESPACE: target resolution reads it from ctx.env. Only
+      // that flag: another command's own --namespace (kfp ui's install namespace, kfp target add's) is not a profile.
       const ns = (parsed.flags as {namespace?: unknown}).namespace
-      if (typeof ns === 'string' && ns !== '' && (options?.flags as Record<string, unknown> | undefined)?.namespace)
+      if (typeof ns === 'string' && ns !== '' && (options?.flags as Record<string, unknown> | undefined)?.namespace === namespaceFlag)
         this.ctx = {...this.ctx, env: {...this.ctx.env, KFP_NAMESPACE: ns}}
       return parsed
     } catch (error) {
