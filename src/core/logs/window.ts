@@ -5,6 +5,7 @@
  * `kubectl logs --tail/--since/--timestamps`).
  */
 import {CliError, EXIT} from '../../lib/errors.js'
+import {parseDurationMs} from '../duration.js'
 
 /** The part of each step's log to print. Pure data; every field optional. */
 export interface LogWindow {
@@ -14,20 +15,6 @@ export interface LogWindow {
   sinceMs?: number
   /** Prefix each line with the time it was written (RFC 3339, UTC, milliseconds). */
   timestamps?: boolean
-}
-
-const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
-
-/**
- * Parses a duration like `90s`, `10m`, `1h30m`, `2d` (Go's duration syntax as kubectl takes it, plus `d`) into ms.
- * Returns undefined when the text is not a duration.
- */
-export function parseDurationMs(text: string): number | undefined {
-  const s = text.trim()
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(s)) return undefined
-  let total = 0
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(m[1]) * UNIT_MS[m[2]]
-  return total
 }
 
 /**

@@ -8,6 +8,8 @@
  * prefixes the seconds; a six-field expression and the descriptors (`@daily`, `@every 6h`) go as given.
  */
 
+import {parseDuration} from '../duration.js'
+
 export type Trigger = {kind: 'cron'; cron: string; given: string} | {kind: 'every'; seconds: number; given: string}
 
 export type Parsed<T> = {ok: true; value: T} | {ok: false; message: string}
@@ -62,18 +64,10 @@ function fieldProblem(field: string, f: (typeof FIELDS)[number]): string | undef
   return undefined
 }
 
-/** `--every 24h` → seconds. Units s, m, h, d; combined like `1h30m`. */
+/** `--every 24h` → seconds. Units s, m, h, d; combined like `1h30m` (core/duration.ts). */
 export function parseEvery(text: string): Parsed<number> {
-  const t = text.trim()
-  const re = /(\d+(?:\.\d+)?)(s|m|h|d)/g
-  let seconds = 0
-  let consumed = 0
-  for (const m of t.matchAll(re)) {
-    if (m.index !== consumed) break
-    seconds += Number(m[1]) * {s: 1, m: 60, h: 3600, d: 86400}[m[2] as 's' | 'm' | 'h' | 'd']
-    consumed += m[0].length
-  }
-  if (!t || consumed !== t.length) return {ok: false, message: `'${text}' is not a duration like 30m, 6h, 24h, 7d or 1h30m`}
+  const seconds = parseDuration(text, {s: 1, m: 60, h: 3600, d: 86400})
+  if (seconds === undefined) return {ok: false, message: `'${text}' is not a duration like 30m, 6h, 24h, 7d or 1h30m`}
   if (!Number.isInteger(seconds) || seconds < 1) return {ok: false, message: `'${text}' must be a whole number of seconds, at least 1s`}
   return {ok: true, value: seconds}
 }
