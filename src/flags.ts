@@ -43,8 +43,17 @@ export const artifactRef = {
   namespace: namespaceFlag,
 }
 
+/**
+ * --target NAME and --namespace PROFILE of the commands that only talk to a KFP server (pipelines, experiments,
+ * schedules). Spread into a command's flags (`static flags = {...serverFlags, …}`).
+ */
+export const serverFlags = {
+  target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}),
+  namespace: namespaceFlag,
+}
+
 /** SCHEDULE of `kfp schedule get|pause|resume|delete`, and the --target (KFP server) and --namespace it lives in. */
 export const scheduleRef = {
   args: {schedule: Args.string({required: true, description: 'Schedule name or id.'})},
-  flags: {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag},
+  flags: serverFlags,
 }

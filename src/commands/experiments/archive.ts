@@ -1,5 +1,5 @@
-import {Args, Flags} from '@oclif/core'
-import {namespaceFlag} from '../../flags.js'
+import {Args} from '@oclif/core'
+import {serverFlags} from '../../flags.js'
 import {BaseCommand} from '../../base-command.js'
 import {archiveExperiment, type ArchiveExperimentResult} from '../../services/remote/resources.js'
 
@@ -7,7 +7,7 @@ export default class ExperimentsArchive extends BaseCommand {
   static summary = 'Archive an experiment (its runs stay readable).'
   static examples = ['<%= config.bin %> <%= command.id %> blog --target prod']
   static args = {experiment: Args.string({required: true, description: 'Experiment name or id.'})}
-  static flags = {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag}
+  static flags = {...serverFlags}
 
   async run(): Promise<ArchiveExperimentResult> {
     const {args, flags} = await this.parse(ExperimentsArchive)

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {namespaceFlag} from '../../flags.js'
+import {serverFlags} from '../../flags.js'
 import {BaseCommand} from '../../base-command.js'
 import {createExperiment, type CreateExperimentResult} from '../../services/remote/resources.js'
 
@@ -8,7 +8,7 @@ export default class ExperimentsCreate extends BaseCommand {
   static examples = ['<%= config.bin %> <%= command.id %> blog --target prod --description "Blog post runs"']
   static args = {name: Args.string({required: true, description: 'Experiment name.'})}
   static flags = {
-    target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...serverFlags,
     description: Flags.string({description: 'Description.'}),
   }
 

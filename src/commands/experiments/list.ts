@@ -1,14 +1,14 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {listExperiments, type ListExperimentsResult} from '../../services/remote/resources.js'
-import {listFlags, namespaceFlag} from '../../flags.js'
+import {listFlags, serverFlags} from '../../flags.js'
 
 export default class ExperimentsList extends BaseCommand {
   static summary = 'List experiments on a Kubeflow Pipelines server.'
   static examples = ['<%= config.bin %> <%= command.id %> --target prod', '<%= config.bin %> <%= command.id %> --archived --json']
   static flags = {
     ...listFlags,
-    target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...serverFlags,
     archived: Flags.boolean({description: 'Include archived experiments.'}),
     limit: Flags.integer({description: 'Show at most this many.', min: 1}),
   }

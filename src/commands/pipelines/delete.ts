@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {namespaceFlag} from '../../flags.js'
+import {serverFlags} from '../../flags.js'
 import {BaseCommand} from '../../base-command.js'
 import {deletePipeline, type DeletePipelineResult} from '../../services/remote/resources.js'
 
@@ -9,7 +9,7 @@ export default class PipelinesDelete extends BaseCommand {
   static examples = ['<%= config.bin %> <%= command.id %> babyweight --target prod --yes']
   static args = {pipeline: Args.string({required: true, description: 'Pipeline name or id.'})}
   static flags = {
-    target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...serverFlags,
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
   }
 

@@ -1,13 +1,13 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {listFlags, namespaceFlag} from '../../flags.js'
+import {listFlags, serverFlags} from '../../flags.js'
 import {getPipeline, type GetPipelineResult} from '../../services/remote/resources.js'
 
 export default class PipelinesGet extends BaseCommand {
   static summary = 'Show a pipeline and its versions.'
   static examples = ['<%= config.bin %> <%= command.id %> babyweight --target prod']
   static args = {pipeline: Args.string({required: true, description: 'Pipeline name or id.'})}
-  static flags = {target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag, wide: listFlags.wide}
+  static flags = {...serverFlags, wide: listFlags.wide}
 
   async run(): Promise<GetPipelineResult> {
     const {args, flags} = await this.parse(PipelinesGet)

@@ -1,14 +1,14 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {listPipelines, type ListPipelinesResult} from '../../services/remote/resources.js'
-import {listFlags, namespaceFlag} from '../../flags.js'
+import {listFlags, serverFlags} from '../../flags.js'
 
 export default class PipelinesList extends BaseCommand {
   static summary = 'List pipelines on a Kubeflow Pipelines server.'
   static examples = ['<%= config.bin %> <%= command.id %> --target prod', '<%= config.bin %> <%= command.id %> --contains baby --json']
   static flags = {
     ...listFlags,
-    target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...serverFlags,
     contains: Flags.string({description: 'Only pipelines whose name contains this text.'}),
     limit: Flags.integer({description: 'Show at most this many.', min: 1}),
   }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {projectFlag, namespaceFlag} from '../../flags.js'
+import {projectFlag, serverFlags} from '../../flags.js'
 import {createSchedule, type CreateScheduleResult} from '../../services/remote/schedule.js'
 
 export default class ScheduleCreate extends BaseCommand {
@@ -18,7 +18,7 @@ export default class ScheduleCreate extends BaseCommand {
   static args = {name: Args.string({required: true, description: 'Schedule name (unique on the target).'})}
   static flags = {
     project: projectFlag,
-    target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...serverFlags,
     cron: Flags.string({summary: "When to run, as a five-field cron expression ('0 3 * * *'), or six fields with seconds first.", helpValue: 'EXPR'}),
     every: Flags.string({summary: 'Run at this interval (30m, 6h, 24h, 7d).', helpValue: 'DURATION'}),
     param: Flags.string({summary: 'A pipeline parameter for every run, NAME=VALUE. Repeatable.', multiple: true, helpValue: 'NAME=VALUE'}),

@@ -1,12 +1,11 @@
-import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {listFlags, namespaceFlag} from '../../flags.js'
+import {listFlags, serverFlags} from '../../flags.js'
 import {listSchedules, type ListSchedulesResult} from '../../services/remote/schedule.js'
 
 export default class ScheduleList extends BaseCommand {
   static summary = 'List the schedules (recurring runs) on a KFP server.'
   static examples = ['<%= config.bin %> <%= command.id %> --target prod', '<%= config.bin %> <%= command.id %> --target prod --json']
-  static flags = {...listFlags, target: Flags.string({description: 'Target (KFP server).', env: 'KFP_TARGET'}), namespace: namespaceFlag}
+  static flags = {...listFlags, ...serverFlags}
 
   async run(): Promise<ListSchedulesResult> {
     const {flags} = await this.parse(ScheduleList)
