@@ -332,8 +332,8 @@ async function runTask(
     const next = nextRetry(policy, {attempts: attempt, firstStartMs, lastEndMs: nowMs, nowMs})
     if (!next.retry) {
       const tries = attempts > 1 ? ` after ${attempt} attempt${attempt > 1 ? 's' : ''}${next.reason ? ` (${next.reason})` : ''}` : ''
-      const fault = await fullDiskUnder([outputsDir, ...outArtifactPaths.map((p) => path.dirname(p))])
-      return {status: 'failed', cacheKey, exitCode, message: `${failure}${tries}${fault ? `; t${fault.message.slice(1, -1)}` : ''}`, ...(fault ? {fault} : {})}
+      const full = await fullDiskUnder([outputsDir, ...outArtifactPaths.map((p) => path.dirname(p))])
+      return {status: 'failed', cacheKey, exitCode, message: `${failure}${tries}${full ? `; ${full.clause}` : ''}`, ...(full ? {fault: full.fault} : {})}
     }
     log.write(`--- retry ${attempt} of ${attempts - 1}${next.waitMs ? ` in ${next.waitMs / 1000}s` : ''} ---\n`)
     ctx.onRetry(attempt + 1)
@@ -341,14 +341,23 @@ async function runTask(
   }
 }
 
+/** A full disk under a step's outputs: the run's fault, and the same as a clause of the step's failure message. */
+interface FullDisk {
+  /** `The disk holding DIR is full (ENOSPC).` */
+  fault: RunFault
+  /** `the disk holding DIR is full (ENOSPC)` */
+  clause: string
+}
+
 /**
  * A failed step may have failed because a folder it writes its outputs to is on a full disk (its own error, e.g.
- * `dd: error writing …: No space left on device`, is in its log): the first such folder as a fault, if any.
+ * `dd: error writing …: No space left on device`, is in its log): the first such folder, if any.
  */
-async function fullDiskUnder(dirs: string[]): Promise<RunFault | undefined> {
+async function fullDiskUnder(dirs: string[]): Promise<FullDisk | undefined> {
   for (const dir of new Set(dirs)) {
     const fs = await statfs(dir).catch(() => undefined)
-    if (fs && fs.bavail === 0) return {code: 'ENOSPC', path: dir, message: `The disk holding ${dir} is full (ENOSPC).`}
+    const what = `disk holding ${dir} is full (ENOSPC)`
+    if (fs && fs.bavail === 0) return {fault: {code: 'ENOSPC', path: dir, message: `The ${what}.`}, clause: `the ${what}`}
   }
   return undefined
 }
