@@ -49,6 +49,8 @@ sch('create with a five-field cron: sent as six fields, seconds first, with mode
   assert.equal(body.pipeline_version_reference, {pipeline_id: version.pipeline_id, pipeline_version_id: version.pipeline_version_id})
   assert.is(server.experiments.get(body.experiment_id)?.display_name, 'retrain')
   assert.not.match(r.stdout + r.stderr, /tok-sched/)
+  // The compile's warnings, as kfp upload and kfp run print them: the fixture's images were never built and pushed
+  assert.match(r.stderr, /^Warning: step \S+: image .* was never built and pushed/m)
 })
 
 sch('--every, list, get, pause, resume, delete', async () => {
@@ -88,9 +90,13 @@ sch('bad input: both or neither trigger, a bad cron field, max concurrency out o
   assert.match(many.stderr, /--max-concurrency 11: KFP takes 1 to 10/)
   assert.is(server.recurringRuns.size, 0)
   assert.is((await kfp(['schedule', 'create', 'x', '--every', '1h', '--target', 'prod'])).code, 0)
-  const again = await kfp(['schedule', 'create', 'x', '--every', '1h', '--target', 'prod'])
+  const uploads = server.versions.size
+  const again = await kfp(['schedule', 'create', 'x', '--every', '1h', '--target', 'prod', '--experiment', 'other'])
   assert.is(again.code, 2)
   assert.match(again.stderr, /already has a schedule named x/)
+  // The refused create left nothing behind: no experiment 'other', no new upload
+  assert.not.ok([...server.experiments.values()].some((e) => e.display_name === 'other'))
+  assert.is(server.versions.size, uploads)
 })
 
 sch('on the local target: a clear message, and with --dry-run the crontab line', async () => {

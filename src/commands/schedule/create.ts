@@ -52,6 +52,7 @@ export default class ScheduleCreate extends BaseCommand {
         onEvent: (e) => {
           if (e.type === 'uploading') this.info(`Uploading ${e.pipeline} version ${e.version}`)
           if (e.type === 'experiment' && e.created) this.info(`Created experiment ${e.name}`)
+          if (e.type === 'warning') this.warn(e.message)
         },
       },
       this.ctx,

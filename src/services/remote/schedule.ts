@@ -127,6 +127,8 @@ export async function createSchedule(o: CreateScheduleOptions, ctx: Ctx): Promis
 
   const target = await resolveTarget({target: o.target}, ctx)
   if (target.type !== 'kfp') return localSchedule(o, trigger, src.dir, target.name)
+  // What a KFP server cannot run in this pipeline, and images it cannot pull (as kfp upload and kfp run say them).
+  for (const message of src.warnings) o.onEvent?.({type: 'warning', message})
 
   const window = {...(start ? {start_time: start} : {}), ...(end ? {end_time: end} : {})}
   const schedule: CreateRecurringRunBody['trigger'] =
@@ -143,9 +145,7 @@ export async function createSchedule(o: CreateScheduleOptions, ctx: Ctx): Promis
     no_catchup: o.catchup === false,
   }
   if (o.dryRun) return {target: s.target.name, request: body, dryRun: true}
-  const experimentName = o.experiment ?? s.target.config.experiment ?? src.spec.pipelineInfo.name
-  const exp = await ensureExperiment(s, experimentName)
-  o.onEvent?.({type: 'experiment', name: experimentName, created: exp.created})
+  // The name clash first: a refused create leaves nothing behind (no experiment, no upload).
   const existing = await findSchedules(s, o.name)
   if (existing.length > 0) {
     throw new CliError('USAGE', `Target ${s.target.name} already has a schedule named ${o.name} (${existing[0].recurring_run_id}).`, {
@@ -153,6 +153,9 @@ export async function createSchedule(o: CreateScheduleOptions, ctx: Ctx): Promis
       hints: [`Delete it first: kfp schedule delete ${o.name} --target ${s.target.name}`, 'Or pick another name.'],
     })
   }
+  const experimentName = o.experiment ?? s.target.config.experiment ?? src.spec.pipelineInfo.name
+  const exp = await ensureExperiment(s, experimentName)
+  o.onEvent?.({type: 'experiment', name: experimentName, created: exp.created})
   const upload = await ensureUploaded(s, src, {onEvent: o.onEvent}, ctx)
   body.experiment_id = exp.experiment.experiment_id
   body.pipeline_version_reference = {pipeline_id: upload.pipelineId, pipeline_version_id: upload.versionId}
