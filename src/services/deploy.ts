@@ -164,8 +164,8 @@ export async function deployKfp(o: DeployOptions, ctx: Ctx): Promise<DeployResul
   const overlay = env === 'gcp' ? gcpOverlayKustomization(version, await gcpValues(o, ctx)) : undefined
   if (o.dryRun) {
     const plan = deployPlan(version, env, timeoutSeconds, namespace, overlay ? DRY_RUN_OVERLAY_DIR : undefined)
-    const script = renderScript(`kfp deploy: Kubeflow Pipelines ${version} (${env}) on the current kubectl context`, plan)
-    return {action: 'dry-run', version, env, namespace, deployments: [], access: kfpAccess(namespace), script: overlay ? withOverlayFile(script, overlay) : script}
+    const script = renderScript(`kfp deploy: Kubeflow Pipelines ${version} (${env}) on the current kubectl context`, plan, {preamble: overlay ? overlayFileLines(overlay) : []})
+    return {action: 'dry-run', version, env, namespace, deployments: [], access: kfpAccess(namespace), script}
   }
   if (!overlay) return install(o, {version, env, namespace, timeoutSeconds}, deployPlan(version, env, timeoutSeconds, namespace), ctx)
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kfp-gcp-overlay-'))
@@ -180,10 +180,9 @@ export async function deployKfp(o: DeployOptions, ctx: Ctx): Promise<DeployResul
 /** Where the --dry-run script writes the gcp overlay (relative to where it runs). */
 const DRY_RUN_OVERLAY_DIR = 'kfp-gcp-overlay'
 
-/** The script with the overlay written first (a quoted heredoc: nothing in it is expanded). */
-function withOverlayFile(script: string, overlay: string): string {
-  const lines = ['# The env/gcp overlay with your values', `mkdir -p ${DRY_RUN_OVERLAY_DIR}`, `cat > ${DRY_RUN_OVERLAY_DIR}/kustomization.yaml <<'KFP_OVERLAY'`, overlay.trimEnd(), 'KFP_OVERLAY', '']
-  return script.replace('set -eu\n\n', `set -eu\n\n${lines.join('\n')}\n`)
+/** The script's first block: it writes the overlay (a quoted heredoc: nothing in it is expanded). */
+function overlayFileLines(overlay: string): string[] {
+  return ['# The env/gcp overlay with your values', `mkdir -p ${DRY_RUN_OVERLAY_DIR}`, `cat > ${DRY_RUN_OVERLAY_DIR}/kustomization.yaml <<'KFP_OVERLAY'`, overlay.trimEnd(), 'KFP_OVERLAY', '']
 }
 
 /** The gcp values from the options, then kfp.yaml's `gcp:`; refuses with every missing or bad one. */
