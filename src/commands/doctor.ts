@@ -11,7 +11,7 @@ export default class Doctor extends BaseCommand {
 
   async run(): Promise<DoctorResult> {
     await this.parse(Doctor)
-    const r = await runDoctor({}, this.ctx)
+    const r = await runDoctor({self: process.argv[1]}, this.ctx)
     this.table(
       ['', 'check', 'detail', 'fix'],
       r.checks.map((c) => [paintStatus({color: this.io.colorOut}, c.status, statusMark(c.status)), c.title + (c.status === 'fail' && !c.required ? ' (optional)' : ''), c.detail, c.status === 'ok' ? '' : (c.fix ?? '')]),

@@ -1,5 +1,7 @@
-import {readFile} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {access, readFile, realpath} from 'node:fs/promises'
 import http from 'node:http'
+import path from 'node:path'
 import type {Ctx} from '../ctx.js'
 import {dockerConfigPath} from '../clients/registry-auth.js'
 import {isLoopbackRegistry, registryHostOfPrefix} from '../core/build/naming.js'
@@ -30,6 +32,8 @@ export interface DoctorResult {
 export interface DoctorOptions {
   /** Minimum Node major version (default 20). */
   minNode?: number
+  /** The script this kfp runs from (the command's process.argv[1]), to tell it from other `kfp`s on PATH. */
+  self?: string
 }
 
 const ok = (id: string, title: string, detail: string, required = true): DoctorCheck => ({id, title, status: 'ok', detail, required})
@@ -234,20 +238,17 @@ async function checkImages(ctx: Ctx): Promise<DoctorCheck> {
 }
 
 /** Every `kfp` on PATH; a second one is usually the KFP Python SDK's CLI (pip install kfp). */
-async function checkOtherKfp(ctx: Ctx): Promise<DoctorCheck> {
+async function checkOtherKfp(ctx: Ctx, given = ''): Promise<DoctorCheck> {
   const title = 'kfp on PATH'
-  const {realpath, readFile: read, access: can} = await import('node:fs/promises')
-  const {constants} = await import('node:fs')
-  const pathMod = await import('node:path')
-  const self = await realpath(process.argv[1] ?? '').catch(() => process.argv[1] ?? '')
+  const self = await realpath(given).catch(() => given)
   const found: {file: string; ours: boolean; sdk: boolean}[] = []
   const seen = new Set<string>()
-  for (const dir of (ctx.env.PATH ?? '').split(pathMod.delimiter).filter(Boolean)) {
-    const file = pathMod.join(dir, 'kfp')
+  for (const dir of (ctx.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, 'kfp')
     const real = await realpath(file).catch(() => undefined)
-    if (!real || seen.has(real) || !(await can(file, constants.X_OK).then(() => true, () => false))) continue
+    if (!real || seen.has(real) || !(await access(file, constants.X_OK).then(() => true, () => false))) continue
     seen.add(real)
-    const head = (await read(real, 'utf8').catch(() => '')).slice(0, 2000)
+    const head = (await readFile(real, 'utf8').catch(() => '')).slice(0, 2000)
     found.push({file, ours: real === self || head.includes(self) || /kfp-cli|dist\/main\.js/.test(head), sdk: /python/i.test(head.split('\n')[0]) || /kfp\.cli/.test(head)})
   }
   const others = found.filter((f) => !f.ours)
@@ -279,7 +280,7 @@ export async function runDoctor(o: DoctorOptions, ctx: Ctx): Promise<DoctorResul
     checkBucket(ctx, gcp),
     checkTarget(ctx),
     checkImages(ctx),
-    checkOtherKfp(ctx),
+    checkOtherKfp(ctx, o.self),
   ])
   const checks = [checkNode(o.minNode ?? 20), others, docker, registry, images, ...gcloud, ...kube, bucket, ...target]
   return {ok: !checks.some((c) => c.required && c.status === 'fail'), checks}
