@@ -5,7 +5,7 @@
 // Without the privilege the log case uses /dev/full (every write gives ENOSPC) and the others print SKIPPED.
 // The built CLI; needs `npm run build`.
 import {execFileSync, spawn} from 'node:child_process'
-import {closeSync, mkdirSync, openSync, rmSync, symlinkSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -158,6 +158,28 @@ D("a step's outputs fill the disk: the step fails with its own error, kfp names 
     assert.is(big.message, `exited with code 1; the disk holding ${dir} is full (ENOSPC)`)
   } finally {
     unmount?.()
+    await tmp.cleanup()
+  }
+})
+
+D("an importer's log cannot be written: it fails with the path and the cause, the run stops, exit 5", async () => {
+  const tmp = await tmpdir('kfp-diskfull-')
+  try {
+    const data = path.join(tmp.dir, 'data.csv')
+    writeFileSync(data, 'x\n1\n')
+    writeMiniProject(tmp.dir, `name: imp\nsteps:\n  - name: count\n    cache: false\n    inputs: {d: {import: ${data}, type: Dataset}}\n`, {count: {inputs: ['d:Dataset'], script: 'wc -l < "$1"'}})
+    // Every write to /dev/full fails with ENOSPC, as on a full disk: the importer's log is the only file on it.
+    const log = path.join(tmp.dir, '.kfp', 'runs', RUN_ID, 'tasks', 'importer', 'log.txt')
+    mkdirSync(path.dirname(log), {recursive: true})
+    symlinkSync('/dev/full', log)
+    const r = await runCli(['run', '--runner', 'process', '--run-id', RUN_ID], {cwd: tmp.dir})
+    assert.is(r.code, 5, r.stderr)
+    assert.match(r.stderr, `failed: Cannot write ${log}: the disk is full (ENOSPC). The run was stopped and recorded as failed.`)
+    noCrash(r.stderr)
+    const get = await runCli(['runs', 'get', RUN_ID, '--json'], {cwd: tmp.dir})
+    const status = Object.fromEntries(get.json.result.run.tasks.map((t: any) => [t.name, t.status]))
+    assert.equal(status, {importer: 'failed', count: 'skipped'})
+  } finally {
     await tmp.cleanup()
   }
 })

@@ -26,10 +26,11 @@ export interface TaskLogWriter {
   readonly error: NodeJS.ErrnoException | undefined
 }
 
-function end(s: WriteStream): Promise<void> {
+function end(s: WriteStream, onError: (err: NodeJS.ErrnoException) => void): Promise<void> {
   // A stream that failed is destroyed already: end() would never call back.
   if (s.destroyed || s.errored) return Promise.resolve()
-  return new Promise((resolve) => s.end(() => resolve()))
+  // A write that fails while ending is passed here before the stream's 'error' event, which comes later.
+  return new Promise((resolve) => s.end((err?: NodeJS.ErrnoException | null) => (err && onError(err), resolve())))
 }
 
 /**
@@ -65,7 +66,7 @@ export async function openTaskLog(logFile: string, now: () => number = Date.now,
       return log.write(bytes) ? undefined : whenWritable(log)
     },
     async close() {
-      await Promise.all([end(log), end(times)])
+      await Promise.all([end(log, failed(logFile)), end(times, failed(timesFileOf(logFile)))])
     },
   }
 }

@@ -1,6 +1,6 @@
 // Importer tasks and pipeline input artifacts: local paths, gs:// through @google-cloud/storage against the project's
 // GCS emulator (test/helpers/gcs-emulator.ts), reimport, metadata placeholders.
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -121,6 +121,21 @@ S('a local path is used in place; missing files, empty URIs and other schemes fa
     assert.is(r.status, 'failed', uri)
     assert.match(r.message!, why)
   }
+})
+
+S("a log that cannot be written fails the task with the path and the cause, as a fault that stops the run", async () => {
+  const {ctx} = ctxFor(tmp.dir)
+  const file = path.join(tmp.dir, 'data.csv')
+  writeFileSync(file, 'a,b\n')
+  const logFile = path.join(ctx.runDir, 'tasks', 'importer', 'log.txt')
+  mkdirSync(path.dirname(logFile), {recursive: true})
+  // Every write to /dev/full fails with ENOSPC, as on a full disk.
+  symlinkSync('/dev/full', logFile)
+  const out = await executeImporterTask({...dynamic, importer: {artifactUri: {constant: file}, typeSchema: {schemaTitle: 'system.Dataset'}}}, inputsOf({}), ctx)
+  assert.is(out.status, 'failed')
+  assert.is(out.message, `Cannot write ${logFile}: the disk is full (ENOSPC).`)
+  assert.equal(out.fault, {code: 'ENOSPC', path: logFile, message: out.message})
+  assert.is(out.outputs, undefined)
 })
 
 S('pipeline input artifacts: relative paths from the working folder, gs:// downloaded; a missing one is a usage error', async () => {

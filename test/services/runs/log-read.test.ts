@@ -1,6 +1,6 @@
 // Streaming log reads (src/services/runs/log-read.ts): the start of the last N lines, the first line written at or
 // after a time, and line-by-line reading with each line's time, checked on files that cross the 64 KiB read blocks.
-import {appendFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -89,6 +89,18 @@ T('appending (a retry) continues the offsets of the file', async () => {
   w.write('second\n')
   await w.close()
   assert.equal(await linesFrom(f, 0, await TimesCursor.of(f)), [['first', 10], ['second', 20]])
+})
+
+T('a write that fails only as the log closes (one short line on a full disk) is its error, with the path', async () => {
+  const f = path.join(tmp.dir, 'log.txt')
+  // Every write to /dev/full fails with ENOSPC.
+  symlinkSync('/dev/full', f)
+  const reported: string[] = []
+  const w = await openTaskLog(f, () => 10, (e) => reported.push(`${e.code} ${e.path}`))
+  w.write('one line\n')
+  await w.close()
+  assert.is(w.error?.code, 'ENOSPC')
+  assert.equal(reported, [`ENOSPC ${f}`])
 })
 
 T('a log without a times file: since falls back on when the step ended', async () => {
