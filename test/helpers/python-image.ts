@@ -3,12 +3,26 @@
 // Why: the examples' Dockerfiles (templates/examples/*/components/*/Dockerfile, templates/components/python) start
 // `FROM python:3.11-slim`, and `kfp build` builds them with the Docker daemon. There is no Docker Hub on the test
 // machines, so the tests that build and run the examples in Docker first put a local image with that exact tag in the
-// daemon: /usr/bin/python3.11 (also as python3 and python, in /usr/local/bin like the real image), the shared libraries
-// `ldd` lists for it and for its extension modules, the dynamic loader, the standard library (without test/, idlelib,
-// tkinter, ensurepip, __pycache__ ...), a /bin/sh and a few coreutils-like commands from busybox (the real image has
-// dash and coreutils there; nothing else of busybox is linked, so nothing here works only because of busybox), minimal
-// /etc, and /tmp. Like the real image: merged /usr (/bin -> usr/bin), PATH starting at /usr/local/bin, LANG=C.UTF-8,
-// CMD ["python3"], no WORKDIR of its own. pip is NOT in it: a Dockerfile that pip-installs needs the real image.
+// daemon.
+//
+// What it mimics: docker-library/python 3.11/slim-trixie/Dockerfile (commit c859f2b9e567, 2026-03-02; trixie is the
+// first Debian variant of 3.11 in versions.json, and generate-stackbrew-library.sh gives that variant's slim the
+// `3.11-slim` tag). That image is `FROM debian:trixie-slim`, `ENV PATH /usr/local/bin:$PATH` (Debian's PATH is
+// /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin, so /usr/local/bin comes twice), `ENV LANG C.UTF-8`,
+// `ENV PYTHON_VERSION 3.11.<patch>`, Python built with `make install` into /usr/local (/usr/local/bin/python3.11,
+// python3 -> python3.11, the standard library in /usr/local/lib/python3.11 without test/ folders), the symlinks
+// `ln -svT python3 /usr/local/bin/python` (and idle, pip, pydoc, python-config), `CMD ["python3"]`, no WORKDIR.
+// Debian slim has no Python of its own: /usr/bin/python3 does not exist there.
+//
+// The stand-in has the same: the host's Debian /usr/bin/python3.11 stored as /usr/local/bin/python3.11 (it finds its
+// standard library from where it lies: getpath.py's landmark search, lib/python3.11/os.py), python3 and python links,
+// the standard library in /usr/local/lib/python3.11 (without test/, idlelib, tkinter, ensurepip, __pycache__ ...), the
+// shared libraries `ldd` lists for it and its extension modules, the dynamic loader, merged /usr (/bin -> usr/bin, as
+// Debian bookworm and trixie have it), the same PATH, LANG and CMD, PYTHON_VERSION the host Python's version. Not
+// in it: pip, setuptools, wheel (a Dockerfile that pip-installs needs the real image), idle/pydoc/python-config,
+// ca-certificates, netbase, tzdata, and the build's GPG_KEY and PYTHON_SHA256 variables. A /bin/sh and a few
+// coreutils-like commands come from busybox (the real image has dash and coreutils there; nothing else of busybox is
+// linked, so nothing here works only because of busybox), with minimal /etc, and /tmp.
 //
 // It is built once per machine: labelled `kfp.test.stand-in=python` plus a hash of what went in, and rebuilt only when
 // that changes. A `python:3.11-slim` WITHOUT our label (the real one, pulled on a machine with Docker Hub) is never
@@ -27,10 +41,13 @@ export const PYTHON_TAG = 'python:3.11-slim'
 export const STAND_IN_LABEL = 'kfp.test.stand-in'
 const HASH_LABEL = 'kfp.test.stand-in.hash'
 /** Bump when the recipe below changes in a way the file list does not show. */
-const RECIPE = 'python-stand-in v2'
+const RECIPE = 'python-stand-in v3'
 
+/** The host's Python and standard library, and where the real image has them (make install's /usr/local prefix). */
 const PYTHON = '/usr/bin/python3.11'
 const STDLIB = '/usr/lib/python3.11'
+const IMAGE_PYTHON = '/usr/local/bin/python3.11'
+const IMAGE_STDLIB = '/usr/local/lib/python3.11'
 const BUSYBOX = '/usr/bin/busybox'
 /** Left out of the standard library: tests, GUI, pip bootstrap, caches, the static libpython of config-*. */
 const SKIP_DIRS = new Set(['test', 'idlelib', 'tkinter', 'turtledemo', 'ensurepip', 'lib2to3', '__pycache__', 'config-3.11-x86_64-linux-gnu'])
@@ -65,18 +82,17 @@ function stdlibFiles(dir: string, out: Entry[]): void {
       continue // a dangling symlink
     }
     if (st.isDirectory()) stdlibFiles(p, out)
-    else if (st.isFile()) out.push({name: p, type: 'file', host: p, mode: st.mode & 0o777})
+    else if (st.isFile()) out.push({name: IMAGE_STDLIB + p.slice(STDLIB.length), type: 'file', host: p, mode: st.mode & 0o777})
   }
 }
 
 /** Everything that goes into the image, in order. */
 function entries(): Entry[] {
   const out: Entry[] = []
-  // Merged /usr, as Debian bookworm (and so python:3.11-slim) has it.
+  // Merged /usr, as Debian trixie (and so python:3.11-slim) has it.
   for (const [l, t] of [['bin', 'usr/bin'], ['sbin', 'usr/sbin'], ['lib', 'usr/lib'], ['lib64', 'usr/lib64']]) out.push({name: `/${l}`, type: 'symlink', linkname: t})
-  out.push({name: PYTHON, type: 'file', host: PYTHON, mode: 0o755})
-  out.push({name: '/usr/bin/python3', type: 'symlink', linkname: 'python3.11'})
-  out.push({name: '/usr/local/bin/python3', type: 'symlink', linkname: PYTHON})
+  out.push({name: IMAGE_PYTHON, type: 'file', host: PYTHON, mode: 0o755})
+  out.push({name: '/usr/local/bin/python3', type: 'symlink', linkname: 'python3.11'})
   out.push({name: '/usr/local/bin/python', type: 'symlink', linkname: 'python3'})
   const dynload = readdirSync(path.join(STDLIB, 'lib-dynload')).filter((f) => f.endsWith('.so')).map((f) => path.join(STDLIB, 'lib-dynload', f))
   for (const lib of sharedLibraries([PYTHON, ...dynload])) {
@@ -97,18 +113,26 @@ function entries(): Entry[] {
   return out.filter((e) => !seen.has(e.name) && seen.add(e.name))
 }
 
-const DOCKERFILE = [
-  'FROM scratch',
-  'COPY rootfs/ /',
-  // The real image's PATH, /usr/local/bin twice included.
-  'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 PYTHON_VERSION=3.11',
-  'CMD ["python3"]',
-  '',
-].join('\n')
+/** The Dockerfile; `version` is the host Python's (the real image's PYTHON_VERSION is the full version, 3.11.<patch>). */
+function dockerfile(version: string): string {
+  return [
+    'FROM scratch',
+    'COPY rootfs/ /',
+    // The real image's PATH, /usr/local/bin twice included.
+    `ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 PYTHON_VERSION=${version}`,
+    'CMD ["python3"]',
+    '',
+  ].join('\n')
+}
+
+/** The host Python's full version (`3.11.2`). */
+function pythonVersion(): string {
+  return execFileSync(PYTHON, ['-c', 'import platform; print(platform.python_version())'], {encoding: 'utf8'}).trim()
+}
 
 /** What the image is made of: the recipe and each file's path, size and mtime (cheap; changes with a host upgrade). */
-function contentHash(list: Entry[]): string {
-  const h = createHash('sha256').update(RECIPE).update(DOCKERFILE)
+function contentHash(list: Entry[], dockerFile: string): string {
+  const h = createHash('sha256').update(RECIPE).update(dockerFile)
   for (const e of list) {
     if (e.type === 'file') {
       const st = statSync(e.host)
@@ -120,7 +144,7 @@ function contentHash(list: Entry[]): string {
 }
 
 /** A tar build context: rootfs/ and the Dockerfile. */
-function buildContext(list: Entry[]): Promise<Readable> {
+function buildContext(list: Entry[], dockerFile: string): Promise<Readable> {
   return tarContext(async (entry) => {
     await entry({name: 'rootfs/tmp', type: 'directory', mode: 0o1777})
     for (const e of list) {
@@ -129,7 +153,7 @@ function buildContext(list: Entry[]): Promise<Readable> {
       else if (e.type === 'file') await entry({name, mode: e.mode}, readFileSync(e.host))
       else await entry({name, mode: e.mode}, e.content)
     }
-    await entry({name: 'Dockerfile', mode: 0o644}, DOCKERFILE)
+    await entry({name: 'Dockerfile', mode: 0o644}, dockerFile)
   })
 }
 
@@ -211,13 +235,14 @@ export async function ensurePythonImage(): Promise<PythonImage> {
   if (first && first[STAND_IN_LABEL] !== 'python') return {kind: 'real', built: false, durationMs: Date.now() - start}
   if (!canBuildPythonStandIn()) throw new Error(`no ${PYTHON_TAG} in Docker and no ${PYTHON}, ${STDLIB} and ${BUSYBOX} on the host to build a stand-in from`)
   const list = entries()
-  const hash = contentHash(list)
+  const dockerFile = dockerfile(pythonVersion())
+  const hash = contentHash(list, dockerFile)
   if (first?.[HASH_LABEL] === hash) return {kind: 'stand-in', built: false, durationMs: Date.now() - start}
   return withLock(async () => {
     const now = await present()
     if (now && now[STAND_IN_LABEL] !== 'python') return {kind: 'real', built: false, durationMs: Date.now() - start}
     if (now?.[HASH_LABEL] === hash) return {kind: 'stand-in', built: false, durationMs: Date.now() - start}
-    await buildTestImage(await buildContext(list), PYTHON_TAG, {[STAND_IN_LABEL]: 'python', [HASH_LABEL]: hash})
+    await buildTestImage(await buildContext(list, dockerFile), PYTHON_TAG, {[STAND_IN_LABEL]: 'python', [HASH_LABEL]: hash})
     return {kind: 'stand-in' as const, built: true, durationMs: Date.now() - start}
   })
 }
