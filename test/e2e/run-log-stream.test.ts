@@ -1,6 +1,6 @@
-// `kfp run` streaming step output (src/lib/line-splitter.ts blocks → RunEvent 'log' → ui/progress-log.ts): every line,
-// in order, with its step's prefix, and credential-shaped text masked (src/lib/redact.ts) even when the step wrote it
-// in two pieces that reach kfp as two chunks. Needs `npm run build`.
+// `kfp run` streaming step output (src/lib/line-splitter.ts blocks → RunEvent 'log' → ui/progress-log.ts): every
+// line, ASCII or not, in order, with its step's prefix, and credential-shaped text masked (src/lib/redact.ts) even
+// when the step wrote it in two pieces that reach kfp as two chunks. Needs `npm run build`.
 import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
@@ -20,7 +20,8 @@ S('every line of both streams, in order, prefixed; a URL password and a bearer t
       `printf 'etpw@example.com/x\\nAuthorization: Bearer abcdefgh'`,
       'sleep 0.3',
       `printf 'ijklmnopqrstu\\n\\n'`,
-      `seq 1 30000 | sed 's/^/n /'`,
+      // Line 15000 has non-ASCII text, in the middle of a 64 KiB chunk (ui/output.ts writes ASCII text as bytes).
+      `seq 1 30000 | sed 's/^/n /; 15000s/$/ ✔ naïve 完了/'`,
       `echo 'on stderr' >&2`,
       `printf 'last without newline'`,
     ].join('; ')
@@ -31,7 +32,7 @@ S('every line of both streams, in order, prefixed; a URL password and a bearer t
     for (const label of ['s', 't[0]', 't[1]']) {
       const p = `[${label}] `
       const lines = r.stderr.split('\n').filter((l) => l.startsWith(p)).map((l) => l.slice(p.length))
-      const expected = ['first', 'url http://admin:***@example.com/x', 'Authorization: Bearer ***', '', ...Array.from({length: 30000}, (_, i) => `n ${i + 1}`), 'last without newline']
+      const expected = ['first', 'url http://admin:***@example.com/x', 'Authorization: Bearer ***', '', ...Array.from({length: 30000}, (_, i) => `n ${i + 1}${i === 14999 ? ' ✔ naïve 完了' : ''}`), 'last without newline']
       assert.equal(lines.filter((l) => l !== 'on stderr'), expected, label)
       assert.ok(lines.includes('on stderr'), label)
     }
