@@ -5,6 +5,7 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {repoRoot, runCli} from '../helpers/cli.js'
+import {processShimDir, runCase} from '../helpers/sdk-corpus-cases.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const metricsIr = path.join(repoRoot, 'test', 'fixtures', 'ir', 'insight', 'metrics.yaml')
@@ -95,6 +96,20 @@ D('steps inside groups and loops (the tuning example): cached per iteration; a c
   const plan = Object.fromEntries(changed.json.result.steps.map((x: {step: string}) => [x.step, x]))
   assert.equal(plan['trial[1]'], {task: 'exit-handler-1/for-loop-2[1]/trial', number: 2, step: 'trial[1]', action: 'run', comparedWith: {id, name: 'first'}, reasons: ['input epochs changed: 30 → 31']})
   assert.equal(['trial[0]', 'trial[2]', 'trial[3]'].map((s) => plan[s].action), ['cached', 'cached', 'cached'])
+})
+
+D('a step reading a loop\'s collected artifacts (dsl.Collected) after a cached loop is looked up in the cache too', async () => {
+  // The SDK's pipeline_with_collected_artifacts, its Python functions as busybox scripts (test/helpers/sdk-corpus.ts).
+  const c = {file: 'sdk/valid/local_execution/pipeline_with_collected_artifacts', check: () => {}}
+  const env = {PATH: `${processShimDir(tmp.dir)}:${process.env.PATH}`}
+  const first = await runCase(c, tmp.dir, 'process', env)
+  assert.is(first.code, 0, first.stderr)
+  const file = path.join(tmp.dir, 'pipeline.json')
+  const r = await runCli(['run', '--local', file, '--runner', 'process', '--dry-run', '--json'], {cwd: tmp.dir, env})
+  assert.is(r.code, 0, r.stderr)
+  const plan = Object.fromEntries(r.json.result.steps.map((x: {step: string}) => [x.step, x]))
+  for (const step of ['write-artifact[0]', 'write-artifact[1]', 'write-artifact[2]', 'read-and-join']) assert.is(plan[step]?.action, 'cached', `${step}: ${JSON.stringify(plan[step])}`)
+  assert.equal(plan['read-and-join'].fromRun, {id: first.run.id, name: first.run.name})
 })
 
 D('bad flags are still checked (exit 2); a server target cannot be planned here', async () => {

@@ -266,6 +266,32 @@ export function bindSelectedParameters(
   return {parameters, unresolved}
 }
 
+type ArtifactBindings = NonNullable<NonNullable<IrTask['inputs']>['artifacts']>
+
+/**
+ * A task's artifact bindings with each input from a sibling's collected artifact list (a loop's dsl.Collected, or a
+ * sub-DAG passing one on) bound to that list: the list joins the scope's artifacts under a name no scope input can
+ * have, and the input reads it as if it were one of them (componentInputArtifact). The executor and
+ * `kfp run --dry-run` bind a step's artifacts with it.
+ */
+export function bindCollectedArtifacts(
+  bindings: ArtifactBindings | undefined,
+  scope: DagInputs['artifacts'],
+  sibling: (name: string) => Pick<Ended, 'artifactLists'> | undefined,
+): {artifacts: ArtifactBindings; available: DagInputs['artifacts']} {
+  const artifacts = {...bindings}
+  const available = {...scope}
+  for (const [name, b] of Object.entries(artifacts)) {
+    const from = b.taskOutputArtifact
+    const list = from ? sibling(from.producerTask)?.artifactLists?.[from.outputArtifactKey] : undefined
+    if (!list) continue
+    const via = `${from!.producerTask}.${from!.outputArtifactKey} (collected)`
+    available[via] = list
+    artifacts[name] = {componentInputArtifact: via}
+  }
+  return {artifacts, available}
+}
+
 /**
  * The PipelineTaskFinalStatus an exit task receives for its producer, in the shape kfp.local and Vertex AI write
  * and the SDK's executor reads (dsl/executor.py: `state`, `pipelineJobResourceName`, `pipelineTaskName`,

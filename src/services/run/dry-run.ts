@@ -1,7 +1,8 @@
 // `kfp run --dry-run` on this machine: everything `kfp run` checks before starting (project, parameters,
 // --start-step, runner), then a walk of the task tree that decides each step (and each loop iteration whose items are
 // known) with the pure decisions of core/engine/dry-run.ts and the engine's own control-flow functions (conditions:
-// cel.ts evaluateCondition; loops: control.ts loopItems/iterationInputs; DAG inputs: resolveDagTaskInputs). The cache
+// cel.ts evaluateCondition; loops: control.ts loopItems/iterationInputs; DAG inputs: resolveDagTaskInputs; collected
+// artifact lists: bindCollectedArtifacts). The cache
 // is looked up by the executor's own key (task-exec.ts cacheKeyInputOf); a miss is explained against the latest
 // earlier run of the step.
 import {readFile} from 'node:fs/promises'
@@ -9,7 +10,7 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import {CelError, evaluateCondition} from '../../core/engine/cel.js'
-import {bindSelectedParameters, collectIterations, dagOutputs, iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
+import {bindCollectedArtifacts, bindSelectedParameters, collectIterations, dagOutputs, iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
 import {planTasks} from '../../core/engine/dag.js'
 import {decideWithCache, decideWithoutCache, type PlanStep, type StepFacts} from '../../core/engine/dry-run.js'
 import {resolveTaskInputs} from '../../core/engine/inputs.js'
@@ -222,8 +223,10 @@ class Planner {
     // Bound as the executor binds them (a loop item's field, `item.lr`, is its own value).
     const bound = bindSelectedParameters(n.task.inputs?.parameters, scope.inputs.parameters)
     if (bound.unresolved.length) return record({task: key, number: n.number, step, action: 'run', reasons: [`inputs without a value: ${bound.unresolved.join(', ')} (the run fails it)`]})
-    const task = {...n.task, inputs: {...n.task.inputs, parameters: bound.parameters}}
-    const {inputs, missing} = resolveTaskInputs({component: n.component, task}, scope.inputs.parameters, outputsOf, scope.inputs.artifacts)
+    // A loop's collected artifact list (dsl.Collected) read as the executor reads it.
+    const collected = bindCollectedArtifacts(n.task.inputs?.artifacts, scope.inputs.artifacts, (name) => siblings.get(name)?.ended)
+    const task = {...n.task, inputs: {...n.task.inputs, parameters: bound.parameters, artifacts: collected.artifacts}}
+    const {inputs, missing} = resolveTaskInputs({component: n.component, task}, scope.inputs.parameters, outputsOf, collected.available)
     if (missing.length) return record({task: key, number: n.number, step, action: 'run', reasons: ['decided at run time (its inputs are produced while the run goes)']})
     const cond = n.task.triggerPolicy?.condition
     if (cond) {

@@ -17,6 +17,7 @@ import {
   loopLimit,
   resolveDagTaskInputs,
   runsWhateverUpstream,
+  bindCollectedArtifacts,
   bindSelectedParameters,
   type ArtifactRef,
   type DagInputs,
@@ -277,17 +278,7 @@ export class Scheduler {
    */
   private bindContainerTask(node: TaskNode, tr: TaskRecord, scope: DagInputs, sibling: (n: string) => Ended | undefined): {task: IrTask; unresolved: string[]; artifacts: DagInputs['artifacts']} {
     const {parameters, unresolved} = bindSelectedParameters(this.bindFinalStatus(node.task, tr).inputs?.parameters, scope.parameters)
-    const artifacts = {...node.task.inputs?.artifacts}
-    const available = {...scope.artifacts}
-    for (const [name, b] of Object.entries(artifacts)) {
-      const from = b.taskOutputArtifact
-      const list = from ? sibling(from.producerTask)?.artifactLists?.[from.outputArtifactKey] : undefined
-      if (!list) continue
-      // A name no scope input can have: the list travels as if it were one of the scope's artifact inputs.
-      const via = `${from!.producerTask}.${from!.outputArtifactKey} (collected)`
-      available[via] = list
-      artifacts[name] = {componentInputArtifact: via}
-    }
+    const {artifacts, available} = bindCollectedArtifacts(node.task.inputs?.artifacts, scope.artifacts, sibling)
     if (runsWhateverUpstream(node.task)) dropUnproduced(node, parameters, artifacts, sibling)
     return {task: {...node.task, inputs: {parameters, artifacts}}, unresolved, artifacts: available}
   }

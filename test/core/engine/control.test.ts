@@ -1,6 +1,7 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {
+  bindCollectedArtifacts,
   collectIterations,
   dagOutputs,
   dagStatus,
@@ -151,6 +152,26 @@ O('PipelineTaskFinalStatus as kfp.local / Vertex write it', () => {
     error: {code: 1, message: 'Task exit-handler-1 failed.'},
   })
   assert.is((finalStatus({name: 'e', status: 'cancelled'}, 'r') as {state: string}).state, 'CANCELLED')
+})
+
+O('bindCollectedArtifacts: an input from a loop\'s collected list reads the list; other inputs stay as they are', () => {
+  const list = [{uri: '/r/a'}, {uri: '/r/b'}]
+  const siblings: Record<string, Pick<Ended, 'artifactLists'>> = {'for-loop-2': {artifactLists: {'pipelinechannel--out': list}}, train: {}}
+  const r = bindCollectedArtifacts(
+    {
+      all: {taskOutputArtifact: {producerTask: 'for-loop-2', outputArtifactKey: 'pipelinechannel--out'}},
+      one: {taskOutputArtifact: {producerTask: 'train', outputArtifactKey: 'model'}},
+      data: {componentInputArtifact: 'dataset'},
+    },
+    {dataset: [{uri: '/d'}]},
+    (n) => siblings[n],
+  )
+  assert.equal(r.artifacts, {
+    all: {componentInputArtifact: 'for-loop-2.pipelinechannel--out (collected)'},
+    one: {taskOutputArtifact: {producerTask: 'train', outputArtifactKey: 'model'}},
+    data: {componentInputArtifact: 'dataset'},
+  })
+  assert.equal(r.available, {dataset: [{uri: '/d'}], 'for-loop-2.pipelinechannel--out (collected)': list})
 })
 
 const T = suite('core/engine planTree')
