@@ -232,4 +232,18 @@ logs("STEP may be a step number: the project's numbering when the folder holds t
   assert.match(one.stderr, 'has no step 1. Steps: 2. shout')
 })
 
+logs('-f with a step number follows that step alone, from when its pod starts to the end of the run', async () => {
+  await writeFile(path.join(dir, 'kfp.yaml'), 'name: hello\nsteps:\n  - name: hello\n  - name: shout\n')
+  for (const c of ['hello', 'shout']) {
+    await mkdir(path.join(dir, 'components', c), {recursive: true})
+    await writeFile(path.join(dir, 'components', c, 'component.yaml'), `name: ${c}\nimplementation:\n  container:\n    image: busybox\n    command: [echo, ${c}]\n`)
+  }
+  await start()
+  const id = await newRun()
+  server.runScripts.set(id, twoStepsOneAfterTheOther())
+  const r = await runCli(['logs', id, '2', '-f'], {cwd: dir, env: await env()})
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, 'S1\nS2\n')
+})
+
 logs.run()

@@ -4,6 +4,7 @@ import type {KfpRun} from '../../clients/kfp-api.js'
 import type {MlmdArtifact} from '../../clients/mlmd.js'
 import {k8sName, uniqueName} from '../../core/compile/names.js'
 import type {LogWindow} from '../../core/logs/window.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
 import {specSteps} from '../../core/remote/steps.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {loadProject} from '../project/load.js'
@@ -107,12 +108,18 @@ export function storagePathOf(uri: string): {source: string; bucket: string; key
 
 const createdDate = (t: RemoteTaskInfo, run: KfpRun) => (t.startedAt ?? run.created_at ?? '').slice(0, 10)
 
-/** Step `N` or a name → the run's steps it names (a loop step's name names all its iterations). */
-async function selectSteps(s: RemoteSession, run: KfpRun, info: RemoteRunInfo, step: string, where: {cwd: string; project?: string}, ctx: Ctx): Promise<RemoteTaskInfo[]> {
+type StepMatch = (t: RemoteTaskInfo) => boolean
+
+/**
+ * Step `N` or a name → which of the run's steps it names (a loop step's name names all its iterations), decided once
+ * (a number is looked up in the run's spec) and applied to each description of the run (`-f` sees new iterations).
+ * Throws STEP_NOT_FOUND for a number the spec does not have, or a name none of `info`'s steps has.
+ */
+async function stepMatch(s: RemoteSession, run: KfpRun, info: RemoteRunInfo, step: string, where: {cwd: string; project?: string}, ctx: Ctx): Promise<StepMatch> {
   if (/^\d+$/.test(step)) {
     const n = Number(step)
-    const numbers = await projectStepNumbers(s, run, where, ctx)
     const spec = await specOfRun(s, run)
+    const numbers = await projectStepNumbers(spec, where, ctx)
     const steps = spec ? specSteps(spec, numbers) : []
     const wanted = steps.find((x) => x.number === n)
     if (!wanted) {
@@ -120,21 +127,20 @@ async function selectSteps(s: RemoteSession, run: KfpRun, info: RemoteRunInfo, s
         exit: EXIT.USAGE,
       })
     }
-    return info.tasks.filter((t) => t.key.replace(/\[\d+\]/g, '') === wanted.path)
+    return (t) => t.key.replace(/\[\d+\]/g, '') === wanted.path
   }
-  const hits = info.tasks.filter((t) => t.name === step || t.key === step || t.key.replace(/\[\d+\]/g, '').split('/').at(-1) === step || t.key.replace(/\[\d+\]/g, '') === step)
-  if (!hits.length) {
+  const named: StepMatch = (t) => t.name === step || t.key === step || t.key.replace(/\[\d+\]/g, '').split('/').at(-1) === step || t.key.replace(/\[\d+\]/g, '') === step
+  if (!info.tasks.some(named)) {
     throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step '${step}'${info.tasks.length ? ` (steps: ${info.tasks.map((t) => t.name).join(', ')})` : ''}.`, {exit: EXIT.USAGE})
   }
-  return hits
+  return named
 }
 
 /**
  * The project's step numbers (`kfp steps`) when the project in the folder is the run's pipeline, so numbers stay right
  * for a `--start-step` run whose spec lost the skipped steps; otherwise undefined (the run spec's order).
  */
-async function projectStepNumbers(s: RemoteSession, run: KfpRun, where: {cwd: string; project?: string}, ctx: Ctx): Promise<Record<string, number> | undefined> {
-  const spec = await specOfRun(s, run)
+async function projectStepNumbers(spec: PipelineSpec | undefined, where: {cwd: string; project?: string}, ctx: Ctx): Promise<Record<string, number> | undefined> {
   try {
     const project = await loadProject({cwd: where.cwd, project: where.project}, ctx)
     if (!spec || project.name !== spec.pipelineInfo?.name) return undefined
@@ -210,7 +216,8 @@ async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Prom
     })
   }
   const where = {cwd: o.cwd ?? ctx.cwd, project: o.project}
-  const chosen = o.step ? await selectSteps(s, run, info, o.step, where, ctx) : info.tasks
+  const match = o.step ? await stepMatch(s, run, info, o.step, where, ctx) : undefined
+  const chosen = match ? info.tasks.filter(match) : info.tasks
   let kube: KubeClient | undefined
   let kubeDown: string | undefined
   try {
@@ -225,7 +232,7 @@ async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Prom
   const loadArtifacts = async () => (artifacts ??= await (await s.mlmd()).outputArtifacts(info.tasks.map((t) => t.executionId!).filter((x) => x !== undefined)))
   const fallback = (step: string, from: LogSource, to: LogSource, reason: string) => o.onEvent?.({type: 'fallback', step, from, to, reason})
 
-  if (o.follow) return followLogs(s, run, info, {...o, kube, kubeDown, chosenStep: o.step, where}, ctx)
+  if (o.follow) return followLogs(s, run, info, {...o, kube, kubeDown, match}, ctx)
 
   for (const t of chosen) {
     if (t.status === 'cached' || !t.podName || t.status === 'skipped' || t.status === 'pending') {
@@ -333,7 +340,7 @@ async function followLogs(
   s: RemoteSession,
   run: KfpRun,
   first: RemoteRunInfo,
-  o: RemoteLogsOptions & {kube?: KubeClient; kubeDown?: string; chosenStep?: string; where: {cwd: string; project?: string}},
+  o: RemoteLogsOptions & {kube?: KubeClient; kubeDown?: string; match?: StepMatch},
   ctx: Ctx,
 ): Promise<RemoteLogsResult> {
   const stop = new AbortController()
@@ -360,7 +367,7 @@ async function followLogs(
   let current = run
   try {
     for (;;) {
-      const chosen = o.chosenStep ? await selectSteps(s, current, info, o.chosenStep, o.where, ctx).catch(() => []) : info.tasks
+      const chosen = o.match ? info.tasks.filter(o.match) : info.tasks
       for (const t of chosen) {
         if (!t.podName || t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
         const ns = podNamespace(s, t)
