@@ -3,7 +3,7 @@ import {didYouMeanSuffix} from './names.js'
 import {convertV1Default, mapV1Type} from './param-types.js'
 import {checkSchema} from './schema-check.js'
 import type {Component, ComponentArg, ComponentIO, JsonValue, ProjectIssue} from './types.js'
-import {parseYamlFile, positionOf, type YamlPath} from './yaml-doc.js'
+import {checkedExactly, parseYamlFile, positionOf, type YamlParse, type YamlPath} from './yaml-doc.js'
 
 /** What the service read for one component folder. */
 export interface ComponentSource {
@@ -35,7 +35,11 @@ export function parseComponent(
   if (source.text === undefined) {
     return {issues: [{file, line: 1, col: 1, message: `${file} not found`, hint: `Create it with \`kfp component add ${name}\`.`, code: 'COMPONENT_NOT_FOUND'}]}
   }
-  const parsed = parseYamlFile(file, source.text)
+  return checkedExactly(parseYamlFile(file, source.text), (parsed) => checkComponent(name, source, parsed, root))
+}
+
+function checkComponent(name: string, source: ComponentSource, parsed: YamlParse, root?: string): {component?: Component; issues: ProjectIssue[]} {
+  const file = source.file
   if (!parsed.yaml) return {issues: parsed.issues}
   const y = parsed.yaml
   if (!isObj(y.data)) {

@@ -44,8 +44,11 @@ export interface WalkedTree {
   nodes: NodeRef[]
 }
 
-/** Flattens `steps:` (with nested `- group:` entries) depth-first, parsing each group's own control. */
-export function walkSteps(value: unknown, at: At, add: Add): WalkedTree {
+/**
+ * Flattens `steps:` (with nested `- group:` entries) depth-first, parsing each group's own control. `posAt` gives
+ * the position a group keeps (one computed when read, see yaml-doc.ts lazyPosition).
+ */
+export function walkSteps(value: unknown, at: At, add: Add, posAt: At): WalkedTree {
   const out: WalkedTree = {steps: [], groups: {}, groupPaths: new Map(), nodes: []}
   const walk = (list: unknown, base: YamlPath, parent: string | undefined, into: NodeRef[]) => {
     if (!Array.isArray(list)) return
@@ -61,7 +64,7 @@ export function walkSteps(value: unknown, at: At, add: Add): WalkedTree {
           add([...p, 'group'], `duplicate group name '${name}' (line ${at([...out.groupPaths.get(name)!, 'group']).line} has it too)`, 'DUPLICATE_NAME', 'Group names must be unique; rename one of them.')
           return
         }
-        const group: Group = {name, children: [], pos: at(p), ...parseControl(raw, p, who, at, add)}
+        const group: Group = {name, children: [], pos: posAt(p), ...parseControl(raw, p, who, at, add)}
         if (parent !== undefined) group.parent = parent
         out.groups[name] = group
         out.groupPaths.set(name, p)

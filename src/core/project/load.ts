@@ -30,7 +30,7 @@ import type {
   Step,
   TargetConfig,
 } from './types.js'
-import {parseYamlFile, positionOf, type YamlPath} from './yaml-doc.js'
+import {checkedExactly, lazyPosition, parseYamlFile, positionOf, type YamlParse, type YamlPath} from './yaml-doc.js'
 
 export type {ComponentSource} from './component.js'
 export {parseComponent} from './component.js'
@@ -45,7 +45,7 @@ export interface ProjectSource {
   /** By component name (see {@link findProjectComponentNames}); a missing entry or `text: undefined` = no component.yaml. */
   components: Record<string, ComponentSource>
   /** parseYamlFile(file, text), when the caller already parsed it (to find the components): not parsed twice. */
-  parsed?: ReturnType<typeof parseYamlFile>
+  parsed?: YamlParse
 }
 
 type Obj = Record<string, unknown>
@@ -111,8 +111,11 @@ export function componentNamesIn(data: unknown): string[] {
  * - targets: `local` always exists (type local); `defaultTarget` (default local) must name a target.
  */
 export function parseProject(input: ProjectSource): {project?: Project; issues: ProjectIssue[]} {
+  return checkedExactly(input.parsed ?? parseYamlFile(input.file, input.text), (parsed) => checkProject(input, parsed))
+}
+
+function checkProject(input: ProjectSource, parsed: YamlParse): {project?: Project; issues: ProjectIssue[]} {
   const {root, file} = input
-  const parsed = input.parsed ?? parseYamlFile(file, input.text)
   if (!parsed.yaml) return {issues: parsed.issues}
   const y = parsed.yaml
   if (y.data === null || y.data === undefined) {
@@ -124,6 +127,8 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   const data = y.data
   const issues: ProjectIssue[] = [...checkSchema(y, 'project')]
   const at = (p: YamlPath, mode: 'key' | 'value' = 'value') => ({file, ...positionOf(y, p, mode)})
+  // Positions the project model keeps (not the issues'): computed when read.
+  const posAt = (p: YamlPath, mode: 'key' | 'value' = 'value') => lazyPosition(file, y, p, mode)
   const add = (p: YamlPath, message: string, code: string, hint?: string, mode: 'key' | 'value' = 'value', colOffset = 0) => {
     const pos = at(p, mode)
     pos.col += colOffset
@@ -138,13 +143,13 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   const params: PipelineParam[] = []
   if (isObj(data.params)) {
     for (const [pname, raw] of Object.entries(data.params)) {
-      const keyPos = at(['params', pname], 'key')
+      const keyPos = () => at(['params', pname], 'key')
       if (pname === '__proto__') {
-        issues.push({...keyPos, message: "param name '__proto__' is reserved: it names the prototype of every JavaScript object", hint: 'Use another name, e.g. proto.', code: 'INVALID_NAME'})
+        issues.push({...keyPos(), message: "param name '__proto__' is reserved: it names the prototype of every JavaScript object", hint: 'Use another name, e.g. proto.', code: 'INVALID_NAME'})
       } else if (!isValidParamName(pname)) {
         const fix = pname.replace(/[^A-Za-z0-9_]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^(\d)/, '_$1')
         issues.push({
-          ...keyPos,
+          ...keyPos(),
           message: `param name '${pname}' is not valid: use letters, digits and '_', not starting with a digit`,
           ...(fix ? {hint: `Use '${fix}'.`} : {}),
           code: 'INVALID_NAME',
@@ -167,7 +172,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
         def = raw as JsonValue
         type = inferParamType(raw)
       }
-      const p: PipelineParam = {name: pname, type, pos: keyPos}
+      const p: PipelineParam = {name: pname, type, pos: posAt(['params', pname], 'key')}
       if (def !== undefined) p.default = def
       if (description !== undefined) p.description = description
       params.push(p)
@@ -176,7 +181,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
   const paramByName = new Map(params.map((p) => [p.name, p]))
 
   // Steps, first pass: shape, names, bindings, resources.
-  const walked = walkSteps(data.steps, at, add)
+  const walked = walkSteps(data.steps, at, add, posAt)
   const stepEntries = walked.steps
   const steps: Step[] = []
   const stepIndex = new Map<string, number>() // name → index in stepEntries (first occurrence)
@@ -268,7 +273,7 @@ export function parseProject(input: ProjectSource): {project?: Project; issues: 
       env,
       after,
       fileOutputs,
-      pos: at(sp),
+      pos: posAt(sp),
     }
     if (resources) step.resources = resources
     if (entry.parent !== undefined) step.parent = entry.parent

@@ -1,6 +1,7 @@
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap} from 'yaml'
+import {plainYamlValue} from '../yaml-fast.js'
 import {findDuplicateKey, toJsSafely, yamlErrorText} from '../yaml-safe.js'
-import type {ProjectIssue} from './types.js'
+import type {ProjectIssue, SourcePos} from './types.js'
 
 /** A path into a parsed YAML value: map keys and sequence indexes. */
 export type YamlPath = ReadonlyArray<string | number>
@@ -8,20 +9,76 @@ export type YamlPath = ReadonlyArray<string | number>
 /** A parsed YAML file with what is needed to point at places in it. */
 export interface YamlFile {
   file: string
-  doc: Document.Parsed
-  lines: LineCounter
+  /** The `yaml` package's document: parsed on first use when the value came from the fast read (core/yaml-fast.ts). */
+  readonly doc: Document.Parsed
+  readonly lines: LineCounter
   /** The plain JS value (undefined for an empty file). */
   data: unknown
 }
 
+export type YamlParse = {yaml?: YamlFile; issues: ProjectIssue[]}
+
+/** The `yaml` package's read of a file that was read fast instead (see parseYamlFile), parsed on first use. */
+const exactReads = new WeakMap<YamlFile, {read: () => YamlParse; done: () => boolean}>()
+
 /**
  * Parses YAML text. Returns the file (when there is no syntax error) or the syntax errors as located issues.
  * Duplicate keys are syntax errors.
+ *
+ * A plain document (core/yaml-fast.ts says which) is read with js-yaml, ten times faster, to exactly the value the
+ * `yaml` package gives; its `yaml` Document (for positionOf) is then parsed only when a position is asked for. A
+ * caller that found issues in such a file checks it again on {@link exactYamlParse}, so that every issue comes from
+ * the `yaml` package's read, as it would without the fast read.
  */
-export function parseYamlFile(file: string, text: string): {yaml?: YamlFile; issues: ProjectIssue[]} {
+export function parseYamlFile(file: string, text: string): YamlParse {
+  const data = plainYamlValue(text)
+  if (data === undefined || referencesWithoutDollar(file, text).length) return parseYamlFileExactly(file, text)
+  let exact: ReturnType<typeof parseExactly> | undefined
+  const read = () => (exact ??= parseExactly(file, text))
+  const y: YamlFile = {
+    file,
+    data,
+    get doc() {
+      return read().doc
+    },
+    get lines() {
+      return read().lines
+    },
+  }
+  exactReads.set(y, {read: () => read().result, done: () => exact !== undefined})
+  return {yaml: y, issues: []}
+}
+
+/** parseYamlFile with the `yaml` package only (what parseYamlFile's answer always equals). */
+export function parseYamlFileExactly(file: string, text: string): YamlParse {
+  return parseExactly(file, text).result
+}
+
+/** How `y` was read: by the `yaml` package, fast (no Document yet), or fast and then parsed for a position. */
+export function howRead(y: YamlFile): 'yaml' | 'fast' | 'fast, then yaml' {
+  const exact = exactReads.get(y)
+  return !exact ? 'yaml' : exact.done() ? 'fast, then yaml' : 'fast'
+}
+
+/**
+ * `check(parsed)`; when that finds issues in a fast read, `check` again on the `yaml` package's read of the same text
+ * (reusing the Document the positions of the first issues parsed), so every issue is what it is without the fast read.
+ */
+export function checkedExactly<R extends {issues: unknown[]}>(parsed: YamlParse, check: (parsed: YamlParse) => R): R {
+  const r = check(parsed)
+  const exact = r.issues.length > 0 && parsed.yaml ? exactReads.get(parsed.yaml) : undefined
+  return exact ? check(exact.read()) : r
+}
+
+/** The `yaml` package's read: the Document (with errors or not), and the file or the located syntax issues. */
+function parseExactly(file: string, text: string): {doc: Document.Parsed; lines: LineCounter; result: YamlParse} {
   const lines = new LineCounter()
   // Duplicate keys are checked by findDuplicateKey (linear) instead of the library's quadratic uniqueKeys.
   const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: false})
+  return {doc, lines, result: syntaxChecked(file, text, doc, lines)}
+}
+
+function syntaxChecked(file: string, text: string, doc: Document.Parsed, lines: LineCounter): YamlParse {
   const dup = doc.errors.length === 0 ? findDuplicateKey(doc) : undefined
   if (dup) {
     const pos = lines.linePos(dup.range?.[0] ?? 0)
@@ -118,6 +175,24 @@ export function positionOf(y: YamlFile, path: YamlPath, at: 'key' | 'value' = 'v
     } else break
   }
   return y.lines.linePos(pos)
+}
+
+/**
+ * {@link positionOf} as a SourcePos of `file` computed on first read of its line or column: the project model keeps
+ * one for every param, step and group, and a valid project read fast never needs its `yaml` Document.
+ */
+export function lazyPosition(file: string, y: YamlFile, path: YamlPath, at: 'key' | 'value' = 'value'): SourcePos {
+  let pos: {line: number; col: number} | undefined
+  const get = () => (pos ??= positionOf(y, path, at))
+  return {
+    file,
+    get line() {
+      return get().line
+    },
+    get col() {
+      return get().col
+    },
+  }
 }
 
 /** Key → first pair of a mapping node, built once per node: positionOf is called for every param and step. */
