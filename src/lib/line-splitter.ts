@@ -32,15 +32,17 @@ export function createLineSplitter(onLines: (block: string) => void, o: {maxLine
     out = []
     onLines(block)
   }
-  const push = (text: string) => {
-    let pos = 0
-    if (pendingCr) {
-      // The \r that ended the last chunk was a line end (\r\n) or a redraw: either way its line is shown now.
-      if (text.startsWith('\n')) pos = 1
-      if (redrawn !== undefined) out.push(redrawn)
-      redrawn = undefined
-    }
+  /** Where the chunk's own lines start: the \r that ended the last chunk was a line end (\r\n) or a redraw. */
+  const resume = (text: string): number => {
+    if (!pendingCr) return 0
     pendingCr = false
+    // Either way the line it ended is shown now.
+    if (redrawn !== undefined) out.push(redrawn)
+    redrawn = undefined
+    return text.startsWith('\n') ? 1 : 0
+  }
+  /** Collects the lines `text` ends from `pos` on; returns where the unended rest starts. */
+  const splitLines = (text: string, pos: number): number => {
     // The next \n and \r at or after pos, each searched again only once passed (-1: none left in this chunk), so a
     // chunk is scanned once whatever mix of line ends it has.
     let nl = text.indexOf('\n', pos)
@@ -54,21 +56,16 @@ export function createLineSplitter(onLines: (block: string) => void, o: {maxLine
         out.push(rest + text.slice(pos, last))
         rest = ''
         redrawn = undefined
-        pos = last + 1
-        break
+        return last + 1
       }
       const end = nl < 0 ? cr : Math.min(nl, cr)
-      if (end < 0) break
+      if (end < 0) return pos
       const line = rest + text.slice(pos, end)
       rest = ''
-      if (text[end] === '\n') {
+      if (text[end] === '\n' || text[end + 1] === '\n') {
         out.push(line)
         redrawn = undefined
-        pos = end + 1
-      } else if (text[end + 1] === '\n') {
-        out.push(line)
-        redrawn = undefined
-        pos = end + 2
+        pos = end + (text[end] === '\n' ? 1 : 2)
       } else {
         // A bare \r: the line is redrawn; remember its latest state.
         if (line !== '') redrawn = line
@@ -76,6 +73,9 @@ export function createLineSplitter(onLines: (block: string) => void, o: {maxLine
         pos = end + 1
       }
     }
+  }
+  /** Keeps the unended rest of `text` (shown in `maxLine` pieces when too long) and shows this chunk's last redraw. */
+  const keepRest = (text: string, pos: number) => {
     rest += text.slice(pos)
     if (redrawn !== undefined && !pendingCr) {
       if (rest === '') out.push(redrawn)
@@ -86,6 +86,7 @@ export function createLineSplitter(onLines: (block: string) => void, o: {maxLine
       rest = rest.slice(maxLine)
     }
   }
+  const push = (text: string) => keepRest(text, splitLines(text, resume(text)))
   return {
     push(chunk) {
       push(decoder.write(chunk))
