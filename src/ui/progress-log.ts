@@ -47,10 +47,10 @@ export function createLogBatch(
   }
   return {
     push(lines) {
-      if (pending.length === 0) setImmediate(flush)
       pending.push(lines)
       chars += lines.length
       if (pending.length >= maxBlocks || chars >= maxChars) flush()
+      else if (pending.length === 1) setImmediate(flush)
       return full
     },
     flush,
