@@ -120,6 +120,8 @@ function syntaxChecked(file: string, text: string, doc: Document.Parsed, lines: 
 
 /** `{{ params.x }}`, `{{ steps.a.outputs.b }}`, `{{ item }}` or `{{ run.status }}` without the `$` before it, outside comments. */
 export function referencesWithoutDollar(file: string, text: string): ProjectIssue[] {
+  // One scan of the whole text first (most files have none); it finds every line the loop below reports, and more.
+  if (!/(?:^|[^$])\{\{\s*(?:params|steps|item|run)\b/.test(text)) return []
   const out: ProjectIssue[] = []
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/(^|\s)#.*$/, '')
