@@ -274,10 +274,9 @@ function ownerGone(rec: RunRecord, alive: (pid: number) => boolean = processAliv
 
 /**
  * Shows a run whose owner is gone (or recorded `interrupted`, with its tasks as last recorded) as `interrupted`, with
- * its unfinished tasks `cancelled`. A task whose step may
- * have outlived kfp (its process group still answers, or it ran in a container) says so, and that
- * `kfp runs cancel` stops it; the recorded pid / container id stay in the record for that.
- * Pure apart from the liveness check, which callers may replace.
+ * its unfinished tasks `cancelled`. A task whose step may have outlived kfp (its process group still answers, or it
+ * ran in a container) says so, and that `kfp runs cancel` stops it; the recorded pid / container id stay in the
+ * record for that. Pure apart from the liveness check, which callers may replace.
  */
 export function withLiveness(rec: RunRecord, alive: (pid: number) => boolean = processAlive, now = Date.now()): RunRecord {
   if (rec.status !== 'interrupted' && (isRunFinal(rec.status) || !ownerGone(rec, alive, now))) return rec
