@@ -2,6 +2,7 @@
 // updating .kfp/builds.json). `open(…, 'wx')` is atomic on local filesystems; the lock holds the owner's pid, and a
 // lock whose owner is gone (killed kfp) or that is older than `staleMs` is taken over.
 import {open, readFile, rm, stat} from 'node:fs/promises'
+import {CliError, EXIT} from './errors.js'
 
 function alive(pid: number): boolean {
   try {
@@ -20,6 +21,14 @@ async function stale(lock: string, staleMs: number): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/** Another process held the lock for the whole wait: the environment, not kfp (exit 5). */
+function lockTimeout(lock: string): CliError {
+  return new CliError('FS_ERROR', `${lock} is held by another kfp process.`, {
+    exit: EXIT.EXTERNAL,
+    hints: ['Wait for the other kfp command to finish and run again; if none is running, remove the lock file.'],
+  })
 }
 
 /** Runs `fn` while holding `<file>.lock`; waits (up to `timeoutMs`) for another holder. */
@@ -45,7 +54,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, o: {ti
         await rm(lock, {force: true})
         continue
       }
-      if (Date.now() > deadline) throw new Error(`${lock} is held by another kfp process`)
+      if (Date.now() > deadline) throw lockTimeout(lock)
       await new Promise((r) => setTimeout(r, wait + Math.random() * wait))
     }
   }

@@ -272,4 +272,34 @@ K('inside a loop and a sub-DAG: the steps, their iterations and the loop read as
   }
 })
 
+// An importer's success, too, is in its task folder before the run record hears of it: the step after it kills kfp.
+K('an importer that succeeded right before the kill reads as succeeded, with the artifact it imported', async () => {
+  const tmp = await tmpdir('kfp-killimport-')
+  try {
+    const data = path.join(tmp.dir, 'data.csv')
+    writeFileSync(data, 'x\n1\n')
+    writeMiniProject(tmp.dir, `name: ki\nsteps:\n  - name: use\n    cache: false\n    inputs: {data: {import: ${data}, type: Dataset}}\n`, {
+      use: {inputs: ['data:Dataset'], script: 'cat "$1"; kill -9 $PPID; sleep 30'},
+    })
+    const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
+    assert.is(await new Promise((r) => kfp.once('close', (_code, sig) => r(sig))), 'SIGKILL')
+    const id = readdirSync(path.join(tmp.dir, '.kfp', 'runs'))[0]
+    const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
+    // What a kill leaves when the last run.json write before it had not covered the importer's success.
+    const rec = JSON.parse(readFileSync(file, 'utf8'))
+    const imp = rec.tasks.find((t: any) => /^importer/.test(t.name))
+    Object.assign(imp, {status: 'running', outputs: {parameters: {}, artifacts: {}}})
+    delete imp.finishedAt
+    writeFileSync(file, JSON.stringify(rec))
+
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    assert.is(get.code, 0, get.stderr)
+    const gi = get.json.result.run.tasks.find((t: any) => t.name === imp.name)
+    assert.is(gi.status, 'succeeded', JSON.stringify(gi))
+    assert.match(JSON.stringify(gi.outputs.artifacts), data)
+  } finally {
+    await tmp.cleanup()
+  }
+})
+
 K.run()

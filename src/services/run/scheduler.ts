@@ -333,6 +333,7 @@ export class Scheduler {
     })
     tr.log = outcome.log
     if (outcome.outputs) tr.outputs = outcome.outputs
+    if (outcome.status === 'succeeded') await this.markSucceeded(tr, 'succeeded')
     if (outcome.fault) this.stopFor(outcome.fault)
     return this.finish(tr, outcome.status, outcome.message)
   }

@@ -8,7 +8,7 @@ import {closeEndedGroups} from '../../core/engine/close-groups.js'
 import {isRunFinal, isTaskFinal, type RunRecord, type TaskOutputs, type TaskRecord} from '../../core/engine/record.js'
 import {planTree, walkTree, type TaskNode} from '../../core/engine/tree.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
-import {CliError, EXIT} from '../../lib/errors.js'
+import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {withFileLock} from '../../lib/file-lock.js'
 import {processAlive} from '../../clients/process.js'
 
@@ -253,7 +253,7 @@ export async function withRunLock<T>(stateDir: string, id: string, fn: () => Pro
   } catch (err) {
     // The lock file cannot be made (a full or read-only disk, no permission): nor can the record, whose own write
     // then says why, naming run.json.
-    if (locked || !(err as NodeJS.ErrnoException).code) throw err
+    if (locked || isCliError(err) || !(err as NodeJS.ErrnoException).code) throw err
     return fn()
   }
 }
