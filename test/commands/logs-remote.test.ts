@@ -58,6 +58,14 @@ const twoStepsOneAfterTheOther = () => [
   {state: 'RUNNING'},
   {state: 'SUCCEEDED', tasks: [{display_name: 'shout', state: 'SUCCEEDED'}]},
 ]
+/** The folder holds the hello pipeline's project (steps hello, shout), so step numbers are the project's. */
+async function helloProject(): Promise<void> {
+  await writeFile(path.join(dir, 'kfp.yaml'), 'name: hello\nsteps:\n  - name: hello\n  - name: shout\n')
+  for (const c of ['hello', 'shout']) {
+    await mkdir(path.join(dir, 'components', c), {recursive: true})
+    await writeFile(path.join(dir, 'components', c, 'component.yaml'), `name: ${c}\nimplementation:\n  container:\n    image: busybox\n    command: [echo, ${c}]\n`)
+  }
+}
 const settle = () => new Promise((r) => setTimeout(r, 60))
 
 logs("a finished run: each step's pod (named by ML Metadata) through Kubernetes, prefixed with the step", async () => {
@@ -210,11 +218,7 @@ logs('multi-user: the UI endpoints get the profile namespace (podnamespace, name
 })
 
 logs("STEP may be a step number: the project's numbering when the folder holds the run's pipeline, else the spec's", async () => {
-  await writeFile(path.join(dir, 'kfp.yaml'), 'name: hello\nsteps:\n  - name: hello\n  - name: shout\n')
-  for (const c of ['hello', 'shout']) {
-    await mkdir(path.join(dir, 'components', c), {recursive: true})
-    await writeFile(path.join(dir, 'components', c, 'component.yaml'), `name: ${c}\nimplementation:\n  container:\n    image: busybox\n    command: [echo, ${c}]\n`)
-  }
+  await helloProject()
   await start()
   const {spec} = parseCompiledPipeline(helloSpec(), 'pipeline.yaml')
   const pruned = structuredClone(spec) as any
@@ -233,11 +237,7 @@ logs("STEP may be a step number: the project's numbering when the folder holds t
 })
 
 logs('-f with a step number follows that step alone, from when its pod starts to the end of the run', async () => {
-  await writeFile(path.join(dir, 'kfp.yaml'), 'name: hello\nsteps:\n  - name: hello\n  - name: shout\n')
-  for (const c of ['hello', 'shout']) {
-    await mkdir(path.join(dir, 'components', c), {recursive: true})
-    await writeFile(path.join(dir, 'components', c, 'component.yaml'), `name: ${c}\nimplementation:\n  container:\n    image: busybox\n    command: [echo, ${c}]\n`)
-  }
+  await helloProject()
   await start()
   const id = await newRun()
   server.runScripts.set(id, twoStepsOneAfterTheOther())
