@@ -30,25 +30,12 @@ export function colorEnabled(isTTY: boolean, env: Record<string, string | undefi
   return isTTY
 }
 
-const encoder = new TextEncoder()
-
-/**
- * A long text (streamed step logs) as bytes when it is ASCII: one fast copy (TextEncoder.encodeInto), where Node's own
- * UTF-8 write of a string costs about twice as much. Any other text is written as it is.
- */
-function asBytes(text: string): string | Uint8Array {
-  if (text.length < 16 * 1024) return text
-  const bytes = Buffer.allocUnsafe(text.length)
-  // Every UTF-16 unit read took at least one byte: all read into text.length bytes means all ASCII.
-  return encoder.encodeInto(text, bytes).read === text.length ? bytes : text
-}
-
 export function createIo(env: Record<string, string | undefined> = process.env): Io {
   const stdoutIsTTY = Boolean(process.stdout.isTTY)
   const columns = stdoutIsTTY ? process.stdout.columns || Number(env.COLUMNS) || 80 : undefined
   return {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
-    err: (t) => process.stderr.write(asBytes(t.endsWith('\n') ? t : t + '\n')),
+    err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
     stdoutIsTTY,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     color: colorEnabled(Boolean(process.stderr.isTTY), env),

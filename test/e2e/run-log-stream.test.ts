@@ -20,7 +20,7 @@ S('every line of both streams, in order, prefixed; a URL password and a bearer t
       `printf 'etpw@example.com/x\\nAuthorization: Bearer abcdefgh'`,
       'sleep 0.3',
       `printf 'ijklmnopqrstu\\n\\n'`,
-      // Line 15000 has non-ASCII text, in the middle of a 64 KiB chunk (ui/output.ts writes ASCII text as bytes).
+      // Line 15000 has non-ASCII text, in the middle of a 64 KiB chunk: one block of ASCII and other text.
       `seq 1 30000 | sed 's/^/n /; 15000s/$/ ✔ naïve 完了/'`,
       `echo 'on stderr' >&2`,
       `printf 'last without newline'`,
