@@ -5,7 +5,7 @@
 // Checked on every YAML file of the fixtures, templates and shared reference, seeded mutations of each (the fuzz
 // generator's and syntax-level ones), random small documents, and the constructs it must decline. Then: the project
 // model of a file read fast parses no `yaml` Document until a position is read, and issues are those of the `yaml` read.
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -14,18 +14,10 @@ import {howRead, parseYamlFile, parseYamlFileExactly} from '../../src/core/proje
 import {plainYamlValue} from '../../src/core/yaml-fast.js'
 import {mutateYaml, rng} from '../fuzz/generator.js'
 import {repoRoot} from '../helpers/cli.js'
+import {shape, yamlCorpus} from '../helpers/yaml-corpus.js'
 import {mutateSyntax, randomDoc} from '../helpers/yaml-syntax-fuzz.js'
 
 const F = suite('fast YAML read = the yaml package')
-
-/** A value with its structure spelled out: prototypes, own keys in order, enumerability, number signs (-0), NaN. */
-function shape(v: unknown): unknown {
-  if (v === null || typeof v !== 'object') return typeof v === 'number' && (Object.is(v, -0) || Number.isNaN(v)) ? String(v === 0 ? '-0' : v) : v
-  if (Array.isArray(v)) return ['array', ...v.map(shape)]
-  const proto = Object.getPrototypeOf(v)
-  if (proto !== Object.prototype) return ['class', proto?.constructor?.name, String(v)]
-  return ['object', ...Reflect.ownKeys(v).map((k) => [String(k), Object.getOwnPropertyDescriptor(v, k)?.enumerable, shape((v as Record<string | symbol, unknown>)[k])])]
-}
 
 /** `f()` with the warnings it emits (the yaml package's go to process.emitWarning) collected instead of printed. */
 function quiet<T>(f: () => T): {value: T; warnings: unknown[]} {
@@ -59,18 +51,7 @@ function check(text: string, what: string): boolean {
   return true
 }
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = []
-  if (!existsSync(dir)) return out
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name)
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(p))
-    else if (/\.ya?ml$/.test(name)) out.push(p)
-  }
-  return out
-}
-
-const files = [...yamlFiles(path.join(repoRoot, 'test', 'fixtures')), ...yamlFiles(path.join(repoRoot, 'templates')), ...yamlFiles(path.resolve(repoRoot, '..', 'shared', 'kfp-reference'))].filter((f) => statSync(f).size < 2_000_000)
+const files = yamlCorpus()
 
 F(`every YAML file of the fixtures, templates and shared reference (${files.length}), and 8 mutations of each`, () => {
   assert.ok(files.length > 50, String(files.length))

@@ -2,25 +2,15 @@
 // library's toJS: the value must be exactly what toJS gives (same keys in the same order, same own properties, same
 // types), for every YAML file of the repository's fixtures and the shared reference, fuzz mutations of them (seed 11), and
 // the shapes plainValue leaves to toJS (YAML 1.1 !!omap/!!set/merge/timestamps, null and collection keys).
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
-import path from 'node:path'
+import {readFileSync} from 'node:fs'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {LineCounter, parseDocument} from 'yaml'
 import {toJsSafely} from '../../src/core/yaml-safe.js'
 import {mutateYaml, rng} from '../fuzz/generator.js'
-import {repoRoot} from '../helpers/cli.js'
+import {shape, yamlCorpus} from '../helpers/yaml-corpus.js'
 
 const Y = suite('toJsSafely = toJS')
-
-/** A value with its structure spelled out: prototypes, own keys in order, number signs (-0), Map/Set/Date. */
-function shape(v: unknown): unknown {
-  if (v === null || typeof v !== 'object') return typeof v === 'number' && Object.is(v, -0) ? '-0' : v
-  if (Array.isArray(v)) return ['array', ...v.map(shape)]
-  const proto = Object.getPrototypeOf(v)
-  if (proto !== Object.prototype) return ['class', proto?.constructor?.name, String(v)]
-  return ['object', ...Reflect.ownKeys(v).map((k) => [String(k), Object.getOwnPropertyDescriptor(v, k)?.enumerable, shape((v as Record<string | symbol, unknown>)[k])])]
-}
 
 /** toJsSafely's value against toJS on a second parse of the same text (toJsSafely rewrites unusual numbers first). */
 function same(text: string, what: string): boolean {
@@ -45,18 +35,7 @@ function same(text: string, what: string): boolean {
   return true
 }
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = []
-  if (!existsSync(dir)) return out
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name)
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(p))
-    else if (/\.ya?ml$/.test(name)) out.push(p)
-  }
-  return out
-}
-
-const files = [...yamlFiles(path.join(repoRoot, 'test', 'fixtures')), ...yamlFiles(path.join(repoRoot, 'templates')), ...yamlFiles(path.resolve(repoRoot, '..', 'shared', 'kfp-reference'))].filter((f) => statSync(f).size < 2_000_000)
+const files = yamlCorpus()
 
 Y(`every YAML file of the fixtures, templates and shared reference (${files.length}), and 8 mutations of each`, () => {
   assert.ok(files.length > 50, String(files.length))
