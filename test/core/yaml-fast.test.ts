@@ -15,6 +15,7 @@ import {plainYamlValue} from '../../src/core/yaml-fast.js'
 import {mutateYaml, rng} from '../fuzz/generator.js'
 import {repoRoot} from '../helpers/cli.js'
 import {shape, yamlCorpus} from '../helpers/yaml-corpus.js'
+import {probeModules} from '../helpers/module-probe.js'
 import {mutateSyntax, randomDoc} from '../helpers/yaml-syntax-fuzz.js'
 
 const F = suite('fast YAML read = the yaml package')
@@ -159,6 +160,18 @@ P('issues of a project read fast are those of the yaml read', () => {
   assert.ok(fast.issues.length > 0)
   assert.equal(fast.issues, slow.issues)
   assert.is(fast.issues[0].line, 9)
+})
+
+P('js-yaml loads when a file is read, not when the project modules are imported (kfp start-up stays light)', () => {
+  const r = probeModules(
+    'js-yaml',
+    `const {parseYamlFile} = await import('./src/core/project/yaml-doc.ts')
+await import('./src/core/project/load.ts')
+await mark('imported')
+parseYamlFile('kfp.yaml', 'name: p\\n')
+await mark('read')`,
+  )
+  assert.equal(r, {marks: {imported: false, read: true}, modules: true})
 })
 
 F.run()
