@@ -5,6 +5,7 @@
  */
 import {CliError, EXIT} from '../../lib/errors.js'
 import type {JsonValue} from '../project/types.js'
+import {nameList} from '../project/names.js'
 import {findTask, type PlannedTask} from './dag.js'
 import {paramsReadBy} from './inputs.js'
 import {formatParamValue, parseParamText, splitAssignment} from './params.js'
@@ -81,7 +82,7 @@ export function parseSetOutputs(raw: string[], tasks: PlannedTask[], skipped: Se
     const stepRef = kv.key.slice(0, dot)
     const output = kv.key.slice(dot + 1)
     const t = findTask(tasks, stepRef, stepNames)
-    if (!t) throw usage(`--set-output ${r}: no step '${stepRef}'.`, [`Steps: ${tasks.map((x) => userStepName(x, stepNames)).join(', ')}`])
+    if (!t) throw usage(`--set-output ${r}: no step '${stepRef}'.`, [`Steps: ${nameList(tasks.map((x) => userStepName(x, stepNames)))}`])
     if (!skipped.has(t.name)) throw usage(`--set-output ${r}: step '${stepRef}' runs in this run; only steps before --start-step take outputs from --set-output.`)
     const outs = t.component.outputDefinitions ?? {}
     const names = [...Object.keys(outs.parameters ?? {}), ...Object.keys(outs.artifacts ?? {})]

@@ -5,7 +5,7 @@
  */
 import type {BindingRef} from './bindings.js'
 import {parseBinding} from './bindings.js'
-import {didYouMeanSuffix, isValidK8sName} from './names.js'
+import {didYouMeanSuffix, isValidK8sName, nameList} from './names.js'
 import {inferParamType, typeWord} from './param-types.js'
 import {
   ancestors,
@@ -171,7 +171,7 @@ export function checkReference(ctx: RefContext, ref: BindingRef, use: Use): Chec
     const param = ctx.params.get(ref.param)
     if (param) return {ok: true, type: param.type, what: `param '${param.name}'`}
     const names = [...ctx.params.keys()]
-    return {ok: false, code: 'UNKNOWN_PARAM', message: `unknown param '${ref.param}'${didYouMeanSuffix(ref.param, names)}`, hint: names.length > 0 ? `Params: ${names.join(', ')}; or declare '${ref.param}' under params:.` : `Declare it under params:, e.g. ${ref.param}: VALUE.`}
+    return {ok: false, code: 'UNKNOWN_PARAM', message: `unknown param '${ref.param}'${didYouMeanSuffix(ref.param, names)}`, hint: names.length > 0 ? `Params: ${nameList(names)}; or declare '${ref.param}' under params:.` : `Declare it under params:, e.g. ${ref.param}: VALUE.`}
   }
   if ('runStatus' in ref) {
     const fin = finalNode(t)
@@ -195,7 +195,7 @@ export function checkReference(ctx: RefContext, ref: BindingRef, use: Use): Chec
     if (renamed) {
       return {ok: false, code: 'UNKNOWN_STEP', message: `unknown step '${ref.step}' — did you mean '${renamed}'?`, hint: `Step '${renamed}' runs components/${ref.step}: if it was renamed from '${ref.step}', rename the reference too: \${{ steps.${renamed}.outputs.${ref.output} }}.`}
     }
-    return {ok: false, code: 'UNKNOWN_STEP', message: `unknown step '${ref.step}'${didYouMeanSuffix(ref.step, ctx.stepNames)}`, hint: `Steps: ${ctx.stepNames.join(', ')}.`}
+    return {ok: false, code: 'UNKNOWN_STEP', message: `unknown step '${ref.step}'${didYouMeanSuffix(ref.step, ctx.stepNames)}`, hint: `Steps: ${nameList(ctx.stepNames)}.`}
   }
   const outs = ctx.outputsOf(producer)
   if (!outs) return {ok: false}

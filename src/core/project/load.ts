@@ -2,7 +2,7 @@ import {parse} from 'yaml'
 import {bindingRefs, parseBinding} from './bindings.js'
 import {parseComponent, type ComponentSource} from './component.js'
 import {stepOutputs} from './model.js'
-import {didYouMeanSuffix, isValidK8sName, isValidParamName, MAX_NAME_LENGTH, suggestK8sName} from './names.js'
+import {didYouMeanSuffix, isValidK8sName, isValidParamName, MAX_NAME_LENGTH, nameList, suggestK8sName} from './names.js'
 import {
   describeValue,
   inferParamType,
@@ -365,7 +365,7 @@ function checkProject(input: ProjectSource, parsed: YamlParse): {project?: Proje
       const p: YamlPath = typeof rawStep.after === 'string' ? [...sp, 'after'] : [...sp, 'after', j]
       if (!stepByName.has(a)) {
         const renamed = renamedStep(a, [...stepByName.values()])
-        add(p, `${who}: after: unknown step '${a}'${renamed ? ` — did you mean '${renamed}'?` : didYouMeanSuffix(a, stepNames)}`, 'UNKNOWN_STEP', renamed ? `Step '${renamed}' runs components/${a}: if it was renamed from '${a}', rename it here too: after: [${renamed}].` : `Steps: ${stepNames.join(', ')}.`)
+        add(p, `${who}: after: unknown step '${a}'${renamed ? ` — did you mean '${renamed}'?` : didYouMeanSuffix(a, stepNames)}`, 'UNKNOWN_STEP', renamed ? `Step '${renamed}' runs components/${a}: if it was renamed from '${a}', rename it here too: after: [${renamed}].` : `Steps: ${nameList(stepNames)}.`)
         return
       }
       const first = outputsOf(stepByName.get(a)!)?.[0]

@@ -1,4 +1,4 @@
-import {didYouMean} from './names.js'
+import {didYouMean, nameList} from './names.js'
 import type {Component, ComponentIO, Project, Step} from './types.js'
 
 /**
@@ -18,7 +18,7 @@ export function stepOutputs(step: Pick<Step, 'fileOutputs'>, component: Componen
  * Returns the step, or a message and hints (did-you-mean, the list of steps) to show the user.
  */
 export function findStep(project: Pick<Project, 'steps'>, ref: string | number): {step: Step} | {message: string; hints: string[]} {
-  const list = project.steps.map((s) => `${s.number} ${s.name}`).join(', ')
+  const list = nameList(project.steps.map((s) => `${s.number} ${s.name}`))
   const listHint = project.steps.length > 0 ? `Steps: ${list}.` : 'The pipeline has no steps yet; add one with `kfp component add NAME`.'
   const text = String(ref).trim()
   if (typeof ref === 'number' || /^\d+$/.test(text)) {

@@ -72,6 +72,11 @@ function isTransposition(a: string, b: string): boolean {
   return diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]]
 }
 
+/** Names for a hint, comma-separated: the first `max`, then how many more (a project may have 20,000 params). */
+export function nameList(names: readonly string[], max = 30): string {
+  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ')
+}
+
 /** " — did you mean 'x'?" or "" (for appending to a message). */
 export function didYouMeanSuffix(input: string, candidates: Iterable<string>): string {
   const m = didYouMean(input, candidates)

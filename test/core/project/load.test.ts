@@ -211,6 +211,14 @@ refs('unknown param with did-you-mean', () => {
   expectIssue(parse(text).issues, "step 'preprocess': input 'start_year': unknown param 'startyear' — did you mean 'startYear'?", posOf(text, '${{ params.startyear'))
 })
 
+refs('an unknown param among 20,000 lists the first 30 of them in its hint, not all', () => {
+  const many = Array.from({length: 20_000}, (_, i) => `  p${i}: {type: integer, default: ${i}}`).join('\n')
+  const text = babyweight(['${{ params.startYear }}', '${{ params.nosuch }}']).replace('params:\n', `params:\n${many}\n`)
+  const issue = parse(text).issues.find((i) => i.message.includes("unknown param 'nosuch'"))
+  assert.ok(issue, summary(parse(text).issues))
+  assert.match(issue!.hint ?? '', /^Params: p0, p1, .*, p29 and 19973 more; or declare 'nosuch' under params:\.$/)
+})
+
 refs('an output the producing component does not declare lists the outputs it has', () => {
   const text = babyweight(['${{ steps.hypertrain.outputs.jobname }}', '${{ steps.hypertrain.outputs.job }}'])
   expectIssue(parse(text).issues, "step 'traintuned': input 'jobname': step 'hypertrain' has no output 'job'", posOf(text, '${{ steps.hypertrain.outputs.job }}'), 'Outputs of hypertrain (component hypertrain): jobname.')

@@ -1,6 +1,6 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {didYouMean, irName, isValidK8sName, isValidParamName, suggestK8sName} from '../../../src/core/project/names.js'
+import {didYouMean, irName, isValidK8sName, isValidParamName, nameList, suggestK8sName} from '../../../src/core/project/names.js'
 
 const k8s = suite('isValidK8sName / irName / suggestK8sName')
 
@@ -45,5 +45,16 @@ dym('finds typos, swapped letters and case/separator differences; ignores unrela
   assert.is(didYouMean('x', []), undefined)
 })
 
+const lists = suite('nameList')
+lists('names for a hint: all of a few, the first 30 of many and how many more', () => {
+  assert.is(nameList([]), '')
+  assert.is(nameList(['a', 'b']), 'a, b')
+  const many = Array.from({length: 20_000}, (_, i) => `p${i}`)
+  assert.is(nameList(many.slice(0, 30)), many.slice(0, 30).join(', '))
+  assert.is(nameList(many), `${many.slice(0, 30).join(', ')} and 19970 more`)
+  assert.is(nameList(many, 2), 'p0, p1 and 19998 more')
+})
+
 k8s.run()
+lists.run()
 dym.run()
