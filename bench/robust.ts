@@ -23,17 +23,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const bin = path.join(root, 'bin', 'run.js')
 
 /**
- * Wall time, kfp's CPU time (user + sys) and peak RSS (GNU time) of one kfp command. kfp's stderr (the streamed log lines) is a pipe: read
- * by this process, as a terminal or `2>&1 | …` would, or with `reader`, by that shell command (a slow reader).
+ * Wall time, kfp's CPU time (user + sys) and peak RSS (GNU time) of one kfp command. kfp's stderr (the streamed log
+ * lines) is a pipe read by a shell command, as a terminal or `2>&1 | …` reads it: by default `tail -c`, which reads
+ * and drops (its last bytes are kept for an error message); with `reader`, that command (a slow reader). Not this
+ * process: spawnSync would gather all 200 MB and join them after kfp exits, ≈ 0.35 s of the bench's own work
+ * counted as kfp's time.
  */
 function measure(args: string[], cwd: string, o: {reader?: string} = {}): Measured {
   const rssFile = path.join(os.tmpdir(), `kfp-bench-rss-${process.pid}`)
   const kfp = ['/usr/bin/time', '-o', rssFile, '-f', '%M %U %S', process.execPath, bin, ...args]
-  const [file, argv] = o.reader
-    ? ['bash', ['-c', `set -o pipefail; ${kfp.map((a) => `'${a}'`).join(' ')} 2>&1 >/dev/null | ${o.reader}`]]
-    : [kfp[0], kfp.slice(1)]
+  const reader = o.reader ?? 'tail -c 4096 >&2'
+  const [file, argv] = ['bash', ['-c', `set -o pipefail; ${kfp.map((a) => `'${a}'`).join(' ')} 2>&1 >/dev/null | ${reader}`]]
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(file, argv, {cwd, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30})
+  const r = spawnSync(file, argv, {cwd, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']})
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (r.status !== 0) throw new Error(`kfp ${args.join(' ')} exited ${r.status}: ${r.stderr.subarray(-300).toString()}`)
   const [rssKb, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number)
@@ -82,7 +84,7 @@ type Part = (tmp: string) => BenchResult[]
 /** 1 + 2: 200 MB of 100-byte lines. */
 const bigLog: Part = (tmp) => {
   const big = project(path.join(tmp, 'big'), `yes ${'x'.repeat(99)} | head -c ${mb(200)}`)
-  const [watched, quiet] = interleaved(3, () => measure(['run', '--runner', 'process'], big), () => measure(['run', '--runner', 'process', '--no-watch'], big))
+  const [watched, quiet] = interleaved(5, () => measure(['run', '--runner', 'process'], big), () => measure(['run', '--runner', 'process', '--no-watch'], big))
   // A reader that starts a second late and then reads 50 MB/s at most: the step waits for it (backpressure).
   const slow = measure(['run', '--runner', 'process'], big, {reader: `(sleep 1; while [ "$(head -c 5000000 | wc -c)" -gt 0 ]; do sleep 0.1; done)`})
   const logs = measure(['logs', 'latest', 'big'], big)
