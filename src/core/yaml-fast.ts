@@ -16,9 +16,8 @@
  * test/core/yaml-fast.test.ts checks all of it against the `yaml` package on every YAML file of the repository and
  * the shared reference, and on seeded mutations of each. Pure (no I/O); js-yaml loads on the first call.
  */
-import {createRequire} from 'node:module'
+import {jsYamlLib, type JsYaml} from './js-yaml.js'
 
-type JsYaml = typeof import('js-yaml')
 let lib: {jsYaml: JsYaml; schema: import('js-yaml').Schema} | undefined
 
 /** Thrown inside js-yaml's load to stop at the first construct this module leaves to the `yaml` package. */
@@ -43,7 +42,7 @@ function decimal(n: number): number {
 
 function load(): NonNullable<typeof lib> {
   if (lib) return lib
-  const jsYaml = createRequire(import.meta.url)('js-yaml') as JsYaml
+  const jsYaml = jsYamlLib()
   const {Type, FAILSAFE_SCHEMA} = jsYaml
   const scalar = (tag: string, test: (s: string) => boolean, value: (s: string) => unknown) =>
     new Type(`tag:yaml.org,2002:${tag}`, {kind: 'scalar', resolve: (s: string | null) => s !== null && test(s), construct: value})

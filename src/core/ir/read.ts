@@ -11,18 +11,8 @@
  * Options: the YAML 1.2 core schema (no timestamps, so dates stay strings as JSON needs them), and `json: true` so
  * that a duplicated key keeps its last value instead of failing, as in PyYAML.
  */
-import {createRequire} from 'node:module'
 import {CliError, EXIT} from '../../lib/errors.js'
-
-type JsYaml = typeof import('js-yaml')
-let jsYaml: JsYaml | undefined
-/**
- * js-yaml, loaded on the first read (not when a module that imports this one loads: `kfp runs`, `kfp logs` and the
- * remote services import core/remote/spec.ts for small helpers and never parse IR). Synchronous, so readers stay sync.
- */
-function yamlLib(): JsYaml {
-  return (jsYaml ??= createRequire(import.meta.url)('js-yaml') as JsYaml)
-}
+import {jsYamlLib} from '../js-yaml.js'
 
 /** A YAML syntax error at `file:line:col` (1-based), exit 3. */
 export function yamlSyntaxError(file: string, line: number | undefined, col: number | undefined, reason: string): CliError {
@@ -32,10 +22,10 @@ export function yamlSyntaxError(file: string, line: number | undefined, col: num
 /** Parses every YAML (or JSON) document of a compiled pipeline file; throws YAML_SYNTAX with file:line:col. */
 export function loadIrDocuments(text: string, file: string): unknown[] {
   try {
-    const {CORE_SCHEMA, loadAll} = yamlLib()
+    const {CORE_SCHEMA, loadAll} = jsYamlLib()
     return loadAll(text, undefined, {schema: CORE_SCHEMA, json: true, filename: file})
   } catch (err) {
-    if (err instanceof yamlLib().YAMLException) {
+    if (err instanceof jsYamlLib().YAMLException) {
       const m = err.mark as {line?: number; column?: number} | undefined
       throw yamlSyntaxError(file, m?.line === undefined ? undefined : m.line + 1, m?.column === undefined ? undefined : m.column + 1, err.reason)
     }
