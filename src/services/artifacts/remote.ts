@@ -9,7 +9,7 @@ import type {Ctx} from '../../ctx.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {connectRemote, type RemoteSession} from '../remote/connect.js'
-import {describeRun, resolveRemoteRunId, type RemoteRunInfo, type RemoteTaskInfo} from '../remote/runs.js'
+import {describeRun, namesStep, resolveRemoteRunId, type RemoteRunInfo, type RemoteTaskInfo} from '../remote/runs.js'
 
 export function serverArtifactsNotYet(target: string): CliError {
   return new CliError('SERVER_UNSUPPORTED', `kfp artifacts does not read runs on a KFP server yet (target '${target}'); it reads local runs.`, {
@@ -44,7 +44,7 @@ export interface ServerArtifactsResult {
 }
 
 const stepMatches = (t: RemoteTaskInfo, ref: string) =>
-  (/^\d+$/.test(ref) && t.number === Number(ref)) || t.name === ref || t.key === ref || t.key.replace(/\[\d+\]/g, '').split('/').at(-1) === ref
+  (/^\d+$/.test(ref) && t.number === Number(ref)) || namesStep(t, ref)
 
 /** `kfp artifacts list RUN [STEP] --target NAME`: every output artifact of the run's steps (or of one step), in step order. */
 export async function listServerArtifacts(o: {target?: string; run: string; step?: string}, ctx: Ctx): Promise<ServerArtifactsResult> {

@@ -4,12 +4,13 @@ import type {KfpRun} from '../../clients/kfp-api.js'
 import type {MlmdArtifact} from '../../clients/mlmd.js'
 import {k8sName, uniqueName} from '../../core/compile/names.js'
 import type {LogWindow} from '../../core/logs/window.js'
+import {templatePathOf} from '../../core/engine/naming.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {specSteps} from '../../core/remote/steps.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {loadProject} from '../project/load.js'
 import {connectRemote, type RemoteSession} from './connect.js'
-import {describeRun, resolveRemoteRunId, specOfRun, type RemoteRunInfo, type RemoteTaskInfo} from './runs.js'
+import {describeRun, namesStep, resolveRemoteRunId, specOfRun, type RemoteRunInfo, type RemoteTaskInfo} from './runs.js'
 
 /**
  * Where a step's log was read from, in the order kfp tries them (as the KFP UI does, frontend/src/components/tabs/
@@ -127,9 +128,9 @@ async function stepMatch(s: RemoteSession, run: KfpRun, info: RemoteRunInfo, ste
         exit: EXIT.USAGE,
       })
     }
-    return (t) => t.key.replace(/\[\d+\]/g, '') === wanted.path
+    return (t) => templatePathOf(t.key) === wanted.path
   }
-  const named: StepMatch = (t) => t.name === step || t.key === step || t.key.replace(/\[\d+\]/g, '').split('/').at(-1) === step || t.key.replace(/\[\d+\]/g, '') === step
+  const named: StepMatch = (t) => namesStep(t, step) || templatePathOf(t.key) === step
   if (!info.tasks.some(named)) {
     throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step '${step}'${info.tasks.length ? ` (steps: ${info.tasks.map((t) => t.name).join(', ')})` : ''}.`, {exit: EXIT.USAGE})
   }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {listAll, type Filter, type KfpRun} from '../../clients/kfp-api.js'
 import type {MlmdExecution} from '../../clients/mlmd.js'
+import {templatePathOf} from '../../core/engine/naming.js'
 import type {RunStatus, TaskStatus} from '../../core/engine/record.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
@@ -34,6 +35,11 @@ export interface RemoteTaskInfo {
   /** Output parameters (ML Metadata `outputs`). */
   outputs: Record<string, JsonValue>
   message?: string
+}
+
+/** True when `ref` is the step's name (`train[0]`), its record key, or its task key (the last segment of its template path). */
+export function namesStep(t: RemoteTaskInfo, ref: string): boolean {
+  return t.name === ref || t.key === ref || templatePathOf(t.key).split('/').at(-1) === ref
 }
 
 /** A server run, shaped like a local run record where the fields mean the same. */
