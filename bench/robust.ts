@@ -1,6 +1,6 @@
 // Issue 11's speed and memory targets, as ratios measured in one run (never in tests). Needs `npm run build` and GNU
 // time (/usr/bin/time). Run alone: node --import tsx bench/robust.ts, or one part: node --import tsx bench/run.ts robust-log
-// Times are medians of 3 interleaved rounds (see interleaved()).
+// Times are medians of interleaved rounds (see interleaved()).
 //  1. A step printing 200 MB: `kfp run` (log lines streamed) against `kfp run --no-watch`: ≤ 1.5×; kfp's peak RSS
 //     while streaming against 150 MB: ≤ 1×.
 //     The same with a slow reader of kfp's stderr: peak RSS against 150 MB: ≤ 1× (backpressure, not buffering).
@@ -33,9 +33,10 @@ function measure(args: string[], cwd: string, o: {reader?: string} = {}): Measur
   const rssFile = path.join(os.tmpdir(), `kfp-bench-rss-${process.pid}`)
   const kfp = ['/usr/bin/time', '-o', rssFile, '-f', '%M %U %S', process.execPath, bin, ...args]
   const reader = o.reader ?? 'tail -c 4096 >&2'
-  const [file, argv] = ['bash', ['-c', `set -o pipefail; ${kfp.map((a) => `'${a}'`).join(' ')} 2>&1 >/dev/null | ${reader}`]]
+  // kfp's argv goes to bash as its positional parameters ("$@"), never quoted into the script: paths may hold a quote.
+  const argv = ['-c', `set -o pipefail; "$@" 2>&1 >/dev/null | ${reader}`, 'bash', ...kfp]
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(file, argv, {cwd, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']})
+  const r = spawnSync('bash', argv, {cwd, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe']})
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (r.status !== 0) throw new Error(`kfp ${args.join(' ')} exited ${r.status}: ${r.stderr.subarray(-300).toString()}`)
   const [rssKb, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number)
