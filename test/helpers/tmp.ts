@@ -7,3 +7,13 @@ export async function tmpdir(prefix = 'kfp-test-'): Promise<{dir: string; cleanu
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix))
   return {dir, cleanup: () => rm(dir, {recursive: true, force: true})}
 }
+
+/** `fn` on a fresh temp dir, removed after whatever `fn` does (the tmpdir + try/finally of many tests). */
+export async function withTmp<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const tmp = await tmpdir(prefix)
+  try {
+    return await fn(tmp.dir)
+  } finally {
+    await tmp.cleanup()
+  }
+}
