@@ -30,20 +30,11 @@ export function createLogBatch(
   const maxChars = o.maxChars ?? 64 * 1024
   let pending: string[] = []
   let chars = 0
-  /** The stream's wait after the last write, until it settles (the stream fills only when written to). */
-  let full: Promise<void> | undefined
   const flush = () => {
     if (pending.length === 0) return
     write(pending.length === 1 ? pending[0] : pending.join(''))
     pending = []
     chars = 0
-    const wait = writable()
-    if (wait !== full) {
-      full = wait
-      void wait?.then(() => {
-        if (full === wait) full = undefined
-      })
-    }
   }
   return {
     push(lines) {
@@ -51,7 +42,8 @@ export function createLogBatch(
       chars += lines.length
       if (pending.length >= maxBlocks || chars >= maxChars) flush()
       else if (pending.length === 1) setImmediate(flush)
-      return full
+      // The stream's own state: full since the last write (the stream fills only when written to) until it drains.
+      return writable()
     },
     flush,
   }
