@@ -45,7 +45,12 @@ function outputsOf(g: TaskRecord, children: TaskRecord[], dag: IrDag): TaskOutpu
 export function closeEndedGroups(tasks: TaskRecord[], dagOf: (templatePath: string) => IrDag | undefined): string[] {
   const byKey = new Map(tasks.map((t) => [t.name, t]))
   const children = new Map<string, TaskRecord[]>()
-  for (const t of tasks) if (t.parent !== undefined) children.set(t.parent, [...(children.get(t.parent) ?? []), t])
+  for (const t of tasks) {
+    if (t.parent === undefined) continue
+    const list = children.get(t.parent)
+    if (list) list.push(t)
+    else children.set(t.parent, [t])
+  }
   const open = tasks.filter((t) => t.kind !== undefined && !isTaskFinal(t.status)).sort((a, b) => depth(b, byKey) - depth(a, byKey))
   const closed: string[] = []
   for (const g of open) {
