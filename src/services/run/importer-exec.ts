@@ -13,7 +13,7 @@ import type {JsonValue} from '../../core/project/types.js'
 import {environmentFault} from '../../lib/errors.js'
 import {fetchArtifact} from './artifact-fetch.js'
 import {openTaskLog} from './task-log.js'
-import {taskLogFile, type TaskExecContext, type TaskOutcome} from './task-exec.js'
+import {environmentFailure, taskLogFile, type TaskExecContext, type TaskOutcome} from './task-exec.js'
 
 /** An importer task of the IR. */
 export interface ImporterTask {
@@ -52,9 +52,7 @@ export async function executeImporterTask(t: ImporterTask, inputs: TaskInputs, c
     return fault ? {log, status: 'failed', fault, message: fault.message} : outcome
   } catch (err) {
     // kfp's own writes for the task (its folder) failed the same way.
-    const fault = environmentFault(err)
-    if (!fault) throw err
-    return {log, status: 'failed', fault, message: fault.message}
+    return environmentFailure(log, err)
   }
 }
 

@@ -201,10 +201,18 @@ export async function executeContainerTask(t: ContainerTask, inputs: TaskInputs,
     // kfp's own writes for the task (its folders, its outputs' folders) failed the same way.
     lines.flush()
     await log?.close()
-    const fault = environmentFault(err)
-    if (!fault) throw err
-    return {log: logRel, status: 'failed', fault, message: fault.message}
+    return environmentFailure(logRel, err)
   }
+}
+
+/**
+ * The outcome of a task whose kfp-side writes (its folders, its log) failed for the environment (a full or read-only
+ * disk): failed, with the fault that stops the run. Anything else is kfp's own failure: rethrown.
+ */
+export function environmentFailure(log: string, err: unknown): TaskOutcome {
+  const fault = environmentFault(err)
+  if (!fault) throw err
+  return {log, status: 'failed', fault, message: fault.message}
 }
 
 async function runTask(
