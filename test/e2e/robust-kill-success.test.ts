@@ -22,6 +22,18 @@ steps:
     inputs: {msg: "\${{ steps.make.outputs.msg }}"}
 `
 
+/** `kfp run --runner process` in `dir` until a step SIGKILLs it (as a kill -9 from elsewhere would). */
+async function runUntilKilled(dir: string): Promise<void> {
+  const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
+  assert.is(await new Promise((r) => kfp.once('close', (_code, sig) => r(sig))), 'SIGKILL')
+}
+
+/** The one run of the project in `dir`: its id and its run.json. */
+function onlyRun(dir: string): {id: string; file: string} {
+  const id = readdirSync(path.join(dir, '.kfp', 'runs'))[0]
+  return {id, file: path.join(dir, '.kfp', 'runs', id, 'run.json')}
+}
+
 /**
  * Runs YAML in `dir` until its second step SIGKILLs kfp, and leaves run.json as a kill before the last write leaves it:
  * the last run.json write before the kill had not yet covered the success of `make` (writes are coalesced and not
@@ -33,11 +45,8 @@ async function killAfterMake(dir: string): Promise<{id: string; file: string; le
     // The second step kills its kfp (its parent) for good, as a kill -9 from elsewhere would.
     use: {inputs: ['msg'], script: 'echo "got $1"; kill -9 $PPID; sleep 30'},
   })
-  const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
-  const signal = await new Promise((r) => kfp.once('close', (_code, sig) => r(sig)))
-  assert.is(signal, 'SIGKILL')
-  const id = readdirSync(path.join(dir, '.kfp', 'runs'))[0]
-  const file = path.join(dir, '.kfp', 'runs', id, 'run.json')
+  await runUntilKilled(dir)
+  const {id, file} = onlyRun(dir)
   const left = JSON.parse(readFileSync(file, 'utf8'))
   assert.is(left.status, 'running')
   const make = left.tasks.find((t: any) => t.name === 'make')
@@ -83,8 +92,7 @@ K('a cache hit right before the kill reads as cached, with the reused outputs', 
     const first = await runCli(['run', '--runner', 'process'], {cwd: tmp.dir})
     assert.is(first.code, 0, first.stderr)
     writeMiniProject(tmp.dir, yaml, {make: {outputs: ['msg'], script: 'printf made-once > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"; kill -9 $PPID; sleep 30'}})
-    const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
-    assert.is(await new Promise((r) => kfp.once('close', (_code, sig) => r(sig))), 'SIGKILL')
+    await runUntilKilled(tmp.dir)
     const runs = await runCli(['runs', 'list', '--json'], {cwd: tmp.dir})
     const id = runs.json.result.runs.find((r: any) => r.status === 'interrupted').id
     const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
@@ -213,12 +221,10 @@ K('inside a loop and a sub-DAG: the steps, their iterations and the loop read as
   const tmp = await tmpdir('kfp-killnested-')
   try {
     writeMiniProject(tmp.dir, NESTED, nestedComponents('echo "got $1"; kill -9 $PPID; sleep 30'))
-    const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
-    assert.is(await new Promise((r) => kfp.once('close', (_code, sig) => r(sig))), 'SIGKILL')
-    const id = readdirSync(path.join(tmp.dir, '.kfp', 'runs'))[0]
+    await runUntilKilled(tmp.dir)
+    const {id, file} = onlyRun(tmp.dir)
     // What a kill leaves when no run.json write came after the run's first one (writes are coalesced and paced, and
     // a loaded machine delays them): the root tasks pending, nothing inside the groups.
-    const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
     const rec = JSON.parse(readFileSync(file, 'utf8'))
     rec.tasks = rec.tasks
       .filter((t: any) => t.parent === undefined)
@@ -281,10 +287,8 @@ K('an importer that succeeded right before the kill reads as succeeded, with the
     writeMiniProject(tmp.dir, `name: ki\nsteps:\n  - name: use\n    cache: false\n    inputs: {data: {import: ${data}, type: Dataset}}\n`, {
       use: {inputs: ['data:Dataset'], script: 'cat "$1"; kill -9 $PPID; sleep 30'},
     })
-    const kfp = spawn(process.execPath, [binPath, 'run', '--runner', 'process'], {cwd: tmp.dir, env: {PATH: process.env.PATH, HOME: process.env.HOME}, stdio: 'ignore'})
-    assert.is(await new Promise((r) => kfp.once('close', (_code, sig) => r(sig))), 'SIGKILL')
-    const id = readdirSync(path.join(tmp.dir, '.kfp', 'runs'))[0]
-    const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
+    await runUntilKilled(tmp.dir)
+    const {id, file} = onlyRun(tmp.dir)
     // What a kill leaves when the last run.json write before it had not covered the importer's success.
     const rec = JSON.parse(readFileSync(file, 'utf8'))
     const imp = rec.tasks.find((t: any) => /^importer/.test(t.name))
