@@ -58,7 +58,7 @@ export function toJsSafely(doc: Document.Parsed, lines: LineCounter): SafeResult
     }
   }
   // The YAML 1.2 core schema only (a `%YAML 1.1` document has merge keys, timestamps, !!set, !!omap: toJS's business).
-  if (!firstAlias && !hasAnchors(anchors) && doc.schema.name === 'core') {
+  if (!firstAlias && anchors.size === 0 && doc.schema.name === 'core') {
     const plain = plainValue(doc.contents)
     if (plain !== NOT_PLAIN) return {ok: true, value: plain}
   }
@@ -71,8 +71,6 @@ export function toJsSafely(doc: Document.Parsed, lines: LineCounter): SafeResult
     return at(firstAlias ?? doc.contents, `YAML cannot be read: ${msg.split('\n')[0]}`)
   }
 }
-
-const hasAnchors = (anchors: Set<string>) => anchors.size > 0
 
 /** plainValue's answer for a node it leaves to the yaml library's toJS. */
 const NOT_PLAIN = Symbol('not plain')
@@ -95,7 +93,7 @@ function plainValue(n: unknown): unknown {
     const out: unknown[] = []
     for (const item of n.items) {
       if (isPair(item)) return NOT_PLAIN
-      const v = item === null ? null : plainValue(item)
+      const v = plainValue(item)
       if (v === NOT_PLAIN) return NOT_PLAIN
       out.push(v)
     }
@@ -107,7 +105,7 @@ function plainValue(n: unknown): unknown {
       const k = pair.key
       const kv = isScalar(k) ? k.value : undefined
       if ((typeof kv !== 'string' && typeof kv !== 'number' && typeof kv !== 'boolean') || kv === '<<') return NOT_PLAIN
-      const v = pair.value === null ? null : plainValue(pair.value)
+      const v = plainValue(pair.value)
       if (v === NOT_PLAIN) return NOT_PLAIN
       const key = String(kv)
       if (key === '__proto__') Object.defineProperty(out, key, {value: v, writable: true, enumerable: true, configurable: true})

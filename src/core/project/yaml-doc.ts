@@ -27,7 +27,7 @@ const exactReads = new WeakMap<YamlFile, {read: () => YamlParse; done: () => boo
  *
  * A plain document (core/yaml-fast.ts says which) is read with js-yaml, ten times faster, to exactly the value the
  * `yaml` package gives; its `yaml` Document (for positionOf) is then parsed only when a position is asked for. A
- * caller that found issues in such a file checks it again on {@link exactYamlParse}, so that every issue comes from
+ * caller that found issues in such a file checks it again with {@link checkedExactly}, so that every issue comes from
  * the `yaml` package's read, as it would without the fast read.
  */
 export function parseYamlFile(file: string, text: string): YamlParse {
