@@ -7,13 +7,13 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {isMetricsArtifact, metricsOf, type MetricValue} from '../../core/artifacts/metrics.js'
 import {labelOf, uniqueLabels} from '../../core/engine/naming.js'
-import {recordTreeOrder, type ArtifactValue, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
+import type {ArtifactValue, RunRecord, TaskRecord} from '../../core/engine/record.js'
 import type {JsonValue} from '../../core/project/types.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {readSpec, resolveRun, runDir} from '../run/store.js'
 import {runsStateDir, type RunsScope} from '../runs/index.js'
-import {findSteps, stepNotFound} from '../runs/steps.js'
+import {findSteps, stepNotFound, stepsInOrder} from '../runs/steps.js'
 
 /**
  * One output artifact of one step of a run: the same shape for a local run and a server run (services/artifacts/
@@ -125,11 +125,6 @@ async function describe(t: TaskRecord, step: string, name: string, a: ArtifactVa
   return info
 }
 
-/** The step records of a run (group records, i.e. sub-DAGs, loops and iterations, left out). */
-export function stepRecords(run: RunRecord): TaskRecord[] {
-  return run.tasks.filter((t) => !t.kind)
-}
-
 /** The run an artifact list is of: the same fields for a local and a server run. */
 export interface ArtifactsRun {
   id: string
@@ -145,12 +140,11 @@ export interface ListArtifactsResult {
 }
 
 /** The step records in display order (kfp runs get's: by step number, iterations in item order), with their labels. */
-export function orderedSteps(run: RunRecord, tasks: TaskRecord[] = stepRecords(run)): Array<{task: TaskRecord; step: string}> {
-  const labels = uniqueLabels(stepRecords(run).map((t) => t.name))
-  const wanted = new Set(tasks)
-  return recordTreeOrder(run.tasks)
-    .map(({task}) => task)
-    .filter((t) => wanted.has(t))
+export function orderedSteps(run: RunRecord, tasks?: TaskRecord[]): Array<{task: TaskRecord; step: string}> {
+  const steps = stepsInOrder(run)
+  const labels = uniqueLabels(steps.map((t) => t.name))
+  const wanted = tasks && new Set(tasks)
+  return (wanted ? steps.filter((t) => wanted.has(t)) : steps)
     .sort((a, b) => a.number - b.number)
     .map((t) => ({task: t, step: labels.get(t.name) ?? labelOf(t.name)}))
 }
@@ -164,8 +158,8 @@ export async function listArtifacts(o: RunsScope & {run: string; step?: string},
 async function collectArtifacts(o: RunsScope & {run: string; step?: string}, ctx: Pick<Ctx, 'env'>): Promise<{record: RunRecord; artifacts: ArtifactInfo[]}> {
   const stateDir = await runsStateDir(o, ctx)
   const run = await resolveRun(stateDir, o.run)
-  const tasks = o.step ? findSteps(stepRecords(run), o.step) : stepRecords(run)
-  if (o.step && tasks.length === 0) throw stepNotFound(run, o.step)
+  const tasks = o.step ? findSteps(stepsInOrder(run), o.step) : undefined
+  if (o.step && !tasks?.length) throw stepNotFound(run, o.step)
   const spec = await readSpec(runDir(stateDir, run.id), run)
   const artifacts: ArtifactInfo[] = []
   for (const {task: t, step} of orderedSteps(run, tasks))
@@ -176,7 +170,7 @@ async function collectArtifacts(o: RunsScope & {run: string; step?: string}, ctx
 /** The scalar metrics of a run, per Metrics artifact (for `kfp runs get` and `kfp runs compare`); `spec` is the run's (store readSpec). */
 export async function runMetrics(run: RunRecord, spec: PipelineSpec | undefined): Promise<StepMetrics[]> {
   const out: StepMetrics[] = []
-  for (const {task: t, step} of orderedSteps(run, stepRecords(run))) {
+  for (const {task: t, step} of orderedSteps(run)) {
     for (const [n, a] of Object.entries(t.outputs.artifacts)) {
       if (!isMetricsArtifact(a, declaredType(spec, t.name, n))) continue
       const info = await describe(t, step, n, a, spec)
