@@ -4,7 +4,8 @@ import {existsSync, readdirSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {repoRoot} from './cli.js'
 
-function yamlFiles(dir: string): string[] {
+/** Every `.yaml` / `.yml` file under `dir` (none when it is not there). */
+export function yamlFiles(dir: string): string[] {
   const out: string[] = []
   if (!existsSync(dir)) return out
   for (const name of readdirSync(dir)) {

@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -6,11 +6,10 @@ import {parseDocument} from 'yaml'
 import {loadIrDocuments} from '../../../src/core/ir/read.js'
 import {isCliError} from '../../../src/lib/errors.js'
 import {fixturesDir} from '../engine/helpers.js'
+import {yamlFiles} from '../../helpers/yaml-corpus.js'
 
 const sdkDir = path.join(fixturesDir, 'sdk', 'valid')
-const walk = (d: string): string[] =>
-  readdirSync(d).flatMap((n) => (statSync(path.join(d, n)).isDirectory() ? walk(path.join(d, n)) : n.endsWith('.yaml') ? [path.join(d, n)] : []))
-const files = walk(sdkDir)
+const files = yamlFiles(sdkDir)
 
 test('the SDK corpus is all there (test_data/sdk_compiled_pipelines/valid at 7b70c7b has 150 files)', () => {
   assert.is(files.length, 150)
