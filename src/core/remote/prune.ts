@@ -23,7 +23,7 @@ import {CliError, EXIT} from '../../lib/errors.js'
 import type {TaskOutputs} from '../engine/record.js'
 import {childKey, iterationKey} from '../engine/naming.js'
 import {leavesOf, type TaskNode} from '../engine/tree.js'
-import type {IrArtifactSpec, IrDag, IrTask, PipelineSpec} from '../ir/types.js'
+import type {IrArtifactSpec, IrComponentSpec, IrDag, IrTask, PipelineSpec} from '../ir/types.js'
 import type {JsonValue} from '../project/types.js'
 
 export interface PruneInput {
@@ -151,8 +151,9 @@ export function pruneSpecForStartStep(i: PruneInput): {spec: PipelineSpec; impor
     return task
   }
 
-  /** Prunes `dag` (the instance `scope`, whose tasks are `nodes`); returns the DAG outputs it had to drop. */
-  const pruneDag = (dag: IrDag, nodes: TaskNode[], scope: string): Removed => {
+  /** Prunes the DAG of `comp` (the instance `scope`, whose tasks are `nodes`); returns the outputs it had to drop. */
+  const pruneDag = (comp: IrComponentSpec, nodes: TaskNode[], scope: string): Removed => {
+    const dag = comp.dag!
     const byName = new Map(nodes.map((n) => [n.name, n]))
     const states = new Map(nodes.map((n) => [n.name, stateOf(n, i.skipped)]))
     const dropped = new Map<string, Removed>()
@@ -175,11 +176,7 @@ export function pruneSpecForStartStep(i: PruneInput): {spec: PipelineSpec; impor
         task.componentRef = {name: copy}
         compName = copy
       }
-      const comp = out.components[compName]
-      const removed = pruneDag(comp.dag!, n.children!, n.path)
-      for (const k of removed.parameters.keys()) delete comp.outputDefinitions?.parameters?.[k]
-      for (const k of removed.artifacts.keys()) delete comp.outputDefinitions?.artifacts?.[k]
-      dropped.set(n.name, removed)
+      dropped.set(n.name, pruneDag(out.components[compName], n.children!, n.path))
     }
     const gone = (producer: string, key: string, kind: 'parameters' | 'artifacts'): 'all' | 'partial' | undefined =>
       states.get(producer) === 'skip' ? 'all' : dropped.get(producer)?.[kind].get(key)
@@ -215,16 +212,17 @@ export function pruneSpecForStartStep(i: PruneInput): {spec: PipelineSpec; impor
       keepDependencies(t, (d) => states.get(d) !== 'skip')
     }
     for (const [tname, st] of states) if (st === 'skip') delete dag.tasks[tname]
-    return droppedOutputs(dag, (producer, key, kind) => gone(producer, key, kind))
+    const removed = droppedOutputs(dag, (producer, key, kind) => gone(producer, key, kind))
+    // The outputs that came from removed tasks cannot be produced any more.
+    for (const k of removed.parameters.keys()) delete comp.outputDefinitions?.parameters?.[k]
+    for (const k of removed.artifacts.keys()) delete comp.outputDefinitions?.artifacts?.[k]
+    return removed
   }
 
   const oneOfRefused = (consumer: string, group: string, key: string) =>
     usage(`--start-step ${i.startNumber}: step ${consumer} reads '${group}.${key}', a dsl.OneOf output whose branches lie on both sides of step ${i.startNumber}.`, ['Start before the first branch, or after the step that reads it.'])
 
-  const removed = pruneDag(out.root.dag!, i.tree, '')
-  // Root outputs that came from removed tasks cannot be produced any more.
-  for (const k of removed.parameters.keys()) delete out.root.outputDefinitions?.parameters?.[k]
-  for (const k of removed.artifacts.keys()) delete out.root.outputDefinitions?.artifacts?.[k]
+  pruneDag(out.root, i.tree, '')
   dropUnused(out)
   return {spec: out, imported}
 }
