@@ -212,7 +212,7 @@ export function pruneSpecForStartStep(i: PruneInput): {spec: PipelineSpec; impor
       keepDependencies(t, (d) => states.get(d) !== 'skip')
     }
     for (const [tname, st] of states) if (st === 'skip') delete dag.tasks[tname]
-    const removed = droppedOutputs(dag, (producer, key, kind) => gone(producer, key, kind))
+    const removed = droppedOutputs(dag, gone)
     // The outputs that came from removed tasks cannot be produced any more.
     for (const k of removed.parameters.keys()) delete comp.outputDefinitions?.parameters?.[k]
     for (const k of removed.artifacts.keys()) delete comp.outputDefinitions?.artifacts?.[k]
