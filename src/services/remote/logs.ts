@@ -107,6 +107,9 @@ export function storagePathOf(uri: string): {source: string; bucket: string; key
   return {source: m[1] === 'gs' ? 'gcs' : m[1], bucket: m[2], key: m[3]}
 }
 
+/** A step with a log of its own in this run: it has a pod, and was not taken from cache, skipped or left pending. */
+const hasOwnLog = (t: RemoteTaskInfo): t is RemoteTaskInfo & {podName: string} => Boolean(t.podName) && t.status !== 'cached' && t.status !== 'pending' && t.status !== 'skipped'
+
 const createdDate = (t: RemoteTaskInfo, run: KfpRun) => (t.startedAt ?? run.created_at ?? '').slice(0, 10)
 
 type StepMatch = (t: RemoteTaskInfo) => boolean
@@ -236,7 +239,7 @@ async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Prom
   if (o.follow) return followLogs(s, run, info, {...o, kube, kubeDown, match}, ctx)
 
   for (const t of chosen) {
-    if (t.status === 'cached' || !t.podName || t.status === 'skipped' || t.status === 'pending') {
+    if (!hasOwnLog(t)) {
       o.onEvent?.({type: 'note', step: t.name, message: t.status === 'cached' ? 'this step output is taken from cache (no log in this run)' : `did not run (${t.status})`})
       continue
     }
@@ -370,7 +373,7 @@ async function followLogs(
     for (;;) {
       const chosen = o.match ? info.tasks.filter(o.match) : info.tasks
       for (const t of chosen) {
-        if (!t.podName || t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
+        if (!hasOwnLog(t)) continue
         const ns = podNamespace(s, t)
         if (pods && !kubeDown && !pods.isGone(t.key)) {
           if (pods.open(t, ns)) sources[t.name] = 'kubernetes'
@@ -437,8 +440,7 @@ export function runLogFollower(
     if (!pods) return false
     let opened = false
     for (const t of info.tasks) {
-      if (t.status === 'cached' || t.status === 'pending' || t.status === 'skipped') continue
-      opened = pods.open(t, podNamespace(s, t)) || opened
+      if (hasOwnLog(t)) opened = pods.open(t, podNamespace(s, t)) || opened
     }
     return opened
   }
