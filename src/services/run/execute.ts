@@ -188,7 +188,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   for (const tr of rec.tasks) {
     if (tr.status === 'pending' || tr.status === 'running') {
       tr.status = 'cancelled'
-      tr.message = tr.message ?? (o.signal.aborted ? 'cancelled' : `not run: ${scheduler.fault ? `stopped: ${scheduler.fault.message}` : 'stopped by --fail-fast'}`)
+      tr.message = tr.message ?? (o.signal.aborted ? 'cancelled' : `not run: ${scheduler.stopReason()}`)
     }
   }
   rec.finishedAt = iso()

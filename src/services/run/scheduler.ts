@@ -189,7 +189,7 @@ export class Scheduler {
   private async runTask(node: TaskNode, tr: TaskRecord, scope: DagInputs, siblings: Map<string, Promise<Ended>>): Promise<Ended> {
     const ups = await Promise.all(node.upstream.map(async (u) => ({name: u, label: labelOf(childKey(tr.parent ?? '', u)), ended: await siblings.get(u)!})))
     if (tr.status !== 'pending') return this.ended(tr) // reused from an earlier run (--start-step)
-    const decision = decideStart(node.task, ups, {interrupted: this.o.signal.aborted, failFastStopped: this.failFastStopped, stoppedBy: this.fault && `stopped: ${this.fault.message}`})
+    const decision = decideStart(node.task, ups, {interrupted: this.o.signal.aborted, failFastStopped: this.failFastStopped, stoppedBy: this.stopReason()})
     if (!decision.run) return this.finish(tr, decision.status, decision.message)
     const sibling = (name: string) => ups.find((u) => u.name === name)?.ended
     try {
@@ -357,7 +357,7 @@ export class Scheduler {
       noCacheLookup: this.o.noCache || this.o.forceRun.has(node.path),
       // An exit task still runs after --fail-fast stopped the others; only Ctrl-C stops it.
       signal: exitTask ? this.o.signal : this.stop.signal,
-      cancelMessage: () => (this.o.signal.aborted ? 'cancelled' : this.fault ? `stopped: ${this.fault.message}` : 'stopped by --fail-fast'),
+      cancelMessage: () => (this.o.signal.aborted ? 'cancelled' : this.stopReason()),
       now: this.o.now,
       onStart: () => this.o.onEvent({type: 'task-start', ...ev}),
       onRetry: (attempt) => this.o.onEvent({type: 'task-retry', ...ev, attempt}),
@@ -385,6 +385,11 @@ export class Scheduler {
     if (outcome.status === 'succeeded' || outcome.status === 'cached') await this.markSucceeded(tr, outcome.status)
     if (outcome.fault) this.stopFor(outcome.fault)
     return this.finish(tr, outcome.status, outcome.message)
+  }
+
+  /** Why steps were stopped or not started once the run was stopped (--fail-fast, or the fault that stopped it). */
+  stopReason(): string {
+    return this.fault ? `stopped: ${this.fault.message}` : 'stopped by --fail-fast'
   }
 
   /**
