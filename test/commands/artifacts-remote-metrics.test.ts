@@ -8,7 +8,7 @@ import {createKfpApi} from '../../src/clients/kfp-api.js'
 import {parseCompiledPipeline} from '../../src/core/remote/spec.js'
 import {runCli} from '../helpers/cli.js'
 import {startFakeKfp, type FakeKfpServer} from '../helpers/kfp-server.js'
-import {startS3StandIn, type S3StandIn} from '../helpers/s3-stand-in.js'
+import {startS3StandIn, storeMinioWritesIn, type S3StandIn} from '../helpers/s3-stand-in.js'
 import {helloSpec} from '../helpers/remote-ctx.js'
 import {tmpdir} from '../helpers/tmp.js'
 
@@ -20,11 +20,7 @@ let runId: string
 R.before(async () => {
   server = await startFakeKfp()
   s3 = await startS3StandIn({buckets: ['mlpipeline']})
-  // The launcher writes to the bucket of the run's pipeline root (minio://mlpipeline/...).
-  server.onObject = (uri, data) => {
-    const m = /^minio:\/\/([^/]+)\/(.*)$/.exec(uri)
-    if (m) s3.put(m[1], m[2], data)
-  }
+  storeMinioWritesIn(server, s3)
   tmp = await tmpdir('kfp-art-remote-')
   await writeFile(path.join(tmp.dir, 'kfp.yaml'), 'name: hello\nsteps: []\n')
   const api = createKfpApi({endpoint: server.url})

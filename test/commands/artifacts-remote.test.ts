@@ -7,7 +7,7 @@ import {parseCompiledPipeline} from '../../src/core/remote/spec.js'
 import {runCli} from '../helpers/cli.js'
 import {startFakeKfp, type FakeKfpServer} from '../helpers/kfp-server.js'
 import {helloSpec} from '../helpers/remote-ctx.js'
-import {startS3StandIn, type S3StandIn} from '../helpers/s3-stand-in.js'
+import {startS3StandIn, storeMinioWritesIn, type S3StandIn} from '../helpers/s3-stand-in.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const art = suite('kfp artifacts list|get on a KFP server (CLI): ML Metadata + the MinIO pipeline root with your credentials')
@@ -18,10 +18,7 @@ let cleanup: () => Promise<void>
 art.before.each(async () => {
   server = await startFakeKfp()
   s3 = await startS3StandIn()
-  server.onObject = (uri, data) => {
-    const m = /^minio:\/\/([^/]+)\/(.*)$/.exec(uri)
-    if (m) s3.put(m[1], m[2], data)
-  }
+  storeMinioWritesIn(server, s3)
   ;({dir, cleanup} = await tmpdir())
 })
 art.after.each(async () => {

@@ -10,7 +10,7 @@ import {createKfpApi} from '../../src/clients/kfp-api.js'
 import {parseCompiledPipeline} from '../../src/core/remote/spec.js'
 import {repoRoot, runCli} from '../helpers/cli.js'
 import {startFakeKfp, type FakeKfpServer} from '../helpers/kfp-server.js'
-import {startS3StandIn, type S3StandIn} from '../helpers/s3-stand-in.js'
+import {startS3StandIn, storeMinioWritesIn, type S3StandIn} from '../helpers/s3-stand-in.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 const metricsIr = path.join(repoRoot, 'test', 'fixtures', 'ir', 'insight', 'metrics.yaml')
@@ -22,10 +22,7 @@ let serverRun: string
 J.before(async () => {
   server = await startFakeKfp()
   s3 = await startS3StandIn({buckets: ['mlpipeline']})
-  server.onObject = (uri, data) => {
-    const m = /^minio:\/\/([^/]+)\/(.*)$/.exec(uri)
-    if (m) s3.put(m[1], m[2], data)
-  }
+  storeMinioWritesIn(server, s3)
   tmp = await tmpdir('kfp-json-shapes-')
   await writeFile(path.join(tmp.dir, 'kfp.yaml'), `name: metrics\nsteps: []\ntargets:\n  local: {type: local}\n  kfp: {type: kfp, endpoint: '${server.url}'}\ndefaultTarget: local\n`)
   const local = await runCli(['run', '--local', metricsIr, '--runner', 'process', '--name', 'here'], {cwd: tmp.dir})

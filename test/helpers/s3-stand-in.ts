@@ -90,3 +90,14 @@ export async function startS3StandIn(o: {buckets?: string[]; accessKey?: string;
       }),
   }
 }
+
+/**
+ * Makes `s3` the MinIO of a fake KFP server: the minio:// objects its launcher writes (to the run's pipeline root,
+ * `minio://mlpipeline/...`) are put into the stand-in, where kfp reads them with the user's credentials.
+ */
+export function storeMinioWritesIn(server: {onObject?: (uri: string, data: Buffer) => void}, s3: S3StandIn): void {
+  server.onObject = (uri, data) => {
+    const m = /^minio:\/\/([^/]+)\/(.*)$/.exec(uri)
+    if (m) s3.put(m[1], m[2], data)
+  }
+}
