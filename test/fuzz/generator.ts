@@ -15,7 +15,8 @@ export function rng(seed: number): Rng {
   }
 }
 
-const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
+/** One of `xs`, chosen by `r`. */
+export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
 
 /** Values that have broken parsers before: prototype names, references, YAML syntax, odd numbers and sizes. */
 export const NASTY = [

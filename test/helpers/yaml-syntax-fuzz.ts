@@ -1,9 +1,7 @@
 // Seeded YAML syntax mutations and random small documents, for differential tests of YAML readers
 // (test/core/yaml-fast.test.ts): every YAML indicator, scalars of every resolution of the YAML 1.2 core schema and
 // the YAML 1.1 one, quoting and escapes, block scalar headers, flow and block collections, comments and indentation.
-import type {Rng, TextCase} from '../fuzz/generator.js'
-
-const pick = <T,>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
+import {pick, type Rng, type TextCase} from '../fuzz/generator.js'
 
 export const SCALARS = [
   '0', '-0', '+1', '007', '0o17', '0o8', '0x1F', '0X1F', '0b101', '1_000', '1e3', '1E+3', '-1.5e-3', '.5', '5.', '1.0', '1.50', '-.inf', '+.inf', '.Inf', '.NAN', '.nan', 'NaN', 'Infinity',
