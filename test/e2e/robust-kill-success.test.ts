@@ -9,7 +9,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {binPath, runCli} from '../helpers/cli.js'
 import {writeMiniProject} from '../helpers/mini-project.js'
-import {tmpdir} from '../helpers/tmp.js'
+import {tmpdir, withTmp} from '../helpers/tmp.js'
 
 const K = suite('SIGKILL right after a step succeeded')
 
@@ -57,11 +57,10 @@ async function killAfterMake(dir: string): Promise<{id: string; file: string; le
   return {id, file, left}
 }
 
-K('the step reads back as succeeded with its outputs, and --start-step 2 reuses them', async () => {
-  const tmp = await tmpdir('kfp-killsuccess-')
-  try {
-    const {id} = await killAfterMake(tmp.dir)
-    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+K('the step reads back as succeeded with its outputs, and --start-step 2 reuses them', () =>
+  withTmp('kfp-killsuccess-', async (dir) => {
+    const {id} = await killAfterMake(dir)
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: dir})
     assert.is(get.code, 0, get.stderr)
     const got = get.json.result.run
     assert.is(got.status, 'interrupted')
@@ -71,31 +70,28 @@ K('the step reads back as succeeded with its outputs, and --start-step 2 reuses 
     assert.equal(gm.outputs.parameters, {msg: 'made-before-kill'})
     assert.is(got.tasks.find((t: any) => t.name === 'use').status, 'cancelled')
 
-    const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: tmp.dir})
+    const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: dir})
     assert.is(cancel.code, 0, cancel.stderr)
     assert.is(cancel.json.result.run.tasks.find((t: any) => t.name === 'make').status, 'succeeded')
 
-    writeMiniProject(tmp.dir, YAML, {make: {outputs: ['msg'], script: 'printf rerun > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"'}})
-    const again = await runCli(['run', '--runner', 'process', '--start-step', '2', '--from-run', id], {cwd: tmp.dir})
+    writeMiniProject(dir, YAML, {make: {outputs: ['msg'], script: 'printf rerun > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"'}})
+    const again = await runCli(['run', '--runner', 'process', '--start-step', '2', '--from-run', id], {cwd: dir})
     assert.is(again.code, 0, again.stderr)
     assert.match(again.stdout + again.stderr, 'got made-before-kill')
-  } finally {
-    await tmp.cleanup()
-  }
-})
+  }),
+)
 
-K('a cache hit right before the kill reads as cached, with the reused outputs', async () => {
-  const tmp = await tmpdir('kfp-killcached-')
-  const yaml = YAML.replace('  - name: make\n    cache: false\n', '  - name: make\n')
-  try {
-    writeMiniProject(tmp.dir, yaml, {make: {outputs: ['msg'], script: 'printf made-once > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"'}})
-    const first = await runCli(['run', '--runner', 'process'], {cwd: tmp.dir})
+K('a cache hit right before the kill reads as cached, with the reused outputs', () =>
+  withTmp('kfp-killcached-', async (dir) => {
+    const yaml = YAML.replace('  - name: make\n    cache: false\n', '  - name: make\n')
+    writeMiniProject(dir, yaml, {make: {outputs: ['msg'], script: 'printf made-once > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"'}})
+    const first = await runCli(['run', '--runner', 'process'], {cwd: dir})
     assert.is(first.code, 0, first.stderr)
-    writeMiniProject(tmp.dir, yaml, {make: {outputs: ['msg'], script: 'printf made-once > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"; kill -9 $PPID; sleep 30'}})
-    await runUntilKilled(tmp.dir)
-    const runs = await runCli(['runs', 'list', '--json'], {cwd: tmp.dir})
+    writeMiniProject(dir, yaml, {make: {outputs: ['msg'], script: 'printf made-once > "$1"'}, use: {inputs: ['msg'], script: 'echo "got $1"; kill -9 $PPID; sleep 30'}})
+    await runUntilKilled(dir)
+    const runs = await runCli(['runs', 'list', '--json'], {cwd: dir})
     const id = runs.json.result.runs.find((r: any) => r.status === 'interrupted').id
-    const file = path.join(tmp.dir, '.kfp', 'runs', id, 'run.json')
+    const file = path.join(dir, '.kfp', 'runs', id, 'run.json')
     const rec = JSON.parse(readFileSync(file, 'utf8'))
     // `runs list` recorded the run as interrupted: put the record back to what the kill left.
     rec.status = 'running'
@@ -105,22 +101,19 @@ K('a cache hit right before the kill reads as cached, with the reused outputs', 
     delete make.finishedAt
     writeFileSync(file, JSON.stringify(rec))
 
-    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: dir})
     assert.is(get.code, 0, get.stderr)
     const gm = get.json.result.run.tasks.find((t: any) => t.name === 'make')
     assert.is(gm.status, 'cached', JSON.stringify(gm))
     assert.equal(gm.outputs.parameters, {msg: 'made-once'})
     assert.is(gm.reusedFrom.runId, runs.json.result.runs.find((r: any) => r.status === 'succeeded').id)
-  } finally {
-    await tmp.cleanup()
-  }
-})
+  }),
+)
 
-K('the first read records the repair in run.json once; later reads leave the file alone', async () => {
-  const tmp = await tmpdir('kfp-killrepair-')
-  try {
-    const {id, file, left} = await killAfterMake(tmp.dir)
-    const first = await runCli(['runs', 'list', '--json'], {cwd: tmp.dir})
+K('the first read records the repair in run.json once; later reads leave the file alone', () =>
+  withTmp('kfp-killrepair-', async (dir) => {
+    const {id, file, left} = await killAfterMake(dir)
+    const first = await runCli(['runs', 'list', '--json'], {cwd: dir})
     assert.is(first.code, 0, first.stderr)
     assert.is(first.json.result.runs[0].status, 'interrupted')
     const written = readFileSync(file, 'utf8')
@@ -137,23 +130,21 @@ K('the first read records the repair in run.json once; later reads leave the fil
     assert.ok(['running', 'pending'].includes(use.status), use.status)
     const mtime = statSync(file).mtimeMs
 
-    const second = await runCli(['runs', 'list', '--json'], {cwd: tmp.dir})
+    const second = await runCli(['runs', 'list', '--json'], {cwd: dir})
     assert.is(second.code, 0, second.stderr)
     assert.equal(second.json.result.runs, first.json.result.runs)
-    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: dir})
     assert.is(get.code, 0, get.stderr)
     assert.is(get.json.result.run.tasks.find((t: any) => t.name === 'use').status, 'cancelled')
     assert.is(readFileSync(file, 'utf8'), written, 'later reads do not repair again')
     assert.is(statSync(file).mtimeMs, mtime)
 
-    const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: tmp.dir})
+    const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: dir})
     assert.is(cancel.code, 0, cancel.stderr)
     assert.is(JSON.parse(readFileSync(file, 'utf8')).status, 'cancelled')
     assert.is(cancel.json.result.run.tasks.find((t: any) => t.name === 'make').status, 'succeeded')
-  } finally {
-    await tmp.cleanup()
-  }
-})
+  }),
+)
 
 K('on a read-only disk the read shows the repair all the same, and writes nothing', async () => {
   const tmp = await tmpdir('kfp-killro-')
@@ -217,12 +208,11 @@ const nestedComponents = (use: string) => ({
   use: {inputs: ['all:JsonArray'], script: use},
 })
 
-K('inside a loop and a sub-DAG: the steps, their iterations and the loop read as succeeded, the unfinished group as cancelled', async () => {
-  const tmp = await tmpdir('kfp-killnested-')
-  try {
-    writeMiniProject(tmp.dir, NESTED, nestedComponents('echo "got $1"; kill -9 $PPID; sleep 30'))
-    await runUntilKilled(tmp.dir)
-    const {id, file} = onlyRun(tmp.dir)
+K('inside a loop and a sub-DAG: the steps, their iterations and the loop read as succeeded, the unfinished group as cancelled', () =>
+  withTmp('kfp-killnested-', async (dir) => {
+    writeMiniProject(dir, NESTED, nestedComponents('echo "got $1"; kill -9 $PPID; sleep 30'))
+    await runUntilKilled(dir)
+    const {id, file} = onlyRun(dir)
     // What a kill leaves when no run.json write came after the run's first one (writes are coalesced and paced, and
     // a loaded machine delays them): the root tasks pending, nothing inside the groups.
     const rec = JSON.parse(readFileSync(file, 'utf8'))
@@ -231,7 +221,7 @@ K('inside a loop and a sub-DAG: the steps, their iterations and the loop read as
       .map((t: any) => ({name: t.name, displayName: t.displayName, number: t.number, kind: t.kind, status: 'pending', outputs: {parameters: {}, artifacts: {}}}))
     writeFileSync(file, JSON.stringify(rec))
 
-    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: dir})
     assert.is(get.code, 0, get.stderr)
     const got = get.json.result.run
     assert.is(got.status, 'interrupted')
@@ -258,37 +248,34 @@ K('inside a loop and a sub-DAG: the steps, their iterations and the loop read as
     )
     // The loop's collected output, as the scheduler collects it (in item order).
     assert.equal(Object.values(loop.outputs.parameters), [['made-x!', 'made-y!']])
-    const shown = await runCli(['runs', 'get', id], {cwd: tmp.dir})
+    const shown = await runCli(['runs', 'get', id], {cwd: dir})
     assert.is(shown.code, 0, shown.stderr)
     assert.match(shown.stdout, /shout\[1\]\s+succeeded/)
     assert.not.match(shown.stdout, /for-loop\S*\s+cancelled/)
 
-    const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: tmp.dir})
+    const cancel = await runCli(['runs', 'cancel', id, '--json'], {cwd: dir})
     assert.is(cancel.code, 0, cancel.stderr)
     const after = Object.fromEntries(cancel.json.result.run.tasks.map((t: any) => [t.name, t.status]))
     delete after[`${group.name}/use`]
     assert.equal(after, status, 'runs cancel keeps what ended')
 
-    writeMiniProject(tmp.dir, NESTED, nestedComponents('echo "got $1"'))
-    const again = await runCli(['run', '--runner', 'process', '--start-step', 'use', '--from-run', id], {cwd: tmp.dir})
+    writeMiniProject(dir, NESTED, nestedComponents('echo "got $1"'))
+    const again = await runCli(['run', '--runner', 'process', '--start-step', 'use', '--from-run', id], {cwd: dir})
     assert.is(again.code, 0, again.stderr)
     assert.match(again.stdout + again.stderr, 'got ["made-x!","made-y!"]')
-  } finally {
-    await tmp.cleanup()
-  }
-})
+  }),
+)
 
 // An importer's success, too, is in its task folder before the run record hears of it: the step after it kills kfp.
-K('an importer that succeeded right before the kill reads as succeeded, with the artifact it imported', async () => {
-  const tmp = await tmpdir('kfp-killimport-')
-  try {
-    const data = path.join(tmp.dir, 'data.csv')
+K('an importer that succeeded right before the kill reads as succeeded, with the artifact it imported', () =>
+  withTmp('kfp-killimport-', async (dir) => {
+    const data = path.join(dir, 'data.csv')
     writeFileSync(data, 'x\n1\n')
-    writeMiniProject(tmp.dir, `name: ki\nsteps:\n  - name: use\n    cache: false\n    inputs: {data: {import: ${data}, type: Dataset}}\n`, {
+    writeMiniProject(dir, `name: ki\nsteps:\n  - name: use\n    cache: false\n    inputs: {data: {import: ${data}, type: Dataset}}\n`, {
       use: {inputs: ['data:Dataset'], script: 'cat "$1"; kill -9 $PPID; sleep 30'},
     })
-    await runUntilKilled(tmp.dir)
-    const {id, file} = onlyRun(tmp.dir)
+    await runUntilKilled(dir)
+    const {id, file} = onlyRun(dir)
     // What a kill leaves when the last run.json write before it had not covered the importer's success.
     const rec = JSON.parse(readFileSync(file, 'utf8'))
     const imp = rec.tasks.find((t: any) => /^importer/.test(t.name))
@@ -296,14 +283,12 @@ K('an importer that succeeded right before the kill reads as succeeded, with the
     delete imp.finishedAt
     writeFileSync(file, JSON.stringify(rec))
 
-    const get = await runCli(['runs', 'get', id, '--json'], {cwd: tmp.dir})
+    const get = await runCli(['runs', 'get', id, '--json'], {cwd: dir})
     assert.is(get.code, 0, get.stderr)
     const gi = get.json.result.run.tasks.find((t: any) => t.name === imp.name)
     assert.is(gi.status, 'succeeded', JSON.stringify(gi))
     assert.match(JSON.stringify(gi.outputs.artifacts), data)
-  } finally {
-    await tmp.cleanup()
-  }
-})
+  }),
+)
 
 K.run()
