@@ -8,10 +8,9 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {parse} from 'yaml'
-import {runCli} from '../helpers/cli.js'
+import {initExample, runCli} from '../helpers/cli.js'
 import {startFakeKfp} from '../helpers/kfp-server.js'
 import {checkPipelineSpec, formatProblems} from '../helpers/proto.js'
-import {tmpdir} from '../helpers/tmp.js'
 
 const t = suite('kfp init --example tuning')
 let dir: string
@@ -19,12 +18,7 @@ let cleanup: () => Promise<void>
 let env: Record<string, string>
 
 t.before(async () => {
-  const tmp = await tmpdir('kfp-tuning-')
-  cleanup = tmp.cleanup
-  dir = path.join(tmp.dir, 'sweep')
-  env = {HOME: tmp.dir, KFP_CONFIG_DIR: path.join(tmp.dir, '.cfg')}
-  const r = await runCli(['init', dir, '--example', 'tuning', '--yes'], {env})
-  assert.is(r.code, 0, r.stderr)
+  ;({dir, env, cleanup} = await initExample('tuning', {prefix: 'kfp-tuning-', name: 'sweep'}))
 })
 t.after(async () => cleanup())
 

@@ -6,9 +6,8 @@
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {runCli} from '../helpers/cli.js'
+import {initExample, runCli} from '../helpers/cli.js'
 import {startFakeKfp, type FakeKfpServer, type FakeTask} from '../helpers/kfp-server.js'
-import {tmpdir} from '../helpers/tmp.js'
 
 const t = suite('kfp run --start-step on a server: loops, conditions, exit handlers (tuning example)')
 let server: FakeKfpServer
@@ -21,12 +20,7 @@ const EH = 'exit-handler-1'
 const RMSE = [0.5, 0.4, 0.3, 0.6]
 
 t.before(async () => {
-  const tmp = await tmpdir('kfp-remote-ss-')
-  cleanup = tmp.cleanup
-  dir = path.join(tmp.dir, 'sweep')
-  env = {HOME: tmp.dir, KFP_CONFIG_DIR: path.join(tmp.dir, '.cfg')}
-  const init = await runCli(['init', dir, '--example', 'tuning', '--yes'], {env})
-  assert.is(init.code, 0, init.stderr)
+  ;({dir, env, cleanup} = await initExample('tuning', {prefix: 'kfp-remote-ss-', name: 'sweep'}))
 })
 t.before.each(async () => {
   server = await startFakeKfp()

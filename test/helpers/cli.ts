@@ -1,6 +1,7 @@
 import {spawn} from 'node:child_process'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {tmpdir} from './tmp.js'
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const binPath = path.join(repoRoot, 'bin', 'run.js')
@@ -74,4 +75,20 @@ export function runCliTty(args: string[], opts: {cwd?: string; env?: Record<stri
       resolve({code, output: output.replaceAll('\r\n', '\n')})
     })
   })
+}
+
+/**
+ * `kfp init <tmp>/<name> --example EXAMPLE --yes` in a new temp folder, with a HOME and config dir of its own there
+ * (`env`, for every later runCli of the test); throws with kfp's stderr when init fails.
+ */
+export async function initExample(example: string, o: {prefix: string; name: string}): Promise<{dir: string; env: Record<string, string>; cleanup: () => Promise<void>}> {
+  const tmp = await tmpdir(o.prefix)
+  const dir = path.join(tmp.dir, o.name)
+  const env = {HOME: tmp.dir, KFP_CONFIG_DIR: path.join(tmp.dir, '.cfg')}
+  const r = await runCli(['init', dir, '--example', example, '--yes'], {env})
+  if (r.code !== 0) {
+    await tmp.cleanup()
+    throw new Error(`kfp init --example ${example} exited ${r.code}: ${r.stderr}`)
+  }
+  return {dir, env, cleanup: tmp.cleanup}
 }
