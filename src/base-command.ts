@@ -2,7 +2,7 @@ import {Command, Flags} from '@oclif/core'
 import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/interfaces'
 import {createExec} from './clients/exec.js'
 import type {Ctx} from './ctx.js'
-import {CliError, environmentError, EXIT, isCliError} from './lib/errors.js'
+import {CliError, environmentCause, environmentError, EXIT, isCliError} from './lib/errors.js'
 import {redact, redactDeep} from './lib/redact.js'
 import {colorEnabled, createIo, style, type Io} from './ui/output.js'
 import {createPrompter} from './ui/prompts.js'
@@ -37,10 +37,10 @@ function guardClosedPipes(): void {
   // not all be written: exit 5 with the cause, not 0. A failed write marks the stream `errored` at once.
   process.once('exit', () => {
     const failure = (stdoutFailure ?? process.stdout.errored) as NodeJS.ErrnoException | null | undefined
-    const lost = failure && failure.code !== 'EPIPE' ? environmentError(failure) : undefined
-    if (!lost || (process.exitCode !== undefined && process.exitCode !== 0)) return
-    if (!closedStreams.err) process.stderr.write(`Error: Cannot write the results to standard output: ${lost.message.replace(/^Cannot \S+: /, '')}\n`)
-    process.exitCode = lost.exitCode
+    const cause = failure && failure.code !== 'EPIPE' ? environmentCause(failure) : undefined
+    if (!cause || (process.exitCode !== undefined && process.exitCode !== 0)) return
+    if (!closedStreams.err) process.stderr.write(`Error: Cannot write the results to standard output: ${cause}.\n`)
+    process.exitCode = EXIT.EXTERNAL
   })
 }
 

@@ -140,16 +140,23 @@ export function environmentFault(err: unknown): {code: string; path?: string; me
   return {code: x.code!, ...(x.path ? {path: x.path} : {}), message: e.message}
 }
 
+/** The cause of an errno error as environmentError words it ("no space left on device (ENOSPC)"); else undefined. */
+export function environmentCause(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException
+  const cause = e && typeof e.code === 'string' ? FS_CAUSES[e.code] : undefined
+  return cause && `${cause} (${e.code})`
+}
+
 /**
  * An error of the file system or the environment (disk full, read-only, permission denied) that no code translated,
  * as a CliError naming the path and the cause (exit 5: the environment, not kfp, failed); undefined for anything else.
  */
 export function environmentError(err: unknown): CliError | undefined {
-  const e = err as NodeJS.ErrnoException
-  const cause = e && typeof e.code === 'string' ? FS_CAUSES[e.code] : undefined
+  const cause = environmentCause(err)
   if (!cause) return undefined
+  const e = err as NodeJS.ErrnoException
   const where = e.path ? ` ${e.path}` : ''
-  return new CliError('FS_ERROR', `Cannot ${e.syscall ?? 'use'}${where}: ${cause} (${e.code}).`, {
+  return new CliError('FS_ERROR', `Cannot ${e.syscall ?? 'use'}${where}: ${cause}.`, {
     exit: EXIT.EXTERNAL,
     hints: e.code === 'ENOSPC' || e.code === 'EDQUOT' ? ['Free some space (kfp runs prune --keep N removes old runs) and run again.'] : ['Check that the folder exists, is writable and is yours (ls -ld), then run again.'],
     cause: err,
