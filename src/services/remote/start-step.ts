@@ -123,6 +123,8 @@ export async function planRemoteStartStep(
   ctx: Ctx,
 ): Promise<{spec: PipelineSpec; summary: RemoteStartStepSummary}> {
   const stepNames = i.taskOfStep ? Object.fromEntries(Object.entries(i.taskOfStep).map(([step, task]) => [task, step])) : undefined
+  /** The name a user types for a task (its kfp.yaml step name), else the task's own. */
+  const stepName = (task: string) => stepNames?.[task] ?? task
   const stepNumbers = i.taskOfStep ? Object.fromEntries(Object.values(i.taskOfStep).map((task, n) => [task, n + 1])) : undefined
   const tree = planTree(i.spec, stepNumbers)
   const tasks = leavesOf(tree).map(toPlanned)
@@ -165,7 +167,7 @@ export async function planRemoteStartStep(
     reused: (key) => plan.reused.get(key)?.outputs,
     sourceKeys: [...plan.reused.keys()],
     startNumber: plan.startNumber,
-    stepName: (t) => stepNames?.[t] ?? t,
+    stepName,
   })
   const reused = [...plan.reused.entries()]
   const constants = Object.fromEntries(reused.map(([k, r]) => [k, r.outputs.parameters]))
@@ -175,10 +177,10 @@ export async function planRemoteStartStep(
   if (source && where === 'local') {
     const values = reused
       .filter(([, r]) => r.reusedFrom?.runId === source.id)
-      .flatMap(([t, r]) => Object.entries(r.outputs.parameters).map(([k, v]) => `${stepNames?.[t] ?? t}.${k}=${formatParamValue(v)}`))
+      .flatMap(([t, r]) => Object.entries(r.outputs.parameters).map(([k, v]) => `${stepName(t)}.${k}=${formatParamValue(v)}`))
     warnings.unshift(`--local-outputs: the server run gets outputs of LOCAL run ${source.name} (${source.id}): ${values.join(', ') || '(no values)'}. Paths and values from this machine may mean nothing on the server.`)
   }
-  const startTask = stepNames?.[plan.startTask] ?? plan.startTask
+  const startTask = stepName(plan.startTask)
   return {
     spec,
     summary: {
@@ -186,7 +188,7 @@ export async function planRemoteStartStep(
       startNumber: plan.startNumber,
       skipped: [...plan.skippedPaths],
       constants,
-      imported: imported.map((x) => ({step: stepNames?.[x.task] ?? x.task, output: x.output, uri: x.uri, importer: x.importer})),
+      imported: imported.map((x) => ({step: stepName(x.task), output: x.output, uri: x.uri, importer: x.importer})),
       sources,
       fromRun: source ? {id: source.id, name: source.name, where} : undefined,
       warnings,
