@@ -42,11 +42,11 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, o: {ti
         await fh.writeFile(String(process.pid))
       } catch (err) {
         // A full disk: an empty lock would hold every other process off until it is stale.
-        await fh.close()
         await rm(lock, {force: true})
         throw err
+      } finally {
+        await fh.close()
       }
-      await fh.close()
       break
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
