@@ -15,7 +15,7 @@ import type {ReusedFrom, TaskOutputs} from '../../core/engine/record.js'
 import type {IrComponentSpec, IrContainerSpec, IrTask} from '../../core/ir/types.js'
 import {maxAttempts, nextRetry} from '../../core/engine/retry.js'
 import {lookupCacheEntry, writeCacheEntry} from './store.js'
-import {stepRunnerOf, type JobHooks, type StepRunnerKind, type TaskRunner} from './runners.js'
+import {stepRunnerOf, type JobHooks, type StepRunnerKind, type TaskJob, type TaskRunner} from './runners.js'
 import {openTaskLog, type TaskLogWriter} from './task-log.js'
 import {environmentFault} from '../../lib/errors.js'
 import type {RunFault} from './types.js'
@@ -275,6 +275,18 @@ async function runTask(
   const outArtifactPaths = Object.values(executorInput.outputs.artifacts).map((l) => artifactPath(l.artifacts[0]))
   const inputDirs = Object.values(inputs.artifacts).flatMap((l) => l.map((a) => path.dirname(artifactPath(a))))
 
+  const runnerJob: TaskJob = {
+    runId: ctx.run.id,
+    task: t.key,
+    image: t.container.image,
+    command,
+    args,
+    env,
+    resources: t.container.resources,
+    cwd: ctx.cwd,
+    mounts: [ctx.stateDir, ctx.run.pipelineRoot, ...inputDirs],
+  }
+
   const policy = t.task.retryPolicy
   const attempts = maxAttempts(policy)
   let exitCode: number | undefined
@@ -291,51 +303,10 @@ async function runTask(
     for (const p of outArtifactPaths) await mkdir(path.dirname(p), {recursive: true})
     if (ctx.signal.aborted) return {status: 'cancelled', cacheKey, exitCode, message: 'cancelled before it started'}
     if (attempt === 1) firstStartMs = ctx.now().getTime()
-    let failure: string
-    try {
-      const result = await ctx.runner.run(
-        {
-          runId: ctx.run.id,
-          task: t.key,
-          image: t.container.image,
-          command,
-          args,
-          env,
-          resources: t.container.resources,
-          cwd: ctx.cwd,
-          mounts: [ctx.stateDir, ctx.run.pipelineRoot, ...inputDirs],
-        },
-        {
-          signal: ctx.signal,
-          // The log file gets every byte; the step's output waits while the file or the reader of the streamed
-          // lines is full, but never once the task is stopped (Ctrl-C must not wait for a reader).
-          onData: (chunk, stream) => {
-            const wait = lines.push(chunk, stream, log.write(chunk))
-            return wait && untilAborted(wait, ctx.signal)
-          },
-          onWarning: ctx.onWarning,
-          onStart: ctx.onHandle,
-        },
-      )
-      exitCode = result.exitCode
-      if (result.aborted || ctx.signal.aborted) return {status: 'cancelled', cacheKey, exitCode, message: ctx.cancelMessage()}
-      if (result.exitCode === 0) {
-        const collected = await collectOutputs(t, executorInput, log)
-        if (collected.ok) {
-          // A lost cache entry only means the task runs again next time: nothing waits for it.
-          ctx.background(
-            writeCacheEntry(ctx.stateDir, {key: cacheKey, runId: ctx.run.id, runName: ctx.run.name, task: t.key, outputs: collected.outputs, createdAt: ctx.now().toISOString()}).catch(() => {}),
-          )
-          return {status: 'succeeded', cacheKey, exitCode, outputs: collected.outputs}
-        }
-        failure = collected.problems.join('; ')
-        log.write(`kfp: ${failure}\n`)
-      } else failure = `exited with code ${result.exitCode}`
-    } catch (err) {
-      failure = (err as Error).message
-      log.write(`kfp: ${failure}\n`)
-      exitCode = undefined
-    }
+    const tried = await runAttempt(t, ctx, runnerJob, executorInput, cacheKey, log, lines)
+    if ('outcome' in tried) return tried.outcome
+    const failure = tried.failure
+    exitCode = tried.exitCode
     const nowMs = ctx.now().getTime()
     const next = nextRetry(policy, {attempts: attempt, firstStartMs, lastEndMs: nowMs, nowMs})
     if (!next.retry) {
@@ -346,6 +317,52 @@ async function runTask(
     log.write(`--- retry ${attempt} of ${attempts - 1}${next.waitMs ? ` in ${next.waitMs / 1000}s` : ''} ---\n`)
     ctx.onRetry(attempt + 1)
     if (next.waitMs > 0) await abortableSleep(next.waitMs, ctx.signal)
+  }
+}
+
+/**
+ * One attempt of a step: the runner call and, on exit 0, its outputs (and the cache write). Either the outcome that
+ * ends the task (succeeded, cancelled), or why the attempt failed, for the retry policy to weigh.
+ */
+async function runAttempt(
+  t: ContainerTask,
+  ctx: TaskExecContext,
+  job: TaskJob,
+  executorInput: ExecutorInput,
+  cacheKey: string,
+  log: TaskLogWriter,
+  lines: ReturnType<typeof lineSplitter>,
+): Promise<{outcome: Omit<TaskOutcome, 'log'>} | {failure: string; exitCode?: number}> {
+  try {
+    const result = await ctx.runner.run(job, {
+      signal: ctx.signal,
+      // The log file gets every byte; the step's output waits while the file or the reader of the streamed
+      // lines is full, but never once the task is stopped (Ctrl-C must not wait for a reader).
+      onData: (chunk, stream) => {
+        const wait = lines.push(chunk, stream, log.write(chunk))
+        return wait && untilAborted(wait, ctx.signal)
+      },
+      onWarning: ctx.onWarning,
+      onStart: ctx.onHandle,
+    })
+    const exitCode = result.exitCode
+    if (result.aborted || ctx.signal.aborted) return {outcome: {status: 'cancelled', cacheKey, exitCode, message: ctx.cancelMessage()}}
+    if (result.exitCode !== 0) return {failure: `exited with code ${result.exitCode}`, exitCode}
+    const collected = await collectOutputs(t, executorInput, log)
+    if (collected.ok) {
+      // A lost cache entry only means the task runs again next time: nothing waits for it.
+      ctx.background(
+        writeCacheEntry(ctx.stateDir, {key: cacheKey, runId: ctx.run.id, runName: ctx.run.name, task: t.key, outputs: collected.outputs, createdAt: ctx.now().toISOString()}).catch(() => {}),
+      )
+      return {outcome: {status: 'succeeded', cacheKey, exitCode, outputs: collected.outputs}}
+    }
+    const failure = collected.problems.join('; ')
+    log.write(`kfp: ${failure}\n`)
+    return {failure, exitCode}
+  } catch (err) {
+    const failure = (err as Error).message
+    log.write(`kfp: ${failure}\n`)
+    return {failure}
   }
 }
 
