@@ -84,7 +84,7 @@ export default class RunsGet extends BaseCommand {
       if (params.length) this.out(`Parameters: ${params.join(', ')}`)
       if (run.message && run.status !== 'succeeded') this.out(run.message)
       this.out('')
-      this.table(['#', 'step', 'status', 'duration', 'outputs'], remoteStepRows(run).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
+      this.stepsTable(remoteStepRows(run), flags.wide)
       // Metrics come from ML Metadata; a server whose metadata cannot be read still shows the run.
       if (metricsError) this.warn(`Metrics not read: ${metricsError}`)
       this.metricsTable(metrics, flags.wide)
@@ -101,13 +101,18 @@ export default class RunsGet extends BaseCommand {
     if (r.message && r.status !== 'succeeded') this.out(r.message)
     this.out('')
     const spec = await readSpec(result.runDir, r)
-    this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(r, spec).map((row) => [row[0], row[1], this.statusCell(row[2]), ...row.slice(3)]), {wide: flags.wide, keep: [0, 1], flex: [4]})
+    this.stepsTable(stepRows(r, spec), flags.wide)
     const metrics = await runMetrics(r, spec)
     this.metricsTable(metrics, flags.wide)
     return {...result, metrics}
   }
 
   /** The scalar metrics below the steps (nothing when the run has none). */
+  /** The per-step table of a local or a server run (rows: #, step, status, duration, outputs), the status coloured. */
+  private stepsTable(rows: string[][], wide?: boolean): void {
+    this.table(['#', 'step', 'status', 'duration', 'outputs'], rows.map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {wide, keep: [0, 1], flex: [4]})
+  }
+
   private metricsTable(metrics: StepMetrics[], wide?: boolean): void {
     if (!metrics.length) return
     this.out('')
