@@ -97,8 +97,9 @@ export function pruneSpecForStartStep(i: PruneInput): {spec: PipelineSpec; impor
       return last
     }
     if (n.kind !== 'loop') return through(at)
-    const prefix = new RegExp(`^${at.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\[(\\d+)\\]/`)
-    const iterations = [...new Set(i.sourceKeys.map((k) => prefix.exec(k)?.[1]).filter((x): x is string => x !== undefined).map(Number))].sort((a, b) => a - b)
+    // The iteration indices of the source run's keys inside this loop instance (`${at}[i]/…`).
+    const iterationOf = (k: string) => (k.startsWith(`${at}[`) ? /^\[(\d+)\]\//.exec(k.slice(at.length))?.[1] : undefined)
+    const iterations = [...new Set(i.sourceKeys.map(iterationOf).filter((x): x is string => x !== undefined).map(Number))].sort((a, b) => a - b)
     if (!iterations.length) return {ok: false, why: `${n.path}.${key} (the source run has no iterations of ${n.path})`}
     const values: JsonValue[] = []
     for (const it of iterations) {
