@@ -4,9 +4,8 @@
 import {randomBytes} from 'node:crypto'
 import {mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {closeEndedGroups} from '../../core/engine/close-groups.js'
 import {isRunFinal, isTaskFinal, type RunRecord, type TaskOutputs, type TaskRecord} from '../../core/engine/record.js'
-import {planTree, walkTree, type TaskNode} from '../../core/engine/tree.js'
+import type {TaskNode} from '../../core/engine/tree.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {withFileLock} from '../../lib/file-lock.js'
@@ -211,6 +210,8 @@ async function closeGroups(stateDir: string, rec: RunRecord): Promise<void> {
   if (!rec.tasks.some((t) => t.kind !== undefined && !isTaskFinal(t.status))) return
   const spec = await readSpec(runDir(stateDir, rec.id), rec)
   if (!spec) return
+  // Only a repair needs the engine's tree and control flow (control.ts, cel.ts): not loaded by every run read.
+  const [{planTree, walkTree}, {closeEndedGroups}] = await Promise.all([import('../../core/engine/tree.js'), import('../../core/engine/close-groups.js')])
   let nodes: TaskNode[]
   try {
     nodes = walkTree(planTree(spec))
