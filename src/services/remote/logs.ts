@@ -396,7 +396,7 @@ async function followLogs(
       info = await describeRun(s, current, ctx)
     }
     // Let the streams deliver their last lines.
-    await Promise.race([pods?.settled(), new Promise((r) => setTimeout(r, 2000))])
+    await until(pods?.settled(), Date.now() + 2000)
   } finally {
     stop.abort()
     await pods?.settled()
