@@ -90,6 +90,8 @@ export async function createKubeClient(env: Env): Promise<KubeClient> {
       }
     },
     async streamLog(namespace, pod, container, o) {
+      // Removed when the stream ends: kfp logs -f opens many streams on one signal (Node warns past 10 listeners).
+      let onAbort: (() => void) | undefined
       await new Promise<void>((resolve, reject) => {
         const sink = new Writable({
           write(chunk, _enc, cb) {
@@ -109,13 +111,14 @@ export async function createKubeClient(env: Env): Promise<KubeClient> {
           .log(namespace, pod, container, sink, {follow: o.follow, tailLines: o.tailLines, sinceSeconds: o.sinceSeconds, timestamps: o.timestamps})
           .then((ctl) => {
             if (o.signal.aborted) ctl.abort()
-            o.signal.addEventListener('abort', () => {
+            onAbort = () => {
               ctl.abort()
               resolve()
-            }, {once: true})
+            }
+            o.signal.addEventListener('abort', onAbort, {once: true})
           })
           .catch((error) => reject(kubeError(error, `reading the log of ${pod}`)))
-      })
+      }).finally(() => onAbort && o.signal.removeEventListener('abort', onAbort))
     },
   }
 }

@@ -1,3 +1,4 @@
+import {getEventListeners} from 'node:events'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {createKubeClient} from '../../src/clients/kube.js'
@@ -47,6 +48,19 @@ kube('streamLog with follow gets the lines as they are written and resolves when
   const lastWritten = fk.written.find((w) => w.line === 'four')!.at
   assert.ok(got[0].at < lastWritten, 'expected the first chunk before the last line was written')
   assert.equal(fk.requests.filter((r) => r.path.endsWith('/log')).map((r) => [r.query.container, r.query.follow]), [['main', 'true']])
+})
+
+kube('streamLog leaves no abort listener on the signal once the stream has ended (kfp logs -f: many streams, one signal)', async () => {
+  // Given twelve containers that have ended, read one after the other with one signal
+  for (let i = 0; i < 12; i++) fk.addPod({name: `p${i}`, runId: 'r', step: `s${i}`, log: [`line ${i}`]})
+  const client = await createKubeClient({KUBECONFIG: await fk.kubeconfig(dir)})
+  const stop = new AbortController()
+  let text = ''
+  // When
+  for (let i = 0; i < 12; i++) await client.streamLog('kubeflow', `p${i}`, 'main', {follow: true, signal: stop.signal, onChunk: (t) => (text += t)})
+  // Then: every log arrived, and nothing is left listening (Node would warn of a leak past 10)
+  assert.is(text.split('\n').filter(Boolean).length, 12)
+  assert.is(getEventListeners(stop.signal, 'abort').length, 0)
 })
 
 kube('streamLog stops when the signal aborts, before the container ends', async () => {
