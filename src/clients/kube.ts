@@ -6,6 +6,7 @@ import {existsSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {Writable} from 'node:stream'
+import {StringDecoder} from 'node:string_decoder'
 import {CliError, EXIT, isCliError} from '../lib/errors.js'
 import type {Env} from '../lib/env.js'
 import {requestTimeoutMs, withTimeout} from '../lib/timeout.js'
@@ -93,9 +94,18 @@ export async function createKubeClient(env: Env): Promise<KubeClient> {
       // Removed when the stream ends: kfp logs -f opens many streams on one signal (Node warns past 10 listeners).
       let onAbort: (() => void) | undefined
       await new Promise<void>((resolve, reject) => {
+        // The body arrives in chunks cut anywhere, also inside a UTF-8 character: the decoder keeps an incomplete
+        // character's bytes for the next chunk, and the end of the stream flushes what is left.
+        const decoder = new StringDecoder('utf8')
         const sink = new Writable({
-          write(chunk, _enc, cb) {
-            o.onChunk(chunk.toString('utf8'))
+          write(chunk: Buffer, _enc, cb) {
+            const text = decoder.write(chunk)
+            if (text) o.onChunk(text)
+            cb()
+          },
+          final(cb) {
+            const text = decoder.end()
+            if (text) o.onChunk(text)
             cb()
           },
         })

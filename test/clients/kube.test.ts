@@ -63,6 +63,24 @@ kube('streamLog leaves no abort listener on the signal once the stream has ended
   assert.is(getEventListeners(stop.signal, 'abort').length, 0)
 })
 
+kube('streamLog keeps a UTF-8 character whole when the body is cut inside it (follow and not), and hands over no empty chunk', async () => {
+  // Given a log whose body is cut inside é (bytes 3-4), 日 (6-8) and 🎉 (13-16)
+  const line = 'café 日本 🎉'
+  fk.addPod({name: 'utf', runId: 'r', step: 's', log: [line, 'end']})
+  fk.split.push({pod: /^utf$/, atBytes: [4, 7, 15]})
+  const client = await createKubeClient({KUBECONFIG: await fk.kubeconfig(dir)})
+  await new Promise((r) => setTimeout(r, 20))
+  for (const follow of [true, false]) {
+    const chunks: string[] = []
+    // When
+    await client.streamLog('kubeflow', 'utf', 'main', {follow, signal: new AbortController().signal, onChunk: (t) => chunks.push(t)})
+    // Then: the cuts reached the client (more than one chunk), and the text is whole
+    assert.is(chunks.join(''), `${line}\nend\n`, `follow=${follow}`)
+    assert.ok(chunks.length >= 4, `follow=${follow}: expected the body in pieces, got ${JSON.stringify(chunks)}`)
+    assert.not.ok(chunks.includes(''), `follow=${follow}: an empty chunk`)
+  }
+})
+
 kube('streamLog stops when the signal aborts, before the container ends', async () => {
   // Given a slow container
   fk.addPod({name: 'slow', runId: 'r', step: 's', log: ['a', 'b', 'c', 'd', 'e', 'f'], lineIntervalMs: 200})

@@ -87,6 +87,28 @@ logs("a finished run: each step's pod (named by ML Metadata) through Kubernetes,
   assert.not.ok(kube.requests.some((q) => q.query.labelSelector), 'no pod listing by label: ML Metadata names them')
 })
 
+logs('a line with non-ASCII characters arrives whole, with and without -f, though Kubernetes sends it cut inside characters', async () => {
+  // Given a step whose log body reaches kfp cut inside é (bytes 3-4), 日 (6-8) and 🎉 (13-16)
+  const line = 'café 日本 🎉'
+  kube.split.push({pod: /./, atBytes: [4, 7, 15]})
+  await start()
+  const id = await newRun()
+  server.setRunState(id, 'SUCCEEDED', [{display_name: 'hello', state: 'SUCCEEDED', log: `${line}\nend\n`}, {display_name: 'shout', state: 'SUCCEEDED', log: 'ok\n'}])
+  await settle()
+  // When
+  const read = await runCli(['logs', id, 'hello'], {cwd: dir, env: await env()})
+  const follow = await runCli(['logs', id, '-f'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(read.code, 0, read.stderr)
+  assert.is(read.stdout, `${line}\nend\n`)
+  assert.is(follow.code, 0, follow.stderr)
+  // (the steps' streams are followed side by side: lines of different steps may interleave)
+  const lines = follow.stdout.trimEnd().split('\n')
+  assert.equal(lines.filter((l) => l.startsWith('[hello]')), [`[hello] ${line}`, '[hello] end'])
+  assert.equal(lines.filter((l) => !l.startsWith('[hello]')), ['[shout] ok'])
+  assert.ok(kube.requests.some((q) => q.path.endsWith('/log') && q.query.follow === 'true'), 'followed through the Kubernetes API')
+})
+
 logs('-f on a running run follows each step as its pod starts, until the run ends, and exits 0', async () => {
   // Given a running run whose second step starts later
   await start()

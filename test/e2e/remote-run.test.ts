@@ -197,6 +197,25 @@ e2e('--watch: a log stream that breaks midway goes on after the lines already pr
   assert.ok(kube.requests.filter((q) => q.path.endsWith('/log') && q.query.follow === 'true').length >= 4, 'the cut streams were opened again')
 })
 
+e2e('--watch: a log line with non-ASCII characters is shown whole though Kubernetes sends it cut inside characters', async () => {
+  // Given a run whose first step logs a line that reaches kfp cut inside é (bytes 3-4), 日 (6-8) and 🎉 (13-16)
+  const line = 'café 日本 🎉'
+  server.defaultRunScript = [
+    {state: 'RUNNING', tasks: tasks(0)},
+    {state: 'RUNNING'},
+    {state: 'SUCCEEDED', tasks: tasks(4).slice(0, 4).map((t) => ({...t, state: 'SUCCEEDED'}))},
+  ]
+  server.defaultRunScript[0].tasks![0].log = `${line}\nend\n`
+  kube.split.push({pod: /./, atBytes: [4, 7, 15]})
+  const stop = mirrorPods(server, kube, {lineIntervalMs: 50})
+  // When
+  const r = await runCli(['run', '--target', 'dev'], {cwd: dir, env: await env()})
+  stop()
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('[preprocess]')), [`[preprocess] ${line}`, '[preprocess] end'])
+})
+
 e2e('a bad value in --params-file is a usage error at file:line:col, before anything reaches the server', async () => {
   // Given a params file whose second key has a value of the wrong type, and an unknown third
   await writeFile(path.join(dir, 'p.yaml'), 'project: p1\nstartYear: lots\ncolour: red\n')

@@ -13,7 +13,11 @@
  *   (frontend/server/k8s-helper.ts: readNamespacedPodLog({name, namespace, container})).
  *
  * Faults: `cut` ends follow streams of a pod with a broken connection after some lines (the socket is destroyed
- * mid-response, as when an API server or a proxy in front of it restarts or drops an idle stream).
+ * mid-response, as when an API server or a proxy in front of it restarts or drops an idle stream). `split` writes a
+ * pod's log responses in pieces cut at chosen bytes of the body, which may fall inside a UTF-8 character. This is
+ * fault injection and follows no upstream function: the kubelet and the API server stream a log as the container
+ * writes it, and any write, TLS record or proxy buffer on the way can end anywhere, so a client gets chunks cut at
+ * arbitrary bytes.
  *
  * Requests must carry `Authorization: Bearer <token>` (else 401 Status). `kubeconfig()` writes a kubeconfig file
  * whose current context points at the server with that token.
@@ -52,6 +56,11 @@ export interface FakeKube {
   addPod(p: FakePodInput): void
   /** Follow streams of pods whose name matches are cut after `afterLines` lines, `times` times (default 1). */
   cut: Array<{pod: RegExp; afterLines: number; times?: number}>
+  /**
+   * Log responses (follow or not) of pods whose name matches are written in pieces cut at these byte offsets of the
+   * body (from its first byte), `pauseMs` (default 30) apart so that each piece reaches the client as a chunk of its own.
+   */
+  split: Array<{pod: RegExp; atBytes: number[]; pauseMs?: number}>
   /** Writes a kubeconfig for this server in `dir` and returns its path. */
   kubeconfig(dir: string, namespace?: string): Promise<string>
   close(): Promise<void>
@@ -64,6 +73,26 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
   const writtenLines: FakeKube['written'] = []
   const open = new Set<http.ServerResponse>()
   const cuts: FakeKube['cut'] = []
+  const splits: FakeKube['split'] = []
+
+  /** Writes a response body in order; with a `split` for the pod, each piece cut at its bytes after a pause. */
+  const bodyWriter = (res: http.ServerResponse, pod: string) => {
+    const split = splits.find((x) => x.pod.test(pod))
+    let sent = 0
+    return async (text: string): Promise<void> => {
+      const bytes = Buffer.from(text, 'utf8')
+      const start = sent
+      sent += bytes.length
+      const cuts = (split?.atBytes ?? []).filter((b) => b > start && b < sent).map((b) => b - start)
+      let from = 0
+      for (const at of [...cuts, bytes.length]) {
+        if (from > 0) await new Promise((r) => setTimeout(r, split?.pauseMs ?? 30))
+        if (res.destroyed) return
+        res.write(bytes.subarray(from, at))
+        from = at
+      }
+    }
+  }
 
   const status = (res: http.ServerResponse, code: number, reason: string, message: string) => {
     res.writeHead(code, {'content-type': 'application/json'})
@@ -119,9 +148,10 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
       const shown = (i: number) => (q.timestamps === 'true' ? `${new Date(dueAt(i)).toISOString()} ${p.log[i]}` : p.log[i])
       const written = p.log.map((_, i) => i).filter((i) => dueAt(i) <= now && dueAt(i) >= since)
       const first = q.tailLines ? written.slice(-Number(q.tailLines))[0] ?? Math.max(...written, -1) + 1 : written[0] ?? p.log.findIndex((_, i) => dueAt(i) > now)
+      const write = bodyWriter(res, p.name)
       if (q.follow !== 'true') {
         res.writeHead(200, {'content-type': 'text/plain'})
-        return res.end(written.filter((i) => i >= first).map((i) => `${shown(i)}\n`).join(''))
+        return void write(written.filter((i) => i >= first).map((i) => `${shown(i)}\n`).join('')).then(() => res.end())
       }
       // Chunked: each line when it is due; the response ends when the container ends.
       res.writeHead(200, {'content-type': 'text/plain', 'transfer-encoding': 'chunked'})
@@ -130,7 +160,7 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
       const cut = cuts.find((c) => c.pod.test(p.name) && (c.times ?? 1) > 0)
       if (cut) cut.times = (cut.times ?? 1) - 1
       let sent = 0
-      const next = () => {
+      const next = async () => {
         if (res.destroyed) return
         while (i < p.log.length && dueAt(i) <= Date.now()) {
           if (cut && sent >= cut.afterLines) {
@@ -139,8 +169,9 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
             return void setTimeout(() => res.socket?.destroy(), 50)
           }
           writtenLines.push({pod: p.name, line: p.log[i], at: Date.now()})
-          res.write(`${shown(i++)}\n`)
           sent++
+          await write(`${shown(i++)}\n`)
+          if (res.destroyed) return
         }
         if (i >= p.log.length) {
           p.phase = 'Succeeded'
@@ -149,7 +180,7 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
         }
         setTimeout(next, Math.max(1, dueAt(i) - Date.now()))
       }
-      return next()
+      return void next()
     }
     return status(res, 404, 'NotFound', `the fake API does not serve ${req.method} ${url.pathname}`)
   })
@@ -162,6 +193,7 @@ export async function startFakeKube(opts: {token?: string} = {}): Promise<FakeKu
     requests,
     written: writtenLines,
     cut: cuts,
+    split: splits,
     addPod(p) {
       pods.set(p.name, {
         namespace: 'kubeflow',
