@@ -35,6 +35,9 @@ export function runCli(
     if (opts.onSpawn && child.pid) opts.onSpawn(child.pid)
     let stdout = ''
     let stderr = ''
+    // Decoded as a stream: a pipe read may end inside a UTF-8 character, which `+= chunk` would turn into U+FFFD.
+    child.stdout.setEncoding('utf8')
+    child.stderr.setEncoding('utf8')
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
     if (opts.input !== undefined) child.stdin.end(opts.input)
