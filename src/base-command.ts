@@ -2,7 +2,8 @@ import {Command, Flags} from '@oclif/core'
 import type {Input, OutputArgs, OutputFlags, ParserOutput} from '@oclif/core/interfaces'
 import {createExec} from './clients/exec.js'
 import type {Ctx} from './ctx.js'
-import {CliError, environmentCause, environmentError, EXIT, isCliError} from './lib/errors.js'
+import {CliError, environmentError, EXIT, isCliError} from './lib/errors.js'
+import {closedStreams, guardClosedPipes} from './lib/stdout-guard.js'
 import {redact, redactDeep} from './lib/redact.js'
 import {colorEnabled, createIo, style, type Io} from './ui/output.js'
 import {createPrompter} from './ui/prompts.js'
@@ -14,35 +15,6 @@ import {usageError} from './ui/usage-errors.js'
 import {namespaceFlag} from './flags.js'
 
 const TEST_CTX = Symbol.for('kfp.testCtx')
-
-/**
- * stdout/stderr closed by the reader (`kfp run | head -3`): kfp stops writing to that stream and carries on, so a run
- * finishes and is recorded as it really ends; the exit code is the command's own (never 1 for the closed pipe).
- */
-const closedStreams = {out: false, err: false}
-/** stdout written to a file on a full disk (`kfp run > out.txt`): the error, reported with exit 5 at the end. */
-let stdoutFailure: Error | undefined
-let pipeGuards = false
-function guardClosedPipes(): void {
-  if (pipeGuards) return
-  pipeGuards = true
-  // oclif's own listener rethrows anything but EPIPE, which would crash kfp (exit 1, a stack) on ENOSPC.
-  process.stdout.removeAllListeners('error')
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    closedStreams.out = true
-    if (err?.code !== 'EPIPE') stdoutFailure ??= err
-  })
-  process.stderr.on('error', () => (closedStreams.err = true))
-  // The command's work is done (a run is recorded) but its results (a table, --json printed after the command) could
-  // not all be written: exit 5 with the cause, not 0. A failed write marks the stream `errored` at once.
-  process.once('exit', () => {
-    const failure = (stdoutFailure ?? process.stdout.errored) as NodeJS.ErrnoException | null | undefined
-    const cause = failure && failure.code !== 'EPIPE' ? environmentCause(failure) : undefined
-    if (!cause || (process.exitCode !== undefined && process.exitCode !== 0)) return
-    if (!closedStreams.err) process.stderr.write(`Error: Cannot write the results to standard output: ${cause}.\n`)
-    process.exitCode = EXIT.EXTERNAL
-  })
-}
 
 /** An Io whose every line passes through redact (src/lib/redact.ts) and that skips streams the reader closed. */
 function redactingIo(io: Io): Io {
@@ -90,7 +62,7 @@ export abstract class BaseCommand extends Command {
   async init(): Promise<void> {
     await super.init()
     // Everything printed passes the redaction boundary (src/lib/redact.ts): no credential kfp holds is ever shown.
-    guardClosedPipes()
+    guardClosedPipes('the results')
     this.io = redactingIo(createIo(process.env))
     const json = this.jsonEnabled()
     const noInput = this.argv.includes('--no-input') || Boolean(process.env.KFP_NO_INPUT)

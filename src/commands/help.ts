@@ -2,6 +2,7 @@ import {Args, loadHelpClass} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {didYouMean} from '../core/project/names.js'
 import {CliError, EXIT} from '../lib/errors.js'
+import {guardClosedPipes} from '../lib/stdout-guard.js'
 
 export default class Help extends BaseCommand {
   static summary = 'Show help for kfp or for a command (same as --help or -h).'
@@ -22,6 +23,7 @@ export default class Help extends BaseCommand {
         hints: [guess ? `kfp help ${guess}` : 'kfp help lists the commands.'],
       })
     }
+    guardClosedPipes('the help')
     const HelpClass = await loadHelpClass(this.config)
     await new HelpClass(this.config, this.config.pjson.oclif.helpOptions ?? this.config.pjson.helpOptions).showHelp(words)
   }

@@ -1,21 +1,7 @@
 import {Errors} from '@oclif/core'
+import {EXIT, environmentCause} from './exit-codes.js'
 
-/**
- * Exit codes of every kfp command. Printed in `kfp --help` and the README.
- * 0 ok · 1 unexpected (a bug) · 2 usage · 3 config/validation · 4 auth · 5 external tool or step failed ·
- * 6 remote server/network · 7 run did not succeed · 130 interrupted.
- */
-export const EXIT = {
-  OK: 0,
-  BUG: 1,
-  USAGE: 2,
-  CONFIG: 3,
-  AUTH: 4,
-  EXTERNAL: 5,
-  REMOTE: 6,
-  RUN_FAILED: 7,
-  INTERRUPTED: 130,
-} as const
+export {EXIT, environmentCause} from './exit-codes.js'
 
 /** The catalog of error codes. Add new codes here, never ad hoc strings. */
 export type ErrorCode =
@@ -121,30 +107,12 @@ export function isCliError(error: unknown): error is CliError {
   return error instanceof CliError || (typeof error === 'object' && error !== null && 'kfpCode' in error && 'exitCode' in error)
 }
 
-const FS_CAUSES: Record<string, string> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'a part of the path is a file, not a folder',
-  EISDIR: 'it is a folder, not a file',
-  EMFILE: 'too many open files',
-}
-
 /** An errno error's path and cause as environmentError words them; undefined for anything else. */
 export function environmentFault(err: unknown): {code: string; path?: string; message: string} | undefined {
   const e = environmentError(err)
   if (!e) return undefined
   const x = err as NodeJS.ErrnoException
   return {code: x.code!, ...(x.path ? {path: x.path} : {}), message: e.message}
-}
-
-/** The cause of an errno error as environmentError words it ("no space left on device (ENOSPC)"); else undefined. */
-export function environmentCause(err: unknown): string | undefined {
-  const e = err as NodeJS.ErrnoException
-  const cause = e && typeof e.code === 'string' ? FS_CAUSES[e.code] : undefined
-  return cause && `${cause} (${e.code})`
 }
 
 /**

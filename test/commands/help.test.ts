@@ -1,9 +1,10 @@
-import {readFileSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
+import {closeSync, openSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {EXIT} from '../../src/lib/errors.js'
-import {repoRoot, runCli} from '../helpers/cli.js'
+import {binPath, repoRoot, runCli} from '../helpers/cli.js'
 import {tmpdir} from '../helpers/tmp.js'
 
 // CLI-level: spawns the built kfp. Help flags, `kfp help`, and oclif's parse errors in kfp's own style.
@@ -119,3 +120,43 @@ x("README's table lists every exit code kfp returns, and only those", () => {
 })
 
 x.run()
+
+// oclif prints help, the command list and --version itself, without a kfp command: the stdout guard (lib/stdout-guard.ts)
+// is installed before oclif starts, so they end as every command does when stdout fails.
+const o = suite('help and --version when stdout fails')
+const HELPS = [['--help'], ['run', '--help'], ['runs', 'list', '-h'], ['help', 'run'], ['help'], [], ['runs']]
+
+/** kfp with stdout on `out` ('full': /dev/full, every write ENOSPC; 'closed': a pipe whose reader has gone). */
+function withStdout(args: string[], out: 'full' | 'closed'): Promise<{code: number | null; stderr: string}> {
+  return new Promise((resolve) => {
+    const fd = out === 'full' ? openSync('/dev/full', 'w') : 'pipe'
+    const child = spawn(process.execPath, [binPath, ...args], {env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1'}, stdio: ['ignore', fd, 'pipe']})
+    if (typeof fd === 'number') closeSync(fd)
+    else child.stdout!.destroy()
+    let stderr = ''
+    child.stderr!.on('data', (d) => (stderr += d))
+    child.on('close', (code) => resolve({code, stderr}))
+  })
+}
+
+o('> /dev/full: help, the command list and --version exit 5 with one line naming the cause', async () => {
+  for (const [args, what] of [...HELPS.map((a) => [a, 'the help'] as const), [['--version'], 'the version'] as const, [['version'], 'the results'] as const]) {
+    const r = await withStdout([...args], 'full')
+    assert.is(r.code, EXIT.EXTERNAL, `kfp ${args.join(' ')}: ${r.stderr}`)
+    assert.is(r.stderr, `Error: Cannot write ${what} to standard output: the disk is full (ENOSPC).\n`, `kfp ${args.join(' ')}`)
+  }
+})
+
+o('a reader that closed the pipe (kfp --help | head -1): exit 0, nothing on stderr', async () => {
+  for (const args of [...HELPS, ['--version']]) {
+    const r = await withStdout(args, 'closed')
+    assert.is(r.code, 0, `kfp ${args.join(' ')}: ${r.stderr}`)
+    assert.is(r.stderr, '', `kfp ${args.join(' ')}`)
+  }
+  const head = spawnSync('bash', ['-c', `"${process.execPath}" "${binPath}" --help | head -1; exit \${PIPESTATUS[0]}`], {encoding: 'utf8'})
+  assert.is(head.status, 0, head.stderr)
+  assert.is(head.stderr, '')
+  assert.match(head.stdout, /^kfp: /)
+})
+
+o.run()
