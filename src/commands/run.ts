@@ -4,7 +4,6 @@ import {projectFlag, namespaceFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {runPipeline, type RunEvent, type RunOptions, type RunResult} from '../services/run/index.js'
 import {dryRunLocal, type DryRunResult} from '../services/run/dry-run.js'
-import {createLogBatch, prefixLines} from '../ui/progress-log.js'
 import {formatDuration} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
 import {readSpec} from '../services/run/store.js'
@@ -112,14 +111,11 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       return this.runRemote(flags) as never
     }
     const started = new Map<string, number>()
-    const watch = flags.watch && !flags.detach
-    // Streamed log lines leave in batches (ui/progress-log.ts); anything else printed first flushes them, so the order
+    // Streamed log lines leave in batches (CommandIo.errLog); anything else printed first flushes them, so the order
     // stays as it happened. While stderr is full the step's output waits (the returned promise).
-    const logs = createLogBatch((t) => this.info(t), () => this.io.errWritable?.())
-    const flushLogs = logs.flush
+    const showLogs = flags.watch && !flags.detach && !this.jsonEnabled()
     const onEvent = (e: RunEvent) => {
-      if (e.type === 'log') return watch ? logs.push(prefixLines(`[${e.task}] `, e.lines)) : undefined
-      flushLogs()
+      if (e.type === 'log') return showLogs ? this.io.errLog(`[${e.task}] `, e.lines) : undefined
       switch (e.type) {
         case 'warning':
           this.warn(e.message)
@@ -178,7 +174,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     try {
       result = await runPipeline(options, this.ctx, onEvent)
     } finally {
-      flushLogs()
+      this.io.flushLog()
     }
     const run = result.run
     if (result.detached) {
