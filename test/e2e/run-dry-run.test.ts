@@ -153,3 +153,67 @@ Flow('a condition on a parameter is decided (skipped, with the value it read); a
 })
 
 Flow.run()
+
+// Exit handlers and ignore_upstream_failure (triggerPolicy ALL_UPSTREAM_TASKS_COMPLETED), on the SDK's compiled
+// pipelines (test/fixtures/ir/sdk, executors as busybox sh): the plan, then the run it plans, step by step.
+const sdkIr = (name: string) => path.join(repoRoot, 'test', 'fixtures', 'ir', 'sdk', `${name}.yaml`)
+const Exit = suite('kfp run --dry-run: exit handlers and ignore_upstream_failure, as the run then runs them')
+Exit.before.each(async () => {
+  tmp = await tmpdir('kfp-dryrun-exit-')
+})
+Exit.after.each(async () => {
+  await tmp.cleanup()
+})
+
+type PlanRow = {task: string; action: string; fromRun?: {id: string; name: string}; reasons: string[]}
+const planOf = async (args: string[]): Promise<Record<string, PlanRow>> => {
+  const r = await runCli(['run', '--runner', 'process', ...args, '--dry-run', '--json'], {cwd: tmp.dir})
+  assert.is(r.code, 0, r.stderr)
+  return Object.fromEntries(r.json.result.steps.map((s: PlanRow) => [s.task, s]))
+}
+/** Runs it (the fixtures' fail-op fails: exit 7) and returns what `kfp runs get RUN --json` says of each step. */
+const runOf = async (args: string[]): Promise<{id: string; tasks: Record<string, {status: string; reusedFrom?: {runId?: string}}>}> => {
+  const r = await runCli(['run', '--runner', 'process', ...args, '--json'], {cwd: tmp.dir})
+  assert.is(r.code, 7, r.stderr)
+  const got = await runCli(['runs', 'get', 'latest', '--json'], {cwd: tmp.dir})
+  const run = got.json.result.run
+  return {id: run.id, tasks: Object.fromEntries(run.tasks.filter((t: {kind?: string}) => !t.kind).map((t: {name: string}) => [t.name, t]))}
+}
+/** The plan's action for each step agrees with the status the run then gave it (and a cached step's source run). */
+function agrees(plan: Record<string, PlanRow>, run: Awaited<ReturnType<typeof runOf>>): void {
+  assert.equal(Object.keys(plan).sort(), Object.keys(run.tasks).sort())
+  const ran: Record<string, string[]> = {run: ['succeeded', 'failed'], cached: ['cached'], skipped: ['skipped'], reused: ['skipped']}
+  for (const [task, p] of Object.entries(plan)) {
+    assert.ok(ran[p.action].includes(run.tasks[task].status), `${task}: planned ${p.action}, the run says ${run.tasks[task].status}`)
+    if (p.action === 'cached') assert.is(run.tasks[task].reusedFrom?.runId, p.fromRun!.id, task)
+  }
+}
+
+Exit('an exit handler: its exit task, which only waits for the group, is looked up in the cache as the run does', async () => {
+  const ir = ['--local', sdkIr('pipeline_with_exit_handler')]
+  const before = await planOf(ir)
+  assert.equal(Object.values(before).map((s) => [s.task, s.action]), [['exit-handler-1/fail-op', 'run'], ['exit-handler-1/print-op-2', 'run'], ['print-op', 'run']])
+  const first = await runOf([...ir, '--name', 'first'])
+  agrees(before, first)
+  // After a run: print-op-2 and the exit task are cached from it; fail-op failed there, so it runs again
+  const after = await planOf(ir)
+  assert.equal(Object.values(after).map((s) => [s.task, s.action, s.fromRun?.name]), [['exit-handler-1/fail-op', 'run', undefined], ['exit-handler-1/print-op-2', 'cached', 'first'], ['print-op', 'cached', 'first']])
+  assert.equal(after['print-op'].reasons, [`same image, command and inputs as step print-op of run first (${first.id})`])
+  agrees(after, await runOf(ir))
+})
+
+Exit('ignore_upstream_failure: it runs after its failing upstream with the input default, and the plan says the cache hit that gives', async () => {
+  const ir = ['--local', sdkIr('pipeline_with_task_using_ignore_upstream_failure')]
+  const before = await planOf(ir)
+  assert.equal(before['print-op'].reasons, ['it runs after step fail-op whatever it does (ignore_upstream_failure or exit handler), with input defaults for outputs not produced: the cache is checked then'])
+  const first = await runOf([...ir, '--name', 'first'])
+  agrees(before, first)
+  assert.is(first.tasks['print-op'].status, 'succeeded')
+  const after = await planOf(ir)
+  assert.is(after['print-op'].action, 'run')
+  assert.is(after['print-op'].reasons[1], `if step fail-op fails, it is cached: same image, command and inputs as step print-op of run first (${first.id})`)
+  const second = await runOf(ir)
+  assert.equal([second.tasks['fail-op'].status, second.tasks['print-op'].status, second.tasks['print-op'].reusedFrom?.runId], ['failed', 'cached', first.id])
+})
+
+Exit.run()

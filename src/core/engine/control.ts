@@ -32,7 +32,7 @@ export interface Ended {
 export type StartDecision = {run: true} | {run: false; status: 'skipped' | 'cancelled'; message: string}
 
 /** The trigger strategy of exit handlers and ignore_upstream_failure tasks. */
-export function runsWhateverUpstream(t: IrTask): boolean {
+export function runsWhateverUpstream(t: Pick<IrTask, 'triggerPolicy'>): boolean {
   return t.triggerPolicy?.strategy === 'ALL_UPSTREAM_TASKS_COMPLETED'
 }
 
@@ -42,10 +42,11 @@ export function runsWhateverUpstream(t: IrTask): boolean {
  * task after a failed, cancelled or not-triggered task does not run; one with ALL_UPSTREAM_TASKS_COMPLETED
  * (dsl.ExitHandler's exit task, ignore_upstream_failure) runs whatever they did
  * (pipeline_spec_builder.py build_task_spec_for_exit_task), also after --fail-fast stopped the others.
- * `stoppedBy` says what stopped the run when it was not --fail-fast (the disk filled).
+ * `stoppedBy` says what stopped the run when it was not --fail-fast (the disk filled). The scheduler decides with
+ * it when the upstream tasks ended; `kfp run --dry-run` with the upstream tasks whose end it knows (dry-run.ts planStart).
  */
 export function decideStart(
-  t: IrTask,
+  t: Pick<IrTask, 'triggerPolicy'>,
   upstream: Array<{name: string; label: string; ended: Ended}>,
   state: {interrupted: boolean; failFastStopped: boolean; stoppedBy?: string},
 ): StartDecision {
@@ -267,6 +268,42 @@ export function bindSelectedParameters(
 }
 
 type ArtifactBindings = NonNullable<NonNullable<IrTask['inputs']>['artifacts']>
+type ParameterBindings = NonNullable<NonNullable<IrTask['inputs']>['parameters']>
+
+/**
+ * A container task's input bindings as the executor resolves them: selectors applied (bindSelectedParameters),
+ * collected artifact lists bound (bindCollectedArtifacts) and, for a task that runs whatever its upstream did
+ * (runsWhateverUpstream), inputs its upstream did not produce left to their defaults (dropUnproduced). The
+ * scheduler and `kfp run --dry-run` bind a step with it; `available` is the artifact scope resolveTaskInputs reads.
+ */
+export function bindStepInputs(
+  t: IrTask,
+  defs: IrInputsSpec | undefined,
+  scope: DagInputs,
+  sibling: (name: string) => Ended | undefined,
+): {task: IrTask; unresolved: string[]; available: DagInputs['artifacts']} {
+  const {parameters, unresolved} = bindSelectedParameters(t.inputs?.parameters, scope.parameters)
+  const {artifacts, available} = bindCollectedArtifacts(t.inputs?.artifacts, scope.artifacts, sibling)
+  if (runsWhateverUpstream(t)) dropUnproduced(defs, parameters, artifacts, sibling)
+  return {task: {...t, inputs: {parameters, artifacts}}, unresolved, available}
+}
+
+/**
+ * An ignore_upstream_failure task whose upstream did not produce an output gets the input's default instead: the
+ * SDK allows .ignore_upstream_failure() only when every input from an upstream task has one (dsl/pipeline_task.py
+ * ignore_upstream_failure: "in case the upstream task fails to produce its output").
+ */
+function dropUnproduced(defs: IrInputsSpec | undefined, parameters: ParameterBindings, artifacts: ArtifactBindings, sibling: (n: string) => Ended | undefined): void {
+  for (const [name, b] of Object.entries(parameters)) {
+    const from = b.taskOutputParameter
+    const d = defs?.parameters?.[name]
+    if (from && (d?.defaultValue !== undefined || d?.isOptional) && sibling(from.producerTask)?.outputs.parameters[from.outputParameterKey] === undefined) delete parameters[name]
+  }
+  for (const [name, b] of Object.entries(artifacts)) {
+    const from = b.taskOutputArtifact
+    if (from && defs?.artifacts?.[name]?.isOptional && !sibling(from.producerTask)?.outputs.artifacts[from.outputArtifactKey]) delete artifacts[name]
+  }
+}
 
 /**
  * A task's artifact bindings with each input from a sibling's collected artifact list (a loop's dsl.Collected, or a

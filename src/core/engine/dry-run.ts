@@ -1,11 +1,14 @@
 /**
- * `kfp run --dry-run`: what each step of a run would do, decided without running anything. The decisions mirror the
- * executor's: a step before --start-step reuses an earlier run's outputs; the start step always runs; a step whose
- * inputs come from a step that runs cannot be looked up in the cache before then; --no-cache and `cache: false` run;
+ * `kfp run --dry-run`: what each step of a run would do, decided without running anything. The decisions are the
+ * executor's: a step before --start-step reuses an earlier run's outputs; whether a step starts after its upstream
+ * steps is the scheduler's decideStart (planStart); the start step always runs; a step whose inputs come from a step
+ * that runs cannot be looked up in the cache before then; --no-cache and `cache: false` run;
  * otherwise the cache key (computed by the executor's own function, services/run/task-exec.ts cacheKeyInputOf) is
  * looked up, and a miss is explained against the latest earlier run of the step. Pure; the service does the lookups.
  */
+import type {IrTask} from '../ir/types.js'
 import type {CacheKeyInput} from './cache.js'
+import {decideStart, runsWhateverUpstream, type Ended, type StartDecision} from './control.js'
 import {labelOf as keyLabel} from './naming.js'
 import {formatParamValue} from './params.js'
 import type {TaskOutputs} from './record.js'
@@ -29,12 +32,26 @@ export interface PlanStep {
   comparedWith?: {id: string; name: string}
 }
 
+/**
+ * An upstream sibling as the plan has it: `ended` is how it ends in the run (reused, cached, skipped: known now),
+ * absent for one that runs (its outcome is known once it ended; the plan shows the run in which it succeeds).
+ */
+export interface PlannedUpstream {
+  name: string
+  label: string
+  ended?: Ended
+  /** The step reads its outputs (taskOutputParameter / taskOutputArtifact), not only waits for it. */
+  feedsInputs: boolean
+}
+
 /** What the service knows of a step before any cache lookup. */
 export interface StepFacts {
   task: string
   number: number
   step: string
-  upstream: string[]
+  upstream: PlannedUpstream[]
+  /** The task's trigger policy (ALL_UPSTREAM_TASKS_COMPLETED: an exit task or ignore_upstream_failure). */
+  triggerPolicy?: IrTask['triggerPolicy']
   cacheEnabled: boolean
   /** --start-step skips it: the outputs it carries and where from. */
   reused?: {outputs: TaskOutputs; fromRun?: {id: string; name: string}; setOutputs?: string[]}
@@ -42,6 +59,16 @@ export interface StepFacts {
   isStart: boolean
   /** --no-cache (all steps) or --no-cache STEP… naming it. */
   noCache: boolean
+}
+
+/**
+ * Whether the task starts, decided by the scheduler's own decideStart (control.ts) on the upstream tasks whose end
+ * the plan knows; one that runs is taken as succeeding. A task after a skipped one is skipped with the message the
+ * run records; an exit task or ignore_upstream_failure task starts whatever its upstream did.
+ */
+export function planStart(t: Pick<IrTask, 'triggerPolicy'>, upstream: PlannedUpstream[]): StartDecision {
+  const known = upstream.flatMap((u) => (u.ended ? [{name: u.name, label: u.label, ended: u.ended}] : []))
+  return decideStart(t, known, {interrupted: false, failFastStopped: false})
 }
 
 /** Output values as the plan prints them. */
@@ -52,28 +79,29 @@ export function outputValues(o: TaskOutputs): Record<string, string> {
   return out
 }
 
-/**
- * The decision that needs no cache lookup, or `lookup` when the cache decides. `planned` holds the decisions of
- * the steps before it (a topological order).
- */
-export function decideWithoutCache(f: StepFacts, planned: Map<string, PlanStep>, labelOf: (task: string) => string): PlanStep | 'lookup' {
+/** The decision that needs no cache lookup, or `lookup` when the cache decides. */
+export function decideWithoutCache(f: StepFacts): PlanStep | 'lookup' {
   const base = {task: f.task, number: f.number, step: f.step}
   if (f.reused) {
     const from = f.reused.fromRun ? [`outputs of run ${f.reused.fromRun.name} (${f.reused.fromRun.id})`] : []
     const set = f.reused.setOutputs?.length ? [`--set-output ${f.reused.setOutputs.join(', ')}`] : []
     return {...base, action: 'reused', ...(f.reused.fromRun ? {fromRun: f.reused.fromRun} : {}), values: outputValues(f.reused.outputs), reasons: [`before --start-step: reuses ${[...from, ...set].join(' and ') || 'no outputs'}`]}
   }
-  const notRun = f.upstream.map((u) => planned.get(u)).find((u) => u?.action === 'skipped')
-  if (notRun) return {...base, action: 'skipped', reasons: [`upstream step ${labelOf(notRun.task)} does not run`]}
+  const start = planStart(f, f.upstream)
+  if (!start.run) return {...base, action: 'skipped', reasons: [start.message]}
   if (f.isStart) return {...base, action: 'run', reasons: ['the --start-step step always runs']}
-  const running = f.upstream.filter((u) => planned.get(u)?.action === 'run')
-  if (running.length) {
-    const names = running.map(labelOf).join(', ')
-    return {...base, action: 'run', reasons: [`its inputs come from ${running.length > 1 ? 'steps' : 'step'} ${names}, which run${running.length > 1 ? '' : 's'} first: the cache is checked once they are known`]}
-  }
+  const running = f.upstream.filter((u) => !u.ended && u.feedsInputs).map((u) => u.label)
+  if (running.length) return {...base, action: 'run', reasons: [runningUpstreamText(running, runsWhateverUpstream(f))]}
   if (f.noCache) return {...base, action: 'run', reasons: ['--no-cache']}
   if (!f.cacheEnabled) return {...base, action: 'run', reasons: ['caching is off for this step']}
   return 'lookup'
+}
+
+/** Why a step whose inputs come from steps that run is decided once they ended. */
+function runningUpstreamText(names: string[], whatever: boolean): string {
+  const [steps, runs] = names.length > 1 ? ['steps', 'run'] : ['step', 'runs']
+  if (!whatever) return `its inputs come from ${steps} ${names.join(', ')}, which ${runs} first: the cache is checked once they are known`
+  return `it runs after ${steps} ${names.join(', ')} whatever ${names.length > 1 ? 'they do' : 'it does'} (ignore_upstream_failure or exit handler), with input defaults for outputs not produced: the cache is checked then`
 }
 
 const runnerWords = {docker: 'Docker', process: 'host process'} as const

@@ -41,11 +41,15 @@ function irInvalid(message: string): CliError {
 
 /** The sibling tasks `t` waits for: its dependentTasks plus the producers of its task-output inputs. */
 export function upstreamOf(t: IrTask): string[] {
-  const up = new Set<string>(t.dependentTasks ?? [])
-  for (const p of Object.values(t.inputs?.parameters ?? {})) {
-    if (p.taskOutputParameter) up.add(p.taskOutputParameter.producerTask)
-    if (p.taskFinalStatus) up.add(p.taskFinalStatus.producerTask)
-  }
+  const up = new Set<string>([...(t.dependentTasks ?? []), ...producersOf(t)])
+  for (const p of Object.values(t.inputs?.parameters ?? {})) if (p.taskFinalStatus) up.add(p.taskFinalStatus.producerTask)
+  return [...up].sort()
+}
+
+/** The sibling tasks whose outputs `t` reads (taskOutputParameter / taskOutputArtifact), sorted. */
+export function producersOf(t: IrTask): string[] {
+  const up = new Set<string>()
+  for (const p of Object.values(t.inputs?.parameters ?? {})) if (p.taskOutputParameter) up.add(p.taskOutputParameter.producerTask)
   for (const a of Object.values(t.inputs?.artifacts ?? {})) if (a.taskOutputArtifact) up.add(a.taskOutputArtifact.producerTask)
   return [...up].sort()
 }

@@ -10,15 +10,15 @@ import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import {cachingEnabled, taskCacheKey, type CacheKeyInput} from '../../core/engine/cache.js'
 import {CelError, evaluateCondition} from '../../core/engine/cel.js'
-import {bindCollectedArtifacts, bindSelectedParameters, collectIterations, dagOutputs, iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
+import {bindStepInputs, runsWhateverUpstream, collectIterations, dagOutputs, iterationInputs, LoopError, loopItems, resolveDagTaskInputs, type DagInputs, type Ended} from '../../core/engine/control.js'
 import {planTasks} from '../../core/engine/dag.js'
-import {decideWithCache, decideWithoutCache, type PlanStep, type StepFacts} from '../../core/engine/dry-run.js'
+import {decideWithCache, decideWithoutCache, planStart, type PlannedUpstream, type PlanStep, type StepFacts} from '../../core/engine/dry-run.js'
 import {resolveTaskInputs} from '../../core/engine/inputs.js'
 import {childKey, conditionFalseText, indicesOf, iterationKey, labelOf, readableCondition} from '../../core/engine/naming.js'
 import {taskHasOutputs, type RunRecord, type TaskOutputs} from '../../core/engine/record.js'
 import {reusedRecord} from '../../core/engine/start-step-tree.js'
 import {resolveStartTask} from '../../core/engine/start-step.js'
-import {leavesOf, toPlanned, type TaskNode} from '../../core/engine/tree.js'
+import {leavesOf, producersOf, toPlanned, type TaskNode} from '../../core/engine/tree.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {prepareRun, type Prepared} from './local.js'
 import {selectRunner} from './runner-select.js'
@@ -114,24 +114,23 @@ class Planner {
   }
 
   /** Plans one DAG instance; returns what each of its tasks amounts to, for its siblings and its parent. */
-  private async dag(nodes: TaskNode[], scope: Scope): Promise<Map<string, {step: PlanStep; ended?: Ended}>> {
-    const done = new Map<string, {step: PlanStep; ended?: Ended}>()
+  private async dag(nodes: TaskNode[], scope: Scope): Promise<Siblings> {
+    const done: Siblings = new Map()
     for (const n of nodes) done.set(n.name, await this.node(n, childKey(scope.key, n.name), scope, done))
     return done
   }
 
-  private async node(n: TaskNode, key: string, scope: Scope, siblings: Map<string, {step: PlanStep; ended?: Ended}>): Promise<{step: PlanStep; ended?: Ended}> {
+  private async node(n: TaskNode, key: string, scope: Scope, siblings: Siblings): Promise<Planned> {
     const sibling = (name: string) => siblings.get(name)?.ended
     const summary = (action: PlanStep['action'], reasons: string[]): PlanStep => ({task: key, number: n.number, step: this.label(n, key), action, reasons})
     if (n.kind === 'container' || n.kind === 'importer') return this.leaf(n, key, scope, siblings)
-    if (scope.skip) return {step: summary('skipped', [scope.skip]), ended: {status: 'skipped', message: scope.skip, hasOutputs: false, outputs: {parameters: {}, artifacts: {}}}}
-    const blocked = n.upstream.map((u) => siblings.get(u)?.step).find((s) => s?.action === 'skipped')
-    const known = scope.inputs && n.upstream.every((u) => sibling(u)?.hasOutputs)
+    if (scope.skip) return {step: summary('skipped', [scope.skip]), ended: skippedEnd(scope.skip)}
+    const start = planStart(n.task, upstreamOf(n, scope.key, siblings))
+    const known = scope.inputs && !readsFinalStatus(n.task) && producersOf(n.task).every((u) => sibling(u)?.hasOutputs)
     const r = known ? resolveDagTaskInputs(n.task, n.component.inputDefinitions, scope.inputs!, sibling) : undefined
     const inputs = r && r.unresolved.length === 0 ? r.inputs : undefined
-    const child: Scope = {key, inputs, pending: scope.pending, skip: blocked ? `upstream step ${blocked.step} does not run` : undefined}
-    if (!inputs && !child.pending && !child.skip)
-      child.pending = n.kind === 'loop' ? `once per item of ${n.displayName}, whose items come from steps that run first` : `it is inside ${n.displayName}, whose inputs come from steps that run first: decided at run time`
+    const child: Scope = {key, inputs, pending: scope.pending, skip: start.run ? undefined : start.message}
+    if (!inputs && !child.pending && !child.skip) child.pending = this.pendingText(n)
     const cond = n.task.triggerPolicy?.condition
     if (cond && !child.skip) {
       const c = inputs ? this.condition(cond, inputs) : undefined
@@ -139,20 +138,25 @@ class Planner {
       else if (c === undefined) child.pending = `if ${readableCondition(cond, n.task.inputs?.parameters)} holds (decided at run time)`
     }
     const body = n.kind === 'loop' && !child.skip ? await this.loop(n, key, child) : this.groupOf(n, await this.dag(n.children ?? [], child))
-    const steps = body.steps
-    const action: PlanStep['action'] = steps.every((s) => s.action === 'skipped') && steps.length ? 'skipped' : steps.some((s) => s.action === 'run') ? 'run' : 'cached'
-    // A group's outputs are known when nothing inside it runs (every step cached or reused): what the engine's
-    // dagOutputs / collectIterations make of them, so the steps after it can be looked up in the cache too.
-    if (action === 'run') return {step: summary(action, [])}
-    const out = action === 'cached' ? body.outputs : undefined
-    return {
-      step: summary(action, []),
-      ended: {status: action === 'skipped' ? 'skipped' : 'succeeded', hasOutputs: Boolean(out), outputs: out ? out.outputs : {parameters: {}, artifacts: {}}, ...(out ? {artifactLists: out.artifactLists} : {})},
-    }
+    // The group ends as the scheduler ends it: skipped when it does not start or its condition is false; otherwise it
+    // succeeds with the outputs dagOutputs / collectIterations make of its steps, known when none of them runs
+    // (every step cached, reused or skipped), so that the steps after it can be looked up in the cache too.
+    if (child.skip) return {step: summary('skipped', [child.skip]), ended: skippedEnd(child.skip)}
+    if (body.steps.some((s) => s.action === 'run')) return {step: summary('run', [])}
+    const out = body.outputs
+    const action = body.steps.length && body.steps.every((s) => s.action === 'skipped') ? 'skipped' : 'cached'
+    return {step: summary(action, []), ended: {status: 'succeeded', hasOutputs: Boolean(out), outputs: out ? out.outputs : NO_OUTPUTS(), ...(out ? {artifactLists: out.artifactLists} : {})}}
+  }
+
+  /** Why the steps of a group whose inputs are not known yet are decided at run time. */
+  private pendingText(n: TaskNode): string {
+    if (readsFinalStatus(n.task)) return `it is inside ${n.displayName}, which ${FINAL_STATUS}`
+    if (n.kind === 'loop') return `once per item of ${n.displayName}, whose items come from steps that run first`
+    return `it is inside ${n.displayName}, whose inputs come from steps that run first: decided at run time`
   }
 
   /** A DAG instance's planned steps and, when every task in it ended with outputs, its outputs (dagOutputs). */
-  private groupOf(n: TaskNode, done: Map<string, {step: PlanStep; ended?: Ended}>): {steps: PlanStep[]; outputs?: ReturnType<typeof dagOutputs>} {
+  private groupOf(n: TaskNode, done: Siblings): {steps: PlanStep[]; outputs?: ReturnType<typeof dagOutputs>} {
     const steps = [...done.values()].map((x) => x.step)
     const all = [...done.values()].every((x) => x.ended && (x.ended.hasOutputs || x.ended.status === 'skipped'))
     return {steps, outputs: all && n.component.dag ? dagOutputs(n.component.dag, (name) => done.get(name)?.ended) : undefined}
@@ -193,54 +197,94 @@ class Planner {
     return {steps, outputs: known ? collectIterations(iterations.map((x) => ({outputs: x!.outputs, artifactLists: x!.artifactLists})), dag) : undefined}
   }
 
-  private async leaf(n: TaskNode, key: string, scope: Scope, siblings: Map<string, {step: PlanStep; ended?: Ended}>): Promise<{step: PlanStep; ended?: Ended}> {
-    const {loaded, plan, treePlan} = this.p
+  private async leaf(n: TaskNode, key: string, scope: Scope, siblings: Siblings): Promise<Planned> {
+    const {plan, treePlan} = this.p
     const step = this.label(n, key)
     const reused = plan?.skipped[n.path] ?? (treePlan ? reusedRecord(treePlan, key, n) : undefined)
     const facts: StepFacts = {
       task: key,
       number: n.number,
       step,
-      upstream: n.upstream,
+      upstream: upstreamOf(n, scope.key, siblings),
+      triggerPolicy: n.task.triggerPolicy,
       cacheEnabled: cachingEnabled(n.task.cachingOptions),
       isStart: (plan?.startTask ?? treePlan?.startTask) === n.path,
       noCache: this.o.noCache || this.noCacheTasks.has(n.path),
       ...(reused ? {reused: {outputs: reused.outputs, fromRun: reused.reusedFrom?.runId ? {id: reused.reusedFrom.runId, name: reused.reusedFrom.runName ?? reused.reusedFrom.runId} : undefined, setOutputs: reused.reusedFrom?.setOutputs}} : {}),
     }
-    const record = (s: PlanStep, outputs?: TaskOutputs) => {
+    const record = (s: PlanStep, ended?: Ended): Planned => {
       this.steps.push(s)
-      return {step: s, ended: outputs ? {status: 'succeeded' as const, hasOutputs: true, outputs} : s.action === 'skipped' ? {status: 'skipped' as const, message: s.reasons[0], hasOutputs: false, outputs: {parameters: {}, artifacts: {}}} : undefined}
+      return {step: s, ended: ended ?? (s.action === 'skipped' ? skippedEnd(s.reasons[0]) : undefined)}
     }
-    if (scope.skip && !reused) return record({task: key, number: n.number, step, action: 'skipped', reasons: [scope.skip]})
-    const planned = new Map([...siblings].map(([k, v]) => [k, v.step]))
-    const first = decideWithoutCache(facts, planned, (t) => siblings.get(t)?.step.step ?? t)
-    if (first !== 'lookup') return record(first, first.action === 'reused' ? reused!.outputs : undefined)
+    // A step before --start-step ends as the run's record of it (scheduler.ts recordFor): skipped, with the reused
+    // outputs, which count as outputs when they come from somewhere (record.ts taskHasOutputs).
+    if (reused) return record(decideWithoutCache(facts) as PlanStep, {status: 'skipped', message: 'message' in reused && typeof reused.message === 'string' ? reused.message : undefined, hasOutputs: Boolean(reused.reusedFrom), outputs: reused.outputs})
+    if (scope.skip) return record({task: key, number: n.number, step, action: 'skipped', reasons: [scope.skip]})
+    const first = decideWithoutCache(facts)
+    if (first !== 'lookup') return record(first.action === 'run' && runsWhateverUpstream(n.task) && scope.inputs ? await this.ifUpstreamFails(n, key, scope, siblings, facts, first) : first)
     if (!scope.inputs) return record({task: key, number: n.number, step, action: 'run', reasons: [scope.pending ?? 'decided at run time']})
-    // An exit task reads the run's final status, which names this run (PipelineTaskFinalStatus): never an earlier run's.
-    if (Object.values(n.task.inputs?.parameters ?? {}).some((b) => b.taskFinalStatus))
-      return record({task: key, number: n.number, step, action: 'run', reasons: ["it reads this run's final status (PipelineTaskFinalStatus), which names the run: new in every run"]})
-    const outputsOf = (name: string) => siblings.get(name)?.ended?.outputs
-    // Bound as the executor binds them (a loop item's field, `item.lr`, is its own value).
-    const bound = bindSelectedParameters(n.task.inputs?.parameters, scope.inputs.parameters)
-    if (bound.unresolved.length) return record({task: key, number: n.number, step, action: 'run', reasons: [`inputs without a value: ${bound.unresolved.join(', ')} (the run fails it)`]})
-    // A loop's collected artifact list (dsl.Collected) read as the executor reads it.
-    const collected = bindCollectedArtifacts(n.task.inputs?.artifacts, scope.inputs.artifacts, (name) => siblings.get(name)?.ended)
-    const task = {...n.task, inputs: {...n.task.inputs, parameters: bound.parameters, artifacts: collected.artifacts}}
-    const {inputs, missing} = resolveTaskInputs({component: n.component, task}, scope.inputs.parameters, outputsOf, collected.available)
-    if (missing.length) return record({task: key, number: n.number, step, action: 'run', reasons: ['decided at run time (its inputs are produced while the run goes)']})
-    const cond = n.task.triggerPolicy?.condition
-    if (cond) {
-      const c = this.condition(cond, {parameters: inputs.parameters, artifacts: {}})
-      if (c === false) return record({task: key, number: n.number, step, action: 'skipped', reasons: [this.falseText(cond, {parameters: inputs.parameters, artifacts: {}}, n.task)]})
-    }
-    if (n.kind === 'importer' || !n.container) return record({task: key, number: n.number, step, action: 'run', reasons: ['imports its artifact']})
-    const now = await cacheKeyInputOf({component: n.component, container: n.container, task}, inputs, stepRunnerOf(this.runner, n.container.image))
-    const hit = await lookupCacheEntry(loaded.stateDir, taskCacheKey(now))
-    if (hit) return record(decideWithCache(facts, hit, undefined, now), hit.outputs)
-    const s = decideWithCache(facts, undefined, await earlierOf(this.earlierRuns, loaded.stateDir, key), now)
-    if (scope.pending) s.reasons.push(scope.pending)
-    return record(s)
+    const r = await this.lookup(n, key, scope, siblings, facts)
+    return record(r.step, r.ended)
   }
+
+  /**
+   * An ignore_upstream_failure task whose inputs come from steps that run: should they fail, the scheduler gives it
+   * the inputs' defaults (bindStepInputs) and looks it up in the cache. A hit then is said along with the plan.
+   */
+  private async ifUpstreamFails(n: TaskNode, key: string, scope: Scope, siblings: Siblings, facts: StepFacts, first: PlanStep): Promise<PlanStep> {
+    const failed: Siblings = new Map(siblings)
+    const running = facts.upstream.filter((u) => !u.ended)
+    for (const u of running) failed.set(u.name, {step: siblings.get(u.name)!.step, ended: {status: 'failed', hasOutputs: false, outputs: NO_OUTPUTS()}})
+    const whatIf = {...facts, upstream: upstreamOf(n, scope.key, failed)}
+    if (decideWithoutCache(whatIf) !== 'lookup') return first
+    const alt = await this.lookup(n, key, scope, failed, whatIf)
+    if (alt.step.action !== 'cached') return first
+    const names = running.map((u) => u.label).join(', ')
+    return {...first, reasons: [...first.reasons, `if ${running.length > 1 ? 'steps' : 'step'} ${names} fail${running.length > 1 ? '' : 's'}, it is cached: ${alt.step.reasons[0]}`]}
+  }
+
+  /** A step whose inputs are known now: bound and resolved as the scheduler does, its condition, then the cache. */
+  private async lookup(n: TaskNode, key: string, scope: Scope, siblings: Siblings, facts: StepFacts): Promise<Planned> {
+    const plan = (action: PlanStep['action'], reason: string): Planned => ({step: {task: key, number: n.number, step: facts.step, action, reasons: [reason]}, ...(action === 'skipped' ? {ended: skippedEnd(reason)} : {})})
+    // An exit task reads the run's final status, which names this run (PipelineTaskFinalStatus): never an earlier run's.
+    if (readsFinalStatus(n.task)) return plan('run', `it ${FINAL_STATUS}`)
+    const sibling = (name: string) => siblings.get(name)?.ended
+    const outputsOf = (name: string) => (sibling(name)?.hasOutputs ? sibling(name)!.outputs : undefined)
+    const bound = bindStepInputs(n.task, n.component.inputDefinitions, scope.inputs!, sibling)
+    if (bound.unresolved.length) return plan('run', `inputs without a value: ${bound.unresolved.join(', ')} (the run fails it)`)
+    const {inputs, missing} = resolveTaskInputs({component: n.component, task: bound.task}, scope.inputs!.parameters, outputsOf, bound.available)
+    if (missing.length) return plan('run', 'decided at run time (its inputs are produced while the run goes)')
+    const cond = n.task.triggerPolicy?.condition
+    if (cond && this.condition(cond, {parameters: inputs.parameters, artifacts: {}}) === false) return plan('skipped', this.falseText(cond, {parameters: inputs.parameters, artifacts: {}}, n.task))
+    if (n.kind === 'importer' || !n.container) return plan('run', 'imports its artifact')
+    const now = await cacheKeyInputOf({component: n.component, container: n.container, task: bound.task}, inputs, stepRunnerOf(this.runner, n.container.image))
+    const hit = await lookupCacheEntry(this.p.loaded.stateDir, taskCacheKey(now))
+    if (hit) return {step: decideWithCache(facts, hit, undefined, now), ended: {status: 'cached', hasOutputs: true, outputs: hit.outputs}}
+    const s = decideWithCache(facts, undefined, await earlierOf(this.earlierRuns, this.p.loaded.stateDir, key), now)
+    if (scope.pending) s.reasons.push(scope.pending)
+    return {step: s}
+  }
+}
+
+const FINAL_STATUS = "reads this run's final status (PipelineTaskFinalStatus), which names the run: new in every run"
+
+function readsFinalStatus(t: TaskNode['task']): boolean {
+  return Object.values(t.inputs?.parameters ?? {}).some((b) => b.taskFinalStatus)
+}
+
+type Planned = {step: PlanStep; ended?: Ended}
+type Siblings = Map<string, Planned>
+
+const NO_OUTPUTS = (): TaskOutputs => ({parameters: {}, artifacts: {}})
+
+function skippedEnd(message: string): Ended {
+  return {status: 'skipped', message, hasOutputs: false, outputs: NO_OUTPUTS()}
+}
+
+/** The upstream siblings of a task as the plan has them (labelled as the run record labels them). */
+function upstreamOf(n: TaskNode, scopeKey: string, siblings: Siblings): PlannedUpstream[] {
+  const feeds = new Set(producersOf(n.task))
+  return n.upstream.map((u) => ({name: u, label: labelOf(childKey(scopeKey, u)), ended: siblings.get(u)?.ended, feedsInputs: feeds.has(u)}))
 }
 
 /** Plans the run without running anything. */

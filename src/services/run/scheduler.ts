@@ -17,8 +17,7 @@ import {
   loopLimit,
   resolveDagTaskInputs,
   runsWhateverUpstream,
-  bindCollectedArtifacts,
-  bindSelectedParameters,
+  bindStepInputs,
   type ArtifactRef,
   type DagInputs,
   type Ended,
@@ -271,16 +270,11 @@ export class Scheduler {
   // ---------------------------------------------------------------------------------------- containers
 
   /**
-   * The task as executeContainerTask's input resolution reads it, with the artifacts its componentInputArtifact
-   * inputs read: a parameterExpressionSelector is applied to its scope value (resolve.go
-   * handleParameterExpressionSelector) and a taskFinalStatus input gets the producer's PipelineTaskFinalStatus,
-   * both as constants; an input from a loop's collected artifact list (dsl.Collected) reads that list.
+   * The task as executeContainerTask's input resolution reads it (control.ts bindStepInputs), after each
+   * taskFinalStatus input got the producer's PipelineTaskFinalStatus as a constant.
    */
-  private bindContainerTask(node: TaskNode, tr: TaskRecord, scope: DagInputs, sibling: (n: string) => Ended | undefined): {task: IrTask; unresolved: string[]; artifacts: DagInputs['artifacts']} {
-    const {parameters, unresolved} = bindSelectedParameters(this.bindFinalStatus(node.task, tr).inputs?.parameters, scope.parameters)
-    const {artifacts, available} = bindCollectedArtifacts(node.task.inputs?.artifacts, scope.artifacts, sibling)
-    if (runsWhateverUpstream(node.task)) dropUnproduced(node, parameters, artifacts, sibling)
-    return {task: {...node.task, inputs: {parameters, artifacts}}, unresolved, artifacts: available}
+  private bindContainerTask(node: TaskNode, tr: TaskRecord, scope: DagInputs, sibling: (n: string) => Ended | undefined): ReturnType<typeof bindStepInputs> {
+    return bindStepInputs(this.bindFinalStatus(node.task, tr), node.component.inputDefinitions, scope, sibling)
   }
 
   /** The task with each taskFinalStatus input given its producer's final status as a constant. */
@@ -304,7 +298,7 @@ export class Scheduler {
       const s = sibling(name)
       return s?.hasOutputs ? s.outputs : undefined
     }
-    const {inputs, missing} = resolveTaskInputs({component: node.component, task: bound.task}, scope.parameters, outputsOf, bound.artifacts)
+    const {inputs, missing} = resolveTaskInputs({component: node.component, task: bound.task}, scope.parameters, outputsOf, bound.available)
     tr.status = 'running'
     tr.startedAt = this.iso()
     tr.log = taskLogFile(tr.name)
@@ -414,29 +408,6 @@ export class Scheduler {
     for (let p = tr.parent; p !== undefined; p = this.byKey.get(p)?.parent) if (this.byKey.has(p)) ancestors.unshift({...this.byKey.get(p)!})
     const marker: TaskResultMarker = {status, exitCode: tr.exitCode, cacheKey: tr.cacheKey, outputs: tr.outputs, finishedAt, record: {...rest, status, finishedAt}, ancestors}
     await writeJsonAtomic(taskResultFile(this.o.runDir, tr.name), marker, {durable: false}).catch(() => {})
-  }
-}
-
-/**
- * An ignore_upstream_failure task whose upstream did not produce an output gets the input's default instead: the
- * SDK allows .ignore_upstream_failure() only when every input from an upstream task has one (dsl/pipeline_task.py
- * ignore_upstream_failure: "in case the upstream task fails to produce its output").
- */
-function dropUnproduced(
-  node: TaskNode,
-  parameters: NonNullable<NonNullable<IrTask['inputs']>['parameters']>,
-  artifacts: NonNullable<NonNullable<IrTask['inputs']>['artifacts']>,
-  sibling: (n: string) => Ended | undefined,
-): void {
-  const defs = node.component.inputDefinitions
-  for (const [name, b] of Object.entries(parameters)) {
-    const from = b.taskOutputParameter
-    const d = defs?.parameters?.[name]
-    if (from && (d?.defaultValue !== undefined || d?.isOptional) && sibling(from.producerTask)?.outputs.parameters[from.outputParameterKey] === undefined) delete parameters[name]
-  }
-  for (const [name, b] of Object.entries(artifacts)) {
-    const from = b.taskOutputArtifact
-    if (from && defs?.artifacts?.[name]?.isOptional && !sibling(from.producerTask)?.outputs.artifacts[from.outputArtifactKey]) delete artifacts[name]
   }
 }
 

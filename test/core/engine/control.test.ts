@@ -2,6 +2,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   bindCollectedArtifacts,
+  bindStepInputs,
   collectIterations,
   dagOutputs,
   dagStatus,
@@ -15,7 +16,7 @@ import {
 import {childKey, indicesOf, iterationKey, labelOf, templatePathOf} from '../../../src/core/engine/naming.js'
 import type {TaskStatus} from '../../../src/core/engine/record.js'
 import {leavesOf, planTree, walkTree} from '../../../src/core/engine/tree.js'
-import type {IrDag, IrTask} from '../../../src/core/ir/types.js'
+import type {IrDag, IrInputsSpec, IrTask} from '../../../src/core/ir/types.js'
 import {loadIr} from './helpers.js'
 
 const ended = (status: TaskStatus, parameters: Record<string, unknown> = {}, extra: Partial<Ended> = {}): Ended => ({
@@ -172,6 +173,26 @@ O('bindCollectedArtifacts: an input from a loop\'s collected list reads the list
     data: {componentInputArtifact: 'dataset'},
   })
   assert.equal(r.available, {dataset: [{uri: '/d'}], 'for-loop-2.pipelinechannel--out (collected)': list})
+})
+
+O('bindStepInputs: an ignore_upstream_failure task takes the defaults of the outputs its upstream did not produce; other tasks keep their bindings', () => {
+  const defs: IrInputsSpec = {parameters: {message: {parameterType: 'STRING', defaultValue: 'default', isOptional: true}, count: {parameterType: 'NUMBER_INTEGER'}}, artifacts: {data: {artifactType: {schemaTitle: 'system.Dataset'}, isOptional: true}}}
+  const inputs = {
+    parameters: {message: {taskOutputParameter: {producerTask: 'up', outputParameterKey: 'Output'}}, count: {taskOutputParameter: {producerTask: 'up', outputParameterKey: 'n'}}},
+    artifacts: {data: {taskOutputArtifact: {producerTask: 'up', outputArtifactKey: 'data'}}},
+  }
+  const whatever = task({inputs, triggerPolicy: {strategy: 'ALL_UPSTREAM_TASKS_COMPLETED'}})
+  const cases: Array<[string, IrTask, Ended, string[], string[]]> = [
+    ['upstream failed: every input with a default is left to it', whatever, ended('failed'), ['count'], []],
+    ['upstream skipped by its condition', whatever, ended('skipped', {}, {message: 'condition false'}), ['count'], []],
+    ['upstream produced all', whatever, {...ended('succeeded', {Output: 'x', n: 1}), outputs: {parameters: {Output: 'x', n: 1}, artifacts: {data: {uri: '/d'}}}}, ['count', 'message'], ['data']],
+    ['a task that waits for success keeps its bindings (it does not start otherwise)', task({inputs}), ended('failed'), ['count', 'message'], ['data']],
+  ]
+  for (const [what, t, up, params, artifacts] of cases) {
+    const r = bindStepInputs(t, defs, {parameters: {}, artifacts: {}}, () => up)
+    assert.equal(Object.keys(r.task.inputs!.parameters!).sort(), params, what)
+    assert.equal(Object.keys(r.task.inputs!.artifacts!), artifacts, what)
+  }
 })
 
 const T = suite('core/engine planTree')
