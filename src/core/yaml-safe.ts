@@ -1,7 +1,8 @@
 // Turning a parsed YAML document into plain values without letting hostile or broken input crash kfp: alias bombs
 // ("billion laughs"), aliases without an anchor and pathological nesting become located problems instead of
 // exceptions or a blown stack. Used for kfp.yaml, component.yaml and --params-file alike. Pure (no I/O).
-import {isAlias, isMap, isPair, isScalar, isSeq, YAMLMap, YAMLSeq, type Document, type LineCounter, type Node} from 'yaml'
+import type {Document, LineCounter, Node} from 'yaml'
+import {yamlLib} from './yaml-lib.js'
 
 /** Deeper than this is not a pipeline description (kfp.yaml nests a handful of levels). */
 export const MAX_YAML_DEPTH = 200
@@ -28,6 +29,7 @@ function unusualNumber(source: string | undefined, value: unknown): boolean {
  * number literals as strings, then converts with a bounded alias count. Every failure names the line and column.
  */
 export function toJsSafely(doc: Document.Parsed, lines: LineCounter): SafeResult {
+  const {isAlias, isMap, isPair, isScalar, isSeq} = yamlLib()
   const at = (n: Node | null | undefined, message: string): SafeResult => {
     const pos = lines.linePos(n?.range?.[0] ?? 0)
     return {ok: false, problem: {line: pos.line, col: pos.col, message}}
@@ -83,6 +85,7 @@ const NOT_PLAIN = Symbol('not plain')
  * not a plain JSON scalar, an empty document) is NOT_PLAIN: toJS decides. Depth is bounded by toJsSafely's walk.
  */
 function plainValue(n: unknown): unknown {
+  const {isMap, isPair, isScalar, isSeq, YAMLMap, YAMLSeq} = yamlLib()
   if (n === null || n === undefined) return n === null ? null : NOT_PLAIN
   if (isScalar(n)) {
     const v = n.value
@@ -128,6 +131,7 @@ export function yamlErrorText(message: string): string {
  * compares every key with every other: quadratic, 80 s for 20,000 params). Iterative, like toJsSafely.
  */
 export function findDuplicateKey(doc: Document.Parsed): Node | undefined {
+  const {isMap, isPair, isScalar, isSeq} = yamlLib()
   const stack: unknown[] = [doc.contents]
   while (stack.length) {
     const n = stack.pop()

@@ -174,5 +174,29 @@ await mark('read')`,
   assert.equal(r, {marks: {imported: false, read: true}, modules: true})
 })
 
+P("the yaml package loads for a Document only: not for a plain kfp.yaml read fast, yes for a position or an error", () => {
+  const r = probeModules(
+    'yaml',
+    `const {parseYamlFile, positionOf} = await import('./src/core/project/yaml-doc.ts')
+const {parseProject} = await import('./src/core/project/load.ts')
+await import('./src/core/yaml-safe.ts')
+await mark('imported')
+const text = 'name: p\\nparams:\\n  x: {type: string, default: hi}\\nsteps:\\n  - name: a\\n    inputs: {x: "\${{ params.x }}"}\\n'
+const c = {text: 'name: a\\ninputs:\\n- {name: x, type: String}\\nimplementation:\\n  container: {image: i, command: [sh, -c, echo, {inputValue: x}]}\\n'}
+const p = parseProject({root: '/p', file: 'kfp.yaml', text, components: {a: {dir: 'components/a', file: 'components/a/component.yaml', hasDockerfile: false, ...c}}})
+if (p.issues.length || !p.project) throw new Error(JSON.stringify(p.issues))
+await mark('valid project')
+const y = parseYamlFile('kfp.yaml', text).yaml
+if (positionOf(y, ['params', 'x']).line !== 3) throw new Error('position')
+await mark('position')`,
+  )
+  assert.equal(r, {marks: {imported: false, 'valid project': false, position: true}, modules: true})
+  const bad = probeModules('yaml', `const {parseYamlFile} = await import('./src/core/project/yaml-doc.ts')
+const r = parseYamlFile('kfp.yaml', 'name: [p\\n')
+if (r.issues[0]?.line !== 2) throw new Error(JSON.stringify(r.issues))
+await mark('error')`)
+  assert.equal(bad.marks, {error: true})
+})
+
 F.run()
 P.run()

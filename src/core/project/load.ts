@@ -1,4 +1,3 @@
-import {parse} from 'yaml'
 import {bindingRefs, parseBinding} from './bindings.js'
 import {parseComponent, type ComponentSource} from './component.js'
 import {stepOutputs} from './model.js'
@@ -30,6 +29,7 @@ import type {
   Step,
   TargetConfig,
 } from './types.js'
+import {yamlLib} from '../yaml-lib.js'
 import {checkedExactly, lazyPosition, parseYamlFile, positionOf, type YamlParse, type YamlPath} from './yaml-doc.js'
 
 export type {ComponentSource} from './component.js'
@@ -66,7 +66,7 @@ export function findProjectComponentNames(text: string): string[] {
     // logLevel error: odd YAML (e.g. `{{ params.x }}` without `$`, a map as a key) is reported by the full parse with
     // its position, not as a Node warning on the console here. uniqueKeys off: the library's check is quadratic in a
     // mapping's size, and the full parse reports duplicate keys (findDuplicateKey) with their position.
-    data = parse(text, {logLevel: 'error', uniqueKeys: false})
+    data = yamlLib().parse(text, {logLevel: 'error', uniqueKeys: false})
   } catch {
     return []
   }

@@ -1,4 +1,5 @@
-import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap} from 'yaml'
+import type {Document, LineCounter, Node, Pair, YAMLMap} from 'yaml'
+import {yamlLib} from '../yaml-lib.js'
 import {plainYamlValue} from '../yaml-fast.js'
 import {findDuplicateKey, toJsSafely, yamlErrorText} from '../yaml-safe.js'
 import type {ProjectIssue, SourcePos} from './types.js'
@@ -72,6 +73,7 @@ export function checkedExactly<R extends {issues: unknown[]}>(parsed: YamlParse,
 
 /** The `yaml` package's read: the Document (with errors or not), and the file or the located syntax issues. */
 function parseExactly(file: string, text: string): {doc: Document.Parsed; lines: LineCounter; result: YamlParse} {
+  const {LineCounter, parseDocument} = yamlLib()
   const lines = new LineCounter()
   // Duplicate keys are checked by findDuplicateKey (linear) instead of the library's quadratic uniqueKeys.
   const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: false})
@@ -152,6 +154,7 @@ function yamlMessage(message: string): string {
  * else of its value. When the path does not exist, the position of its deepest existing ancestor.
  */
 export function positionOf(y: YamlFile, path: YamlPath, at: 'key' | 'value' = 'value'): {line: number; col: number} {
+  const {isMap, isSeq} = yamlLib()
   let node: unknown = y.doc.contents
   let pos = node && (node as Node).range ? (node as Node).range![0] : 0
   for (let i = 0; i < path.length; i++) {
@@ -203,6 +206,7 @@ function pairOf(node: YAMLMap, key: string): Pair | undefined {
   let index = pairIndex.get(node)
   if (!index) {
     index = new Map()
+    const {isPair} = yamlLib()
     for (const p of node.items) {
       if (!isPair(p)) continue
       const k = keyText(p.key)
@@ -214,6 +218,6 @@ function pairOf(node: YAMLMap, key: string): Pair | undefined {
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value)
+  if (yamlLib().isScalar(key)) return String(key.value)
   return undefined
 }
