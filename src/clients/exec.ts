@@ -1,6 +1,7 @@
 import path from 'node:path'
 import {CliError, EXIT} from '../lib/errors.js'
 import type {Env} from '../lib/env.js'
+import {textLines} from '../lib/text-lines.js'
 
 /** Result of running a program without rejecting on a non-zero exit. */
 export interface ExecResult {
@@ -51,22 +52,17 @@ export function createExec(baseEnv: Env): Exec {
         stripFinalNewline: true,
         lines: false,
       })
-      if (opts.onLine) {
-        const emit = (stream: 'stdout' | 'stderr') => {
-          let buf = ''
-          return (chunk: Buffer) => {
-            buf += chunk.toString('utf8')
-            let i
-            while ((i = buf.indexOf('\n')) >= 0) {
-              opts.onLine!(buf.slice(0, i), stream)
-              buf = buf.slice(i + 1)
-            }
-          }
-        }
-        child.stdout?.on('data', emit('stdout'))
-        child.stderr?.on('data', emit('stderr'))
+      // Output arrives in pieces cut anywhere, also inside a UTF-8 character (textLines decodes them as a stream); a
+      // last line without a line end is handed over once the program has ended.
+      const lines = (stream: 'stdout' | 'stderr') => textLines((line) => opts.onLine!(line, stream))
+      const out = opts.onLine ? {stdout: lines('stdout'), stderr: lines('stderr')} : undefined
+      if (out) {
+        child.stdout?.on('data', (chunk: Buffer) => out.stdout.push(chunk))
+        child.stderr?.on('data', (chunk: Buffer) => out.stderr.push(chunk))
       }
       const r = await child
+      out?.stdout.flush()
+      out?.stderr.flush()
       return {stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? (r.isCanceled ? 130 : 1)}
     },
     which: (file, env) => whichIn(file, env ?? baseEnv),

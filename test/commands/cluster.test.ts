@@ -60,6 +60,22 @@ create('creates the cluster, fetches credentials and applies the admin binding, 
   assert.not.match(r.stderr, /Creating cluster kfp in us-central1-a\.\.\.done/, 'gcloud output only with --verbose')
 })
 
+create("--verbose shows gcloud's lines whole though they reach kfp cut inside UTF-8 characters, and its last line without a line end", async () => {
+  // Given a gcloud whose output is read in pieces cut inside é (bytes 3-4), 日 (6-8) and 🎉 (13-16), and its last line, unended, inside its é
+  const line = 'café 日本 🎉'
+  const rules = gcloudOk()
+  rules[1] = {match: ['container', 'clusters', 'create'], stderr: `${line}\nCreated [kfp] é`, cutAtBytes: [4, 7, 15, Buffer.byteLength(`${line}\nCreated [kfp] `) + 1]}
+  shims = await createShims({gcloud: rules, kubectl: kubectlOk})
+  // When
+  const r = await runCli(['cluster', 'create', 'kfp', '--zone', 'us-central1-a', '--gcp-project', 'p', '--verbose'], {cwd: work.dir, env: env(shims)})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  const lines = r.stderr.split('\n')
+  assert.ok(lines.some((l) => l.endsWith(line)), r.stderr)
+  assert.ok(lines.some((l) => l.endsWith('Created [kfp] é')), r.stderr)
+  assert.not.match(r.stderr, '\uFFFD')
+})
+
 create('an existing cluster is reused (idempotent); --verbose shows the tools\' output; --json result', async () => {
   // Given describe succeeds
   shims = await createShims({gcloud: gcloudOk({stdout: JSON.stringify({name: 'kfp', location: 'us-central1-a', status: 'RUNNING', currentNodeCount: 3})}), kubectl: kubectlOk})

@@ -11,6 +11,11 @@ export interface ShimAnswer {
   delayMs?: number
   /** Keep running until killed (after printing stdout/stderr). */
   hang?: boolean
+  /**
+   * Fault injection (no tool's own behaviour): stdout and stderr are each written in pieces cut at these byte offsets,
+   * 30 ms apart, so that kfp reads them as separate chunks (a pipe read can end at any byte, inside a UTF-8 character).
+   */
+  cutAtBytes?: number[]
 }
 
 /**
@@ -64,9 +69,20 @@ const finish = (stdin) => {
   }
   const r = rules[idx]
   const a = r.answers ? r.answers[Math.min(prior, r.answers.length - 1)] : r
-  const answer = () => {
-    if (a.stdout) process.stdout.write(a.stdout)
-    if (a.stderr) process.stderr.write(a.stderr)
+  const pieces = (text) => {
+    const bytes = Buffer.from(text, 'utf8')
+    const at = [...(a.cutAtBytes || []).filter((b) => b > 0 && b < bytes.length), bytes.length]
+    return at.map((end, i) => bytes.subarray(i ? at[i - 1] : 0, end))
+  }
+  const write = async (stream, text) => {
+    for (const [i, piece] of pieces(text).entries()) {
+      if (i) await new Promise((r) => setTimeout(r, 30))
+      await new Promise((r) => stream.write(piece, r))
+    }
+  }
+  const answer = async () => {
+    if (a.stdout) await write(process.stdout, a.stdout)
+    if (a.stderr) await write(process.stderr, a.stderr)
     if (a.hang) {
       setInterval(() => {}, 1 << 30)
       process.on('SIGTERM', () => process.exit(0))

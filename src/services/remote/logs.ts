@@ -8,6 +8,7 @@ import {templatePathOf} from '../../core/engine/naming.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {specSteps} from '../../core/remote/steps.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
+import {textLines} from '../../lib/text-lines.js'
 import {loadProject} from '../project/load.js'
 import {connectRemote, type RemoteSession} from './connect.js'
 import {describeRun, namesStep, resolveRemoteRunId, specOfRun, type RemoteRunInfo, type RemoteTaskInfo} from './runs.js'
@@ -59,31 +60,12 @@ function splitStamp(line: string): {line: string; timeMs?: number} {
   return {line: m[2], timeMs: Date.parse(m[1])}
 }
 
-/** Emits complete lines of a chunked text (the last partial line when `flush`). */
-function lineSplitter(onLine: (line: string) => void): {push: (text: string) => void; flush: () => void} {
-  let buf = ''
-  return {
-    push(text) {
-      buf += text
-      let i
-      while ((i = buf.indexOf('\n')) >= 0) {
-        onLine(buf.slice(0, i))
-        buf = buf.slice(i + 1)
-      }
-    },
-    flush() {
-      if (buf) onLine(buf)
-      buf = ''
-    },
-  }
-}
-
 export type LogLine = (step: string, line: string, timeMs?: number) => void
 
 /** Reads (or follows) one pod's `main` container through the Kubernetes API, applying the window there. */
 async function kubeLog(kube: KubeClient, ns: string, pod: string, step: string, o: {follow: boolean; signal: AbortSignal; window?: LogWindow; onLine: LogLine; now: number}): Promise<void> {
   const w = kubeWindow(o.window, o.now)
-  const split = lineSplitter((raw) => {
+  const split = textLines((raw) => {
     const {line, timeMs} = w.timestamps ? splitStamp(raw) : {line: raw, timeMs: undefined}
     if (o.window?.sinceMs !== undefined && timeMs !== undefined && timeMs < o.window.sinceMs) return
     o.onLine(step, line, timeMs)
