@@ -7,6 +7,7 @@ import http from 'node:http'
 import type {Readable} from 'node:stream'
 import type {Env} from '../lib/env.js'
 import {CliError, EXIT} from '../lib/errors.js'
+import {textLines} from '../lib/text-lines.js'
 import {dockerOptionsFromHost, translateDockerError} from './docker.js'
 
 /** An image as the daemon knows it. */
@@ -112,31 +113,22 @@ export async function inspectImage(env: Env, ref: string, dockerode: () => Promi
   }
 }
 
-/** Reads a build/push event stream line by line (Docker sends JSON objects separated by newlines). */
+/**
+ * Reads a build/push event stream line by line (Docker sends JSON objects separated by newlines). The body comes in
+ * chunks cut anywhere, also inside a UTF-8 character of a build's output: textLines decodes them as a stream.
+ */
 async function readEvents(stream: NodeJS.ReadableStream, onEvent: (e: DockerEvent) => void): Promise<void> {
-  let buf = ''
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    buf += chunk.toString()
-    let i
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i).trim()
-      buf = buf.slice(i + 1)
-      if (line) {
-        try {
-          onEvent(JSON.parse(line) as DockerEvent)
-        } catch {
-          onEvent({stream: line})
-        }
-      }
-    }
-  }
-  if (buf.trim()) {
+  const lines = textLines((raw) => {
+    const line = raw.trim()
+    if (!line) return
     try {
-      onEvent(JSON.parse(buf) as DockerEvent)
+      onEvent(JSON.parse(line) as DockerEvent)
     } catch {
-      onEvent({stream: buf})
+      onEvent({stream: line})
     }
-  }
+  })
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) lines.push(chunk)
+  lines.flush()
 }
 
 /**
