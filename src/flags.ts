@@ -32,6 +32,21 @@ export const listFlags = {
   quiet: Flags.boolean({char: 'q', summary: 'Print only the ids, one a line (for scripts: xargs, $(...)).'}),
 }
 
+/**
+ * --target NAME and --namespace PROFILE of the `kfp runs` commands that read local runs unless given a target (list,
+ * get, cancel). Spread into a command's flags (`static flags = {...runsTargetFlags, …}`).
+ */
+export const runsTargetFlags = {
+  target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}),
+  namespace: namespaceFlag,
+}
+
+/** --target NAME and --namespace PROFILE of the `kfp runs` commands for a run on a KFP server only (retry, archive). */
+export const serverRunFlags = {
+  target: Flags.string({summary: 'The KFP target the run is on (see kfp target list).', env: 'KFP_TARGET'}),
+  namespace: namespaceFlag,
+}
+
 /** RUN STEP NAME of `kfp artifacts get|open`, and --target for the run (local runs by default). */
 export const artifactRef = {
   args: {

@@ -1,5 +1,5 @@
-import {Args, Flags} from '@oclif/core'
-import {namespaceFlag} from '../../flags.js'
+import {Args} from '@oclif/core'
+import {serverRunFlags} from '../../flags.js'
 import {BaseCommand} from '../../base-command.js'
 import {EXIT} from '../../lib/errors.js'
 import {actOnRemoteRun, type RemoteRunActionResult} from '../../services/remote/runs.js'
@@ -18,7 +18,7 @@ export default class RunsArchive extends BaseCommand {
   static examples = ['<%= config.bin %> <%= command.id %> 5f1c0d2e-… --target prod']
   static args = {run: Args.string({required: true, description: 'Run id on the server, or latest.'})}
   static flags = {
-    target: Flags.string({summary: 'The KFP target the run is on (see kfp target list).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...serverRunFlags,
   }
 
   async run(): Promise<RemoteRunActionResult> {

@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {projectFlag, namespaceFlag} from '../../flags.js'
+import {projectFlag, runsTargetFlags} from '../../flags.js'
 import type {RunRecord} from '../../core/engine/record.js'
 import {cancelRun, type StoppedStep} from '../../services/runs/index.js'
 import {resolveTarget} from '../../services/target/resolve.js'
@@ -16,7 +16,7 @@ export default class RunsCancel extends BaseCommand {
   static args = {run: Args.string({required: true, description: 'Run id, name or latest.'})}
   static flags = {
     project: projectFlag,
-    target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...runsTargetFlags,
   }
 
   /**

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {recordTreeOrder, type RunRecord} from '../../core/engine/record.js'
 import {labelOf, templatePathOf} from '../../core/engine/naming.js'
-import {listFlags, projectFlag, namespaceFlag} from '../../flags.js'
+import {listFlags, projectFlag, runsTargetFlags} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
 import {formatMetric} from '../../core/artifacts/metrics.js'
 import {runMetrics, type StepMetrics} from '../../services/artifacts/local.js'
@@ -69,7 +69,7 @@ export default class RunsGet extends BaseCommand {
   static flags = {
     project: projectFlag,
     wide: listFlags.wide,
-    target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...runsTargetFlags,
   }
 
   async run(): Promise<(GetRunResult & {metrics: StepMetrics[]}) | {run: RemoteRunInfo; metrics: StepMetrics[]}> {

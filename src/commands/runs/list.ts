@@ -2,7 +2,7 @@ import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {CliError, EXIT} from '../../lib/errors.js'
-import {listFlags, projectFlag, namespaceFlag} from '../../flags.js'
+import {listFlags, projectFlag, runsTargetFlags} from '../../flags.js'
 import {listRuns, type ListRunsResult} from '../../services/runs/index.js'
 import {formatDuration} from '../../ui/table.js'
 import {resolveTarget} from '../../services/target/resolve.js'
@@ -28,7 +28,7 @@ export default class RunsList extends BaseCommand {
     }),
     experiment: Flags.string({summary: 'Only runs of this experiment.'}),
     limit: Flags.integer({summary: 'At most this many runs.', min: 1}),
-    target: Flags.string({summary: 'Read runs from this KFP target instead of the local runs (see kfp target list).', env: 'KFP_TARGET'}), namespace: namespaceFlag,
+    ...runsTargetFlags,
     archived: Flags.boolean({summary: 'On a KFP target: list the archived runs instead of the active ones (see kfp runs archive).'}),
   }
 
