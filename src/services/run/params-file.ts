@@ -1,9 +1,13 @@
 // `--params-file FILE` (local and server runs): a YAML or JSON mapping of parameter names to values. Every problem
 // is a usage error (exit 2) naming the file, with line and column for YAML problems (syntax, alias bombs,
-// unresolved aliases, absurd nesting: see core/yaml-safe.ts).
+// unresolved aliases, absurd nesting: see core/yaml-safe.ts). A plain mapping is read fast by js-yaml, as kfp.yaml is
+// (core/yaml-fast.ts, which answers only where the `yaml` package gives the same value without an error); the `yaml`
+// package reads everything else, and locates every key and every error.
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {isMap, isScalar, LineCounter, parseDocument} from 'yaml'
+import type {Document, LineCounter} from 'yaml'
+import {plainYamlValue} from '../../core/yaml-fast.js'
+import {yamlLib} from '../../core/yaml-lib.js'
 import {toJsSafely, yamlErrorText} from '../../core/yaml-safe.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'
@@ -24,6 +28,23 @@ export async function readParamsFile(file: string, cwd: string): Promise<ParamsF
     const code = (err as NodeJS.ErrnoException).code
     throw new CliError('FILE_NOT_FOUND', code === 'ENOENT' ? `No params file at ${file}.` : `Cannot read the params file ${file}: ${(err as Error).message}`, {exit: EXIT.USAGE})
   }
+  return paramsFromText(file, text)
+}
+
+/**
+ * The params in `text` (the file `file`): a plain mapping read fast, its keys located by the `yaml` package only when
+ * a message asks for one; anything else as {@link paramsFromTextExactly} reads it (the same values, the same errors).
+ */
+export function paramsFromText(file: string, text: string): ParamsFile {
+  const fast = plainYamlValue(text)
+  if (!fast) return paramsFromTextExactly(file, text)
+  let origin: ParamsFile['origin'] | undefined
+  return {values: fast as Record<string, JsonValue>, origin: (name) => (origin ??= paramsFromTextExactly(file, text).origin)(name)}
+}
+
+/** The params in `text` as the `yaml` package reads them: every problem a usage error at file:line:col. */
+export function paramsFromTextExactly(file: string, text: string): ParamsFile {
+  const {LineCounter, parseDocument} = yamlLib()
   const lines = new LineCounter()
   const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
   const located = (pos: {line: number; col: number}, message: string) =>
@@ -42,7 +63,8 @@ export async function readParamsFile(file: string, cwd: string): Promise<ParamsF
 }
 
 /** `file:line:col` of each top-level key, looked up when asked (only for a message). */
-function originsOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, file: string): (name: string) => string {
+function originsOf(doc: Document.Parsed, lines: LineCounter, file: string): (name: string) => string {
+  const {isMap, isScalar} = yamlLib()
   return (name) => {
     const pair = isMap(doc.contents) ? doc.contents.items.find((p) => (isScalar(p.key) ? String(p.key.value) : undefined) === name) : undefined
     const node = pair?.key as {range?: [number, number, number]} | undefined

@@ -1,0 +1,98 @@
+// --params-file is read like kfp.yaml: a plain mapping by js-yaml (core/yaml-fast.ts), anything else by the `yaml`
+// package, which also locates every key and error. The fast read must change nothing a user sees: the same values,
+// the same file:line:col for a key, the same errors. Checked on every YAML file of the fixtures, templates and shared
+// reference, mutations of each and random small documents (as test/core/yaml-fast.test.ts does for kfp.yaml).
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {paramsFromText, paramsFromTextExactly, readParamsFile, type ParamsFile} from '../../../src/services/run/params-file.js'
+import {mutateYaml, rng} from '../../fuzz/generator.js'
+import {repoRoot} from '../../helpers/cli.js'
+import {probeModules} from '../../helpers/module-probe.js'
+import {shape, yamlCorpus} from '../../helpers/yaml-corpus.js'
+import {mutateSyntax, randomDoc} from '../../helpers/yaml-syntax-fuzz.js'
+
+const P = suite('--params-file: fast read = the yaml package')
+
+/** What a user can see of a read: the values and every key's origin, or the error. */
+function seen(read: () => ParamsFile): unknown {
+  const emit = process.emitWarning
+  process.emitWarning = (() => {}) as typeof process.emitWarning
+  try {
+    const r = read()
+    return {values: shape(r.values), origins: [...Object.keys(r.values), 'not-a-key'].map((k) => r.origin(k))}
+  } catch (err) {
+    const e = err as {kfpCode?: string; message: string; exitCode?: number; hints?: string[]}
+    return {error: [e.kfpCode, e.exitCode, e.message, e.hints]}
+  } finally {
+    process.emitWarning = emit
+  }
+}
+
+function same(text: string, what: string): void {
+  assert.equal(seen(() => paramsFromText('p.yaml', text)), seen(() => paramsFromTextExactly('p.yaml', text)), what)
+}
+
+P('every YAML file of the fixtures, templates and shared reference, and 4 mutations of each', () => {
+  const files = yamlCorpus()
+  assert.ok(files.length > 50, String(files.length))
+  const r = rng(5)
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8')
+    same(text, path.relative(repoRoot, f))
+    for (let i = 0; i < 4; i++) {
+      const c = i % 2 === 0 ? mutateYaml(r, text) : mutateSyntax(r, text)
+      same(c.text, `${path.relative(repoRoot, f)}: ${c.what}`)
+    }
+  }
+})
+
+P('2,000 random small documents', () => {
+  const r = rng(11)
+  for (let i = 0; i < 2000; i++) same(randomDoc(r), `random document ${i}`)
+})
+
+P('the messages users see, from either read', () => {
+  const err = (text: string) => (seen(() => paramsFromText('p.yaml', text)) as {error: unknown[]}).error
+  assert.equal(err('a: 1\na: 2\n').slice(0, 3), ['YAML_SYNTAX', 2, 'p.yaml:2:1: Map keys must be unique'])
+  assert.equal(err('a: [1\n')[2], 'p.yaml:2:1: Flow sequence in block collection must be sufficiently indented and end with a ]')
+  assert.equal(err('- 1\n').slice(0, 3), ['PARAM_INVALID', 2, 'p.yaml must hold a mapping of parameter names to values.'])
+  const ok = paramsFromText('p.yaml', '# years\nstartYear: 2001\nname: "x"\n')
+  assert.equal(ok.values, {startYear: 2001, name: 'x'})
+  assert.is(ok.origin('name'), 'p.yaml:3:1')
+  assert.is(ok.origin('nope'), 'p.yaml')
+  assert.equal(paramsFromText('p.json', '{"startYear": 2001, "tags": ["a"]}').values, {startYear: 2001, tags: ['a']})
+})
+
+P('a plain params file does not load the yaml package; a key located for a message does', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kfp-params-'))
+  try {
+    writeFileSync(path.join(dir, 'p.yaml'), `startYear: 2001\n${Array.from({length: 200}, (_, i) => `p${i}: ${i}`).join('\n')}\n`)
+    const r = probeModules(
+      'yaml',
+      `const {readParamsFile} = await import('./src/services/run/params-file.ts')
+const p = await readParamsFile('p.yaml', ${JSON.stringify(dir)})
+if (p.values.p199 !== 199) throw new Error(JSON.stringify(p.values))
+await mark('read')
+if (p.origin('p199') !== 'p.yaml:201:1') throw new Error(p.origin('p199'))
+await mark('located')`,
+    )
+    assert.equal(r, {marks: {read: false, located: true}, modules: true})
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
+
+P('a missing file: a usage error naming it', async () => {
+  try {
+    await readParamsFile('nope.yaml', os.tmpdir())
+    assert.unreachable()
+  } catch (err) {
+    assert.is((err as Error).message, 'No params file at nope.yaml.')
+    assert.is((err as {exitCode: number}).exitCode, 2)
+  }
+})
+
+P.run()
