@@ -163,4 +163,41 @@ b('the condition is sent with traintuned\'s values as constants (the server deci
   assert.match(r.stderr, `traintuned.model: imported from ${uriOf('traintuned', 'model')} (task importer-traintuned-model)`)
 })
 
+b('afterwards kfp runs get, on any machine, lists steps 1-3 as not run with the run (and --set-output) whose outputs they reused; deploy keeps its number 4', async () => {
+  // Given a --start-step run on the server, one of whose values is given by hand
+  const r = await runCli(['run', '--target', 'srv', '--start-step', '4', '--set-output', 'traintuned.rmse=0.9', '--no-watch', '--json'], {cwd: bdir, env})
+  assert.is(r.code, 0, r.stderr)
+  const id = r.json.result.run.id
+  server.setRunState(id, 'SUCCEEDED', [{display_name: 'condition-1/deploy', state: 'SUCCEEDED', outputs: {model: 'babyweight', version: 'mlp'}}])
+  // The run keeps it in its description (the only field a v2beta1 run takes for it), which the KFP UI shows too
+  const description = (server.runs.get(id) as {description: string}).description
+  assert.is(description.split('\n')[0], `Started by kfp run --start-step at step 4 (deploy); the steps before it were not run and reuse outputs of run whole (${source}) and --set-output traintuned.rmse.`)
+  assert.not.match(description, '0.9')
+  // When another machine (no local runs, its own config) reads the run
+  const elsewhere = path.join(path.dirname(bdir), 'elsewhere')
+  const otherEnv = {HOME: elsewhere, KFP_CONFIG_DIR: path.join(elsewhere, '.cfg')}
+  const added = await runCli(['target', 'add', 'srv', '--endpoint', server.url, '--user'], {cwd: path.dirname(bdir), env: otherEnv})
+  assert.is(added.code, 0, added.stderr)
+  const got = await runCli(['runs', 'get', id, '--target', 'srv'], {cwd: path.dirname(bdir), env: otherEnv})
+  const json = await runCli(['runs', 'get', id, '--target', 'srv', '--json'], {cwd: path.dirname(bdir), env: otherEnv})
+  // Then it says where the run started and whose outputs the steps before it reused, as a local run's record does
+  assert.is(got.code, 0, got.stderr)
+  assert.match(got.stdout, `Started at step 4 (deploy), reusing outputs of run whole (${source})\n`)
+  const rows = got.stdout.split('\n').filter((l) => l.includes('\t')).slice(1).map((l) => l.split('\t'))
+  assert.equal(rows.map((x) => [x[0], x[1], x[4]]), [
+    ['1', 'preprocess', `(from run ${source})`],
+    ['2', 'hypertrain', `(from run ${source})`],
+    ['3', 'traintuned', `(from run ${source} + --set-output rmse)`],
+    ['', 'importer-traintuned-model', 'imports traintuned.model for --start-step 4'],
+    ['4', 'deploy', 'model=babyweight, version=mlp'],
+  ])
+  assert.equal([rows[0][2], rows[1][2], rows[2][2], rows[4][2]], ['skipped', 'skipped', 'skipped', 'succeeded'])
+  const run = json.json.result.run
+  assert.equal(run.startStep, {number: 4, task: 'condition-1/deploy', step: 'deploy', fromRun: {id: source, name: 'whole', where: 'server'}})
+  assert.equal(run.tasks[2], {key: 'traintuned', name: 'traintuned', displayName: 'traintuned', number: 3, status: 'skipped', outputs: {}, reusedFrom: {runId: source, runName: 'whole', setOutputs: ['rmse']}})
+  // A run started whole has no such record
+  const whole = await runCli(['runs', 'get', source, '--target', 'srv', '--json'], {cwd: path.dirname(bdir), env: otherEnv})
+  assert.is(whole.json.result.run.startStep, undefined)
+})
+
 b.run()

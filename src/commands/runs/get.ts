@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {recordTreeOrder, type RunRecord} from '../../core/engine/record.js'
+import {recordTreeOrder, reusedFromText, type RunRecord} from '../../core/engine/record.js'
 import {labelOf, templatePathOf} from '../../core/engine/naming.js'
 import {listFlags, projectFlag, runsTargetFlags} from '../../flags.js'
 import {formatParamValue} from '../../core/engine/params.js'
@@ -35,9 +35,7 @@ export function stepRows(run: RunRecord, spec?: PipelineSpec): string[][] {
             ...Object.entries(t.outputs.parameters).map(([k, v]) => `${shown(k)}=${formatParamValue(v)}`),
             ...Object.entries(t.outputs.artifacts).map(([k, v]) => `${shown(k)}=${v.uri}`),
           ].join(', ')
-    const from = t.reusedFrom
-      ? ` (from ${[t.reusedFrom.runId ? `run ${t.reusedFrom.runId}` : '', t.reusedFrom.setOutputs ? `--set-output ${t.reusedFrom.setOutputs.join(',')}` : ''].filter(Boolean).join(' + ')})`
-      : ''
+    const from = t.reusedFrom ? ` (${reusedFromText(t.reusedFrom)})` : ''
     const why = t.status === 'skipped' && t.message && !t.reusedFrom ? t.message : ''
     return [t.kind ? '' : String(t.number), `${'  '.repeat(depth)}${labelOf(t.name)}`, t.status, d, why || outs + from]
   })
@@ -82,6 +80,8 @@ export default class RunsGet extends BaseCommand {
       this.out(`Target ${run.target} · experiment ${run.experiment ?? run.experimentId ?? ''} · created ${run.createdAt ?? ''} · ${run.url}`)
       const params = Object.entries(run.parameters).map(([k, v]) => `${k}=${formatParamValue(v as never)}`)
       if (params.length) this.out(`Parameters: ${params.join(', ')}`)
+      const ss = run.startStep
+      if (ss) this.out(`Started at step ${ss.number} (${ss.step})${ss.fromRun ? `, reusing outputs of ${ss.fromRun.where === 'local' ? 'LOCAL ' : ''}run ${ss.fromRun.name} (${ss.fromRun.id})` : ''}`)
       if (run.message && run.status !== 'succeeded') this.out(run.message)
       this.out('')
       this.stepsTable(remoteStepRows(run), flags.wide)

@@ -46,6 +46,11 @@ export interface ReusedFrom {
   setOutputs?: string[]
 }
 
+/** Where reused outputs came from, as `kfp runs get` says it: `from run ID`, `from --set-output a,b`, or both. */
+export function reusedFromText(r: ReusedFrom): string {
+  return `from ${[r.runId ? `run ${r.runId}` : '', r.setOutputs ? `--set-output ${r.setOutputs.join(',')}` : ''].filter(Boolean).join(' + ')}`
+}
+
 /**
  * What kind of task instance a record is: a sub-DAG task (nested pipeline, condition or exit-handler group), a
  * loop, one iteration of a loop. Absent for steps (container and importer tasks).

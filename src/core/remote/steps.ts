@@ -73,8 +73,8 @@ function topoOrder(tasks: Record<string, IrTask>): string[] {
 
 /**
  * The container tasks of a spec, depth-first: root DAG tasks in topological order, the tasks of a sub-DAG (loop,
- * condition, group) where the DAG task stands. `stepNumbers` (root task key → number, the project's) numbers them when
- * given.
+ * condition, group) where the DAG task stands. `stepNumbers` (task path → number: the project's root task keys, or a
+ * --start-step run's own, core/remote/start-step-record.ts) numbers them when given.
  */
 export function specSteps(spec: PipelineSpec, stepNumbers?: Record<string, number>): SpecStep[] {
   const out: SpecStep[] = []
@@ -91,7 +91,7 @@ export function specSteps(spec: PipelineSpec, stepNumbers?: Record<string, numbe
     }
   }
   walk(spec.root?.dag?.tasks ?? {}, '', false, 0)
-  if (stepNumbers) for (const s of out) if (!s.path.includes('/') && stepNumbers[s.path] !== undefined) s.number = stepNumbers[s.path]
+  if (stepNumbers) for (const s of out) if (stepNumbers[s.path] !== undefined) s.number = stepNumbers[s.path]
   return out
 }
 

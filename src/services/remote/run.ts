@@ -2,6 +2,7 @@ import {readParamsFile} from '../run/params-file.js'
 import type {Ctx} from '../../ctx.js'
 import type {CreateRunBody} from '../../clients/kfp-api.js'
 import {serverRunParameters} from '../../core/remote/spec.js'
+import {startStepDescription} from '../../core/remote/start-step-record.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {connectRemote} from './connect.js'
 import {ensureExperiment} from './resources.js'
@@ -105,7 +106,8 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
   let upload: UploadResult | undefined
   const body: CreateRunBody = {
     display_name: o.name ?? `${src.spec.pipelineInfo.name} ${ctx.now().toISOString().replace(/\.\d+Z$/, 'Z')}`,
-    description: o.description,
+    // What --start-step reused, and from where, stays with the run (kfp runs get reads it back): core/remote/start-step-record.ts.
+    description: [o.description, startStep ? startStepDescription(startStep.record) : undefined].filter(Boolean).join('\n') || undefined,
     experiment_id: exp.experiment.experiment_id,
     runtime_config: {parameters, ...(target.pipelineRoot ? {pipeline_root: target.pipelineRoot} : {})},
   }

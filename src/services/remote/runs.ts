@@ -4,7 +4,8 @@ import type {Ctx} from '../../ctx.js'
 import {listAll, type Filter, type KfpRun} from '../../clients/kfp-api.js'
 import type {MlmdExecution} from '../../clients/mlmd.js'
 import {templatePathOf} from '../../core/engine/naming.js'
-import type {RunStatus, TaskStatus} from '../../core/engine/record.js'
+import {reusedFromText, type ReusedFrom, type RunStatus, type TaskStatus} from '../../core/engine/record.js'
+import {readStartStepRecord, type ReusedStep, type StartStepRecord} from '../../core/remote/start-step-record.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {isTerminalState, runUrl} from '../../core/remote/spec.js'
@@ -35,6 +36,8 @@ export interface RemoteTaskInfo {
   /** Output parameters (ML Metadata `outputs`). */
   outputs: Record<string, JsonValue>
   message?: string
+  /** A step before --start-step: not run on the server; where the outputs it stands for came from. */
+  reusedFrom?: ReusedFrom
 }
 
 /** True when `ref` is the step's name (`train[0]`), its record key, or its task key (the last segment of its template path). */
@@ -70,6 +73,8 @@ export interface RemoteRunInfo {
   steps: Partial<Record<TaskStatus, number>>
   /** Things the user should know (ML Metadata not reachable, ...). */
   warnings: string[]
+  /** A run kfp started with --start-step: where it started and whose outputs it reused (kept in its description). */
+  startStep?: {number: number; task: string; step: string; fromRun?: {id: string; name: string; where: 'server' | 'local'}}
 }
 
 /** Converts a server run and its steps (stepsOfRun) into kfp's shape. */
@@ -80,7 +85,8 @@ export function remoteRunInfo(
   o: {steps?: RunStep[]; stepsFrom?: RemoteRunInfo['stepsFrom']; terminatedByUs?: boolean; warnings?: string[]} = {},
 ): RemoteRunInfo {
   const finishedAt = r.finished_at && !r.finished_at.startsWith('1970') ? r.finished_at : undefined
-  const tasks: RemoteTaskInfo[] = (o.steps ?? []).map((t) => ({
+  const record = readStartStepRecord(r.description)
+  const ran: RemoteTaskInfo[] = (o.steps ?? []).map((t) => ({
     key: t.key,
     name: t.name,
     displayName: t.name,
@@ -94,6 +100,7 @@ export function remoteRunInfo(
     executionId: t.executionId,
     outputs: t.outputs,
   }))
+  const tasks = [...(record?.reused ?? []).map((x) => reusedTask(x, record!.start.number)), ...ran.map((t) => importerTask(t, record))]
   const steps: RemoteRunInfo['steps'] = {}
   for (const t of tasks) steps[t.status] = (steps[t.status] ?? 0) + 1
   return {
@@ -116,7 +123,27 @@ export function remoteRunInfo(
     url: runUrl(endpoint, r.run_id ?? ''),
     archived: r.storage_state === 'ARCHIVED',
     warnings: o.warnings ?? [],
+    ...(record ? {startStep: startStepOf(record)} : {}),
   }
+}
+
+/** A step the --start-step run did not run, as a task row: skipped, reusing outputs (as a local run's record has it). */
+function reusedTask(s: ReusedStep, start: number): RemoteTaskInfo {
+  const reusedFrom = {...(s.fromRun ? {runId: s.fromRun.id, runName: s.fromRun.name} : {}), ...(s.setOutputs ? {setOutputs: s.setOutputs} : {})}
+  return {key: s.path, name: s.step, displayName: s.step, number: s.number, status: 'skipped', outputs: {}, ...(s.fromRun || s.setOutputs ? {reusedFrom} : {message: `not run: before --start-step ${start}, and no later step reads its outputs`})}
+}
+
+/** An importer kfp added for --start-step: no step number of its own; it says which output it gives. */
+function importerTask(t: RemoteTaskInfo, r: StartStepRecord | undefined): RemoteTaskInfo {
+  const imp = r?.imports[t.key]
+  if (!imp) return t
+  const {number: _number, ...rest} = t
+  return {...rest, message: `imports ${imp.step}.${imp.output} for --start-step ${r!.start.number}`}
+}
+
+function startStepOf(r: StartStepRecord): NonNullable<RemoteRunInfo['startStep']> {
+  const fromRun = r.reused.find((s) => s.fromRun)?.fromRun
+  return {number: r.start.number, task: r.start.path, step: r.start.step, ...(fromRun ? {fromRun} : {})}
 }
 
 /** The run's pipeline spec: inline, or the spec of the pipeline version it ran (unwrapping `{pipeline_spec, platform_spec}`). */
@@ -138,7 +165,7 @@ export class RunStepsReader {
   async read(run: KfpRun, o: {terminatedByUs?: boolean} = {}): Promise<{steps: RunStep[]; stepsFrom: RemoteRunInfo['stepsFrom']; warnings: string[]; executions?: MlmdExecution[]}> {
     if (!this.specSteps) {
       const spec = await specOfRun(this.s, run)
-      this.specSteps = spec ? specSteps(spec) : []
+      this.specSteps = spec ? specSteps(spec, readStartStepRecord(run.description)?.numbers) : []
     }
     let executions: MlmdExecution[] | undefined
     const warnings: string[] = []
@@ -232,7 +259,7 @@ export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string;
     const key = r.pipeline_version_reference?.pipeline_version_id
     const spec = r.pipeline_spec || !key ? specOfRun(s, r) : (versionSpecs.get(key) ?? versionSpecs.set(key, specOfRun(s, r)).get(key)!)
     const sp = await spec
-    return sp ? stepsOfRun({steps: specSteps(sp), run: r, terminatedByUs: await wasTerminatedByKfp(s, r.run_id ?? '', ctx)}) : []
+    return sp ? stepsOfRun({steps: specSteps(sp, readStartStepRecord(r.description)?.numbers), run: r, terminatedByUs: await wasTerminatedByKfp(s, r.run_id ?? '', ctx)}) : []
   }
   const infos = await Promise.all(
     runs.map(async (r) => remoteRunInfo(r, s.api.endpoint, s.target.name, {steps: await stepsOf(r), stepsFrom: 'task-details', terminatedByUs: await wasTerminatedByKfp(s, r.run_id ?? '', ctx)})),
@@ -393,7 +420,8 @@ export function remoteStepRows(info: RemoteRunInfo): string[][] {
   return info.tasks.map((t) => {
     const d = t.startedAt && t.finishedAt ? Date.parse(t.finishedAt) - Date.parse(t.startedAt) : undefined
     const outputs = Object.entries(t.outputs).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    return [t.number === undefined ? '' : String(t.number), t.name, t.status, formatDuration(d), [...outputs, t.message ?? ''].filter(Boolean).join(', ')]
+    const from = t.reusedFrom ? `(${reusedFromText(t.reusedFrom)})` : ''
+    return [t.number === undefined ? '' : String(t.number), t.name, t.status, formatDuration(d), [...outputs, t.message ?? '', from].filter(Boolean).join(', ')]
   })
 }
 

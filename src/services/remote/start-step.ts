@@ -2,13 +2,14 @@ import type {Ctx} from '../../ctx.js'
 import type {KfpRun} from '../../clients/kfp-api.js'
 import type {JsonValue} from '../../core/project/types.js'
 import type {PlannedTask} from '../../core/engine/dag.js'
-import {templatePathOf} from '../../core/engine/naming.js'
+import {labelOf, templatePathOf} from '../../core/engine/naming.js'
 import type {ReusedFrom, RunRecord, TaskOutputs, TaskRecord} from '../../core/engine/record.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {missingOutputsError, planStartStep, type MissingOutput, type StartStepPlan} from '../../core/engine/start-step.js'
 import {planTreeStartStep, reusedRecord, type TreeStartStepPlan} from '../../core/engine/start-step-tree.js'
 import {leavesOf, planTree, toPlanned, type TaskNode} from '../../core/engine/tree.js'
 import {pruneSpecForStartStep} from '../../core/remote/prune.js'
+import {startStepRecord, type StartStepRecord} from '../../core/remote/start-step-record.js'
 import {specOfRunBody} from '../../core/remote/steps.js'
 import {formatParamValue} from '../../core/engine/params.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
@@ -30,6 +31,8 @@ export interface RemoteStartStepSummary {
   sources: string[]
   /** The run the outputs came from (`fromRun`, as in a local run's startStep and kfp run --dry-run), and where it ran. */
   fromRun?: {id: string; name: string; where: 'server' | 'local'}
+  /** What the run's description keeps of it (core/remote/start-step-record.ts), for `kfp runs get` later. */
+  record: StartStepRecord
   warnings: string[]
 }
 
@@ -181,6 +184,15 @@ export async function planRemoteStartStep(
     warnings.unshift(`--local-outputs: the server run gets outputs of LOCAL run ${source.name} (${source.id}): ${values.join(', ') || '(no values)'}. Paths and values from this machine may mean nothing on the server.`)
   }
   const startTask = stepName(plan.startTask)
+  const fromRun = source ? {id: source.id, name: source.name, where} : undefined
+  const record = startStepRecord({
+    leaves: leavesOf(tree),
+    stepName: (p) => stepNames?.[p] ?? labelOf(p),
+    start: {path: plan.startTask, number: plan.startNumber},
+    reused: reused.map(([k, r]) => [k, r.reusedFrom]),
+    fromRun,
+    imported: imported.map((x) => ({importer: x.importer, step: stepName(x.task), output: x.output})),
+  })
   return {
     spec,
     summary: {
@@ -190,7 +202,8 @@ export async function planRemoteStartStep(
       constants,
       imported: imported.map((x) => ({step: stepName(x.task), output: x.output, uri: x.uri, importer: x.importer})),
       sources,
-      fromRun: source ? {id: source.id, name: source.name, where} : undefined,
+      fromRun,
+      record,
       warnings,
     },
   }

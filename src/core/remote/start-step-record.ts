@@ -1,0 +1,92 @@
+/**
+ * What a server run started with `kfp run --start-step` reused, and from where, kept in the run itself.
+ *
+ * A v2beta1 run has no labels or annotations, and nothing in it can change after it is created (RunService has no
+ * update). What kfp can give it at creation and read back from any machine is its `description` ("Optional input.
+ * Short description of the run", run.swagger.json v2beta1Run; the API server stores it as is and returns it:
+ * backend/src/apiserver/server/api_converter.go toModelRun / toApiRun; the KFP UI shows it on the run's page).
+ * kfp writes two lines there: a sentence for people, then the same facts as JSON behind a marker for kfp. The values
+ * themselves are not written (the run's spec holds them as constants); neither is anything secret.
+ */
+import {templatePathOf} from '../engine/naming.js'
+import type {ReusedFrom} from '../engine/record.js'
+
+/** A step before --start-step: not run; where the outputs it stands for came from. */
+export interface ReusedStep {
+  number: number
+  /** The step's name (kfp.yaml step name, else its task key). */
+  step: string
+  /** Its template path in the pipeline (`exit-handler-1/for-loop-2/trial`). */
+  path: string
+  /** The run its outputs came from (every instance of it: a loop step's iterations too). */
+  fromRun?: {id: string; name: string; where: 'server' | 'local'}
+  /** Outputs given with --set-output instead. */
+  setOutputs?: string[]
+}
+
+export interface StartStepRecord {
+  start: {number: number; step: string; path: string}
+  reused: ReusedStep[]
+  /** The pipeline's step number of each container task the run has (its spec lost the steps before N). */
+  numbers: Record<string, number>
+  /** The importer tasks kfp added for the artifacts of steps before N (task path → the output it gives). */
+  imports: Record<string, {step: string; output: string}>
+}
+
+const MARK = 'kfp-start-step/v1 '
+
+/** The record from the plan: the pipeline's steps (path, number, name), the start, and each reused instance's source. */
+export function startStepRecord(i: {
+  leaves: Array<{path: string; number: number}>
+  stepName: (path: string) => string
+  start: {path: string; number: number}
+  /** Record key of each reused instance → where it came from. */
+  reused: Array<[string, ReusedFrom | undefined]>
+  fromRun?: {id: string; name: string; where: 'server' | 'local'}
+  imported: Array<{importer: string; step: string; output: string}>
+}): StartStepRecord {
+  const before = i.leaves.filter((l) => l.number < i.start.number)
+  const reused = before.map((l): ReusedStep => {
+    const froms = i.reused.filter(([k]) => templatePathOf(k) === l.path).map(([, r]) => r)
+    const sets = [...new Set(froms.flatMap((r) => r?.setOutputs ?? []))]
+    const fromRun = i.fromRun && froms.some((r) => r?.runId === i.fromRun!.id) ? i.fromRun : undefined
+    return {number: l.number, step: i.stepName(l.path), path: l.path, ...(fromRun ? {fromRun} : {}), ...(sets.length ? {setOutputs: sets} : {})}
+  })
+  const numbers = Object.fromEntries(i.leaves.filter((l) => l.number >= i.start.number).map((l) => [l.path, l.number]))
+  const imports = Object.fromEntries(i.imported.map((x) => [x.importer, {step: x.step, output: x.output}]))
+  return {start: {number: i.start.number, step: i.stepName(i.start.path), path: i.start.path}, reused, numbers, imports}
+}
+
+/** The run description: a sentence, then the record as JSON behind its marker. */
+export function startStepDescription(r: StartStepRecord): string {
+  const runs = [...new Map(r.reused.flatMap((s) => (s.fromRun ? [[s.fromRun.id, s.fromRun] as const] : []))).values()]
+  const from = runs.map((x) => `outputs of ${x.where === 'local' ? 'LOCAL ' : ''}run ${x.name} (${x.id})`)
+  const sets = r.reused.flatMap((s) => (s.setOutputs ?? []).map((o) => `${s.step}.${o}`))
+  const parts = [...from, ...(sets.length ? [`--set-output ${sets.join(', ')}`] : [])]
+  const sentence = `Started by kfp run --start-step at step ${r.start.number} (${r.start.step}); the steps before it were not run${parts.length ? ` and reuse ${parts.join(' and ')}` : ''}.`
+  return `${sentence}\n${MARK}${JSON.stringify(r)}`
+}
+
+/** The record in a run description kfp wrote, else undefined (any other description, or one that does not parse). */
+export function readStartStepRecord(description: string | undefined): StartStepRecord | undefined {
+  const line = description?.split('\n').find((l) => l.startsWith(MARK))
+  if (!line) return undefined
+  let r: unknown
+  try {
+    r = JSON.parse(line.slice(MARK.length))
+  } catch {
+    return undefined
+  }
+  return isRecord(r) ? r : undefined
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+const isStep = (x: unknown) => isObj(x) && typeof x.number === 'number' && typeof x.step === 'string' && typeof x.path === 'string'
+
+function isRecord(r: unknown): r is StartStepRecord {
+  if (!isObj(r) || !isStep(r.start) || !Array.isArray(r.reused) || !isObj(r.numbers) || !isObj(r.imports)) return false
+  if (!Object.values(r.imports).every((x) => isObj(x) && typeof x.step === 'string' && typeof x.output === 'string')) return false
+  const fromOk = (f: unknown) => f === undefined || (isObj(f) && typeof f.id === 'string' && typeof f.name === 'string' && (f.where === 'server' || f.where === 'local'))
+  const setsOk = (s: unknown) => s === undefined || (Array.isArray(s) && s.every((x) => typeof x === 'string'))
+  return r.reused.every((s) => isStep(s) && fromOk((s as ReusedStep).fromRun) && setsOk((s as ReusedStep).setOutputs)) && Object.values(r.numbers).every((n) => typeof n === 'number')
+}
