@@ -6,7 +6,6 @@ import {runPipeline, type RunEvent, type RunOptions, type RunResult} from '../se
 import {dryRunLocal, type DryRunResult} from '../services/run/dry-run.js'
 import {formatDuration} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
-import {readSpec} from '../services/run/store.js'
 import {labelOf} from '../core/engine/naming.js'
 import {shellQuote} from '../lib/shell.js'
 import {resolveTarget} from '../services/target/resolve.js'
@@ -176,18 +175,19 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     } finally {
       this.io.flushLog()
     }
+    const {spec, ...shown} = result
     const run = result.run
     if (result.detached) {
       this.info(`Started run ${run.name} in the background. Follow it with: kfp logs ${run.id} -f`)
       this.out(run.id)
-      return result
+      return shown
     }
     if (result.fault || result.recordError) throw this.environmentFailure(result)
     const took = run.startedAt && run.finishedAt ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : ''
     if (run.status === 'succeeded') {
-      this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(run, await readSpec(result.runDir, run)).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {keep: [0, 1], flex: [4]})
+      this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(run, spec).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {keep: [0, 1], flex: [4]})
       this.out(`Run ${run.name} (${run.id}) succeeded${took ? ` in ${took}` : ''}.`)
-      return result
+      return shown
     }
     if (run.status === 'cancelled' && this.signalled !== 'SIGTERM') {
       throw new CliError('INTERRUPTED', `Run ${run.name} (${run.id}) was cancelled; its steps were stopped and removed.`, {

@@ -312,7 +312,7 @@ export async function runLocal(o: RunOptions, ctx: Ctx, onEvent: RunEventHandler
     now: ctx.now,
   })
 
-  const result: RunResult = {run: final, runDir: dir, ...(fault ? {fault} : {}), ...(recordError ? {recordError} : {})}
+  const result: RunResult = {run: final, runDir: dir, spec: loaded.spec, ...(fault ? {fault} : {}), ...(recordError ? {recordError} : {})}
   const failedTasks = final.tasks.filter((t) => t.status === 'failed' && t.kind === undefined)
   if (failedTasks.length) {
     result.failedLogs = await Promise.all(

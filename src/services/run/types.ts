@@ -1,4 +1,5 @@
 import type {RunRecord, TaskStatus} from '../../core/engine/record.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
 
 /**
  * Progress of a local run, for the command to render (services never print). `task` is the task's label
@@ -73,6 +74,11 @@ export interface RunResult {
   run: RunRecord
   /** The run's folder. */
   runDir: string
+  /**
+   * The compiled pipeline the run ran (what its pipeline.json holds; not set for --detach), for the steps table.
+   * Not part of `kfp run --json`: the command leaves it out.
+   */
+  spec?: PipelineSpec
   /** The command that resumes from the first failed step (failed runs). */
   resumeCommand?: string
   /** The last log lines of each failed step. */
