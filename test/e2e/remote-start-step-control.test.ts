@@ -75,6 +75,15 @@ t('--start-step 3 (after the loop): the loop and make-data are not sent; the loo
   // What the user sees
   assert.match(r.stderr, `Starting at step 3 (pick-best); steps before it are not run: outputs of make-data, trial[0], trial[1], trial[2], trial[3] from run whole (${source}).`)
   assert.match(r.stderr, `make-data.data: imported from ${uriOf('make-data', 'data')} (task ${EH}/importer-make-data-data)`)
+  // Run whole was created without parameters: its steps saw the defaults, which this run has too, so no warning
+  assert.not.match(r.stderr, /Parameter \w+ is/)
+})
+
+t('--start-step 3 with a parameter the reused steps read set otherwise than the source run saw (its default): a warning says so', async () => {
+  const r = await runCli(['run', '--target', 'srv', '--start-step', '3', '--param', 'seed=8', '--no-watch'], {cwd: dir, env})
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stderr, `Parameter seed is 8 in this run but was 7 in run whole (${source}), whose outputs are reused; skipped step make-data reads it and will not see the new value. Use --start-step 1 to recompute.`)
+  assert.not.match(r.stderr, 'Parameter trials')
 })
 
 t('--start-step 5 (inside the condition): the condition stays with deploy only, its inputs from pick-best are constants, so the server evaluates it anew; train-final\'s model is imported inside it', async () => {

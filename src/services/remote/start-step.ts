@@ -15,7 +15,7 @@ import {formatParamValue} from '../../core/engine/params.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {stateDir} from '../../lib/paths.js'
 import type {RemoteSession} from './connect.js'
-import {describeRun} from './runs.js'
+import {describeRun, specOfRun} from './runs.js'
 
 /** What a remote start-step run reuses, for the result and messages. */
 export interface RemoteStartStepSummary {
@@ -44,6 +44,7 @@ export interface RemoteStartStepSummary {
  */
 export async function serverRunAsRecord(s: RemoteSession, run: KfpRun, leaves: PlannedTask[], ctx: Ctx): Promise<RunRecord> {
   const info = await describeRun(s, run, ctx)
+  const parameters = {...rootDefaults(await specOfRun(s, run)), ...(info.parameters as Record<string, JsonValue>)}
   const done = info.tasks.filter((t) => t.status === 'succeeded' || t.status === 'cached')
   const arts = done.length ? await (await s.mlmd()).outputArtifacts(done.map((t) => t.executionId!).filter((x) => x !== undefined)) : []
   const byPath = new Map(leaves.map((l) => [l.name, l]))
@@ -65,12 +66,23 @@ export async function serverRunAsRecord(s: RemoteSession, run: KfpRun, leaves: P
     pid: 0,
     runner: 'process',
     source: {kind: 'ir', file: ''},
-    parameters: info.parameters as Record<string, JsonValue>,
+    parameters,
     explicitParameters: {},
     spec: '',
     pipelineRoot: info.pipelineRoot ?? '',
     tasks: [...done.map(record), ...pending],
   } as RunRecord
+}
+
+/**
+ * The values a server run's steps saw for the pipeline parameters it was not given: the defaults of its own spec. The
+ * root DAG gets only the runtime config's values (driver/root_dag.go RootDAG), and an input without a value passes
+ * when it has a default (driver/resolve.go resolveInputs), which the step gets: a run created without a parameter
+ * ran with its default.
+ */
+function rootDefaults(spec: PipelineSpec | undefined): Record<string, JsonValue> {
+  const defs = spec?.root.inputDefinitions?.parameters ?? {}
+  return Object.fromEntries(Object.entries(defs).flatMap(([k, d]) => (d.defaultValue === undefined ? [] : [[k, d.defaultValue]])))
 }
 
 /**
