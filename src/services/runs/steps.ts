@@ -2,6 +2,7 @@
 // and the one error for a reference that names none.
 import {labelOf} from '../../core/engine/naming.js'
 import {recordTreeOrder, type RunRecord, type TaskRecord} from '../../core/engine/record.js'
+import {nameList} from '../../core/project/names.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 
 /** A run's step records (not the groups they run in), in the order `kfp runs get` shows them. */
@@ -23,9 +24,8 @@ export function findSteps(steps: TaskRecord[], ref: string): TaskRecord[] {
   return labelled.length ? labelled : steps.filter((t) => t.displayName === ref)
 }
 
-/** STEP_NOT_FOUND (exit 2) for a reference that names no step of the run, listing its steps (the first 30). */
+/** STEP_NOT_FOUND (exit 2) for a reference that names no step of the run, listing its steps (the first 30, then "and N more"). */
 export function stepNotFound(run: RunRecord, ref: string): CliError {
-  const all = stepsInOrder(run)
-  const listed = all.slice(0, 30).map((x) => `${x.number}. ${labelOf(x.name)}`)
-  return new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${ref}'. Steps: ${listed.join(', ')}${all.length > 30 ? ', …' : ''}`, {exit: EXIT.USAGE})
+  const listed = stepsInOrder(run).map((x) => `${x.number}. ${labelOf(x.name)}`)
+  return new CliError('STEP_NOT_FOUND', `Run ${run.name} has no step '${ref}'. Steps: ${nameList(listed)}`, {exit: EXIT.USAGE})
 }

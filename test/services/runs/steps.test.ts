@@ -52,4 +52,11 @@ S('a reference naming no step: exit 2, the steps listed with their labels', () =
   assert.is(e.message, "Run r has no step 'nope'. Steps: 1. prep, 2. train[0], 2. train[1], 3. deploy")
 })
 
+S('a run of 35 steps: the first 30 listed, then how many more (as every name list of kfp says it)', () => {
+  const tasks = Array.from({length: 35}, (_, i) => task(`s${i + 1}`, i + 1))
+  const e = stepNotFound({...run, tasks}, 'nope')
+  const shown = Array.from({length: 30}, (_, i) => `${i + 1}. s${i + 1}`).join(', ')
+  assert.is(e.message, `Run r has no step 'nope'. Steps: ${shown} and 5 more`)
+})
+
 S.run()
