@@ -7,7 +7,7 @@ import {parseCompiledPipeline} from '../../src/core/remote/spec.js'
 import {runCli} from '../helpers/cli.js'
 import {mirrorPods} from '../helpers/fake-cluster.js'
 import {startFakeKube, type FakeKube} from '../helpers/fake-kube.js'
-import {startFakeKfp, type FakeKfpOptions, type FakeKfpServer} from '../helpers/kfp-server.js'
+import {startFakeKfp, type FakeKfpOptions, type FakeKfpServer, type RunStep} from '../helpers/kfp-server.js'
 import {helloSpec} from '../helpers/remote-ctx.js'
 import {tmpdir} from '../helpers/tmp.js'
 
@@ -51,7 +51,7 @@ const done = [
   {display_name: 'shout', state: 'FAILED', log: 'boom\nTraceback\n'},
 ]
 /** A running run whose second step starts later: hello logs h1-h3, then shout logs S1-S2, then the run ends. */
-const twoStepsOneAfterTheOther = () => [
+const twoStepsOneAfterTheOther = (): RunStep[] => [
   {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'RUNNING', log: 'h1\nh2\nh3\n'}]},
   {state: 'RUNNING'},
   {state: 'RUNNING', tasks: [{display_name: 'hello', state: 'SUCCEEDED'}, {display_name: 'shout', state: 'RUNNING', log: 'S1\nS2\n'}]},
@@ -266,6 +266,58 @@ logs('-f with a step number follows that step alone, from when its pod starts to
   const r = await runCli(['logs', id, '2', '-f'], {cwd: dir, env: await env()})
   assert.is(r.code, 0, r.stderr)
   assert.is(r.stdout, 'S1\nS2\n')
+})
+
+logs("-f reads the run's spec (its pipeline version) once, however often it polls the run; ML Metadata at each poll", async () => {
+  // Given two running runs of an uploaded pipeline version (a run holds no spec of its own), whose second step starts later
+  await helloProject()
+  await start()
+  const api = createKfpApi({endpoint: server.url})
+  const pipeline = await api.uploadPipeline({content: helloSpec(), filename: 'hello.yaml'}, {name: 'hello'})
+  const version = (await api.listPipelineVersions(pipeline.pipeline_id!)).items[0]
+  const ref = {pipeline_id: pipeline.pipeline_id!, pipeline_version_id: version.pipeline_version_id}
+  const ids = [(await api.createRun({display_name: 'a', pipeline_version_reference: ref})).run_id!, (await api.createRun({display_name: 'b', pipeline_version_reference: ref})).run_id!]
+  for (const id of ids) server.runScripts.set(id, twoStepsOneAfterTheOther())
+  // When: step 2 by number (looked up in the spec) of one, all steps of the other
+  const asked: Array<typeof server.requests> = []
+  const follow = async (args: string[]) => {
+    const from = server.requests.length
+    const r = await runCli(['logs', ...args, '-f'], {cwd: dir, env: await env()})
+    asked.push(server.requests.slice(from))
+    return r
+  }
+  const two = await follow([ids[0], '2'])
+  const all = await follow([ids[1]])
+  // Then: the logs as before
+  assert.is(two.code, 0, two.stderr)
+  assert.is(two.stdout, 'S1\nS2\n')
+  assert.is(all.code, 0, all.stderr)
+  assert.equal(all.stdout.split('\n').filter((l) => l.startsWith('[shout]')), ['[shout] S1', '[shout] S2'])
+  // And each command read the version once, while it polled the run (and ML Metadata) until the run ended (5 states)
+  const count = (reqs: typeof server.requests, method: string, p: string) => reqs.filter((q) => q.method === method && q.path === p).length
+  const versionPath = `/apis/v2beta1/pipelines/${pipeline.pipeline_id}/versions/${version.pipeline_version_id}`
+  ids.forEach((id, i) => {
+    assert.is(count(asked[i], 'GET', `/apis/v2beta1/runs/${id}`), 5, `run ${i}`)
+    assert.is(count(asked[i], 'POST', '/ml_metadata.MetadataStoreService/GetExecutionsByContext'), 5, `run ${i}`)
+    assert.is(count(asked[i], 'GET', versionPath), 1, `run ${i}`)
+  })
+})
+
+logs('-f asks ML Metadata again at the next poll after it failed: a step that starts while MLMD is down is still followed', async () => {
+  // Given a running run whose second step starts while ML Metadata is unreachable for two polls
+  await start()
+  const id = await newRun()
+  const script = twoStepsOneAfterTheOther()
+  script[2].then = () => server.inject({kind: 'mlmd-down', match: /GetExecutionsByContext/, times: 2})
+  server.runScripts.set(id, script)
+  // When
+  const r = await runCli(['logs', id, '-f'], {cwd: dir, env: await env()})
+  // Then
+  assert.is(r.code, 0, r.stderr)
+  const lines = r.stdout.trim().split('\n')
+  assert.equal(lines.filter((l) => l.startsWith('[hello]')), ['[hello] h1', '[hello] h2', '[hello] h3'])
+  assert.equal(lines.filter((l) => l.startsWith('[shout]')), ['[shout] S1', '[shout] S2'])
+  assert.is(server.requests.filter((q) => q.path.endsWith('/GetExecutionsByContext')).length, 5)
 })
 
 logs.run()

@@ -40,9 +40,10 @@ export interface RunStep {
 }
 
 export interface Injection {
-  /** Only requests whose `METHOD path` matches (default: all). */
+  /** Only requests whose `METHOD path` matches (default: all; ML Metadata calls only for 'mlmd-down'). */
   match?: RegExp
-  kind: '401' | '403' | 'login' | '503' | 'slow' | '404-text'
+  /** 'mlmd-down': ML Metadata calls (`POST /ml_metadata.MetadataStoreService/…`) answered as when MLMD is unreachable. */
+  kind: '401' | '403' | 'login' | '503' | 'slow' | '404-text' | 'mlmd-down'
   /** How many requests to affect (default 1). */
   times?: number
   delayMs?: number
@@ -210,6 +211,22 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     // what the token and cookie checks below stand for; MLMD itself has no per-user access control.
     if ((req.url ?? '').startsWith('/ml_metadata.')) {
       state.requests.push({method: req.method ?? 'POST', path: (req.url ?? '').split('?')[0], query: {}, headers: req.headers})
+      const key = `${req.method} ${(req.url ?? '').split('?')[0]}`
+      const inj = injections.find((i) => i.kind === 'mlmd-down' && (i.times ?? 1) > 0 && (!i.match || i.match.test(key)))
+      if (inj) {
+        // The metadata gRPC server is unreachable. Envoy
+        // (metadata-envoy, behind the UI proxy) answers a gRPC-web call it cannot forward with a trailers-only
+        // response: HTTP 200, grpc-status 14 (UNAVAILABLE) and its reason, no body (as seen in grpc/grpc-web#465).
+        inj.times = (inj.times ?? 1) - 1
+        req.resume()
+        res.writeHead(200, {
+          'content-type': 'application/grpc-web+proto',
+          'grpc-status': '14',
+          'grpc-message': 'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
+          'content-length': '0',
+        })
+        return void res.end()
+      }
       if (acceptedToken !== undefined && req.headers.authorization !== `Bearer ${acceptedToken}`) return sendText(res, 401, 'Jwt is missing')
       if (opts.cookie !== undefined && req.headers.cookie !== opts.cookie) {
         res.writeHead(302, {location: '/dex/auth', 'content-type': 'text/html'})
@@ -243,7 +260,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
       const early = validator.validateRequest({method: req.method ?? 'GET', path: p, query: url.searchParams, headers: req.headers, rawBody: raw})
       if (early.errors.length) state.violations.push(`${key}: ${early.errors.join('; ')}`)
     }
-    const inj = injections.find((i) => (i.times ?? 1) > 0 && (!i.match || i.match.test(key)))
+    const inj = injections.find((i) => i.kind !== 'mlmd-down' && (i.times ?? 1) > 0 && (!i.match || i.match.test(key)))
     if (inj) {
       inj.times = (inj.times ?? 1) - 1
       // A request answered by an injected failure is still checked against the swagger.

@@ -11,7 +11,7 @@ import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {textLines} from '../../lib/text-lines.js'
 import {loadProject} from '../project/load.js'
 import {connectRemote, type RemoteSession} from './connect.js'
-import {describeRun, namesStep, resolveRemoteRunId, specOfRun, type RemoteRunInfo, type RemoteTaskInfo} from './runs.js'
+import {describeRun, namesStep, resolveRemoteRunId, RunStepsReader, type RemoteRunInfo, type RemoteTaskInfo} from './runs.js'
 
 /**
  * Where a step's log was read from, in the order kfp tries them (as the KFP UI does, frontend/src/components/tabs/
@@ -101,10 +101,10 @@ type StepMatch = (t: RemoteTaskInfo) => boolean
  * (a number is looked up in the run's spec) and applied to each description of the run (`-f` sees new iterations).
  * Throws STEP_NOT_FOUND for a number the spec does not have, or a name none of `info`'s steps has.
  */
-async function stepMatch(s: RemoteSession, run: KfpRun, info: RemoteRunInfo, step: string, where: {cwd: string; project?: string}, ctx: Ctx): Promise<StepMatch> {
+async function stepMatch(reader: RunStepsReader, run: KfpRun, info: RemoteRunInfo, step: string, where: {cwd: string; project?: string}, ctx: Ctx): Promise<StepMatch> {
   if (/^\d+$/.test(step)) {
     const n = Number(step)
-    const spec = await specOfRun(s, run)
+    const spec = await reader.spec(run)
     const numbers = await projectStepNumbers(spec, where, ctx)
     const steps = spec ? specSteps(spec, numbers) : []
     const wanted = steps.find((x) => x.number === n)
@@ -194,7 +194,9 @@ export async function remoteLogs(o: RemoteLogsOptions, ctx: Ctx): Promise<Remote
 async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Promise<RemoteLogsResult> {
   const runId = await resolveRemoteRunId(s, o.runId)
   const run = await s.api.getRun(runId)
-  const info = await describeRun(s, run, ctx)
+  // One reader for the run: its spec is read once, however often -f describes the run again.
+  const reader = new RunStepsReader(s, {retryMlmd: true})
+  const info = await describeRun(s, run, ctx, {reader})
   if (info.stepsFrom !== 'ml-metadata') {
     throw new CliError('MLMD_UNAVAILABLE', `Cannot tell which pods ran the steps of run ${runId}: ${info.warnings[0] ?? 'ML Metadata has no record of it'}.`, {
       exit: EXIT.REMOTE,
@@ -202,7 +204,7 @@ async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Prom
     })
   }
   const where = {cwd: o.cwd ?? ctx.cwd, project: o.project}
-  const match = o.step ? await stepMatch(s, run, info, o.step, where, ctx) : undefined
+  const match = o.step ? await stepMatch(reader, run, info, o.step, where, ctx) : undefined
   const chosen = match ? info.tasks.filter(match) : info.tasks
   let kube: KubeClient | undefined
   let kubeDown: string | undefined
@@ -218,7 +220,7 @@ async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Prom
   const loadArtifacts = async () => (artifacts ??= await (await s.mlmd()).outputArtifacts(info.tasks.map((t) => t.executionId!).filter((x) => x !== undefined)))
   const fallback = (step: string, from: LogSource, to: LogSource, reason: string) => o.onEvent?.({type: 'fallback', step, from, to, reason})
 
-  if (o.follow) return followLogs(s, run, info, {...o, kube, kubeDown, match}, ctx)
+  if (o.follow) return followLogs(s, run, info, {...o, kube, kubeDown, match, reader}, ctx)
 
   for (const t of chosen) {
     if (!hasOwnLog(t)) {
@@ -326,7 +328,7 @@ async function followLogs(
   s: RemoteSession,
   run: KfpRun,
   first: RemoteRunInfo,
-  o: RemoteLogsOptions & {kube?: KubeClient; kubeDown?: string; match?: StepMatch},
+  o: RemoteLogsOptions & {kube?: KubeClient; kubeDown?: string; match?: StepMatch; reader: RunStepsReader},
   ctx: Ctx,
 ): Promise<RemoteLogsResult> {
   const stop = new AbortController()
@@ -375,7 +377,7 @@ async function followLogs(
       if (stop.signal.aborted || ['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(current.state ?? '')) break
       await new Promise((r) => setTimeout(r, 700))
       current = await s.api.getRun(current.run_id ?? '')
-      info = await describeRun(s, current, ctx)
+      info = await describeRun(s, current, ctx, {reader: o.reader})
     }
     // Let the streams deliver their last lines.
     await until(pods?.settled(), Date.now() + 2000)

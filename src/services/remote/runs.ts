@@ -156,22 +156,37 @@ export async function specOfRun(s: RemoteSession, run: KfpRun): Promise<Pipeline
   return specOfRunBody(spec)
 }
 
-/** Reads a run's steps: the spec's steps with their state from ML Metadata, or from task_details when MLMD cannot be read. */
+/**
+ * Reads one run's steps, again at each poll: the spec's steps (read once: a run's spec never changes) with their state
+ * from ML Metadata (read each time: new executions, loop iterations and pods appear as the run goes), or from
+ * task_details when MLMD cannot be read. After a failed MLMD read the reader keeps to task_details, unless
+ * `retryMlmd` (kfp logs -f, which needs the pod names ML Metadata has, asks it again at the next poll).
+ */
 export class RunStepsReader {
+  private specRead?: Promise<PipelineSpec | undefined>
   private specSteps?: SpecStep[]
   private mlmdDown?: string
-  constructor(private readonly s: RemoteSession) {}
+  constructor(
+    private readonly s: RemoteSession,
+    private readonly o: {retryMlmd?: boolean} = {},
+  ) {}
+
+  /** The run's pipeline spec (specOfRun), read from the server the first time only. */
+  spec(run: KfpRun): Promise<PipelineSpec | undefined> {
+    return (this.specRead ??= specOfRun(this.s, run))
+  }
 
   async read(run: KfpRun, o: {terminatedByUs?: boolean} = {}): Promise<{steps: RunStep[]; stepsFrom: RemoteRunInfo['stepsFrom']; warnings: string[]; executions?: MlmdExecution[]}> {
     if (!this.specSteps) {
-      const spec = await specOfRun(this.s, run)
+      const spec = await this.spec(run)
       this.specSteps = spec ? specSteps(spec, readStartStepRecord(run.description)?.numbers) : []
     }
     let executions: MlmdExecution[] | undefined
     const warnings: string[] = []
-    if (this.mlmdDown === undefined) {
+    if (this.mlmdDown === undefined || this.o.retryMlmd) {
       try {
         executions = (await (await this.s.mlmd()).runExecutions(run.run_id ?? '')) ?? []
+        this.mlmdDown = undefined
       } catch (error) {
         if (!isCliError(error)) throw error
         this.mlmdDown = error.message
