@@ -34,7 +34,7 @@ export type FakeExecState = keyof typeof Execution_State
 export interface FakeExecution {
   id: number
   contextId: number
-  type: 'system.ContainerExecution' | 'system.DAGExecution'
+  type: 'system.ContainerExecution' | 'system.DAGExecution' | 'system.ImporterExecution'
   state: FakeExecState
   props: Record<string, string | number | Record<string, JsonValue>>
   createdAtMs: number

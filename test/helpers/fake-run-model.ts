@@ -15,6 +15,9 @@
  *   with `outputs`; a cache hit is published CACHED with the earlier execution's outputs and output artifacts
  *   (backend/src/v2/driver/cache.go reuseCachedOutputs) and `cached_execution_id`; a task whose condition is false is
  *   CANCELED (client.go: "CANCELED state means exactly as what we call not triggered"). A terminated step stays RUNNING.
+ * - An importer task (backend/src/v2/component/importer_launcher.go Execute): a `system.ImporterExecution` with the
+ *   task's name, parent DAG, pod and namespace, published COMPLETE with the artifact it imports as its one output
+ *   (nothing is written to the bucket, and no executor-logs: only the container launcher uploads those).
  * - executor-logs: the launcher uploads the main container's log as the output artifact `executor-logs` of each
  *   executed step (backend/src/v2/driver/driver.go adds it; component/launcher_v2.go qualifyExecutorLogsURI appends the
  *   retry index), under `<pipeline root>/<pipeline>/<run id>/<task>/<salt>/` (metadata.GenerateOutputURI).
@@ -39,6 +42,8 @@ export interface FakeTask {
   artifacts?: Record<string, string>
   /** The main container's log (served by the UI's /k8s/pod/logs while the pod lives, and as executor-logs after). */
   log?: string
+  /** An importer task: the URI of the artifact it imports, published as its output `artifact`. */
+  imports?: string
 }
 
 export interface FakePod {
@@ -206,11 +211,13 @@ export function recordSteps(store: RunModelStore, m: RunModel, runId: string, ta
     const task = path.split('/').at(-1)!.replace(/\[\d+\]$/, '')
     let rec = m.tasks.get(path)
     if (!rec) {
-      const podName = t.cached || t.state === 'SKIPPED' ? undefined : `${m.wf}-system-container-impl-${hash(10)}`
-      const props: Record<string, string | number> = {task_name: task, display_name: task, parent_dag_id: parentDag(store, m, runId, path), namespace: m.namespace, image: 'busybox'}
+      // An importer runs in a pod of the `system-importer` template (argocompiler/importer.go).
+      const podName = t.cached || t.state === 'SKIPPED' ? undefined : `${m.wf}-system-${t.imports ? 'importer' : 'container-impl'}-${hash(10)}`
+      const props: Record<string, string | number> = {task_name: task, display_name: task, parent_dag_id: parentDag(store, m, runId, path), namespace: m.namespace, ...(t.imports ? {} : {image: 'busybox'})}
       // The driver writes the pod name it runs in; the launcher's pod is the one with the step's log.
       props.pod_name = podName ?? `${m.wf}-system-container-driver-${hash(10)}`
-      const e = store.mlmd.putExecution(runId, {type: 'system.ContainerExecution', state: t.state === 'SKIPPED' ? 'CANCELED' : 'RUNNING', props})
+      const type = t.imports ? 'system.ImporterExecution' : 'system.ContainerExecution'
+      const e = store.mlmd.putExecution(runId, {type, state: t.state === 'SKIPPED' ? 'CANCELED' : 'RUNNING', props})
       rec = {execId: e.id, podName, published: false, taskId: ''}
       m.tasks.set(path, rec)
       if (podName) store.pods.set(podName, {name: podName, runId, namespace: m.namespace, task, log: t.log ?? '', createdAt: new Date().toISOString()})
@@ -224,6 +231,10 @@ export function recordSteps(store: RunModelStore, m: RunModel, runId: string, ta
       e.state = 'CACHED'
       e.props = {...e.props, outputs: from.exec.props.outputs ?? {}, cached_execution_id: String(from.exec.id)}
       for (const ev of store.mlmd.events.filter((x) => x.executionId === from.exec.id && x.type === 'OUTPUT')) store.mlmd.putOutput(e.id, ev.name, {artifactId: ev.artifactId})
+      rec.published = true
+    } else if (t.imports && (t.state === 'SUCCEEDED' || t.state === 'FAILED')) {
+      e.state = t.state === 'SUCCEEDED' ? 'COMPLETE' : 'FAILED'
+      if (t.state === 'SUCCEEDED') store.mlmd.putOutput(e.id, 'artifact', {uri: t.imports, type: 'system.Artifact'})
       rec.published = true
     } else if (t.state === 'SUCCEEDED' || t.state === 'FAILED') {
       e.state = t.state === 'SUCCEEDED' ? 'COMPLETE' : 'FAILED'

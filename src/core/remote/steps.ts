@@ -185,6 +185,14 @@ const realTime = (t?: string) => (t && !t.startsWith('1970') ? t : undefined)
 const iso = (ms?: number) => (ms ? new Date(ms).toISOString() : undefined)
 
 /**
+ * The ML Metadata execution types of a step: a container task's (driver/container.go), and an importer's, which the
+ * importer launcher creates with the task's name and parent DAG and publishes COMPLETE with the artifact it imports
+ * (component/importer_launcher.go Execute; metadata/client.go ImporterExecutionTypeName,
+ * ImporterWorkspaceExecutionTypeName for downloadToWorkspace).
+ */
+const STEP_EXECUTIONS = new Set(['system.ContainerExecution', 'system.ImporterExecution', 'system.ImporterWorkspaceExecution'])
+
+/**
  * The steps of a run: from ML Metadata executions when given (each execution of a container task, iterations
  * included, matched to the spec by its path), else from the task_details rows named like the spec's steps.
  * Spec steps with neither are pending (skipped once the run ended, cancelled when it was cancelled).
@@ -199,7 +207,7 @@ export function stepsOfRun(i: {steps: SpecStep[]; run: KfpRun; executions?: Mlmd
   if (i.executions) {
     const byId = new Map(i.executions.map((e) => [e.id, e]))
     const seen = new Set<string>()
-    const containers = i.executions.filter((e) => e.type === 'system.ContainerExecution')
+    const containers = i.executions.filter((e) => STEP_EXECUTIONS.has(e.type))
     for (const e of containers) {
       const key = executionPath(e, byId)
       const spec = bySpecPath.get(stripIndices(key))
