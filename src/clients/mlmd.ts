@@ -165,18 +165,25 @@ export function createMlmdClient(conn: MlmdConnection): MlmdClient {
       throw mlmdError(error, baseUrl, what)
     }
   }
+  // A run's context, once it exists, stays the same: every driver of the run gets or inserts it by the run id
+  // (backend/src/v2/metadata/client.go GetPipeline → getOrInsertContext(runID, system.PipelineRun)). A watch or
+  // `kfp logs -f` polling the run looks it up until it is there, then only reads its executions.
+  const runContexts = new Map<string, bigint>()
   return {
     async runExecutions(runId) {
       // The server never sets run_details.pipeline_run_context_id: look the context up by type and name, as the UI does
       // (frontend/src/mlmd/MlmdUtils.ts getKfpV2RunContext).
-      const ctxRes = await call('GetContextByTypeAndName', () => svc.getContextByTypeAndName({typeName: 'system.PipelineRun', contextName: runId}))
-      if (!ctxRes.context) return undefined
+      let contextId = runContexts.get(runId)
+      if (contextId === undefined) {
+        const ctxRes = await call('GetContextByTypeAndName', () => svc.getContextByTypeAndName({typeName: 'system.PipelineRun', contextName: runId}))
+        if (!ctxRes.context) return undefined
+        contextId = ctxRes.context.id
+        runContexts.set(runId, contextId)
+      }
       const out: MlmdExecution[] = []
       let nextPageToken = ''
       do {
-        const res = await call('GetExecutionsByContext', () =>
-          svc.getExecutionsByContext({contextId: ctxRes.context!.id, options: {maxResultSize: 100, nextPageToken}}),
-        )
+        const res = await call('GetExecutionsByContext', () => svc.getExecutionsByContext({contextId, options: {maxResultSize: 100, nextPageToken}}))
         out.push(...res.executions.map(toMlmdExecution))
         nextPageToken = res.nextPageToken
       } while (nextPageToken)

@@ -268,7 +268,7 @@ logs('-f with a step number follows that step alone, from when its pod starts to
   assert.is(r.stdout, 'S1\nS2\n')
 })
 
-logs("-f reads the run's spec (its pipeline version) once, however often it polls the run; ML Metadata at each poll", async () => {
+logs("-f reads the run's spec (its pipeline version) and its ML Metadata context once, however often it polls the run; its executions at each poll", async () => {
   // Given two running runs of an uploaded pipeline version (a run holds no spec of its own), whose second step starts later
   await helloProject()
   await start()
@@ -299,6 +299,7 @@ logs("-f reads the run's spec (its pipeline version) once, however often it poll
   ids.forEach((id, i) => {
     assert.is(count(asked[i], 'GET', `/apis/v2beta1/runs/${id}`), 5, `run ${i}`)
     assert.is(count(asked[i], 'POST', '/ml_metadata.MetadataStoreService/GetExecutionsByContext'), 5, `run ${i}`)
+    assert.is(count(asked[i], 'POST', '/ml_metadata.MetadataStoreService/GetContextByTypeAndName'), 1, `run ${i}: the run's context, once found`)
     assert.is(count(asked[i], 'GET', versionPath), 1, `run ${i}`)
   })
 })
