@@ -214,6 +214,13 @@ Exit('ignore_upstream_failure: it runs after its failing upstream with the input
   assert.is(after['print-op'].reasons[1], `if step fail-op fails, it is cached: same image, command and inputs as step print-op of run first (${first.id})`)
   const second = await runOf(ir)
   assert.equal([second.tasks['fail-op'].status, second.tasks['print-op'].status, second.tasks['print-op'].reusedFrom?.runId], ['failed', 'cached', first.id])
+  // --start-step print-op: fail-op, before it, has no output in any run; print-op does without it (its default)
+  const from = [...ir, '--start-step', 'print-op', '--no-cache']
+  const resumed = await planOf(from)
+  assert.equal([resumed['fail-op'].action, resumed['print-op'].action], ['reused', 'run'])
+  const r = await runCli(['run', '--runner', 'process', ...from], {cwd: tmp.dir})
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stderr, '[print-op] default')
 })
 
 Exit.run()

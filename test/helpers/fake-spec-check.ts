@@ -7,12 +7,14 @@
  * 2. V2Spec.RunWorkflow → backend/src/v2/compiler/argocompiler Compile, which walks the spec with visitor.go
  *    pipelineDFS.dfs: a task's componentRef must name a component ("cannot find component ref name=…"), a component's
  *    executor label must be in deploymentSpec ("executor(label=…) not found in deployment config"), an executor must be
- *    a container or an importer; argocompiler/dag.go refuses `triggerPolicy.condition` on an importer task. These
- *    errors are wrapped ("Failed to compile job") without a user-error code: 500.
+ *    a container or an importer; argocompiler/dag.go refuses `triggerPolicy.condition` on an importer task, and a DAG
+ *    whose every task is an exit task (strategy ALL_UPSTREAM_TASKS_COMPLETED: "DAG %s must contain one or more non-exit
+ *    tasks", dag.go DAG). These errors are wrapped ("Failed to compile job") without a user-error code: 500.
  * 3. What fails only once the run starts (Argo's DAG validation of `depends`, built from dependentTasks in dag.go
  *    `depends`; the driver's input resolution, backend/src/v2/driver/resolve.go resolveInputs: a producer task that is
  *    not in the same DAG, a componentInputParameter the DAG has no input for). The fake reports these as `runtime`
- *    problems (the test server records them as violations): a real run would fail, not run wrongly.
+ *    problems (the test server records them as violations): a real run would fail, not run wrongly. Also reported: an
+ *    exit task without dependentTasks, which dag.go DAG attaches as the exit hook of no task, so it never runs.
  */
 import {checkPipelineSpec, formatProblems} from './proto.js'
 
@@ -41,6 +43,8 @@ export function checkRunSpec(spec: Json): SpecVerdict {
   return {runtime}
 }
 
+const isExitTask = (t: Json) => t.triggerPolicy?.strategy === 'ALL_UPSTREAM_TASKS_COMPLETED'
+
 function dfs(spec: Json, name: string, component: Json, visited: Set<string>, runtime: string[]): string | undefined {
   if (visited.has(name)) return undefined
   visited.add(name)
@@ -63,6 +67,7 @@ function dfs(spec: Json, name: string, component: Json, visited: Set<string>, ru
     if (!sub) return fail(`cannot find component ref name="${ref}"`)
     if (task.triggerPolicy?.condition && spec.deploymentSpec?.executors?.[sub.executorLabel]?.importer) return fail('triggerPolicy.condition on importer task is not supported')
     for (const d of task.dependentTasks ?? []) if (!tasks[d]) runtime.push(`${name}: task ${key} depends on ${d}, which is not a task of this DAG (Argo: dependency not defined)`)
+    if (isExitTask(task) && !task.dependentTasks?.length) runtime.push(`${name}: exit task ${key} (ALL_UPSTREAM_TASKS_COMPLETED) has no dependentTasks: it is the exit hook of no task and never runs`)
     for (const [input, b] of Object.entries<Json>(task.inputs?.parameters ?? {})) {
       const producer = b.taskOutputParameter?.producerTask ?? b.taskFinalStatus?.producerTask
       if (producer && !tasks[producer]) runtime.push(`${name}: task ${key} input ${input} reads task ${producer}, which is not in this DAG`)
@@ -76,6 +81,9 @@ function dfs(spec: Json, name: string, component: Json, visited: Set<string>, ru
     const err = dfs(spec, ref, sub, visited, runtime)
     if (err) return err
   }
+  // dag.go refuses an empty DAG the same way; the fake lets it pass, for the minimal specs of its own tests.
+  const all = Object.values(tasks)
+  if (all.length && all.every(isExitTask)) return `DAG ${name} must contain one or more non-exit tasks`
   for (const [k, o] of Object.entries<Json>(dag.outputs?.parameters ?? {})) {
     const sels = o.valueFromParameter ? [o.valueFromParameter] : (o.valueFromOneof?.parameterSelectors ?? [])
     for (const s of sels) if (!tasks[s.producerSubtask]) runtime.push(`${name}: DAG output ${k} reads task ${s.producerSubtask}, which is not in this DAG`)

@@ -296,13 +296,27 @@ export function bindStepInputs(
 function dropUnproduced(defs: IrInputsSpec | undefined, parameters: ParameterBindings, artifacts: ArtifactBindings, sibling: (n: string) => Ended | undefined): void {
   for (const [name, b] of Object.entries(parameters)) {
     const from = b.taskOutputParameter
-    const d = defs?.parameters?.[name]
-    if (from && (d?.defaultValue !== undefined || d?.isOptional) && sibling(from.producerTask)?.outputs.parameters[from.outputParameterKey] === undefined) delete parameters[name]
+    if (from && hasDefault(defs, name, 'parameter') && sibling(from.producerTask)?.outputs.parameters[from.outputParameterKey] === undefined) delete parameters[name]
   }
   for (const [name, b] of Object.entries(artifacts)) {
     const from = b.taskOutputArtifact
-    if (from && defs?.artifacts?.[name]?.isOptional && !sibling(from.producerTask)?.outputs.artifacts[from.outputArtifactKey]) delete artifacts[name]
+    if (from && hasDefault(defs, name, 'artifact') && !sibling(from.producerTask)?.outputs.artifacts[from.outputArtifactKey]) delete artifacts[name]
   }
+}
+
+/** True when input `name` of a component can go without a value: a parameter with a default or optional, an optional artifact. */
+export function hasDefault(defs: IrInputsSpec | undefined, name: string, kind: 'parameter' | 'artifact'): boolean {
+  if (kind === 'artifact') return Boolean(defs?.artifacts?.[name]?.isOptional)
+  const d = defs?.parameters?.[name]
+  return d?.defaultValue !== undefined || Boolean(d?.isOptional)
+}
+
+/**
+ * True when a task does without input `name` when its upstream did not produce it (an ignore_upstream_failure task's
+ * input with a default: bindStepInputs leaves it to the default). --start-step uses it when a skipped step has no output.
+ */
+export function defaultsWhenUnproduced(t: Pick<IrTask, 'triggerPolicy'>, defs: IrInputsSpec | undefined, name: string, kind: 'parameter' | 'artifact'): boolean {
+  return runsWhateverUpstream(t) && hasDefault(defs, name, kind)
 }
 
 /**

@@ -18,6 +18,7 @@
  * - A pipeline parameter whose value differs from the source run's, read by a skipped step (through the groups it lies
  *   in), gets the same warning as in flat pipelines (start-step.ts paramChangeWarnings).
  */
+import {defaultsWhenUnproduced} from './control.js'
 import {templatePathOf} from './naming.js'
 import {paramsReadBy} from './inputs.js'
 import {parseParamText} from './params.js'
@@ -57,12 +58,14 @@ function resolveStart(tree: TaskNode[], ref: string, stepNames?: Record<string, 
  * The (step, output) pairs that tasks which run read from steps that do not: a running task's input from a
  * skipped sibling step, or from a sibling group whose DAG output comes (through any depth) from a skipped step.
  */
-export function neededOutputs(tree: TaskNode[], skipped: Set<string>): Array<{task: string; output: string; kind: 'parameter' | 'artifact'}> {
-  const out = new Map<string, {task: string; output: string; kind: 'parameter' | 'artifact'}>()
-  const need = (producer: TaskNode | undefined, key: string, kind: 'parameter' | 'artifact') => {
+export function neededOutputs(tree: TaskNode[], skipped: Set<string>): Array<{task: string; output: string; kind: 'parameter' | 'artifact'; optional: boolean}> {
+  const out = new Map<string, {task: string; output: string; kind: 'parameter' | 'artifact'; optional: boolean}>()
+  // `optional`: every reader takes its default without it (an ignore_upstream_failure input with a default).
+  const need = (producer: TaskNode | undefined, key: string, kind: 'parameter' | 'artifact', optional: boolean): void => {
     if (!producer) return
     if (!producer.children) {
-      if (skipped.has(producer.path)) out.set(`${producer.path}\0${key}\0${kind}`, {task: producer.path, output: key, kind})
+      const id = `${producer.path}\0${key}\0${kind}`
+      if (skipped.has(producer.path)) out.set(id, {task: producer.path, output: key, kind, optional: optional && (out.get(id)?.optional ?? true)})
       return
     }
     const outs = producer.component.dag?.outputs
@@ -72,16 +75,18 @@ export function neededOutputs(tree: TaskNode[], skipped: Set<string>): Array<{ta
       kind === 'parameter'
         ? [...('valueFromParameter' in spec && spec.valueFromParameter ? [spec.valueFromParameter] : []), ...(('valueFromOneof' in spec && spec.valueFromOneof?.parameterSelectors) || [])].map((s) => ({producerSubtask: s.producerSubtask, key: s.outputParameterKey}))
         : (('artifactSelectors' in spec && spec.artifactSelectors) || []).map((s) => ({producerSubtask: s.producerSubtask, key: s.outputArtifactKey}))
-    for (const s of selectors) need(producer.children.find((c) => c.name === s.producerSubtask), s.key, kind)
+    for (const s of selectors) need(producer.children.find((c) => c.name === s.producerSubtask), s.key, kind, optional)
   }
   const runs = (n: TaskNode): boolean => (n.children ? leavesOf(n.children).some((l) => !skipped.has(l.path)) : !skipped.has(n.path))
   const visit = (nodes: TaskNode[]) => {
     for (const n of nodes) {
       if (!runs(n)) continue
-      for (const b of Object.values(n.task.inputs?.parameters ?? {}))
-        if (b.taskOutputParameter) need(nodes.find((x) => x.name === b.taskOutputParameter!.producerTask), b.taskOutputParameter.outputParameterKey, 'parameter')
-      for (const b of Object.values(n.task.inputs?.artifacts ?? {}))
-        if (b.taskOutputArtifact) need(nodes.find((x) => x.name === b.taskOutputArtifact!.producerTask), b.taskOutputArtifact.outputArtifactKey, 'artifact')
+      const defs = n.component.inputDefinitions
+      const optional = (input: string, kind: 'parameter' | 'artifact') => defaultsWhenUnproduced(n.task, defs, input, kind)
+      for (const [input, b] of Object.entries(n.task.inputs?.parameters ?? {}))
+        if (b.taskOutputParameter) need(nodes.find((x) => x.name === b.taskOutputParameter!.producerTask), b.taskOutputParameter.outputParameterKey, 'parameter', optional(input, 'parameter'))
+      for (const [input, b] of Object.entries(n.task.inputs?.artifacts ?? {}))
+        if (b.taskOutputArtifact) need(nodes.find((x) => x.name === b.taskOutputArtifact!.producerTask), b.taskOutputArtifact.outputArtifactKey, 'artifact', optional(input, 'artifact'))
       if (n.children) visit(n.children)
     }
   }
@@ -136,9 +141,10 @@ export function planTreeStartStep(i: TreeStartStepInput): TreeStartStepPlan {
   const needed = neededOutputs(i.tree, skipped).filter((n) => !sets.some((s) => s.task === n.task && s.output === n.output))
   const sourceRun = i.fromRunExplicit ? i.candidates[0] : needed.length ? (i.candidates.find((r) => needed.every((n) => runHas(r, n))) ?? i.candidates.find((r) => needed.some((n) => runHas(r, n, true)))) : i.candidates[0]
   const byPath = new Map(leaves.map((l) => [l.path, l]))
+  // An output only readers that take their default without it read is used when the source has it, else left out.
   const missing: MissingOutput[] = needed
-    .filter((n) => !sourceRun || !runHas(sourceRun, n))
-    .map((n) => {
+    .filter((n) => !n.optional && (!sourceRun || !runHas(sourceRun, n)))
+    .map(({optional: _optional, ...n}) => {
       const inLoop = ancestorsOf(i.tree, n.task).some((a) => a.kind === 'loop')
       const name = userStepName(toPlanned(byPath.get(n.task)!), i.stepNames)
       return {...n, flag: inLoop ? '--from-run RUN (a run that has it)' : `--set-output ${name}.${n.output}=${n.kind === 'artifact' ? 'PATH' : 'VALUE'}`}

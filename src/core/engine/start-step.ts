@@ -6,6 +6,7 @@
 import {CliError, EXIT} from '../../lib/errors.js'
 import type {JsonValue} from '../project/types.js'
 import {nameList} from '../project/names.js'
+import {defaultsWhenUnproduced} from './control.js'
 import {findTask, type PlannedTask} from './dag.js'
 import {paramsReadBy} from './inputs.js'
 import {formatParamValue, parseParamText, splitAssignment} from './params.js'
@@ -100,17 +101,21 @@ export function planStartStep(i: StartStepInput): StartStepPlan {
   const sets = parseSetOutputs(i.setOutputs, i.tasks, skippedNames, i.stepNames)
   const byName = new Map(i.tasks.map((t) => [t.name, t]))
 
-  // Outputs of skipped tasks that running tasks read.
-  const needed: Array<{task: string; output: string; kind: 'parameter' | 'artifact'}> = []
-  const need = (task: string, output: string, kind: 'parameter' | 'artifact') => {
-    if (skippedNames.has(task) && !needed.some((n) => n.task === task && n.output === output)) needed.push({task, output, kind})
+  // Outputs of skipped tasks that running tasks read; `optional` when every reader does without it (its default).
+  const needed: Array<{task: string; output: string; kind: 'parameter' | 'artifact'; optional: boolean}> = []
+  const need = (task: string, output: string, kind: 'parameter' | 'artifact', optional: boolean) => {
+    if (!skippedNames.has(task)) return
+    const have = needed.find((n) => n.task === task && n.output === output)
+    if (have) have.optional &&= optional
+    else needed.push({task, output, kind, optional})
   }
   for (const t of i.tasks) {
     if (skippedNames.has(t.name)) continue
-    for (const b of Object.values(t.task.inputs?.parameters ?? {}))
-      if (b.taskOutputParameter) need(b.taskOutputParameter.producerTask, b.taskOutputParameter.outputParameterKey, 'parameter')
-    for (const b of Object.values(t.task.inputs?.artifacts ?? {}))
-      if (b.taskOutputArtifact) need(b.taskOutputArtifact.producerTask, b.taskOutputArtifact.outputArtifactKey, 'artifact')
+    const optional = (input: string, kind: 'parameter' | 'artifact') => defaultsWhenUnproduced(t.task, t.component.inputDefinitions, input, kind)
+    for (const [input, b] of Object.entries(t.task.inputs?.parameters ?? {}))
+      if (b.taskOutputParameter) need(b.taskOutputParameter.producerTask, b.taskOutputParameter.outputParameterKey, 'parameter', optional(input, 'parameter'))
+    for (const [input, b] of Object.entries(t.task.inputs?.artifacts ?? {}))
+      if (b.taskOutputArtifact) need(b.taskOutputArtifact.producerTask, b.taskOutputArtifact.outputArtifactKey, 'artifact', optional(input, 'artifact'))
   }
   const isSet = (task: string, output: string) => sets.some((s) => s.task === task && s.output === output)
   const fromSource = needed.filter((n) => !isSet(n.task, n.output))
@@ -127,9 +132,10 @@ export function planStartStep(i: StartStepInput): StartStepPlan {
       i.candidates.find((r) => fromSource.some((n) => has(r, n.task, n.output, n.kind)))
   }
 
+  // An output only readers that take their default without it read is used when the source has it, else left out.
   const missing: MissingOutput[] = fromSource
-    .filter((n) => !sourceRun || !has(sourceRun, n.task, n.output, n.kind))
-    .map((n) => ({
+    .filter((n) => !n.optional && (!sourceRun || !has(sourceRun, n.task, n.output, n.kind)))
+    .map(({optional: _optional, ...n}) => ({
       ...n,
       flag: `--set-output ${userStepName(byName.get(n.task)!, i.stepNames)}.${n.output}=${n.kind === 'artifact' ? 'PATH' : 'VALUE'}`,
     }))

@@ -14,12 +14,16 @@
  * - A group with steps on both sides of N stays, with its own DAG pruned the same way: a condition is evaluated anew on
  *   the reused values, an exit handler still runs after its (pruned) body. A DAG component used by several tasks is
  *   copied first, so only this task's DAG changes.
+ * - An ignore_upstream_failure task's input with a default whose producer has no value in the source run is left out
+ *   (the task takes its default, as the engine gives it when that producer produced nothing); an exit or
+ *   ignore_upstream_failure task whose upstream tasks were all removed runs as a plain task (untriggerOrphan).
  * Refused up front (USAGE, exit 2), because a spec cannot say it: starting inside a loop body (each iteration would
  * need its own earlier outputs), an exit task whose whole guarded group comes before N (its PipelineTaskFinalStatus
  * would name a task that does not run), a loop's output artifacts (a list of artifacts cannot be imported as one), and
  * a dsl.OneOf output whose branches fall on both sides of N.
  */
 import {CliError, EXIT} from '../../lib/errors.js'
+import {defaultsWhenUnproduced, runsWhateverUpstream} from '../engine/control.js'
 import type {TaskOutputs} from '../engine/record.js'
 import {childKey, iterationKey} from '../engine/naming.js'
 import {leavesOf, type TaskNode} from '../engine/tree.js'
@@ -196,6 +200,10 @@ export function pruneSpecForStartStep(i: PruneInput): {spec: PipelineSpec; impor
         if (!ref || !how) continue
         if (how === 'partial') throw oneOfRefused(consumer, ref.producerTask, ref.outputParameterKey)
         const v = valueOf(byName.get(ref.producerTask)!, childKey(scope, ref.producerTask), ref.outputParameterKey)
+        if (!v.ok && defaultsWhenUnproduced(t, out.components[t.componentRef.name]?.inputDefinitions, input, 'parameter')) {
+          delete t.inputs!.parameters![input]
+          continue
+        }
         if (!v.ok) throw missing(consumer, v.why)
         t.inputs!.parameters![input] = {runtimeValue: {constant: v.value}, ...(b.parameterExpressionSelector ? {parameterExpressionSelector: b.parameterExpressionSelector} : {})}
       }
@@ -205,12 +213,18 @@ export function pruneSpecForStartStep(i: PruneInput): {spec: PipelineSpec; impor
         if (!ref || !how) continue
         if (how === 'partial') throw oneOfRefused(consumer, ref.producerTask, ref.outputArtifactKey)
         const a = artifactOf(byName.get(ref.producerTask)!, childKey(scope, ref.producerTask), ref.outputArtifactKey)
+        if ('why' in a && defaultsWhenUnproduced(t, out.components[t.componentRef.name]?.inputDefinitions, input, 'artifact')) {
+          delete t.inputs!.artifacts![input]
+          continue
+        }
         if ('why' in a) throw missing(consumer, a.why)
         const importer = importerFor(dag, scope, ref.producerTask, ref.outputArtifactKey, a)
         t.inputs!.artifacts![input] = {taskOutputArtifact: {producerTask: importer, outputArtifactKey: ref.outputArtifactKey}}
         t.dependentTasks = [...new Set([...(t.dependentTasks ?? []), importer])].sort()
       }
+      const waited = Boolean(t.dependentTasks?.length)
       keepDependencies(t, (d) => states.get(d) !== 'skip')
+      if (waited) untriggerOrphan(t)
     }
     for (const [tname, st] of states) if (st === 'skip') delete dag.tasks[tname]
     const removed = droppedOutputs(dag, gone)
@@ -232,6 +246,19 @@ function keepDependencies(t: IrTask, keep: (d: string) => boolean): void {
   if (!t.dependentTasks) return
   t.dependentTasks = t.dependentTasks.filter(keep)
   if (t.dependentTasks.length === 0) delete t.dependentTasks
+}
+
+/**
+ * An exit task or ignore_upstream_failure task all of whose upstream tasks were removed runs as a plain task: a KFP
+ * server runs an ALL_UPSTREAM_TASKS_COMPLETED task only as the exit hook of the tasks in its dependentTasks
+ * (argocompiler/dag.go DAG), so with none left it would never run (and a DAG of nothing else is refused: "must contain
+ * one or more non-exit tasks"). Run whatever its upstream did, and with no upstream, it simply runs.
+ */
+function untriggerOrphan(t: IrTask): void {
+  if (!runsWhateverUpstream(t) || t.dependentTasks?.length) return
+  const {strategy: _strategy, ...rest} = t.triggerPolicy!
+  if (Object.keys(rest).length) t.triggerPolicy = rest
+  else delete t.triggerPolicy
 }
 
 /** Removes the outputs of `dag` that read a removed task (all their producers gone, or only some: a OneOf). */

@@ -1,6 +1,8 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {RunRecord} from '../../../src/core/engine/record.js'
+import {planTasks} from '../../../src/core/engine/dag.js'
+import {planStartStep} from '../../../src/core/engine/start-step.js'
 import {planTreeStartStep, rootParamsReadBy} from '../../../src/core/engine/start-step-tree.js'
 import {leavesOf, planTree} from '../../../src/core/engine/tree.js'
 import {loadIr, runRecord} from './helpers.js'
@@ -85,3 +87,32 @@ S('the source run is the newest whose every loop iteration has the collected out
 })
 
 S.run()
+
+// ignore_upstream_failure: the step reads fail-op.Output but takes its default without it (bindStepInputs), so a
+// source run whose fail-op failed is enough; the flat planner (root steps only) and the tree planner agree.
+const I = suite('core/engine start-step: an ignore_upstream_failure step does without an output its upstream did not produce')
+I('both planners: the output is reused when the source has it, else the step takes its default; a step that waits for success still needs it', () => {
+  const ir = loadIr('sdk/pipeline_with_task_using_ignore_upstream_failure')
+  const tree = planTree(ir)
+  const rec = (id: string, failOp: Partial<RunRecord['tasks'][number]>) =>
+    runRecord(id, {sample_input: 'message'}, [{name: 'fail-op', displayName: 'fail-op', number: 1, status: 'succeeded', outputs: {parameters: {}, artifacts: {}}, ...failOp}, {name: 'print-op', displayName: 'print-op', number: 2, status: 'succeeded', outputs: {parameters: {}, artifacts: {}}}], 'my-pipeline')
+  const failed = rec('r-failed', {status: 'failed'})
+  const produced = rec('r-ok', {outputs: {parameters: {Output: 'hi'}, artifacts: {}}})
+  const common = {startStep: 'print-op', params: {sample_input: 'message'}, setOutputs: [], fromRunExplicit: false}
+  for (const [what, candidates, source] of [
+    ['the only run failed there: no source, the default', [failed], undefined],
+    ['an older run has the output', [failed, produced], 'r-ok'],
+  ] as const) {
+    const t = planTreeStartStep({tree, ...common, candidates: [...candidates]})
+    const f = planStartStep({tasks: planTasks(ir), ...common, candidates: [...candidates]})
+    assert.equal([t.missing, f.missing], [[], []], what)
+    assert.equal([t.sourceRun?.id, f.sourceRun?.id], [source, source], what)
+  }
+  assert.equal(planStartStep({tasks: planTasks(ir), ...common, candidates: [produced]}).skipped['fail-op'].outputs.parameters, {Output: 'hi'})
+  // The same input on a step that waits for success (no trigger policy): the output is needed
+  const strict = structuredClone(ir)
+  delete strict.root.dag!.tasks['print-op'].triggerPolicy
+  assert.equal(planTreeStartStep({tree: planTree(strict), ...common, candidates: [failed]}).missing.map((m) => `${m.task}.${m.output}`), ['fail-op.Output'])
+  assert.equal(planStartStep({tasks: planTasks(strict), ...common, candidates: [failed]}).missing.map((m) => `${m.task}.${m.output}`), ['fail-op.Output'])
+})
+I.run()

@@ -27,6 +27,9 @@ const FIXTURES = [
   'ir/sdk/valid/artifacts_simple.yaml',
   'ir/sdk/valid/two_step_pipeline.yaml',
   'ir/sdk/valid/conditional_producer_and_consumers.yaml',
+  'ir/sdk/pipeline_with_exit_handler.yaml',
+  'ir/sdk/pipeline_with_task_using_ignore_upstream_failure.yaml',
+  'ir/sdk/valid/failing/pipeline_with_multiple_exit_handlers.yaml',
 ]
 const spec = (f: string) => load(readFileSync(path.join(repoRoot, 'test', 'fixtures', f), 'utf8')) as PipelineSpec
 
@@ -130,6 +133,34 @@ p('a flat pipeline: output parameters become constants, an artifact is imported 
   const exec = out.deploymentSpec.executors[out.components[out.root.dag!.tasks[imported[0].importer].componentRef.name].executorLabel!]
   assert.equal(exec.importer!.typeSchema, outs.artifacts![art].artifactType)
   assert.equal(leavesOf(planTree(out)).map((l) => l.path).sort(), [imported[0].importer, second.path].sort())
+})
+
+p('an ignore_upstream_failure step whose upstream was not run and left no output: it takes its input default, and runs as a plain step', () => {
+  const s = spec('ir/sdk/pipeline_with_task_using_ignore_upstream_failure.yaml')
+  const tree = planTree(s)
+  // The source run's fail-op failed: no outputs
+  const {spec: out} = pruneSpecForStartStep({spec: s, tree, skipped: new Set(['fail-op']), reused: () => undefined, sourceKeys: ['fail-op'], startNumber: 2})
+  const t = out.root.dag!.tasks['print-op']
+  assert.equal(Object.keys(out.root.dag!.tasks), ['print-op'])
+  assert.equal(t.inputs?.parameters ?? {}, {})
+  assert.is(t.triggerPolicy, undefined)
+  assert.is(t.dependentTasks, undefined)
+  assert.equal(checkRunSpec(out), {runtime: []})
+  // A step that waits for success has no default to take: still refused
+  const two = spec('ir/sdk/valid/two_step_pipeline.yaml')
+  const [first, second] = leavesOf(planTree(two))
+  assert.throws(() => pruneSpecForStartStep({spec: two, tree: planTree(two), skipped: new Set([first.path]), reused: () => undefined, sourceKeys: [], startNumber: second.number}))
+})
+
+p('the fake server compiles like argocompiler: a DAG of exit tasks only is refused; an exit task waiting for no task is reported', () => {
+  const s = spec('ir/sdk/pipeline_with_exit_handler.yaml') as any
+  const orphan = structuredClone(s)
+  delete orphan.root.dag.tasks['exit-handler-1']
+  delete orphan.root.dag.tasks['print-op'].dependentTasks
+  assert.equal(checkRunSpec(orphan).message, 'Internal error: Failed to compile job: DAG root must contain one or more non-exit tasks')
+  const lone = structuredClone(s)
+  delete lone.root.dag.tasks['print-op'].dependentTasks
+  assert.equal(checkRunSpec(lone).runtime, ['root: exit task print-op (ALL_UPSTREAM_TASKS_COMPLETED) has no dependentTasks: it is the exit hook of no task and never runs'])
 })
 
 p.run()

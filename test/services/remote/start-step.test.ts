@@ -1,4 +1,4 @@
-import {writeFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -7,6 +7,7 @@ import {parseCompiledPipeline} from '../../../src/core/remote/spec.js'
 import {writeRun} from '../../../src/services/run/store.js'
 import {getServerArtifact, listServerArtifacts} from '../../../src/services/artifacts/remote.js'
 import {remoteRun} from '../../../src/services/remote/run.js'
+import {repoRoot} from '../../helpers/cli.js'
 import {startGcsEmulator, type GcsEmulator} from '../../helpers/gcs-emulator.js'
 import {startFakeKfp, type FakeKfpServer} from '../../helpers/kfp-server.js'
 import {helloSpec, remoteCtx} from '../../helpers/remote-ctx.js'
@@ -117,6 +118,23 @@ ss('no earlier server run with the outputs: the --set-output flag to pass', asyn
   const e = await remoteRun({cwd: dir, file: 'pipeline.yaml', params: [], startStep: 'shout', pollMs: 5, logs: false}, ctx).catch((x) => x)
   assert.is(e.kfpCode, 'OUTPUTS_MISSING')
   assert.ok([e.message, ...(e.hints ?? [])].join('\n').includes('--set-output hello.greeting='), e.message)
+})
+
+ss('ignore_upstream_failure: --start-step at the step after a failed one sends it alone, as a plain task taking its input default (a KFP server runs an exit-hook task only after a task it waits for)', async () => {
+  // Given a server run of the SDK's pipeline whose fail-op failed (no outputs)
+  const ir = path.join(repoRoot, 'test', 'fixtures', 'ir', 'sdk', 'pipeline_with_task_using_ignore_upstream_failure.yaml')
+  await writeFile(path.join(dir, 'ignore.yaml'), await readFile(ir))
+  const api = createKfpApi({endpoint: server.url})
+  const first = (await api.createRun({display_name: 'first', pipeline_spec: parseCompiledPipeline(await readFile(ir, 'utf8'), 'ignore.yaml').spec, runtime_config: {}})).run_id!
+  server.setRunState(first, 'FAILED', [{display_name: 'fail-op', state: 'FAILED'}, {display_name: 'print-op', state: 'SUCCEEDED'}])
+  // When
+  const res = await remoteRun({cwd: dir, file: 'ignore.yaml', params: [], startStep: 'print-op', pollMs: 5, logs: false}, ctxFor())
+  // Then print-op is sent alone, without the binding to fail-op and without the exit-hook trigger
+  assert.equal(res.startStep?.skipped, ['fail-op'])
+  const sent = (server.requests.filter((r) => r.method === 'POST' && r.path === '/apis/v2beta1/runs').at(-1)!.body as any).pipeline_spec
+  assert.equal(Object.keys(sent.root.dag.tasks), ['print-op'])
+  assert.equal(sent.root.dag.tasks['print-op'].inputs ?? {parameters: {}}, {parameters: {}})
+  assert.is(sent.root.dag.tasks['print-op'].triggerPolicy, undefined)
 })
 
 ss.run()
