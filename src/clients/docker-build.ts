@@ -57,10 +57,12 @@ export interface DockerPushOptions {
   onProgress?: (p: PushProgress) => void
 }
 
-interface DockerEvent {
+/** One JSON message of the daemon's build, push and pull streams (moby pkg/jsonmessage JSONMessage). */
+export interface DockerEvent {
   stream?: string
   status?: string
   id?: string
+  progress?: string
   progressDetail?: {current?: number; total?: number}
   error?: string
   errorDetail?: {message?: string; code?: number}
@@ -114,10 +116,10 @@ export async function inspectImage(env: Env, ref: string, dockerode: () => Promi
 }
 
 /**
- * Reads a build/push event stream line by line (Docker sends JSON objects separated by newlines). The body comes in
+ * Reads a build/push/pull event stream line by line (Docker sends JSON objects separated by newlines). The body comes in
  * chunks cut anywhere, also inside a UTF-8 character of a build's output: textLines decodes them as a stream.
  */
-async function readEvents(stream: NodeJS.ReadableStream, onEvent: (e: DockerEvent) => void): Promise<void> {
+export async function readEvents(stream: NodeJS.ReadableStream, onEvent: (e: DockerEvent) => void): Promise<void> {
   const lines = textLines((raw) => {
     const line = raw.trim()
     if (!line) return

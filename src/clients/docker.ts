@@ -187,19 +187,19 @@ export function createDockerClient(env: Env): DockerClient {
         if (isConnectionError(err)) throw translateDockerError(err, env, `pulling ${ref}`)
         throw pullFailed(ref, messageOf(err), err, auth)
       }
-      await new Promise<void>((resolve, reject) => {
-        d.modem.followProgress(
-          stream,
-          (err: unknown, output: Array<{error?: string; errorDetail?: {message?: string}}>) => {
-            // followProgress does not report errors carried inside the events: look for them.
-            const bad = (output ?? []).find((o) => o.error || o.errorDetail)
-            if (err) reject(pullFailed(ref, messageOf(err), err, auth))
-            else if (bad) reject(pullFailed(ref, bad.errorDetail?.message ?? bad.error ?? 'unknown error', undefined, auth))
-            else resolve()
-          },
-          (event: DockerProgress) => onProgress?.({status: event.status, id: event.id, progress: event.progress}),
-        )
-      })
+      // Not dockerode's followProgress: it decodes each chunk on its own (a UTF-8 character cut between two reads
+      // turns into U+FFFD) and reports no error carried inside the events.
+      const {readEvents} = await import('./docker-build.js')
+      let bad: string | undefined
+      try {
+        await readEvents(stream, (e) => {
+          if (e.error || e.errorDetail) bad ??= e.errorDetail?.message ?? e.error
+          else onProgress?.({status: e.status, id: e.id, progress: e.progress})
+        })
+      } catch (err) {
+        throw pullFailed(ref, messageOf(err), err, auth)
+      }
+      if (bad) throw pullFailed(ref, bad, undefined, auth)
     },
     async createContainer(spec) {
       const d = await docker()
