@@ -1,10 +1,11 @@
 // `kfp run --dry-run` on this machine: everything `kfp run` checks before starting (project, parameters,
 // --start-step, runner), then a walk of the task tree that decides each step (and each loop iteration whose items are
-// known) with the pure decisions of core/engine/dry-run.ts and the engine's own control-flow functions (conditions:
-// cel.ts evaluateCondition; loops: control.ts loopItems/iterationInputs; DAG inputs: resolveDagTaskInputs; collected
-// artifact lists: bindCollectedArtifacts). The cache
-// is looked up by the executor's own key (task-exec.ts cacheKeyInputOf); a miss is explained against the latest
-// earlier run of the step.
+// known) with the pure decisions of core/engine/dry-run.ts and the scheduler's own functions: whether a task starts
+// (control.ts decideStart, through planStart, so an exit handler or ignore_upstream_failure step starts whatever its
+// upstream did), conditions (cel.ts evaluateCondition), loops (control.ts loopItems/iterationInputs), DAG inputs
+// (resolveDagTaskInputs), a step's bindings (bindStepInputs: selectors, collected artifact lists, input defaults for
+// outputs an ignore_upstream_failure step's upstream did not produce). The cache is looked up by the executor's own
+// key (task-exec.ts cacheKeyInputOf); a miss is explained against the latest earlier run of the step.
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
