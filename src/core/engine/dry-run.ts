@@ -42,6 +42,8 @@ export interface PlannedUpstream {
   ended?: Ended
   /** The step reads its outputs (taskOutputParameter / taskOutputArtifact), not only waits for it. */
   feedsInputs: boolean
+  /** A group whose own condition is decided at run time: whether it runs (`if … holds (decided at run time)`). */
+  pending?: string
 }
 
 /** What the service knows of a step before any cache lookup. */
@@ -90,6 +92,9 @@ export function decideWithoutCache(f: StepFacts): PlanStep | 'lookup' {
   const start = planStart(f, f.upstream)
   if (!start.run) return {...base, action: 'skipped', reasons: [start.message]}
   if (f.isStart) return {...base, action: 'run', reasons: ['the --start-step step always runs']}
+  // After a group that may be skipped, a step that waits for success runs only if the group does.
+  const undecided = runsWhateverUpstream(f) ? undefined : f.upstream.find((u) => u.pending)
+  if (undecided) return {...base, action: 'run', reasons: [`after step ${undecided.label}, which runs ${undecided.pending}`]}
   const running = f.upstream.filter((u) => !u.ended && u.feedsInputs).map((u) => u.label)
   if (running.length) return {...base, action: 'run', reasons: [runningUpstreamText(running, runsWhateverUpstream(f))]}
   if (f.noCache) return {...base, action: 'run', reasons: ['--no-cache']}

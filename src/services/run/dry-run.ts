@@ -143,6 +143,7 @@ class Planner {
     // succeeds with the outputs dagOutputs / collectIterations make of its steps, known when none of them runs
     // (every step cached, reused or skipped), so that the steps after it can be looked up in the cache too.
     if (child.skip) return {step: summary('skipped', [child.skip]), ended: skippedEnd(child.skip)}
+    if (cond && child.pending !== scope.pending) return {step: summary('run', []), pending: child.pending}
     if (body.steps.some((s) => s.action === 'run')) return {step: summary('run', [])}
     const out = body.outputs
     const action = body.steps.length && body.steps.every((s) => s.action === 'skipped') ? 'skipped' : 'cached'
@@ -273,7 +274,8 @@ function readsFinalStatus(t: TaskNode['task']): boolean {
   return Object.values(t.inputs?.parameters ?? {}).some((b) => b.taskFinalStatus)
 }
 
-type Planned = {step: PlanStep; ended?: Ended}
+/** A task as planned: its plan, how it ends when that is known now, and whether it runs at all when its condition decides at run time. */
+type Planned = {step: PlanStep; ended?: Ended; pending?: string}
 type Siblings = Map<string, Planned>
 
 const NO_OUTPUTS = (): TaskOutputs => ({parameters: {}, artifacts: {}})
@@ -285,7 +287,7 @@ function skippedEnd(message: string): Ended {
 /** The upstream siblings of a task as the plan has them (labelled as the run record labels them). */
 function upstreamOf(n: TaskNode, scopeKey: string, siblings: Siblings): PlannedUpstream[] {
   const feeds = new Set(producersOf(n.task))
-  return n.upstream.map((u) => ({name: u, label: labelOf(childKey(scopeKey, u)), ended: siblings.get(u)?.ended, feedsInputs: feeds.has(u)}))
+  return n.upstream.map((u) => ({name: u, label: labelOf(childKey(scopeKey, u)), ended: siblings.get(u)?.ended, feedsInputs: feeds.has(u), pending: siblings.get(u)?.pending}))
 }
 
 /** Plans the run without running anything. */

@@ -50,6 +50,12 @@ const cases: Array<{name: string; f: StepFacts; want: 'lookup' | {action: string
     want: {action: 'run', reasons: ['it runs after step a! whatever it does (ignore_upstream_failure or exit handler), with input defaults for outputs not produced: the cache is checked then']},
   },
   {name: 'a skipped upstream comes before --start-step: the start step is skipped too', f: facts({isStart: true, upstream: [up(ends.conditionFalse)]}), want: {action: 'skipped', reasons: ['not run: upstream step a! was skipped']}},
+  {
+    name: 'after a group whose condition is decided at run time: runs only if the group does',
+    f: facts({upstream: [{...up(undefined, false), pending: "if a.Output == 'heads' holds (decided at run time)"}]}),
+    want: {action: 'run', reasons: ["after step a!, which runs if a.Output == 'heads' holds (decided at run time)"]},
+  },
+  {name: 'an exit task after such a group: the cache decides', f: facts({...whatever, upstream: [{...up(undefined, false), pending: 'if x holds (decided at run time)'}]}), want: 'lookup'},
   {name: '--no-cache', f: facts({noCache: true}), want: {action: 'run', reasons: ['--no-cache']}},
   {name: 'cache: false', f: facts({cacheEnabled: false}), want: {action: 'run', reasons: ['caching is off for this step']}},
   {name: 'upstream succeeded or cached: the cache decides', f: facts({upstream: [up(ends.succeeded), up(ends.cached, true, 'c')]}), want: 'lookup'},
