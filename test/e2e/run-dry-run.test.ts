@@ -152,6 +152,13 @@ Flow('a condition on a parameter is decided (skipped, with the value it read); a
   ])
 })
 
+Flow('a step inside a condition decided at run time says so, whatever else it says (SDK pipeline_with_condition)', async () => {
+  const r = await runCli(['run', '--local', path.join(repoRoot, 'test', 'fixtures', 'ir', 'sdk', 'pipeline_with_condition.yaml'), '--runner', 'process', '--dry-run'], {cwd: tmp.dir})
+  assert.is(r.code, 0, r.stderr)
+  const when = "if flip-coin-op.Output == 'heads' holds (decided at run time)"
+  assert.equal(rows(r.stdout).map((x) => [x[1], x[4].endsWith(when)]), [['flip-coin-op', false], ['flip-coin-op-2', true], ['print-op-2', true], ['print-op-3', true], ['print-op', false]])
+})
+
 Flow.run()
 
 // Exit handlers and ignore_upstream_failure (triggerPolicy ALL_UPSTREAM_TASKS_COMPLETED), on the SDK's compiled

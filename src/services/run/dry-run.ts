@@ -223,7 +223,11 @@ class Planner {
     if (reused) return record(decideWithoutCache(facts) as PlanStep, {status: 'skipped', message: 'message' in reused && typeof reused.message === 'string' ? reused.message : undefined, hasOutputs: Boolean(reused.reusedFrom), outputs: reused.outputs})
     if (scope.skip) return record({task: key, number: n.number, step, action: 'skipped', reasons: [scope.skip]})
     const first = decideWithoutCache(facts)
-    if (first !== 'lookup') return record(first.action === 'run' && runsWhateverUpstream(n.task) && scope.inputs ? await this.ifUpstreamFails(n, key, scope, siblings, facts, first) : first)
+    if (first !== 'lookup') {
+      const s = first.action === 'run' && runsWhateverUpstream(n.task) && scope.inputs ? await this.ifUpstreamFails(n, key, scope, siblings, facts, first) : first
+      // Inside a group whose condition decides at run time, the step runs only if the group does.
+      return record(s.action === 'run' && scope.pending && !s.reasons.includes(scope.pending) ? {...s, reasons: [...s.reasons, scope.pending]} : s)
+    }
     if (!scope.inputs) return record({task: key, number: n.number, step, action: 'run', reasons: [scope.pending ?? 'decided at run time']})
     const r = await this.lookup(n, key, scope, siblings, facts)
     return record(r.step, r.ended)
