@@ -4,9 +4,8 @@ import {createExec} from './clients/exec.js'
 import type {Ctx} from './ctx.js'
 import {CliError, environmentError, EXIT, isCliError} from './lib/errors.js'
 import {closedStreams, guardClosedPipes} from './lib/stdout-guard.js'
-import {redact, redactDeep, redactLogBlock} from './lib/redact.js'
+import {redact, redactDeep} from './lib/redact.js'
 import {colorEnabled, createIo, style, type Io} from './ui/output.js'
-import {createLogBatch} from './ui/progress-log.js'
 import {createPrompter} from './ui/prompts.js'
 import {createSpinner, type Spinner} from './ui/spinner.js'
 import {statusLine} from './ui/status.js'
@@ -17,29 +16,12 @@ import {namespaceFlag} from './flags.js'
 
 const TEST_CTX = Symbol.for('kfp.testCtx')
 
-/** The Io commands write through (redactingIo): everything redacted, closed streams skipped, step logs batched. */
-export interface CommandIo extends Io {
-  /**
-   * Shows a block of a step's log lines (joined with `\n`), each after `prefix` (`[train] `). Blocks leave in
-   * batches, one write per burst (ui/progress-log.ts); anything else written first flushes them, so the order stays
-   * as it happened. A promise while stderr is full: the caller holds the step's output until then.
-   */
-  errLog(prefix: string, lines: string): Promise<void> | undefined
-  /** Writes the batched log lines now (before kfp prints an error past this Io). */
-  flushLog(): void
-}
-
 /** An Io whose every line passes through redact (src/lib/redact.ts) and that skips streams the reader closed. */
-function redactingIo(io: Io): CommandIo {
-  // Log blocks are redacted as they are pushed (redactLogBlock: the step's text scanned without the prefixes), so
-  // the batch writes them as they are.
-  const logs = createLogBatch((t) => closedStreams.err || io.err(t), () => io.errWritable?.())
+function redactingIo(io: Io): Io {
   return Object.create(io, {
-    out: {value: (text: string) => (logs.flush(), closedStreams.out || io.out(redact(text)))},
-    err: {value: (text: string) => (logs.flush(), closedStreams.err || io.err(redact(text)))},
-    errLog: {value: (prefix: string, lines: string) => (closedStreams.err ? undefined : logs.push(redactLogBlock(prefix, lines)))},
-    flushLog: {value: logs.flush},
-  }) as CommandIo
+    out: {value: (text: string) => closedStreams.out || io.out(redact(text))},
+    err: {value: (text: string) => closedStreams.err || io.err(redact(text))},
+  }) as Io
 }
 
 /** Tests install a partial Ctx here; BaseCommand merges it over the real one. */
@@ -69,7 +51,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected ctx!: Ctx
-  protected io!: CommandIo
+  protected io!: Io
   protected warnings: string[] = []
   private abort = new AbortController()
   private onSignal?: () => void
@@ -259,7 +241,6 @@ export abstract class BaseCommand extends Command {
    */
   private async catchCliError(err: CliError): Promise<unknown> {
     if (!this.jsonEnabled()) {
-      this.io?.flushLog()
       process.stderr.write(redact(formatCliError(err, this.io?.color ?? colorEnabled(Boolean(process.stderr.isTTY)))))
       ;(err as CliError & {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true
     }

@@ -4,6 +4,7 @@ import {projectFlag, namespaceFlag} from '../flags.js'
 import {CliError, EXIT} from '../lib/errors.js'
 import {runPipeline, type RunEvent, type RunOptions, type RunResult} from '../services/run/index.js'
 import {dryRunLocal, type DryRunResult} from '../services/run/dry-run.js'
+import {createLogBatch, prefixLines} from '../ui/progress-log.js'
 import {formatDuration} from '../ui/table.js'
 import {stepRows} from './runs/get.js'
 import {labelOf} from '../core/engine/naming.js'
@@ -110,11 +111,14 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
       return this.runRemote(flags) as never
     }
     const started = new Map<string, number>()
-    // Streamed log lines leave in batches (CommandIo.errLog); anything else printed first flushes them, so the order
+    const watch = flags.watch && !flags.detach
+    // Streamed log lines leave in batches (ui/progress-log.ts); anything else printed first flushes them, so the order
     // stays as it happened. While stderr is full the step's output waits (the returned promise).
-    const showLogs = flags.watch && !flags.detach && !this.jsonEnabled()
+    const logs = createLogBatch((t) => this.info(t), () => this.io.errWritable?.())
+    const flushLogs = logs.flush
     const onEvent = (e: RunEvent) => {
-      if (e.type === 'log') return showLogs ? this.io.errLog(`[${e.task}] `, e.lines) : undefined
+      if (e.type === 'log') return watch ? logs.push(prefixLines(`[${e.task}] `, e.lines)) : undefined
+      flushLogs()
       switch (e.type) {
         case 'warning':
           this.warn(e.message)
@@ -173,7 +177,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     try {
       result = await runPipeline(options, this.ctx, onEvent)
     } finally {
-      this.io.flushLog()
+      flushLogs()
     }
     const {spec, ...shown} = result
     const run = result.run

@@ -35,53 +35,20 @@ const AUTH_HEADER = /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:bearer|ba
 const BEARER = /\b(bearer\s+)[A-Za-z0-9._~+/-]{12,}=*/gi
 const COOKIE_HEADER = /\b((?:set-)?cookie["']?\s*[:=]\s*["']?)[!#$%&'*+.^_`|~0-9A-Za-z-]+=[^\r\n"']*/gi
 
-/** Words that start a credential shape; with `://` (a URL's userinfo), what one cheap test looks for first. */
-const SHAPE_WORDS = /bearer|authori|cookie/i
+const MAYBE = /:\/\/|bearer|authori|cookie/i
 
 /** `text` with every registered secret and every credential-shaped substring masked. */
 export function redact(text: string): string {
-  return maskShapes(maskSecrets(text))
-}
-
-/** `text` with every registered secret masked, longest first (a secret containing another is masked whole). */
-function maskSecrets(text: string): string {
   let out = text
+  // Longest first, so that a secret containing another is masked whole.
   if (secrets.size) for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (out.includes(s)) out = out.split(s).join(MASK)
+  // One cheap test first: most text (step log lines) has none of these shapes.
+  if (!MAYBE.test(out)) return out
   return out
-}
-
-function maskShapes(text: string): string {
-  // One cheap test first: most text (step log lines) has none of these shapes. `includes` and a regex of words
-  // scan faster apart than one alternation.
-  if (!text.includes('://') && !SHAPE_WORDS.test(text)) return text
-  return text
     .replace(URL_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`)
     .replace(AUTH_HEADER, `$1${MASK}`)
     .replace(BEARER, `$1${MASK}`)
     .replace(COOKIE_HEADER, `$1${MASK}`)
-}
-
-/**
- * A block of a step's log lines (joined with `\n`) as shown while a run is watched: `prefix` (`[train] `) before
- * every line and `\n` after it, masked as `redact` masks the prefixed text or more, but with the step's text
- * scanned without the prefixes (scanning them cost a 200 MB log a third of its watch time: `[big] ` holds the `b`
- * of `bearer` on every line). A prefix that holds a shape or a secret itself is masked the plain way. Otherwise the
- * lines are redacted alone, then registered secrets in the whole (one spanning a prefix and a line), and that never
- * masks less of the step's text:
- * - a prefix with no match of its own starts none in the lines: only COOKIE_HEADER's value goes on over the
- *   prefix's closing space, and its `name=` would have matched in the prefix alone;
- * - in the lines alone a shape crosses a line end at least as far: URL_PASSWORD and COOKIE_HEADER's value stop at
- *   one; BEARER's token cannot hold the next prefix's `[`; AUTH_HEADER (`Authorization: Bearer` ending a line)
- *   masks the next line's first word, the token of a wrapped header, where prefixed it masked the `[train]`.
- */
-export function redactLogBlock(prefix: string, lines: string): string {
-  if (redact(prefix) !== prefix) return redact(prefixEach(prefix, lines))
-  return maskSecrets(prefixEach(prefix, redact(lines)))
-}
-
-/** Every line of `lines` (joined with `\n`) with `prefix` before it and `\n` after it. */
-function prefixEach(prefix: string, lines: string): string {
-  return `${prefix}${lines.includes('\n') ? lines.replaceAll('\n', `\n${prefix}`) : lines}\n`
 }
 
 /** A JSON-able value with every string in it redacted (keys too). */

@@ -1,6 +1,6 @@
 /**
- * Streamed log lines (`kfp run` watching its steps: BaseCommand's CommandIo.errLog) leave in batches: one write per
- * burst, not per line, so a step printing 200 MB costs about the time of --no-watch. A batch is written at the end of the event-loop turn, or at
+ * Streamed log lines (`kfp run` watching its steps) leave in batches: one write per burst, not per line, so a step
+ * printing 200 MB costs about the time of --no-watch. A batch is written at the end of the event-loop turn, or at
  * once when it reaches `maxBlocks` pushes or `maxChars` characters (memory stays bounded; a block of that size, the
  * lines of a whole 64 KiB chunk, leaves alone, uncopied). `push` takes one or more whole lines, each ending with `\n`
  * (so nothing is appended to the text written: a 200 MB log is not copied once more for that). It returns a promise
@@ -10,6 +10,14 @@
 export interface LogBatch {
   push(lines: string): Promise<void> | undefined
   flush(): void
+}
+
+/**
+ * Every line of `lines` (joined with `\n`) with `prefix` before it and `\n` after it: `[train] ` + each line of a
+ * step's output.
+ */
+export function prefixLines(prefix: string, lines: string): string {
+  return `${prefix}${lines.includes('\n') ? lines.replaceAll('\n', `\n${prefix}`) : lines}\n`
 }
 
 export function createLogBatch(

@@ -1,7 +1,7 @@
 // src/ui/progress-log.ts: streamed log lines of `kfp run` leave in batches and report a full stream.
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {createLogBatch} from '../../src/ui/progress-log.js'
+import {createLogBatch, prefixLines} from '../../src/ui/progress-log.js'
 
 const L = suite('createLogBatch')
 
@@ -50,6 +50,12 @@ L('push returns the stream wait once a write filled it, until the wait settles',
   drain()
   await wait
   assert.is(b.push('d\n'), undefined)
+})
+
+L('prefixLines: every line of a block gets the prefix and a line end', () => {
+  assert.is(prefixLines('[train] ', 'a'), '[train] a\n')
+  assert.is(prefixLines('[train[1]] ', 'a\n\nb'), '[train[1]] a\n[train[1]] \n[train[1]] b\n')
+  assert.is(prefixLines('[s] ', ''), '[s] \n')
 })
 
 L.run()
