@@ -11,12 +11,9 @@ const waiting = new WeakMap<Writable, Promise<void>>()
  * A promise while `s` is over its buffer limit, settled by its next 'drain', or when it can take nothing more
  * ('close', 'error': waiting longer would hang); undefined when it takes writes now. One promise per full spell, so
  * a thousand lines written in a burst add one set of listeners, not a thousand.
- * `limit`: how much `s` may hold unwritten before the producer waits, when more than its own highWaterMark. A
- * pipe's reader takes 64 KiB at most per wake-up (its kernel buffer): at stderr's 16 KiB mark a step's output was
- * paused and resumed for almost every 64 KiB it printed.
  */
-export function whenWritable(s: Writable, limit = 0): Promise<void> | undefined {
-  if (!s.writableNeedDrain || s.writableLength <= limit || s.destroyed) return undefined
+export function whenWritable(s: Writable): Promise<void> | undefined {
+  if (!s.writableNeedDrain || s.destroyed) return undefined
   let p = waiting.get(s)
   if (!p) {
     p = new Promise<void>((resolve) => {

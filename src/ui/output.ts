@@ -30,9 +30,6 @@ export function colorEnabled(isTTY: boolean, env: Record<string, string | undefi
   return isTTY
 }
 
-/** What kfp's stderr may hold unwritten before a step's streamed output waits for its reader (lib/backpressure.ts). */
-const STDERR_BUFFER = 1024 * 1024
-
 export function createIo(env: Record<string, string | undefined> = process.env): Io {
   const stdoutIsTTY = Boolean(process.stdout.isTTY)
   const columns = stdoutIsTTY ? process.stdout.columns || Number(env.COLUMNS) || 80 : undefined
@@ -44,7 +41,7 @@ export function createIo(env: Record<string, string | undefined> = process.env):
     color: colorEnabled(Boolean(process.stderr.isTTY), env),
     colorOut: colorEnabled(stdoutIsTTY, env),
     columns,
-    errWritable: () => whenWritable(process.stderr, STDERR_BUFFER),
+    errWritable: () => whenWritable(process.stderr),
   }
 }
 

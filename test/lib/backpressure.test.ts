@@ -55,20 +55,6 @@ B('whenWritable: undefined while there is room; one promise while full, settled 
   assert.is(whenWritable(w), undefined)
 })
 
-B('whenWritable with a limit: no wait until the stream holds more than the limit, then one until it drains', async () => {
-  const {w, release} = slowWritable()
-  w.write('0123456789')
-  assert.is(whenWritable(w, 16), undefined, '10 held, over the 4-byte mark but within the limit')
-  w.write('0123456789')
-  const p = whenWritable(w, 16)
-  assert.ok(p instanceof Promise, '20 held')
-  release()
-  await new Promise((r) => setImmediate(r))
-  release()
-  await p
-  assert.is(whenWritable(w, 16), undefined)
-})
-
 B('whenWritable: a stream destroyed while full settles the wait (no hang on a closed pipe)', async () => {
   const {w} = slowWritable()
   w.on('error', () => {})
