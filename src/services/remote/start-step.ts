@@ -15,7 +15,7 @@ import {formatParamValue} from '../../core/engine/params.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {stateDir} from '../../lib/paths.js'
 import type {RemoteSession} from './connect.js'
-import {describeRun, specOfRun} from './runs.js'
+import {describeRun, RunStepsReader} from './runs.js'
 
 /** What a remote start-step run reuses, for the result and messages. */
 export interface RemoteStartStepSummary {
@@ -43,8 +43,9 @@ export interface RemoteStartStepSummary {
  * (`exit-handler-1/for-loop-2[0]/trial`); steps the run has no record of are pending.
  */
 export async function serverRunAsRecord(s: RemoteSession, run: KfpRun, leaves: PlannedTask[], ctx: Ctx): Promise<RunRecord> {
-  const info = await describeRun(s, run, ctx)
-  const parameters = {...rootDefaults(await specOfRun(s, run)), ...(info.parameters as Record<string, JsonValue>)}
+  const reader = new RunStepsReader(s)
+  const info = await describeRun(s, run, ctx, {reader})
+  const parameters = {...rootDefaults(await reader.spec(run)), ...(info.parameters as Record<string, JsonValue>)}
   const done = info.tasks.filter((t) => t.status === 'succeeded' || t.status === 'cached')
   const arts = done.length ? await (await s.mlmd()).outputArtifacts(done.map((t) => t.executionId!).filter((x) => x !== undefined)) : []
   const byPath = new Map(leaves.map((l) => [l.name, l]))
