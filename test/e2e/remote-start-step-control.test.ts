@@ -214,4 +214,28 @@ b('afterwards kfp runs get, on any machine, lists steps 1-3 as not run with the 
   assert.is(whole.json.result.run.startStep, undefined)
 })
 
+b('kfp logs RUN N on another machine: N is the pipeline\'s step number; a step before N says which run has its log', async () => {
+  // Given a --start-step 4 run whose deploy has a log
+  const r = await runCli(['run', '--target', 'srv', '--start-step', '4', '--no-watch', '--json'], {cwd: bdir, env})
+  assert.is(r.code, 0, r.stderr)
+  const id = r.json.result.run.id
+  server.setRunState(id, 'SUCCEEDED', [
+    {display_name: 'importer-traintuned-model', state: 'SUCCEEDED', imports: uriOf('traintuned', 'model')!},
+    {display_name: 'condition-1/deploy', state: 'SUCCEEDED', log: 'deployed babyweight\n', outputs: {model: 'babyweight', version: 'mlp'}},
+  ])
+  // When another machine (no project to number the steps) asks for step 4, then step 1
+  const elsewhere = path.join(path.dirname(bdir), 'elsewhere-logs')
+  const otherEnv = {HOME: elsewhere, KFP_CONFIG_DIR: path.join(elsewhere, '.cfg')}
+  assert.is((await runCli(['target', 'add', 'srv', '--endpoint', server.url, '--user'], {cwd: path.dirname(bdir), env: otherEnv})).code, 0)
+  const four = await runCli(['logs', id, '4', '--target', 'srv'], {cwd: path.dirname(bdir), env: otherEnv})
+  const one = await runCli(['logs', id, '1', '--target', 'srv'], {cwd: path.dirname(bdir), env: otherEnv})
+  // Then step 4 is deploy, as kfp runs get numbers it (the run's own spec would call it step 1)
+  assert.is(four.code, 0, four.stderr)
+  assert.match(four.stdout, 'deployed babyweight')
+  // and step 1 was not run there: the message names the run whose outputs it reused, and the command for its log
+  assert.is(one.code, 2, one.stderr)
+  assert.match(one.stderr, `Step 1 (preprocess) did not run in run ${id}: it started at step 4 (deploy) and reused the outputs of run whole (${source}).`)
+  assert.match(one.stderr, `kfp logs ${source} 1 --target srv`)
+})
+
 b.run()

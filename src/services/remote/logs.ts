@@ -6,6 +6,7 @@ import {k8sName, uniqueName} from '../../core/compile/names.js'
 import type {LogWindow} from '../../core/logs/window.js'
 import {templatePathOf} from '../../core/engine/naming.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
+import {readStartStepRecord, type ReusedStep, type StartStepRecord} from '../../core/remote/start-step-record.js'
 import {specSteps} from '../../core/remote/steps.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {textLines} from '../../lib/text-lines.js'
@@ -101,13 +102,19 @@ type StepMatch = (t: RemoteTaskInfo) => boolean
  * (a number is looked up in the run's spec) and applied to each description of the run (`-f` sees new iterations).
  * Throws STEP_NOT_FOUND for a number the spec does not have, or a name none of `info`'s steps has.
  */
-async function stepMatch(reader: RunStepsReader, run: KfpRun, info: RemoteRunInfo, step: string, where: {cwd: string; project?: string}, ctx: Ctx): Promise<StepMatch> {
+async function stepMatch(reader: RunStepsReader, run: KfpRun, info: RemoteRunInfo, step: string, where: {cwd: string; project?: string; target?: string}, ctx: Ctx): Promise<StepMatch> {
   if (/^\d+$/.test(step)) {
     const n = Number(step)
     const spec = await reader.spec(run)
-    const numbers = await projectStepNumbers(spec, where, ctx)
-    const steps = spec ? specSteps(spec, numbers) : []
+    // A --start-step run keeps the pipeline's numbers of its steps (its spec lost the steps before N), as kfp runs get
+    // shows them; otherwise the project's, when it is the run's pipeline.
+    const record = readStartStepRecord(run.description)
+    const numbers = record?.numbers ?? (await projectStepNumbers(spec, where, ctx))
+    // The importers kfp added for it have no number (kfp runs get shows them without one).
+    const steps = spec ? specSteps(spec, numbers).filter((x) => !record?.imports[x.path]) : []
     const wanted = steps.find((x) => x.number === n)
+    const reused = wanted ? undefined : record?.reused.find((x) => x.number === n)
+    if (reused) throw notRunHere(run, n, reused, record!.start, where.target)
     if (!wanted) {
       throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step ${n}${steps.length ? `. Steps: ${[...steps].sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${x.name}`).join(', ')}` : ' (its spec has no numbered steps; pass the step name)'}.`, {
         exit: EXIT.USAGE,
@@ -120,6 +127,17 @@ async function stepMatch(reader: RunStepsReader, run: KfpRun, info: RemoteRunInf
     throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step '${step}'${info.tasks.length ? ` (steps: ${info.tasks.map((t) => t.name).join(', ')})` : ''}.`, {exit: EXIT.USAGE})
   }
   return named
+}
+
+/** Step `n` of a --start-step run was not run there: its outputs came from another run, where its log is. */
+function notRunHere(run: KfpRun, n: number, reused: ReusedStep, start: StartStepRecord['start'], target: string | undefined): CliError {
+  const from = reused.fromRun
+  const source = from ? `run ${from.name} (${from.id})` : 'the values given with --set-output'
+  const flag = from?.where === 'local' ? ' --target local' : target ? ` --target ${target}` : ''
+  return new CliError('STEP_NOT_FOUND', `Step ${n} (${reused.step}) did not run in run ${run.run_id}: it started at step ${start.number} (${start.step}) and reused the outputs of ${source}.`, {
+    exit: EXIT.USAGE,
+    hints: from ? [`Its log: kfp logs ${from.id} ${n}${flag}`] : [],
+  })
 }
 
 /**
@@ -203,7 +221,7 @@ async function logsOfRun(s: RemoteSession, o: RemoteLogsOptions, ctx: Ctx): Prom
       hints: ['ML Metadata is read through the KFP UI: use the UI (port-forward svc/ml-pipeline-ui 8080:80) or the Kubeflow host as the endpoint.'],
     })
   }
-  const where = {cwd: o.cwd ?? ctx.cwd, project: o.project}
+  const where = {cwd: o.cwd ?? ctx.cwd, project: o.project, target: o.target}
   const match = o.step ? await stepMatch(reader, run, info, o.step, where, ctx) : undefined
   const chosen = match ? info.tasks.filter(match) : info.tasks
   let kube: KubeClient | undefined
