@@ -8,6 +8,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {initExample, runCli} from '../helpers/cli.js'
 import {startFakeKfp, type FakeKfpServer, type FakeTask} from '../helpers/kfp-server.js'
+import {startStepDescription} from '../../src/core/remote/start-step-record.js'
 
 const t = suite('kfp run --start-step on a server: loops, conditions, exit handlers (tuning example)')
 let server: FakeKfpServer
@@ -182,10 +183,16 @@ b('afterwards kfp runs get, on any machine, lists steps 1-3 as not run with the 
     {display_name: 'importer-traintuned-model', state: 'SUCCEEDED', imports: model},
     {display_name: 'condition-1/deploy', state: 'SUCCEEDED', outputs: {model: 'babyweight', version: 'mlp'}},
   ])
-  // The run keeps it in its description (the only field a v2beta1 run takes for it), which the KFP UI shows too
+  // The run keeps it in its description (the only field a v2beta1 run takes for it), which the KFP UI shows too, as far
+  // as 255 characters go (MySQL, KFP's default database, suite m): here the sentence, not the record
   const description = (server.runs.get(id) as {description: string}).description
-  assert.is(description.split('\n')[0], `Started by kfp run --start-step at step 4 (deploy); the steps before it were not run and reuse outputs of run whole (${source}) and --set-output traintuned.rmse.`)
-  assert.not.match(description, '0.9')
+  assert.is(description, `Started by kfp run --start-step at step 4 (deploy); the steps before it were not run and reuse outputs of run whole (${source}) and --set-output traintuned.rmse.`)
+  // What a server that keeps a description whole (PostgreSQL: text) would hold had kfp written the record too
+  // (core/remote/start-step-record.ts startStepDescription of the plan's record, as kfp run --json returns it)
+  const whole = startStepDescription(r.json.result.startStep.record)
+  assert.is(whole.split('\n')[0], description)
+  assert.not.match(whole, '0.9')
+  ;(server.runs.get(id) as {description: string}).description = whole
   // When another machine (no local runs, its own config) reads the run
   const elsewhere = path.join(path.dirname(bdir), 'elsewhere')
   const otherEnv = {HOME: elsewhere, KFP_CONFIG_DIR: path.join(elsewhere, '.cfg')}
@@ -210,8 +217,8 @@ b('afterwards kfp runs get, on any machine, lists steps 1-3 as not run with the 
   assert.equal(run.startStep, {number: 4, task: 'condition-1/deploy', step: 'deploy', fromRun: {id: source, name: 'whole', where: 'server'}})
   assert.equal(run.tasks[2], {key: 'traintuned', name: 'traintuned', displayName: 'traintuned', number: 3, status: 'skipped', outputs: {}, reusedFrom: {runId: source, runName: 'whole', setOutputs: ['rmse']}})
   // A run started whole has no such record
-  const whole = await runCli(['runs', 'get', source, '--target', 'srv', '--json'], {cwd: path.dirname(bdir), env: otherEnv})
-  assert.is(whole.json.result.run.startStep, undefined)
+  const wholeRun = await runCli(['runs', 'get', source, '--target', 'srv', '--json'], {cwd: path.dirname(bdir), env: otherEnv})
+  assert.is(wholeRun.json.result.run.startStep, undefined)
 })
 
 b('kfp logs RUN N on another machine: N is the pipeline\'s step number; a step before N says which run has its log', async () => {
@@ -239,3 +246,36 @@ b('kfp logs RUN N on another machine: N is the pipeline\'s step number; a step b
 })
 
 b.run()
+
+const m = suite('kfp run --start-step 4 on a server on MySQL (KFP\'s default database): the run description keeps 255 characters')
+m('the run is created (a longer description fails CreateRun on MySQL); kfp says the record is not kept, and runs get lists the steps the run has', async () => {
+  // Given the babyweight source run on a MySQL-backed server (the fake refuses, as run_store.go does, a longer description)
+  server = await startFakeKfp({database: 'mysql'})
+  try {
+    assert.is((await runCli(['target', 'add', 'srv', '--endpoint', server.url], {cwd: bdir, env})).code, 0)
+    assert.is((await runCli(['run', '--target', 'srv', '--no-watch', '--name', 'whole'], {cwd: bdir, env})).code, 0)
+    source = [...server.runs.keys()][0]
+    server.setRunState(source, 'SUCCEEDED', [
+      {display_name: 'preprocess', state: 'SUCCEEDED', outputs: {bucket: 'gs://b'}, artifacts: {data: 'rows'}},
+      {display_name: 'hypertrain', state: 'SUCCEEDED', outputs: {jobname: 'job-1'}, artifacts: {job: '{}'}},
+      {display_name: 'traintuned', state: 'SUCCEEDED', outputs: {rmse: 1.1, train: 'gs://b/train'}, artifacts: {model: 'weights'}},
+      {display_name: 'condition-1/deploy', state: 'SUCCEEDED', outputs: {model: 'babyweight', version: 'mlp'}},
+    ])
+    // When
+    const r = await runCli(['run', '--target', 'srv', '--start-step', '4', '--no-watch', '--json'], {cwd: bdir, env})
+    // Then the run exists, its description holds the sentence for people, and kfp said what it could not keep
+    assert.is(r.code, 0, r.stderr)
+    const id = r.json.result.run.id
+    const description = (server.runs.get(id) as {description: string}).description
+    assert.ok([...description].length <= 255, description)
+    assert.is(description, `Started by kfp run --start-step at step 4 (deploy); the steps before it were not run and reuse outputs of run whole (${source}).`)
+    assert.ok(r.json.warnings.some((w: string) => w.startsWith("What --start-step reused is not kept with the run: a server on MySQL (KFP's default) keeps at most 255 characters of a run's description")), r.json.warnings.join('\n'))
+    const got = await runCli(['runs', 'get', id, '--target', 'srv', '--json'], {cwd: bdir, env})
+    assert.is(got.code, 0, got.stderr)
+    assert.is(got.json.result.run.startStep, undefined)
+    assert.equal(server.violations, [])
+  } finally {
+    await server.close()
+  }
+})
+m.run()

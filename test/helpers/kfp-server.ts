@@ -95,6 +95,13 @@ export interface FakeKfpOptions {
   archiveKeyMatches?: boolean
   /** Serve HTTPS with this key and certificate (PEM), as a Kubeflow ingress or an https port-forward does. */
   tls?: {key: string; cert: string}
+  /**
+   * The API server's database. 'mysql' (default, as the manifests install it): a run's description longer than 255
+   * characters fails CreateRun with 500 (model/run.go Run.Description has no size; client_manager.go InitDBClient
+   * opens MySQL with DefaultStringSize 255, a VARCHAR(255); storage/run_store.go CreateRun "Failed to store run %v to
+   * table"). 'postgres' (client_manager.go: postgres.Open, no default size): the description is text, kept whole.
+   */
+  database?: 'mysql' | 'postgres'
 }
 
 export interface FakeKfpServer {
@@ -510,6 +517,10 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         const declared = spec?.root?.inputDefinitions?.parameters ?? {}
         for (const k of Object.keys(body.runtime_config?.parameters ?? {})) {
           if (!(k in declared)) return err(400, 3, `parameter ${k} is not declared by the pipeline`)
+        }
+        if ((opts.database ?? 'mysql') === 'mysql' && [...(body.description ?? '')].length > 255) {
+          state.violations.push(`CreateRun: a description of ${[...body.description].length} characters does not fit run_details.Description (VARCHAR(255) on MySQL)`)
+          return err(500, 13, `Failed to store run ${body.display_name} to table: Error 1406 (22001): Data too long for column 'Description' at row 1`)
         }
         const runId = newId('run')
         const expNs = state.experiments.get(body.experiment_id ?? '')?.namespace

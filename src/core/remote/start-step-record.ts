@@ -67,6 +67,32 @@ export function startStepDescription(r: StartStepRecord): string {
   return `${sentence}\n${MARK}${JSON.stringify(r)}`
 }
 
+/**
+ * The most characters a KFP server keeps of a run's description. On MySQL, KFP's default database, run_details'
+ * Description is a VARCHAR(255): the model gives it no size (backend/src/apiserver/model/run.go Run.Description) and
+ * client_manager.go InitDBClient opens MySQL with DefaultStringSize 255. A longer one fails the run's creation
+ * ("Failed to store run … to table", storage/run_store.go CreateRun) after its workflow was created
+ * (resource/resource_manager.go CreateRun): the run would go unrecorded. (PostgreSQL stores it as text.)
+ */
+export const MAX_RUN_DESCRIPTION = 255
+
+/**
+ * The description of a server run: `own` (--description), then what kfp keeps of --start-step, as much as fits in
+ * MAX_RUN_DESCRIPTION characters: the sentence and the record, else the sentence alone, else nothing of it.
+ * `recordKept` is false when the record was left out (kfp runs get cannot show what the run reused).
+ */
+export function runDescription(own: string | undefined, r: StartStepRecord | undefined): {description?: string; recordKept: boolean} {
+  const join = (parts: Array<string | undefined>) => parts.filter(Boolean).join('\n') || undefined
+  if (!r) return {description: join([own]), recordKept: false}
+  const lines = startStepDescription(r).split('\n')
+  const sentence = lines.slice(0, -1).join('\n')
+  const fits = (text: string | undefined) => [...(text ?? '')].length <= MAX_RUN_DESCRIPTION
+  const whole = join([own, sentence, lines.at(-1)])
+  if (fits(whole)) return {description: whole, recordKept: true}
+  const withSentence = join([own, sentence])
+  return {description: fits(withSentence) ? withSentence : join([own]), recordKept: false}
+}
+
 /** The record in a run description kfp wrote, else undefined (any other description, or one that does not parse). */
 export function readStartStepRecord(description: string | undefined): StartStepRecord | undefined {
   const line = description?.split('\n').find((l) => l.startsWith(MARK))

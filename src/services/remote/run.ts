@@ -2,7 +2,7 @@ import {readParamsFile} from '../run/params-file.js'
 import type {Ctx} from '../../ctx.js'
 import type {CreateRunBody} from '../../clients/kfp-api.js'
 import {serverRunParameters} from '../../core/remote/spec.js'
-import {startStepDescription} from '../../core/remote/start-step-record.js'
+import {MAX_RUN_DESCRIPTION, runDescription} from '../../core/remote/start-step-record.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {connectRemote} from './connect.js'
 import {ensureExperiment} from './resources.js'
@@ -104,10 +104,18 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
   o.onEvent?.({type: 'experiment', name: experimentName, id: exp.experiment.experiment_id!, created: exp.created})
 
   let upload: UploadResult | undefined
+  // What --start-step reused, and from where, stays with the run when it fits (kfp runs get reads it back):
+  // core/remote/start-step-record.ts runDescription.
+  const {description, recordKept} = runDescription(o.description, startStep?.record)
+  if (startStep && !recordKept) {
+    o.onEvent?.({
+      type: 'warning',
+      message: `What --start-step reused is not kept with the run: a server on MySQL (KFP's default) keeps at most ${MAX_RUN_DESCRIPTION} characters of a run's description, and it needs more. kfp runs get will not list the steps before ${startStep.record.start.number} nor the run their outputs came from.`,
+    })
+  }
   const body: CreateRunBody = {
     display_name: o.name ?? `${src.spec.pipelineInfo.name} ${ctx.now().toISOString().replace(/\.\d+Z$/, 'Z')}`,
-    // What --start-step reused, and from where, stays with the run (kfp runs get reads it back): core/remote/start-step-record.ts.
-    description: [o.description, startStep ? startStepDescription(startStep.record) : undefined].filter(Boolean).join('\n') || undefined,
+    description,
     experiment_id: exp.experiment.experiment_id,
     runtime_config: {parameters, ...(target.pipelineRoot ? {pipeline_root: target.pipelineRoot} : {})},
   }

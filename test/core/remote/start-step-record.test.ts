@@ -1,7 +1,7 @@
 // What a --start-step run on a server keeps of its reuse in the run's description (src/core/remote/start-step-record.ts).
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {readStartStepRecord, startStepDescription, startStepRecord} from '../../../src/core/remote/start-step-record.js'
+import {MAX_RUN_DESCRIPTION, readStartStepRecord, runDescription, startStepDescription, startStepRecord} from '../../../src/core/remote/start-step-record.js'
 
 const leaves = [
   {path: 'make-data', number: 1},
@@ -49,6 +49,20 @@ R('the description: a sentence for people, then the record, which reads back as 
   assert.match(startStepDescription(local), 'reuse outputs of LOCAL run laptop (l-1).')
   const none = rec({ start: {path: 'for-loop-2/trial', number: 2}, reused: [], fromRun: undefined})
   assert.is(startStepDescription(none).split('\n')[0], 'Started by kfp run --start-step at step 2 (trial); the steps before it were not run.')
+})
+
+R('the run description keeps at most 255 characters (MySQL): the record when all fits, else the sentence, else only the own words', () => {
+  const small = startStepRecord({leaves: [{path: 'a', number: 1}, {path: 'b', number: 2}], stepName: (p) => p, start: {path: 'b', number: 2}, reused: [], imported: []})
+  const [sentence, line] = startStepDescription(small).split('\n')
+  assert.ok(sentence.length + 1 + line.length <= MAX_RUN_DESCRIPTION)
+  assert.equal(runDescription(undefined, small), {description: `${sentence}\n${line}`, recordKept: true})
+  assert.equal(readStartStepRecord(runDescription('Mine.', small).description), small)
+  const big = rec({start: {path: 'pick-best', number: 3}, reused: [['make-data', {runId: 'run-1'}], ['for-loop-2[0]/trial', {runId: 'run-1', setOutputs: ['rmse']}]], fromRun: server})
+  assert.equal(runDescription(undefined, big), {description: startStepDescription(big).split('\n')[0], recordKept: false})
+  const own = 'é'.repeat(MAX_RUN_DESCRIPTION - 1)
+  assert.equal(runDescription(own, big), {description: own, recordKept: false}, 'characters, not bytes: the own words fit, the sentence not')
+  assert.equal(runDescription('Mine.', undefined), {description: 'Mine.', recordKept: false})
+  assert.equal(runDescription(undefined, undefined), {description: undefined, recordKept: false})
 })
 
 R('any other description reads as no record, also one that only looks like it', () => {
