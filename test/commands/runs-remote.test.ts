@@ -142,6 +142,8 @@ runs('cancel: a running run is terminated; a finished one is left alone and says
   assert.is(server.runs.get(running).state, 'FAILED', 'the server ends a terminated run FAILED')
   const after = await runCli(['runs', 'get', running, '--json'], {cwd: dir, env: env()})
   assert.is(after.json.result.run.status, 'cancelled', 'a run kfp terminated shows cancelled')
+  const listed = await runCli(['runs', 'list', '--json'], {cwd: dir, env: env()})
+  assert.equal(listed.json.result.runs.filter((x: {id: string}) => [running, done].includes(x.id)).map((x: {id: string; status: string}) => [x.id, x.status]).sort(), [[done, 'succeeded'], [running, 'cancelled']].sort(), 'runs list too')
   assert.ok(server.requests.some((q) => q.method === 'POST' && q.path === `/apis/v2beta1/runs/${running}:terminate`))
   assert.is(c2.code, 0, c2.stderr)
   assert.match(c2.stdout, /had already finished \(succeeded\); nothing to cancel/)

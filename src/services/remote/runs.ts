@@ -270,14 +270,17 @@ export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string;
   // Step counts from the task_details rows named like the spec's steps (one ML Metadata read per run would be slow);
   // each pipeline version's spec is read once.
   const versionSpecs = new Map<string, Promise<PipelineSpec | undefined>>()
+  // The runs kfp terminated, read once for the listing (not twice per run).
+  const terminated = await readTerminated(ctx)
+  const byUs = (r: KfpRun) => terminated.some((x) => x.endpoint === s.api.endpoint && x.runId === (r.run_id ?? ''))
   const stepsOf = async (r: KfpRun) => {
     const key = r.pipeline_version_reference?.pipeline_version_id
     const spec = r.pipeline_spec || !key ? specOfRun(s, r) : (versionSpecs.get(key) ?? versionSpecs.set(key, specOfRun(s, r)).get(key)!)
     const sp = await spec
-    return sp ? stepsOfRun({steps: specSteps(sp, readStartStepRecord(r.description)?.numbers), run: r, terminatedByUs: await wasTerminatedByKfp(s, r.run_id ?? '', ctx)}) : []
+    return sp ? stepsOfRun({steps: specSteps(sp, readStartStepRecord(r.description)?.numbers), run: r, terminatedByUs: byUs(r)}) : []
   }
   const infos = await Promise.all(
-    runs.map(async (r) => remoteRunInfo(r, s.api.endpoint, s.target.name, {steps: await stepsOf(r), stepsFrom: 'task-details', terminatedByUs: await wasTerminatedByKfp(s, r.run_id ?? '', ctx)})),
+    runs.map(async (r) => remoteRunInfo(r, s.api.endpoint, s.target.name, {steps: await stepsOf(r), stepsFrom: 'task-details', terminatedByUs: byUs(r)})),
   )
   const shown = infos.filter((r) => r.archived === Boolean(o.archived) && (!o.status?.length || o.status.includes(r.status)))
   if (shown.length > 0) {
