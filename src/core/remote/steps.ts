@@ -91,7 +91,8 @@ export function specSteps(spec: PipelineSpec, stepNumbers?: Record<string, numbe
     }
   }
   walk(spec.root?.dag?.tasks ?? {}, '', false, 0)
-  if (stepNumbers) for (const s of out) if (stepNumbers[s.path] !== undefined) s.number = stepNumbers[s.path]
+  // Own keys only: a task named `constructor` is not numbered by Object.prototype.
+  if (stepNumbers) for (const s of out) if (Object.hasOwn(stepNumbers, s.path)) s.number = stepNumbers[s.path]
   return out
 }
 

@@ -111,7 +111,7 @@ async function stepMatch(reader: RunStepsReader, run: KfpRun, info: RemoteRunInf
     const record = readStartStepRecord(run.description)
     const numbers = record?.numbers ?? (await projectStepNumbers(spec, where, ctx))
     // The importers kfp added for it have no number (kfp runs get shows them without one).
-    const steps = spec ? specSteps(spec, numbers).filter((x) => !record?.imports[x.path]) : []
+    const steps = spec ? specSteps(spec, numbers).filter((x) => !(record && Object.hasOwn(record.imports, x.path))) : []
     const wanted = steps.find((x) => x.number === n)
     const reused = wanted ? undefined : record?.reused.find((x) => x.number === n)
     if (reused) throw notRunHere(run, n, reused, record!.start, where.target)

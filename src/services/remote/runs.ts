@@ -135,7 +135,7 @@ function reusedTask(s: ReusedStep, start: number): RemoteTaskInfo {
 
 /** An importer kfp added for --start-step: no step number of its own; it says which output it gives. */
 function importerTask(t: RemoteTaskInfo, r: StartStepRecord | undefined): RemoteTaskInfo {
-  const imp = r?.imports[t.key]
+  const imp = r && Object.hasOwn(r.imports, t.key) ? r.imports[t.key] : undefined
   if (!imp) return t
   const {number: _number, ...rest} = t
   return {...rest, message: `imports ${imp.step}.${imp.output} for --start-step ${r!.start.number}`}
