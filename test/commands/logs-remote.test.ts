@@ -258,6 +258,24 @@ logs("STEP may be a step number: the project's numbering when the folder holds t
   assert.match(one.stderr, 'has no step 1. Steps: 2. shout')
 })
 
+logs('STEP_NOT_FOUND on a run of 35 steps lists the first 30 and says how many more, as every name list does', async () => {
+  await start()
+  // hello's spec with 35 independent copies of its shout task
+  const {spec} = parseCompiledPipeline(helloSpec(), 'pipeline.yaml')
+  const wide = structuredClone(spec) as any
+  const shout = wide.root.dag.tasks.shout
+  wide.root.dag.tasks = Object.fromEntries(Array.from({length: 35}, (_, i) => [`s${i + 1}`, {...structuredClone(shout), dependentTasks: undefined, inputs: {parameters: {text: {runtimeValue: {constant: 'hi'}}}}, taskInfo: {name: `s${i + 1}`}}]))
+  const id = (await createKfpApi({endpoint: server.url}).createRun({display_name: 'wide', pipeline_spec: wide})).run_id!
+  server.setRunState(id, 'SUCCEEDED', Array.from({length: 35}, (_, i) => ({display_name: `s${i + 1}`, state: 'SUCCEEDED' as const, log: 'hi\n'})))
+  await settle()
+  const byName = await runCli(['logs', id, 'nope'], {cwd: dir, env: await env()})
+  const byNumber = await runCli(['logs', id, '99'], {cwd: dir, env: await env()})
+  assert.is(byName.code, 2, byName.stderr)
+  assert.match(byName.stderr, `has no step 'nope' (steps: ${Array.from({length: 30}, (_, i) => `s${i + 1}`).join(', ')} and 5 more).`)
+  assert.is(byNumber.code, 2, byNumber.stderr)
+  assert.match(byNumber.stderr, `has no step 99. Steps: ${Array.from({length: 30}, (_, i) => `${i + 1}. s${i + 1}`).join(', ')} and 5 more.`)
+})
+
 logs('-f with a step number follows that step alone, from when its pod starts to the end of the run', async () => {
   await helloProject()
   await start()

@@ -8,6 +8,7 @@ import {templatePathOf} from '../../core/engine/naming.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import {readStartStepRecord, type ReusedStep, type StartStepRecord} from '../../core/remote/start-step-record.js'
 import {specSteps} from '../../core/remote/steps.js'
+import {nameList} from '../../core/project/names.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
 import {textLines} from '../../lib/text-lines.js'
 import {loadProject} from '../project/load.js'
@@ -116,7 +117,7 @@ async function stepMatch(reader: RunStepsReader, run: KfpRun, info: RemoteRunInf
     const reused = wanted ? undefined : record?.reused.find((x) => x.number === n)
     if (reused) throw notRunHere(run, n, reused, record!.start, where.target)
     if (!wanted) {
-      throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step ${n}${steps.length ? `. Steps: ${[...steps].sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${x.name}`).join(', ')}` : ' (its spec has no numbered steps; pass the step name)'}.`, {
+      throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step ${n}${steps.length ? `. Steps: ${nameList([...steps].sort((a, b) => a.number - b.number).map((x) => `${x.number}. ${x.name}`))}` : ' (its spec has no numbered steps; pass the step name)'}.`, {
         exit: EXIT.USAGE,
       })
     }
@@ -124,7 +125,7 @@ async function stepMatch(reader: RunStepsReader, run: KfpRun, info: RemoteRunInf
   }
   const named: StepMatch = (t) => namesStep(t, step) || templatePathOf(t.key) === step
   if (!info.tasks.some(named)) {
-    throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step '${step}'${info.tasks.length ? ` (steps: ${info.tasks.map((t) => t.name).join(', ')})` : ''}.`, {exit: EXIT.USAGE})
+    throw new CliError('STEP_NOT_FOUND', `Run ${run.run_id} has no step '${step}'${info.tasks.length ? ` (steps: ${nameList(info.tasks.map((t) => t.name))})` : ''}.`, {exit: EXIT.USAGE})
   }
   return named
 }
