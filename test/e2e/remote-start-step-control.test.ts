@@ -257,9 +257,15 @@ b('on MySQL (KFP\'s default database, the fake\'s default) the run is created: a
   assert.ok([...description].length <= 255, description)
   assert.is(description, `Started by kfp run --start-step at step 4 (deploy); the steps before it were not run and reuse outputs of run whole (${source}).`)
   assert.ok(r.json.warnings.some((w: string) => w.startsWith("What --start-step reused is not kept with the run: a server on MySQL (KFP's default) keeps at most 255 characters of a run's description")), r.json.warnings.join('\n'))
+  server.setRunState(id, 'SUCCEEDED', [
+    {display_name: 'importer-traintuned-model', state: 'SUCCEEDED', imports: uriOf('traintuned', 'model')!},
+    {display_name: 'condition-1/deploy', state: 'SUCCEEDED', outputs: {model: 'babyweight', version: 'mlp'}},
+  ])
   const got = await runCli(['runs', 'get', id, '--target', 'srv', '--json'], {cwd: bdir, env})
   assert.is(got.code, 0, got.stderr)
   assert.is(got.json.result.run.startStep, undefined)
+  // (as the warning says) the steps the run has, numbered from 1
+  assert.equal(got.json.result.run.tasks.map((t: {number?: number; name: string}) => [t.number, t.name]), [[1, 'importer-traintuned-model'], [2, 'deploy']])
 })
 
 b.run()

@@ -110,7 +110,7 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
   if (startStep && !recordKept) {
     o.onEvent?.({
       type: 'warning',
-      message: `What --start-step reused is not kept with the run: a server on MySQL (KFP's default) keeps at most ${MAX_RUN_DESCRIPTION} characters of a run's description, and it needs more. kfp runs get will not list the steps before ${startStep.record.start.number} nor the run their outputs came from.`,
+      message: `What --start-step reused is not kept with the run: a server on MySQL (KFP's default) keeps at most ${MAX_RUN_DESCRIPTION} characters of a run's description, and it needs more. kfp runs get will not list the steps before ${startStep.record.start.number} nor the run their outputs came from, and numbers the steps the run has from 1.`,
     })
   }
   const body: CreateRunBody = {
