@@ -8,7 +8,6 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {initExample, runCli} from '../helpers/cli.js'
 import {startFakeKfp, type FakeKfpServer, type FakeTask} from '../helpers/kfp-server.js'
-import {startStepDescription} from '../../src/core/remote/start-step-record.js'
 
 const t = suite('kfp run --start-step on a server: loops, conditions, exit handlers (tuning example)')
 let server: FakeKfpServer
@@ -183,16 +182,14 @@ b('afterwards kfp runs get, on any machine, lists steps 1-3 as not run with the 
     {display_name: 'importer-traintuned-model', state: 'SUCCEEDED', imports: model},
     {display_name: 'condition-1/deploy', state: 'SUCCEEDED', outputs: {model: 'babyweight', version: 'mlp'}},
   ])
-  // The run keeps it in its description (the only field a v2beta1 run takes for it), which the KFP UI shows too, as far
-  // as 255 characters go (MySQL, KFP's default database: the last test): here the sentence, not the record
+  // The run's description, which the KFP UI shows, says it in a sentence (MySQL, KFP's default database, keeps 255
+  // characters of it); the record kfp reads back is in the run's own pruned spec, stored whole with the run
   const description = (server.runs.get(id) as {description: string}).description
   assert.is(description, `Started by kfp run --start-step at step 4 (deploy); the steps before it were not run and reuse outputs of run whole (${source}) and --set-output traintuned.rmse.`)
-  // What a server that keeps a description whole (PostgreSQL: text) would hold had kfp written the record too
-  // (core/remote/start-step-record.ts startStepDescription of the plan's record, as kfp run --json returns it)
-  const whole = startStepDescription(r.json.result.startStep.record)
-  assert.is(whole.split('\n')[0], description)
-  assert.not.match(whole, '0.9')
-  ;(server.runs.get(id) as {description: string}).description = whole
+  const [own, record] = sentSpec().pipelineInfo.description.split('\n')
+  assert.is(own, "Predict a baby's weight from the natality data.", 'the pipeline\'s own description is kept first')
+  assert.ok(record.startsWith('kfp-start-step/v1 {"start":{"number":4,'), record)
+  assert.not.match(record, '0.9')
   // When another machine (no local runs, its own config) reads the run
   const elsewhere = path.join(path.dirname(bdir), 'elsewhere')
   const otherEnv = {HOME: elsewhere, KFP_CONFIG_DIR: path.join(elsewhere, '.cfg')}
@@ -226,8 +223,6 @@ b('kfp logs RUN N on another machine: N is the pipeline\'s step number; a step b
   const r = await runCli(['run', '--target', 'srv', '--start-step', '4', '--no-watch', '--json'], {cwd: bdir, env})
   assert.is(r.code, 0, r.stderr)
   const id = r.json.result.run.id
-  // As a server that keeps a description whole would hold it (kfp writes the record only within 255 characters: the last test)
-  ;(server.runs.get(id) as {description: string}).description = startStepDescription(r.json.result.startStep.record)
   server.setRunState(id, 'SUCCEEDED', [
     {display_name: 'importer-traintuned-model', state: 'SUCCEEDED', imports: uriOf('traintuned', 'model')!},
     {display_name: 'condition-1/deploy', state: 'SUCCEEDED', log: 'deployed babyweight\n', outputs: {model: 'babyweight', version: 'mlp'}},
@@ -247,25 +242,24 @@ b('kfp logs RUN N on another machine: N is the pipeline\'s step number; a step b
   assert.match(one.stderr, `kfp logs ${source} 1 --target srv`)
 })
 
-b('on MySQL (KFP\'s default database, the fake\'s default) the run is created: a description over 255 characters would fail CreateRun; kfp says the record is not kept, and runs get shows no start step', async () => {
+b('on MySQL (KFP\'s default database, the fake\'s default) the run is created with a description within 255 characters; the record kept in its spec still numbers its steps as the pipeline does', async () => {
   // When
   const r = await runCli(['run', '--target', 'srv', '--start-step', '4', '--no-watch', '--json'], {cwd: bdir, env})
-  // Then the run exists, its description holds the sentence for people, and kfp said what it could not keep
+  // Then the run exists, its description holds the sentence for people, and nothing was lost
   assert.is(r.code, 0, r.stderr)
   const id = r.json.result.run.id
   const description = (server.runs.get(id) as {description: string}).description
   assert.ok([...description].length <= 255, description)
   assert.is(description, `Started by kfp run --start-step at step 4 (deploy); the steps before it were not run and reuse outputs of run whole (${source}).`)
-  assert.ok(r.json.warnings.some((w: string) => w.startsWith("What --start-step reused is not kept with the run: a server on MySQL (KFP's default) keeps at most 255 characters of a run's description")), r.json.warnings.join('\n'))
+  assert.not.ok(r.json.warnings.some((w: string) => w.startsWith('What --start-step reused is not kept')), r.json.warnings.join('\n'))
   server.setRunState(id, 'SUCCEEDED', [
     {display_name: 'importer-traintuned-model', state: 'SUCCEEDED', imports: uriOf('traintuned', 'model')!},
     {display_name: 'condition-1/deploy', state: 'SUCCEEDED', outputs: {model: 'babyweight', version: 'mlp'}},
   ])
   const got = await runCli(['runs', 'get', id, '--target', 'srv', '--json'], {cwd: bdir, env})
   assert.is(got.code, 0, got.stderr)
-  assert.is(got.json.result.run.startStep, undefined)
-  // (as the warning says) the steps the run has, numbered from 1
-  assert.equal(got.json.result.run.tasks.map((t: {number?: number; name: string}) => [t.number, t.name]), [[1, 'importer-traintuned-model'], [2, 'deploy']])
+  assert.equal(got.json.result.run.startStep, {number: 4, task: 'condition-1/deploy', step: 'deploy', fromRun: {id: source, name: 'whole', where: 'server'}})
+  assert.equal(got.json.result.run.tasks.map((t: {number?: number; name: string}) => [t.number, t.name]), [[1, 'preprocess'], [2, 'hypertrain'], [3, 'traintuned'], [undefined, 'importer-traintuned-model'], [4, 'deploy']])
 })
 
 b.run()

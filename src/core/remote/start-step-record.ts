@@ -4,9 +4,11 @@
  * A v2beta1 run has no labels or annotations, and nothing in it can change after it is created (RunService has no
  * update). What kfp can give it at creation and read back from any machine is its `description` ("Optional input.
  * Short description of the run", run.swagger.json v2beta1Run; the API server stores it as is and returns it:
- * backend/src/apiserver/server/api_converter.go toModelRun / toApiRun; the KFP UI shows it on the run's page).
- * kfp writes two lines there: a sentence for people, then the same facts as JSON behind a marker for kfp. The values
- * themselves are not written (the run's spec holds them as constants); neither is anything secret.
+ * backend/src/apiserver/server/api_converter.go toModelRun / toApiRun; the KFP UI shows it on the run's page), which
+ * MySQL cuts at 255 characters, and its own pruned pipeline spec, stored whole (specWithRecord). kfp writes a sentence
+ * for people in the description and the facts as JSON behind a marker in the spec's pipelineInfo.description (in the
+ * description too when everything fits). The values themselves are not written (the run's spec holds them as
+ * constants); neither is anything secret.
  */
 import {templatePathOf} from '../engine/naming.js'
 import type {ReusedFrom} from '../engine/record.js'
@@ -91,6 +93,31 @@ export function runDescription(own: string | undefined, r: StartStepRecord | und
   if (fits(whole)) return {description: whole, recordKept: true}
   const withSentence = join([own, sentence])
   return {description: fits(withSentence) ? withSentence : join([own]), recordKept: false}
+}
+
+/**
+ * The most characters of PipelineInfo.description (pipeline_spec.proto: "Should not exceed 1024 characters"; the
+ * API server does not check it).
+ */
+export const MAX_SPEC_DESCRIPTION = 1024
+
+/**
+ * The pruned spec of a --start-step run with the record after its pipelineInfo.description, where it survives what a
+ * run's description cannot hold: the spec is the run's own, stored whole (model/pipeline_spec.go PipelineSpecManifest
+ * is LargeText) and returned with the run (api_converter.go toApiRun, PipelineSpecManifest → pipeline_spec). The
+ * pipeline's own description is kept before it when both fit MAX_SPEC_DESCRIPTION; undefined when the record alone
+ * does not.
+ */
+export function specWithRecord<S extends {pipelineInfo: {description?: string}}>(spec: S, r: StartStepRecord): S | undefined {
+  const line = `${MARK}${JSON.stringify(r)}`
+  const own = spec.pipelineInfo.description
+  const fitting = [own ? `${own}\n${line}` : line, line].find((d) => [...d].length <= MAX_SPEC_DESCRIPTION)
+  return fitting === undefined ? undefined : {...spec, pipelineInfo: {...spec.pipelineInfo, description: fitting}}
+}
+
+/** The record of a server run kfp started with --start-step: in its description, else in its spec's pipelineInfo. */
+export function startStepRecordOf(run: {description?: string}, spec: {pipelineInfo?: {description?: string}} | undefined): StartStepRecord | undefined {
+  return readStartStepRecord(run.description) ?? readStartStepRecord(spec?.pipelineInfo?.description)
 }
 
 /** The record in a run description kfp wrote, else undefined (any other description, or one that does not parse). */

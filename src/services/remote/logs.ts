@@ -6,7 +6,7 @@ import {k8sName, uniqueName} from '../../core/compile/names.js'
 import type {LogWindow} from '../../core/logs/window.js'
 import {templatePathOf} from '../../core/engine/naming.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
-import {readStartStepRecord, type ReusedStep, type StartStepRecord} from '../../core/remote/start-step-record.js'
+import {startStepRecordOf, type ReusedStep, type StartStepRecord} from '../../core/remote/start-step-record.js'
 import {specSteps} from '../../core/remote/steps.js'
 import {nameList} from '../../core/project/names.js'
 import {CliError, EXIT, isCliError} from '../../lib/errors.js'
@@ -109,7 +109,7 @@ async function stepMatch(reader: RunStepsReader, run: KfpRun, info: RemoteRunInf
     const spec = await reader.spec(run)
     // A --start-step run keeps the pipeline's numbers of its steps (its spec lost the steps before N), as kfp runs get
     // shows them; otherwise the project's, when it is the run's pipeline.
-    const record = readStartStepRecord(run.description)
+    const record = startStepRecordOf(run, spec)
     const numbers = record?.numbers ?? (await projectStepNumbers(spec, where, ctx))
     // The importers kfp added for it have no number (kfp runs get shows them without one).
     const steps = spec ? specSteps(spec, numbers).filter((x) => !(record && Object.hasOwn(record.imports, x.path))) : []

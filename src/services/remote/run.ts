@@ -1,8 +1,9 @@
 import {readParamsFile} from '../run/params-file.js'
 import type {Ctx} from '../../ctx.js'
 import type {CreateRunBody} from '../../clients/kfp-api.js'
+import type {PipelineSpec} from '../../core/ir/types.js'
 import {serverRunParameters} from '../../core/remote/spec.js'
-import {MAX_RUN_DESCRIPTION, runDescription} from '../../core/remote/start-step-record.js'
+import {MAX_SPEC_DESCRIPTION, runDescription, specWithRecord} from '../../core/remote/start-step-record.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {connectRemote} from './connect.js'
 import {ensureExperiment} from './resources.js'
@@ -104,14 +105,19 @@ export async function remoteRun(o: RemoteRunOptions, ctx: Ctx): Promise<RemoteRu
   o.onEvent?.({type: 'experiment', name: experimentName, id: exp.experiment.experiment_id!, created: exp.created})
 
   let upload: UploadResult | undefined
-  // What --start-step reused, and from where, stays with the run when it fits (kfp runs get reads it back):
-  // core/remote/start-step-record.ts runDescription.
+  // What --start-step reused, and from where, stays with the run (kfp runs get and kfp logs N read it back): in its
+  // description when it fits (MySQL keeps 255 characters of it), and in its own pruned spec's pipelineInfo.description
+  // (core/remote/start-step-record.ts runDescription, specWithRecord).
   const {description, recordKept} = runDescription(o.description, startStep?.record)
-  if (startStep && !recordKept) {
-    o.onEvent?.({
-      type: 'warning',
-      message: `What --start-step reused is not kept with the run: a server on MySQL (KFP's default) keeps at most ${MAX_RUN_DESCRIPTION} characters of a run's description, and it needs more. kfp runs get will not list the steps before ${startStep.record.start.number} nor the run their outputs came from, and numbers the steps the run has from 1.`,
-    })
+  if (startStep) {
+    const withRecord = specWithRecord(spec as unknown as PipelineSpec, startStep.record)
+    if (withRecord) spec = withRecord as unknown as Record<string, unknown>
+    else if (!recordKept) {
+      o.onEvent?.({
+        type: 'warning',
+        message: `What --start-step reused is not kept with the run: it needs more than the ${MAX_SPEC_DESCRIPTION} characters of the pipeline's description. kfp runs get will not list the steps before ${startStep.record.start.number} nor the run their outputs came from, and numbers the steps the run has from 1.`,
+      })
+    }
   }
   const body: CreateRunBody = {
     display_name: o.name ?? `${src.spec.pipelineInfo.name} ${ctx.now().toISOString().replace(/\.\d+Z$/, 'Z')}`,

@@ -5,7 +5,7 @@ import {listAll, type Filter, type KfpRun} from '../../clients/kfp-api.js'
 import type {MlmdExecution} from '../../clients/mlmd.js'
 import {templatePathOf} from '../../core/engine/naming.js'
 import {reusedFromText, type ReusedFrom, type RunStatus, type TaskStatus} from '../../core/engine/record.js'
-import {readStartStepRecord, type ReusedStep, type StartStepRecord} from '../../core/remote/start-step-record.js'
+import {startStepRecordOf, type ReusedStep, type StartStepRecord} from '../../core/remote/start-step-record.js'
 import type {PipelineSpec} from '../../core/ir/types.js'
 import type {JsonValue} from '../../core/project/types.js'
 import {isTerminalState, runUrl} from '../../core/remote/spec.js'
@@ -73,7 +73,7 @@ export interface RemoteRunInfo {
   steps: Partial<Record<TaskStatus, number>>
   /** Things the user should know (ML Metadata not reachable, ...). */
   warnings: string[]
-  /** A run kfp started with --start-step: where it started and whose outputs it reused (kept in its description). */
+  /** A run kfp started with --start-step: where it started and whose outputs it reused (core/remote/start-step-record.ts startStepRecordOf). */
   startStep?: {number: number; task: string; step: string; fromRun?: {id: string; name: string; where: 'server' | 'local'}}
 }
 
@@ -85,7 +85,8 @@ export function remoteRunInfo(
   o: {steps?: RunStep[]; stepsFrom?: RemoteRunInfo['stepsFrom']; terminatedByUs?: boolean; warnings?: string[]} = {},
 ): RemoteRunInfo {
   const finishedAt = r.finished_at && !r.finished_at.startsWith('1970') ? r.finished_at : undefined
-  const record = readStartStepRecord(r.description)
+  // A --start-step run's spec is inline (its own, pruned): the record is read without another request.
+  const record = startStepRecordOf(r, specOfRunBody(r.pipeline_spec as Record<string, unknown> | undefined))
   const ran: RemoteTaskInfo[] = (o.steps ?? []).map((t) => ({
     key: t.key,
     name: t.name,
@@ -179,7 +180,7 @@ export class RunStepsReader {
   async read(run: KfpRun, o: {terminatedByUs?: boolean} = {}): Promise<{steps: RunStep[]; stepsFrom: RemoteRunInfo['stepsFrom']; warnings: string[]; executions?: MlmdExecution[]}> {
     if (!this.specSteps) {
       const spec = await this.spec(run)
-      this.specSteps = spec ? specSteps(spec, readStartStepRecord(run.description)?.numbers) : []
+      this.specSteps = spec ? specSteps(spec, startStepRecordOf(run, spec)?.numbers) : []
     }
     let executions: MlmdExecution[] | undefined
     const warnings: string[] = []
@@ -277,7 +278,7 @@ export async function listRemoteRuns(o: RemoteRunsCommon & {experiment?: string;
     const key = r.pipeline_version_reference?.pipeline_version_id
     const spec = r.pipeline_spec || !key ? specOfRun(s, r) : (versionSpecs.get(key) ?? versionSpecs.set(key, specOfRun(s, r)).get(key)!)
     const sp = await spec
-    return sp ? stepsOfRun({steps: specSteps(sp, readStartStepRecord(r.description)?.numbers), run: r, terminatedByUs: byUs(r)}) : []
+    return sp ? stepsOfRun({steps: specSteps(sp, startStepRecordOf(r, sp)?.numbers), run: r, terminatedByUs: byUs(r)}) : []
   }
   const infos = await Promise.all(
     runs.map(async (r) => remoteRunInfo(r, s.api.endpoint, s.target.name, {steps: await stepsOf(r), stepsFrom: 'task-details', terminatedByUs: byUs(r)})),

@@ -1,7 +1,7 @@
-// What a --start-step run on a server keeps of its reuse in the run's description (src/core/remote/start-step-record.ts).
+// What a --start-step run on a server keeps of its reuse in the run's description and its pruned spec (src/core/remote/start-step-record.ts).
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {MAX_RUN_DESCRIPTION, readStartStepRecord, runDescription, startStepDescription, startStepRecord} from '../../../src/core/remote/start-step-record.js'
+import {MAX_RUN_DESCRIPTION, MAX_SPEC_DESCRIPTION, readStartStepRecord, runDescription, specWithRecord, startStepDescription, startStepRecord, startStepRecordOf} from '../../../src/core/remote/start-step-record.js'
 
 const leaves = [
   {path: 'make-data', number: 1},
@@ -63,6 +63,27 @@ R('the run description keeps at most 255 characters (MySQL): the record when all
   assert.equal(runDescription(own, big), {description: own, recordKept: false}, 'characters, not bytes: the own words fit, the sentence not')
   assert.equal(runDescription('Mine.', undefined), {description: 'Mine.', recordKept: false})
   assert.equal(runDescription(undefined, undefined), {description: undefined, recordKept: false})
+})
+
+R('the pruned spec keeps the record after the pipeline\'s own description, within 1024 characters; the record is read from the description or the spec', () => {
+  const big = rec({start: {path: 'pick-best', number: 3}, reused: [['make-data', {runId: 'run-1'}], ['for-loop-2[0]/trial', {runId: 'run-1', setOutputs: ['rmse']}]], fromRun: server})
+  const spec = {pipelineInfo: {name: 'p', description: 'Tune a model.'}, root: {}}
+  const kept = specWithRecord(spec, big)!
+  assert.is(kept.pipelineInfo.description!.split('\n')[0], 'Tune a model.')
+  assert.is(kept.root, spec.root)
+  assert.is(spec.pipelineInfo.description, 'Tune a model.', 'the spec given is not changed')
+  assert.equal(startStepRecordOf({description: 'Started by kfp run --start-step at step 3 (pick-best).'}, kept), big)
+  // Too long with the pipeline's description: the record alone; too long alone: not kept
+  const long = specWithRecord({pipelineInfo: {name: 'p', description: 'x'.repeat(MAX_SPEC_DESCRIPTION)}}, big)!
+  assert.equal(readStartStepRecord(long.pipelineInfo.description), big)
+  assert.not.match(long.pipelineInfo.description!, 'xxx')
+  const huge = rec({start: {path: 'pick-best', number: 3}, reused: [['make-data', {runId: 'r'.repeat(MAX_SPEC_DESCRIPTION)}]], fromRun: {...server, id: 'r'.repeat(MAX_SPEC_DESCRIPTION)}})
+  assert.is(specWithRecord(spec, huge), undefined)
+  // A description that holds the record (a server keeping it whole) is read first
+  const small = startStepRecord({leaves: [{path: 'a', number: 1}, {path: 'b', number: 2}], stepName: (p) => p, start: {path: 'b', number: 2}, reused: [], imported: []})
+  assert.equal(startStepRecordOf({description: startStepDescription(small)}, kept), small)
+  assert.is(startStepRecordOf({description: 'Mine.'}, {pipelineInfo: {description: 'Tune a model.'}}), undefined)
+  assert.is(startStepRecordOf({}, undefined), undefined)
 })
 
 R('any other description reads as no record, also one that only looks like it', () => {
