@@ -15,7 +15,7 @@ interface LogsCommandResult extends LogsResult {
 export default class Logs extends BaseCommand {
   static summary = "Print a run's step logs."
   static description =
-    'Without STEP, prints every step\'s log, each line prefixed with the step name; so does a loop step\'s number or name (`kfp logs latest 2`), each line prefixed with its iteration (`[train[1]]`). RUN may be `latest`. Steps that were skipped (--start-step) or cached show the log of the run they came from. With --follow, keeps printing while the step (or run) runs and ends when it ends; steps that start later (loop iterations, steps in a condition or exit handler) are followed too, and a step that has not started yet is waited for.\n\n' +
+    'Without STEP, prints every step\'s log, each line prefixed with the step name; so does a loop step\'s number or name (`kfp logs latest 2`), each line prefixed with its iteration (`[train[1]]`). RUN may be `latest`. Steps that were skipped (--start-step) or cached show the log of the run they came from (on a KFP server, such a step says which run that is and the kfp logs command for it). With --follow, keeps printing while the step (or run) runs and ends when it ends; steps that start later (loop iterations, steps in a condition or exit handler) are followed too, and a step that has not started yet is waited for.\n\n' +
     '--tail N, --since and --timestamps work like kubectl logs: per step, the last N lines (then new ones with -f), only lines written since a duration ago (30s, 10m, 1h30m, 2d) or a time (2025-01-01T12:00:00Z), and each line prefixed with the time it was written (RFC 3339, UTC). Logs are read as streams, never whole, so large logs are fine.'
   static examples = [
     '<%= config.bin %> <%= command.id %> latest traintuned',

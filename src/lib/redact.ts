@@ -44,7 +44,7 @@ export function redact(text: string): string {
   // Longest first, so that a secret containing another is masked whole.
   if (secrets.size) for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (out.includes(s)) out = out.split(s).join(MASK)
   // One cheap test first: most text (step log lines) has none of these shapes. `includes` and a regex of words
-  // scan faster apart than one alternation: 80 ms less CPU for kfp run watching a step print 200 MB.
+  // scan faster apart than one alternation: about 60 ms less CPU for kfp run watching a step print 200 MB.
   if (!out.includes('://') && !SHAPE_WORDS.test(out)) return out
   return out
     .replace(URL_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${MASK}@`)
