@@ -397,13 +397,19 @@ export function createKfpApi(conn: KfpConnection): KfpApi {
       })
     }
     const emptyNamespace = /empty namespace in multi-user mode/i.test(serverMessage ?? '')
+    // MySQL (KFP's default database) keeps 255 characters of a description (model/experiment.go, job.go, run.go:
+    // VARCHAR(255) from client_manager.go's DefaultStringSize); the store answers 500 with the driver's error.
+    const longDescription = /Data too long for column 'Description'/i.test(serverMessage ?? '')
     return new CliError(
       'SERVER_ERROR',
       `The KFP server answered ${res.status} to ${method} ${path}${serverMessage ? `: ${serverMessage}` : ''}.`,
       {
         exit: res.status === 400 || res.status === 409 ? EXIT.CONFIG : EXIT.REMOTE,
         data,
-        hints: emptyNamespace ? [`This is a multi-user server: give the target your profile namespace (kfp target add ${targetHint} --endpoint ${base} --namespace PROFILE, or KFP_NAMESPACE=PROFILE).`] : [],
+        hints: [
+          ...(emptyNamespace ? [`This is a multi-user server: give the target your profile namespace (kfp target add ${targetHint} --endpoint ${base} --namespace PROFILE, or KFP_NAMESPACE=PROFILE).`] : []),
+          ...(longDescription ? ["The server's database (MySQL, KFP's default) keeps at most 255 characters of a description: pass a shorter --description."] : []),
+        ],
       },
     )
   }

@@ -64,6 +64,14 @@ pl('experiments create is idempotent by name; list shows them; archive archives'
   assert.is([...server.experiments.values()].find((e) => e.display_name === 'blog').storage_state, 'ARCHIVED')
 })
 
+pl('experiments create with a description over 255 characters on MySQL (KFP\'s default database): the server\'s 500 comes with a hint to shorten it (exit 6, not 1)', async () => {
+  const r = await runCli(['experiments', 'create', 'blog', '--description', 'd'.repeat(300)], {cwd: dir, env: env()})
+  assert.is(r.code, 6, r.stderr)
+  assert.match(r.stderr, "Data too long for column 'Description'")
+  assert.match(r.stderr, "The server's database (MySQL, KFP's default) keeps at most 255 characters of a description: pass a shorter --description.")
+  assert.not.match(r.stderr, '    at ')
+})
+
 pl('on the local target these commands say a KFP server target is needed (exit 3)', async () => {
   const r = await runCli(['experiments', 'list', '--json'], {cwd: dir, env: {HOME: dir, KFP_CONFIG_DIR: path.join(dir, '.cfg')}})
   assert.is(r.code, 3)

@@ -111,4 +111,11 @@ sch('on the local target: a clear message, and with --dry-run the crontab line',
   assert.match(list.stderr, /Schedules are recurring runs on a KFP server; the target local is the local engine/)
   assert.is(server.requests.length, 0)
 })
+sch('create with a description over 255 characters on MySQL (KFP\'s default database): exit 6 with the hint to shorten it; nothing is scheduled', async () => {
+  const r = await kfp(['schedule', 'create', 'nightly', '--cron', '0 3 * * *', '--target', 'prod', '--description', 'd'.repeat(256)])
+  assert.is(r.code, 6, r.stderr)
+  assert.match(r.stderr, 'Failed to store job nightly to table')
+  assert.match(r.stderr, 'keeps at most 255 characters of a description: pass a shorter --description.')
+  assert.is(server.recurringRuns.size, 0)
+})
 sch.run()

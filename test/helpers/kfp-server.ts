@@ -470,6 +470,9 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         if ([...state.experiments.values()].some((x) => x.display_name === body.display_name && nsMatch(x, body.namespace))) {
           return err(409, 6, `experiment ${body.display_name} already exists`)
         }
+        // storage/experiment_store.go CreateExperiment: model/experiment.go Experiment.Description, VARCHAR(255) on MySQL.
+        const tooLongExp = descriptionTooLong('CreateExperiment', 'experiments', body.description, 'Failed to add experiment to experiment table')
+        if (tooLongExp) return tooLongExp
         const e = clean({experiment_id: newId('exp'), display_name: body.display_name, description: body.description, namespace: body.namespace ?? '', created_at: nowIso(), storage_state: 'AVAILABLE'})
         state.experiments.set(e.experiment_id, e)
         return [200, e]
@@ -518,10 +521,9 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         for (const k of Object.keys(body.runtime_config?.parameters ?? {})) {
           if (!(k in declared)) return err(400, 3, `parameter ${k} is not declared by the pipeline`)
         }
-        if ((opts.database ?? 'mysql') === 'mysql' && [...(body.description ?? '')].length > 255) {
-          state.violations.push(`CreateRun: a description of ${[...body.description].length} characters does not fit run_details.Description (VARCHAR(255) on MySQL)`)
-          return err(500, 13, `Failed to store run ${body.display_name} to table: Error 1406 (22001): Data too long for column 'Description' at row 1`)
-        }
+        // kfp writes a run's description itself (--start-step): one it sends too long is a violation.
+        const tooLong = descriptionTooLong('CreateRun', 'run_details', body.description, `Failed to store run ${body.display_name} to table`)
+        if (tooLong) return tooLong
         const runId = newId('run')
         const expNs = state.experiments.get(body.experiment_id ?? '')?.namespace
         state.models.set(
@@ -628,6 +630,18 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
    * concurrency in [1, 10] (unset is 0, so refused), a cron robfig/cron v1 `cron.Parse` accepts (seconds first), an
    * interval of at least 1 s; `mode` unset means disabled (`toModelJobEnabled`). The namespace is the experiment's.
    */
+  /**
+   * On MySQL (opts.database), a Description over 255 characters: the insert fails and the store answers 500 with the
+   * driver's error after its own words (go-sql-driver/mysql: `Error 1406 (22001): Data too long for column …`); see
+   * `database` above.
+   */
+  function descriptionTooLong(call: string, table: string, description: string | undefined, storeMessage: string): [number, Json] | undefined {
+    const n = [...(description ?? '')].length
+    if ((opts.database ?? 'mysql') !== 'mysql' || n <= 255) return undefined
+    if (call === 'CreateRun') state.violations.push(`${call}: a description of ${n} characters does not fit ${table}.Description (VARCHAR(255) on MySQL)`)
+    return err(500, 13, `${storeMessage}: Error 1406 (22001): Data too long for column 'Description' at row 1`)
+  }
+
   function createRecurringRun(body: Json, who: string | undefined): [number, Json] {
     if (!body.display_name) return err(400, 3, "Recurring run's name cannot be empty")
     const maxConcurrency = Number(body.max_concurrency ?? 0)
@@ -648,6 +662,9 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     const rrNs = body.experiment_id ? state.experiments.get(body.experiment_id).namespace : ''
     const refused = needNamespace(rrNs, 'run') ?? (rrNs ? authorize(who, rrNs, 'create', 'jobs') : undefined)
     if (refused) return refused
+    // storage/job_store.go CreateJob ("Failed to store job %v to table"): model/job.go Job.Description, VARCHAR(255) on MySQL.
+    const tooLong = descriptionTooLong('CreateRecurringRun', 'jobs', body.description, `Failed to store job ${body.display_name} to table`)
+    if (tooLong) return tooLong
     const on = body.mode === 'ENABLE'
     const rr = clean({
       ...body,
