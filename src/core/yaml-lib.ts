@@ -5,7 +5,7 @@
  */
 import {createRequire} from 'node:module'
 
-export type Yaml = typeof import('yaml')
+type Yaml = typeof import('yaml')
 let lib: Yaml | undefined
 
 export function yamlLib(): Yaml {

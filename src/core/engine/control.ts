@@ -305,7 +305,7 @@ function dropUnproduced(defs: IrInputsSpec | undefined, parameters: ParameterBin
 }
 
 /** True when input `name` of a component can go without a value: a parameter with a default or optional, an optional artifact. */
-export function hasDefault(defs: IrInputsSpec | undefined, name: string, kind: 'parameter' | 'artifact'): boolean {
+function hasDefault(defs: IrInputsSpec | undefined, name: string, kind: 'parameter' | 'artifact'): boolean {
   if (kind === 'artifact') return Boolean(defs?.artifacts?.[name]?.isOptional)
   const d = defs?.parameters?.[name]
   return d?.defaultValue !== undefined || Boolean(d?.isOptional)
