@@ -320,6 +320,22 @@ export function defaultsWhenUnproduced(t: Pick<IrTask, 'triggerPolicy'>, defs: I
 }
 
 /**
+ * The sibling outputs a task reads (taskOutputParameter / taskOutputArtifact), parameters first; `optional` when the
+ * task does without it (defaultsWhenUnproduced). --start-step finds with it the outputs skipped steps must provide.
+ */
+export function outputReads(
+  t: Pick<IrTask, 'triggerPolicy' | 'inputs'>,
+  defs: IrInputsSpec | undefined,
+): Array<{producer: string; output: string; kind: 'parameter' | 'artifact'; optional: boolean}> {
+  const out: Array<{producer: string; output: string; kind: 'parameter' | 'artifact'; optional: boolean}> = []
+  for (const [input, b] of Object.entries(t.inputs?.parameters ?? {}))
+    if (b.taskOutputParameter) out.push({producer: b.taskOutputParameter.producerTask, output: b.taskOutputParameter.outputParameterKey, kind: 'parameter', optional: defaultsWhenUnproduced(t, defs, input, 'parameter')})
+  for (const [input, b] of Object.entries(t.inputs?.artifacts ?? {}))
+    if (b.taskOutputArtifact) out.push({producer: b.taskOutputArtifact.producerTask, output: b.taskOutputArtifact.outputArtifactKey, kind: 'artifact', optional: defaultsWhenUnproduced(t, defs, input, 'artifact')})
+  return out
+}
+
+/**
  * A task's artifact bindings with each input from a sibling's collected artifact list (a loop's dsl.Collected, or a
  * sub-DAG passing one on) bound to that list: the list joins the scope's artifacts under a name no scope input can
  * have, and the input reads it as if it were one of them (componentInputArtifact). The executor and

@@ -18,7 +18,7 @@
  * - A pipeline parameter whose value differs from the source run's, read by a skipped step (through the groups it lies
  *   in), gets the same warning as in flat pipelines (start-step.ts paramChangeWarnings).
  */
-import {defaultsWhenUnproduced} from './control.js'
+import {outputReads} from './control.js'
 import {templatePathOf} from './naming.js'
 import {paramsReadBy} from './inputs.js'
 import {parseParamText} from './params.js'
@@ -81,12 +81,7 @@ export function neededOutputs(tree: TaskNode[], skipped: Set<string>): Array<{ta
   const visit = (nodes: TaskNode[]) => {
     for (const n of nodes) {
       if (!runs(n)) continue
-      const defs = n.component.inputDefinitions
-      const optional = (input: string, kind: 'parameter' | 'artifact') => defaultsWhenUnproduced(n.task, defs, input, kind)
-      for (const [input, b] of Object.entries(n.task.inputs?.parameters ?? {}))
-        if (b.taskOutputParameter) need(nodes.find((x) => x.name === b.taskOutputParameter!.producerTask), b.taskOutputParameter.outputParameterKey, 'parameter', optional(input, 'parameter'))
-      for (const [input, b] of Object.entries(n.task.inputs?.artifacts ?? {}))
-        if (b.taskOutputArtifact) need(nodes.find((x) => x.name === b.taskOutputArtifact!.producerTask), b.taskOutputArtifact.outputArtifactKey, 'artifact', optional(input, 'artifact'))
+      for (const r of outputReads(n.task, n.component.inputDefinitions)) need(nodes.find((x) => x.name === r.producer), r.output, r.kind, r.optional)
       if (n.children) visit(n.children)
     }
   }

@@ -6,7 +6,7 @@
 import {CliError, EXIT} from '../../lib/errors.js'
 import type {JsonValue} from '../project/types.js'
 import {nameList} from '../project/names.js'
-import {defaultsWhenUnproduced} from './control.js'
+import {outputReads} from './control.js'
 import {findTask, type PlannedTask} from './dag.js'
 import {paramsReadBy} from './inputs.js'
 import {formatParamValue, parseParamText, splitAssignment} from './params.js'
@@ -111,11 +111,7 @@ export function planStartStep(i: StartStepInput): StartStepPlan {
   }
   for (const t of i.tasks) {
     if (skippedNames.has(t.name)) continue
-    const optional = (input: string, kind: 'parameter' | 'artifact') => defaultsWhenUnproduced(t.task, t.component.inputDefinitions, input, kind)
-    for (const [input, b] of Object.entries(t.task.inputs?.parameters ?? {}))
-      if (b.taskOutputParameter) need(b.taskOutputParameter.producerTask, b.taskOutputParameter.outputParameterKey, 'parameter', optional(input, 'parameter'))
-    for (const [input, b] of Object.entries(t.task.inputs?.artifacts ?? {}))
-      if (b.taskOutputArtifact) need(b.taskOutputArtifact.producerTask, b.taskOutputArtifact.outputArtifactKey, 'artifact', optional(input, 'artifact'))
+    for (const r of outputReads(t.task, t.component.inputDefinitions)) need(r.producer, r.output, r.kind, r.optional)
   }
   const isSet = (task: string, output: string) => sets.some((s) => s.task === task && s.output === output)
   const fromSource = needed.filter((n) => !isSet(n.task, n.output))
