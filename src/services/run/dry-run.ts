@@ -126,7 +126,7 @@ class Planner {
     const summary = (action: PlanStep['action'], reasons: string[]): PlanStep => ({task: key, number: n.number, step: this.label(n, key), action, reasons})
     if (n.kind === 'container' || n.kind === 'importer') return this.leaf(n, key, scope, siblings)
     if (scope.skip) return {step: summary('skipped', [scope.skip]), ended: skippedEnd(scope.skip)}
-    const start = planStart(n.task, upstreamOf(n, scope.key, siblings))
+    const start = planStart(n.task, plannedUpstream(n, scope.key, siblings))
     const known = scope.inputs && !readsFinalStatus(n.task) && producersOf(n.task).every((u) => sibling(u)?.hasOutputs)
     const r = known ? resolveDagTaskInputs(n.task, n.component.inputDefinitions, scope.inputs!, sibling) : undefined
     const inputs = r && r.unresolved.length === 0 ? r.inputs : undefined
@@ -207,7 +207,7 @@ class Planner {
       task: key,
       number: n.number,
       step,
-      upstream: upstreamOf(n, scope.key, siblings),
+      upstream: plannedUpstream(n, scope.key, siblings),
       triggerPolicy: n.task.triggerPolicy,
       cacheEnabled: cachingEnabled(n.task.cachingOptions),
       isStart: (plan?.startTask ?? treePlan?.startTask) === n.path,
@@ -241,7 +241,7 @@ class Planner {
     const failed: Siblings = new Map(siblings)
     const running = facts.upstream.filter((u) => !u.ended)
     for (const u of running) failed.set(u.name, {step: siblings.get(u.name)!.step, ended: {status: 'failed', hasOutputs: false, outputs: NO_OUTPUTS()}})
-    const whatIf = {...facts, upstream: upstreamOf(n, scope.key, failed)}
+    const whatIf = {...facts, upstream: plannedUpstream(n, scope.key, failed)}
     if (decideWithoutCache(whatIf) !== 'lookup') return first
     const alt = await this.lookup(n, key, scope, failed, whatIf)
     if (alt.step.action !== 'cached') return first
@@ -289,7 +289,7 @@ function skippedEnd(message: string): Ended {
 }
 
 /** The upstream siblings of a task as the plan has them (labelled as the run record labels them). */
-function upstreamOf(n: TaskNode, scopeKey: string, siblings: Siblings): PlannedUpstream[] {
+function plannedUpstream(n: TaskNode, scopeKey: string, siblings: Siblings): PlannedUpstream[] {
   const feeds = new Set(producersOf(n.task))
   return n.upstream.map((u) => ({name: u, label: labelOf(childKey(scopeKey, u)), ended: siblings.get(u)?.ended, feedsInputs: feeds.has(u), pending: siblings.get(u)?.pending}))
 }
