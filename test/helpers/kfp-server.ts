@@ -626,11 +626,6 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
   }
 
   /**
-   * CreateRecurringRun as backend/src/apiserver/server/api_converter.go `toModelJob` checks it: a display name, max
-   * concurrency in [1, 10] (unset is 0, so refused), a cron robfig/cron v1 `cron.Parse` accepts (seconds first), an
-   * interval of at least 1 s; `mode` unset means disabled (`toModelJobEnabled`). The namespace is the experiment's.
-   */
-  /**
    * On MySQL (opts.database), a Description over 255 characters: the insert fails and the store answers 500 with the
    * driver's error after its own words (go-sql-driver/mysql: `Error 1406 (22001): Data too long for column …`); see
    * `database` above.
@@ -642,6 +637,11 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     return err(500, 13, `${storeMessage}: Error 1406 (22001): Data too long for column 'Description' at row 1`)
   }
 
+  /**
+   * CreateRecurringRun as backend/src/apiserver/server/api_converter.go `toModelJob` checks it: a display name, max
+   * concurrency in [1, 10] (unset is 0, so refused), a cron robfig/cron v1 `cron.Parse` accepts (seconds first), an
+   * interval of at least 1 s; `mode` unset means disabled (`toModelJobEnabled`). The namespace is the experiment's.
+   */
   function createRecurringRun(body: Json, who: string | undefined): [number, Json] {
     if (!body.display_name) return err(400, 3, "Recurring run's name cannot be empty")
     const maxConcurrency = Number(body.max_concurrency ?? 0)
