@@ -184,6 +184,14 @@ export abstract class BaseCommand extends Command {
     return this.io.stdoutIsTTY ? statusLine({color: this.io.colorOut}, status, status) : status
   }
 
+  /**
+   * The per-step table of a run (kfp run, kfp runs get; local or server): rows of #, step, status, duration, outputs
+   * (stepRows, remoteStepRows), the status coloured.
+   */
+  protected stepsTable(rows: string[][], wide?: boolean): void {
+    this.table(['#', 'step', 'status', 'duration', 'outputs'], rows.map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {wide, keep: [0, 1], flex: [4]})
+  }
+
   /** A result line on stdout (suppressed under --json, where the returned value is printed instead). */
   protected out(text: string): void {
     if (!this.jsonEnabled()) this.io.out(text)

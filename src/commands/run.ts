@@ -189,7 +189,7 @@ Exit codes: 0 the run succeeded · 2 bad flags or --param values, unknown parame
     if (result.fault || result.recordError) throw this.environmentFailure(result)
     const took = run.startedAt && run.finishedAt ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : ''
     if (run.status === 'succeeded') {
-      this.table(['#', 'step', 'status', 'duration', 'outputs'], stepRows(run, spec).map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {keep: [0, 1], flex: [4]})
+      this.stepsTable(stepRows(run, spec))
       this.out(`Run ${run.name} (${run.id}) succeeded${took ? ` in ${took}` : ''}.`)
       return shown
     }

@@ -107,11 +107,6 @@ export default class RunsGet extends BaseCommand {
     return {...result, metrics}
   }
 
-  /** The per-step table of a local or a server run (rows: #, step, status, duration, outputs), the status coloured. */
-  private stepsTable(rows: string[][], wide?: boolean): void {
-    this.table(['#', 'step', 'status', 'duration', 'outputs'], rows.map((r) => [r[0], r[1], this.statusCell(r[2]), ...r.slice(3)]), {wide, keep: [0, 1], flex: [4]})
-  }
-
   /** The scalar metrics below the steps (nothing when the run has none). */
   private metricsTable(metrics: StepMetrics[], wide?: boolean): void {
     if (!metrics.length) return
