@@ -58,7 +58,7 @@ export interface DockerPushOptions {
 }
 
 /** One JSON message of the daemon's build, push and pull streams (moby pkg/jsonmessage JSONMessage). */
-export interface DockerEvent {
+interface DockerEvent {
   stream?: string
   status?: string
   id?: string

@@ -1,7 +1,7 @@
 import {Errors} from '@oclif/core'
 import {EXIT, environmentCause} from './exit-codes.js'
 
-export {EXIT, environmentCause} from './exit-codes.js'
+export {EXIT} from './exit-codes.js'
 
 /** The catalog of error codes. Add new codes here, never ad hoc strings. */
 export type ErrorCode =
