@@ -471,7 +471,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
           return err(409, 6, `experiment ${body.display_name} already exists`)
         }
         // storage/experiment_store.go CreateExperiment: model/experiment.go Experiment.Description, VARCHAR(255) on MySQL.
-        const tooLongExp = descriptionTooLong('CreateExperiment', 'experiments', body.description, 'Failed to add experiment to experiment table')
+        const tooLongExp = descriptionTooLong(body.description, 'Failed to add experiment to experiment table')
         if (tooLongExp) return tooLongExp
         const e = clean({experiment_id: newId('exp'), display_name: body.display_name, description: body.description, namespace: body.namespace ?? '', created_at: nowIso(), storage_state: 'AVAILABLE'})
         state.experiments.set(e.experiment_id, e)
@@ -521,9 +521,12 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
         for (const k of Object.keys(body.runtime_config?.parameters ?? {})) {
           if (!(k in declared)) return err(400, 3, `parameter ${k} is not declared by the pipeline`)
         }
-        // kfp writes a run's description itself (--start-step): one it sends too long is a violation.
-        const tooLong = descriptionTooLong('CreateRun', 'run_details', body.description, `Failed to store run ${body.display_name} to table`)
-        if (tooLong) return tooLong
+        const tooLong = descriptionTooLong(body.description, `Failed to store run ${body.display_name} to table`)
+        if (tooLong) {
+          // kfp writes a run's description itself (--start-step): one it sends too long is a violation.
+          state.violations.push(`CreateRun: a description of ${[...body.description].length} characters does not fit run_details.Description (VARCHAR(255) on MySQL)`)
+          return tooLong
+        }
         const runId = newId('run')
         const expNs = state.experiments.get(body.experiment_id ?? '')?.namespace
         state.models.set(
@@ -630,10 +633,8 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
    * driver's error after its own words (go-sql-driver/mysql: `Error 1406 (22001): Data too long for column …`); see
    * `database` above.
    */
-  function descriptionTooLong(call: string, table: string, description: string | undefined, storeMessage: string): [number, Json] | undefined {
-    const n = [...(description ?? '')].length
-    if ((opts.database ?? 'mysql') !== 'mysql' || n <= 255) return undefined
-    if (call === 'CreateRun') state.violations.push(`${call}: a description of ${n} characters does not fit ${table}.Description (VARCHAR(255) on MySQL)`)
+  function descriptionTooLong(description: string | undefined, storeMessage: string): [number, Json] | undefined {
+    if ((opts.database ?? 'mysql') !== 'mysql' || [...(description ?? '')].length <= 255) return undefined
     return err(500, 13, `${storeMessage}: Error 1406 (22001): Data too long for column 'Description' at row 1`)
   }
 
@@ -663,7 +664,7 @@ export async function startFakeKfp(opts: FakeKfpOptions = {}): Promise<FakeKfpSe
     const refused = needNamespace(rrNs, 'run') ?? (rrNs ? authorize(who, rrNs, 'create', 'jobs') : undefined)
     if (refused) return refused
     // storage/job_store.go CreateJob ("Failed to store job %v to table"): model/job.go Job.Description, VARCHAR(255) on MySQL.
-    const tooLong = descriptionTooLong('CreateRecurringRun', 'jobs', body.description, `Failed to store job ${body.display_name} to table`)
+    const tooLong = descriptionTooLong(body.description, `Failed to store job ${body.display_name} to table`)
     if (tooLong) return tooLong
     const on = body.mode === 'ENABLE'
     const rr = clean({
