@@ -29,7 +29,7 @@ import type {
   IrTaskInputArtifact,
   IrTaskInputParameter,
 } from '../ir/types.js'
-import {itemType, literalType} from '../project/control.js'
+import {itemType} from '../project/control.js'
 import {finalNode, projectNodes, treeOf, type Tree} from '../project/scopes.js'
 import type {Binding, ComponentIO, Control, JsonValue, NodeRef, ParamType, PipelineParam, Project, Step, WhenOperand} from '../project/types.js'
 import {whenOperands} from '../project/when.js'

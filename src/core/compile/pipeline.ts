@@ -2,7 +2,7 @@
  * The compiler: a loaded Project → KFP v2 PipelineSpec (schemaVersion 2.1.0), in the shape the Python SDK produces
  * for the same pipeline built from the same v1 component.yaml files. Pure and deterministic.
  */
-import type {Binding, Component, ComponentIO, JsonValue, ParamType, PipelineParam, Project, Step} from '../project/types.js'
+import type {Component, ComponentIO, JsonValue, ParamType, PipelineParam, Project, Step} from '../project/types.js'
 import type {
   IrArtifactSpec,
   IrComponentSpec,
@@ -12,9 +12,6 @@ import type {
   IrParameterSpec,
   IrParameterType,
   IrResourceSpec,
-  IrTask,
-  IrTaskInputArtifact,
-  IrTaskInputParameter,
   PipelineSpec,
 } from '../ir/types.js'
 import {CliError, EXIT} from '../../lib/errors.js'

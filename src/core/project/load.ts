@@ -53,7 +53,6 @@ type Obj = Record<string, unknown>
 const own = <T>(o: Record<string, T>, k: string): T | undefined => (Object.hasOwn(o, k) ? o[k] : undefined)
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 const PARAM_TYPES: readonly ParamType[] = ['string', 'integer', 'float', 'boolean', 'list', 'struct']
-const BINDING_HINT = 'Bind it to a value, ${{ params.NAME }} or ${{ steps.STEP.outputs.OUTPUT }}.'
 
 /**
  * The component folders kfp.yaml refers to (a step's `component:`, defaulting to its name), in order of first use,

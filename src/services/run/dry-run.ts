@@ -20,7 +20,6 @@ import {taskHasOutputs, type RunRecord, type TaskOutputs} from '../../core/engin
 import {reusedRecord} from '../../core/engine/start-step-tree.js'
 import {resolveStartTask} from '../../core/engine/start-step.js'
 import {leavesOf, producersOf, toPlanned, type TaskNode} from '../../core/engine/tree.js'
-import type {PipelineSpec} from '../../core/ir/types.js'
 import {prepareRun, type Prepared} from './local.js'
 import {selectRunner} from './runner-select.js'
 import {listRunRecords, lookupCacheEntry, readSpec, runDir} from './store.js'

@@ -9,7 +9,7 @@ import type {TaskNode} from '../../core/engine/tree.js'
 import {runDir, runFile, writeTextAtomic} from './store.js'
 import type {TaskRunner} from './runners.js'
 import {Scheduler, type Reused} from './scheduler.js'
-import type {RunEvent, RunEventHandler, RunFault} from './types.js'
+import type {RunEventHandler, RunFault} from './types.js'
 import {environmentFault} from '../../lib/errors.js'
 
 export interface ExecuteOptions {

@@ -2,7 +2,7 @@
 import type {Ctx} from '../../ctx.js'
 import {CliError, EXIT} from '../../lib/errors.js'
 import {runLocal} from './local.js'
-import type {RunEvent, RunEventHandler, RunOptions, RunResult} from './types.js'
+import type {RunEventHandler, RunOptions, RunResult} from './types.js'
 
 export type {RunEvent, RunOptions, RunResult} from './types.js'
 

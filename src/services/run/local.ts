@@ -25,7 +25,7 @@ import {readParamsFile} from './params-file.js'
 import {buildForRun} from './build-for-run.js'
 import {assertProcessRunnable, selectRunner} from './runner-select.js'
 import {listRunRecords, newRunId, readRunRaw, resolveRun, runDir, runPipelineRoot, writeRun} from './store.js'
-import type {RunEvent, RunEventHandler, RunOptions, RunResult} from './types.js'
+import type {RunEventHandler, RunOptions, RunResult} from './types.js'
 
 /** A pipeline ready to run locally, from a project or an IR file. */
 export interface LoadedPipeline {

@@ -34,7 +34,7 @@ import {executeImporterTask} from './importer-exec.js'
 import {taskResultFile, writeJsonAtomic, type TaskResultMarker} from './store.js'
 import {stepRunnerOf, type TaskRunner} from './runners.js'
 import {executeContainerTask, taskLogFile} from './task-exec.js'
-import type {RunEvent, RunEventHandler, RunFault} from './types.js'
+import type {RunEventHandler, RunFault} from './types.js'
 
 /** A record an earlier run supplies (--start-step): the task is not run, its outputs are reused. */
 export interface Reused {

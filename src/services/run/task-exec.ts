@@ -223,10 +223,6 @@ async function runTask(
   log: TaskLogWriter,
   lines: ReturnType<typeof lineSplitter>,
 ): Promise<Omit<TaskOutcome, 'log'>> {
-  const outDefs = t.component.outputDefinitions ?? {}
-  const paramOuts = outDefs.parameters ?? {}
-  const artOuts = outDefs.artifacts ?? {}
-
   const job = jobValues(ctx.run, t)
   const constants = runtimeConstantPlaceholders(t.task, job)
   if (Object.keys(constants).length)

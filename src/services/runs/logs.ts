@@ -1,7 +1,6 @@
 // `kfp logs` for local runs: which file holds each step's log (reused steps point at the run that ran them), and
 // reading them, whole or in a window (--tail/--since/--timestamps), once or following the run. Reads stream.
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Ctx} from '../../ctx.js'
 import type {LogWindow} from '../../core/logs/window.js'
