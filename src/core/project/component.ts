@@ -4,6 +4,7 @@ import {convertV1Default, mapV1Type} from './param-types.js'
 import {checkSchema} from './schema-check.js'
 import type {Component, ComponentArg, ComponentIO, JsonValue, ProjectIssue} from './types.js'
 import {checkedExactly, parseYamlFile, positionOf, type YamlParse, type YamlPath} from './yaml-doc.js'
+import {isObj, type Obj} from '../obj.js'
 
 /** What the service read for one component folder. */
 export interface ComponentSource {
@@ -16,8 +17,6 @@ export interface ComponentSource {
   hasDockerfile: boolean
 }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /**
  * Parses and checks one `component.yaml` (KFP v1 component format, container implementation, plus `fileOutputs`)

@@ -23,9 +23,8 @@ import {
 import type {ComponentIO, Control, Group, JsonValue, Loop, NodeRef, ParamType, PipelineParam, Step, WhenOperand} from './types.js'
 import {parseWhen, whenComparisons} from './when.js'
 import type {YamlPath} from './yaml-doc.js'
+import {isObj, type Obj} from '../obj.js'
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 type At = (p: YamlPath, mode?: 'key' | 'value') => {file: string; line: number; col: number}
 type Add = (p: YamlPath, message: string, code: string, hint?: string, mode?: 'key' | 'value', colOffset?: number) => void

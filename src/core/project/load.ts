@@ -31,6 +31,7 @@ import type {
 } from './types.js'
 import {yamlLib} from '../yaml-lib.js'
 import {checkedExactly, lazyPosition, parseYamlFile, positionOf, type YamlParse, type YamlPath} from './yaml-doc.js'
+import {isObj, type Obj} from '../obj.js'
 
 export type {ComponentSource} from './component.js'
 export {parseComponent} from './component.js'
@@ -48,10 +49,8 @@ export interface ProjectSource {
   parsed?: YamlParse
 }
 
-type Obj = Record<string, unknown>
 /** A map entry by the user's name, never an Object.prototype member (`constructor`, `toString`, …). */
 const own = <T>(o: Record<string, T>, k: string): T | undefined => (Object.hasOwn(o, k) ? o[k] : undefined)
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 const PARAM_TYPES: readonly ParamType[] = ['string', 'integer', 'float', 'boolean', 'list', 'struct']
 
 /**

@@ -12,6 +12,7 @@
  */
 import {templatePathOf} from '../engine/naming.js'
 import type {ReusedFrom} from '../engine/record.js'
+import {isObj} from '../obj.js'
 
 /** A step before --start-step: not run; where the outputs it stands for came from. */
 export interface ReusedStep {
@@ -133,7 +134,6 @@ export function readStartStepRecord(description: string | undefined): StartStepR
   return isRecord(r) ? r : undefined
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
 const isStep = (x: unknown) => isObj(x) && typeof x.number === 'number' && typeof x.step === 'string' && typeof x.path === 'string'
 
 function isRecord(r: unknown): r is StartStepRecord {
